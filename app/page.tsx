@@ -1,0 +1,33 @@
+import Link from 'next/link';
+import { LessonList } from '@/components/lesson/lesson-list';
+import { loadCourses } from '@/lib/content/load';
+
+export default function HomePage() {
+  const courses = loadCourses();
+  return (
+    <div className="page-narrow">
+      <section className="hero">
+        <h1>Ingeniería de datos, con las manos en el laboratorio</h1>
+        <p>
+          Lee cada lección, edita sus ejemplos y ejecútalos contra un Kafka y un Airflow reales que Cauce arranca
+          por ti. Tu avance se guarda en este navegador.
+        </p>
+      </section>
+      <h2 className="section-title">Cursos</h2>
+      <div className="course-grid">
+        {courses.map((course) => (
+          <article key={course.slug} className="course-card" aria-labelledby={`curso-${course.slug}`}>
+            <h3 id={`curso-${course.slug}`}>
+              <Link href={course.href}>{course.meta.title}</Link>
+            </h3>
+            <p className="course-meta">
+              {course.lessons.length} lecciones · {course.duration} min
+            </p>
+            <p>{course.meta.summary}</p>
+            <LessonList lessons={course.lessons} />
+          </article>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+'use client';
+
+import Editor, { loader, type OnMount } from '@monaco-editor/react';
+import { useEffect, useRef, useState } from 'react';
+import type { SnippetFile } from '@/lib/content/schema';
+import { loadKafkajsTypes, monaco } from './monaco-setup.client';
+
+// Use the bundled Monaco instead of @monaco-editor/react's default CDN loader.
+loader.config({ monaco });
+
+export interface CodeEditorProps {
+  file: SnippetFile;
+  value: string;
+  onChange: (value: string) => void;
+  /** Called on Ctrl/Cmd+Enter. */
+  onRun: () => void;
+}
+
+/** Tracks the page theme (data-theme on <html>) so Monaco follows light/dark. */
+function usePageTheme(): 'vs' | 'vs-dark' {
+  const read = () => (document.documentElement.dataset.theme === 'dark' ? 'vs-dark' : 'vs');
+  const [theme, setTheme] = useState<'vs' | 'vs-dark'>(read);
+  useEffect(() => {
+    const observer = new MutationObserver(() => setTheme(read()));
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => observer.disconnect();
+  }, []);
+  return theme;
+}
+
+/** Next focusable element after (or before) the editor, for the Escape-then-Tab escape hatch. */
+function focusNeighbour(from: HTMLElement, backwards: boolean) {
+  const focusables = Array.from(
+    document.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input, select, textarea, [tabindex]:not([tabindex="-1"])'),
+  ).filter((el) => !from.contains(el) && el.offsetParent !== null);
+  const after = focusables.filter((el) => from.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const before = focusables.filter((el) => from.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING);
+  (backwards ? before.at(-1) : after[0])?.focus();
+}
+
+export default function CodeEditor({ file, value, onChange, onRun }: CodeEditorProps) {
+  const theme = usePageTheme();
+  const runRef = useRef(onRun);
+  runRef.current = onRun;
+  const lineCount = value.split('\n').length;
+  const height = Math.min(Math.max(lineCount, 6), 32) * 19 + 16;
+
+  const onMount: OnMount = (editor, m) => {
+    if (file.language === 'typescript') void loadKafkajsTypes();
+    editor.addCommand(m.KeyMod.CtrlCmd | m.KeyCode.Enter, () => runRef.current());
+    // Keyboard users are not trapped: Escape, then Tab (or Shift+Tab) moves focus out.
+    let escapeArmed = false;
+    editor.onKeyDown((event) => {
+      if (event.keyCode === m.KeyCode.Escape) {
+        escapeArmed = true;
+        return;
+      }
+      if (event.keyCode === m.KeyCode.Tab && escapeArmed) {
+        event.preventDefault();
+        event.stopPropagation();
+        const container = editor.getContainerDomNode();
+        (document.activeElement as HTMLElement | null)?.blur();
+        focusNeighbour(container, event.shiftKey);
+      }
+      escapeArmed = false;
+    });
+  };
+
+  return (
+    <Editor
+      height={height}
+      language={file.language}
+      path={`file:///${file.name}`}
+      value={value}
+      theme={theme}
+      onChange={(next) => onChange(next ?? '')}
+      onMount={onMount}
+      loading={<pre className="editor-fallback">{value}</pre>}
+      options={{
+        minimap: { enabled: false },
+        fontSize: 14,
+        scrollBeyondLastLine: false,
+        automaticLayout: true,
+        tabSize: file.language === 'python' ? 4 : 2,
+        ariaLabel: `Editor de ${file.name}. Ctrl+Enter ejecuta; Escape y luego Tab sale del editor.`,
+        renderLineHighlight: 'line',
+        wordWrap: 'off',
+      }}
+    />
+  );
+}

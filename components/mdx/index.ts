@@ -1,0 +1,14 @@
+import { CodeFigure } from './code-figure';
+import { Note } from './note';
+import { Original } from './original';
+import { Pre } from './pre';
+import { Runnable } from './runnable';
+
+/** Components lesson authors may use in MDX (documented in README "Cómo escribir una lección"). */
+export const mdxComponents = {
+  Runnable,
+  Original,
+  Note,
+  figure: CodeFigure,
+  pre: Pre,
+};

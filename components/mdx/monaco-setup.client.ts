@@ -1,0 +1,54 @@
+'use client';
+
+/**
+ * A trimmed Monaco: the editor core, its standard contributions, and only the three languages
+ * lessons use. Everything is bundled by Next and served by the app itself (no CDN), and this
+ * module is only reached through a dynamic import once an editor scrolls into view.
+ */
+import * as monaco from 'monaco-editor/editor/editor.api';
+import 'monaco-editor/features/register.all';
+import 'monaco-editor/languages/definitions/python/register';
+import 'monaco-editor/languages/definitions/shell/register';
+import 'monaco-editor/languages/definitions/typescript/register';
+import { typescriptDefaults } from 'monaco-editor/languages/features/typescript/register';
+
+declare global {
+  interface Window {
+    MonacoEnvironment?: monaco.Environment;
+  }
+}
+
+window.MonacoEnvironment = {
+  getWorker(_workerId: string, label: string) {
+    if (label === 'typescript' || label === 'javascript') {
+      return new Worker(new URL('monaco-editor/language/typescript/ts.worker', import.meta.url), { type: 'module' });
+    }
+    return new Worker(new URL('monaco-editor/editor/editor.worker', import.meta.url), { type: 'module' });
+  },
+};
+
+typescriptDefaults.setCompilerOptions({
+  target: 99, // ESNext
+  module: 99, // ESNext: snippets use top-level await
+  moduleResolution: 2, // Node
+  strict: true,
+  allowNonTsExtensions: true,
+  lib: ['esnext'],
+});
+
+let kafkajsTypes: Promise<void> | undefined;
+
+/** Loads kafkajs declarations once, from the app, so `kafka.` autocompletes in TypeScript editors. */
+export function loadKafkajsTypes(): Promise<void> {
+  kafkajsTypes ??= fetch('/monaco/kafkajs.d.ts')
+    .then((response) => (response.ok ? response.text() : Promise.reject(new Error(String(response.status)))))
+    .then((source) => {
+      typescriptDefaults.addExtraLib(source, 'file:///node_modules/@types/kafkajs/index.d.ts');
+    })
+    .catch(() => {
+      kafkajsTypes = undefined; // autocomplete is a nicety: retry on the next editor
+    });
+  return kafkajsTypes;
+}
+
+export { monaco };

@@ -1,0 +1,122 @@
+'use client';
+
+import dynamic from 'next/dynamic';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SnippetFile, SnippetKind } from '@/lib/content/schema';
+
+const CodeEditor = dynamic(() => import('./code-editor.client'), {
+  ssr: false,
+  loading: () => <p className="editor-loading">Cargando editor…</p>,
+});
+
+const LANGUAGE_LABEL: Record<SnippetFile['language'], string> = {
+  typescript: 'TypeScript',
+  python: 'Python',
+  shell: 'Shell',
+};
+
+const STORAGE_PREFIX = 'cauce:code:';
+
+export interface RunnableClientProps {
+  id: string;
+  kind: SnippetKind;
+  title: string;
+  files: SnippetFile[];
+}
+
+/** Mounts children only once the element has come near the viewport (Monaco is heavy). */
+function useNearViewport<T extends Element>() {
+  const ref = useRef<T>(null);
+  const [near, setNear] = useState(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || near) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) setNear(true);
+    }, { rootMargin: '200px 0px' });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [near]);
+  return { ref, near };
+}
+
+/** Student edits survive a reload: kept per example in this browser until "Restablecer". */
+function useSavedCode(id: string, files: SnippetFile[]) {
+  const initial = files.map((f) => f.code);
+  const [contents, setContents] = useState(initial);
+  useEffect(() => {
+    const saved = window.localStorage.getItem(STORAGE_PREFIX + id);
+    if (!saved) return;
+    try {
+      const parsed: unknown = JSON.parse(saved);
+      if (Array.isArray(parsed) && parsed.length === files.length) setContents(parsed.map(String));
+    } catch {
+      window.localStorage.removeItem(STORAGE_PREFIX + id);
+    }
+  }, [id, files.length]);
+  const update = useCallback((index: number, value: string) => {
+    setContents((current) => {
+      const next = current.map((code, i) => (i === index ? value : code));
+      window.localStorage.setItem(STORAGE_PREFIX + id, JSON.stringify(next));
+      return next;
+    });
+  }, [id]);
+  const reset = useCallback(() => {
+    window.localStorage.removeItem(STORAGE_PREFIX + id);
+    setContents(files.map((f) => f.code));
+  }, [id, files]);
+  const edited = contents.some((code, i) => code !== files[i]?.code);
+  return { contents, update, reset, edited };
+}
+
+export function RunnableClient({ id, kind, title, files }: RunnableClientProps) {
+  const { ref, near } = useNearViewport<HTMLElement>();
+  const { contents, update, reset, edited } = useSavedCode(id, files);
+  const languages = [...new Set(files.map((f) => LANGUAGE_LABEL[f.language]))].join(' + ');
+  const run = useCallback(() => {
+    // The run pipeline arrives with the lab (issue 3); the shortcut is already wired.
+  }, []);
+
+  return (
+    <section ref={ref} className="runnable" aria-label={`Ejemplo ejecutable: ${title}`} data-kind={kind}>
+      <header className="runnable-header">
+        <span className="runnable-title">{title}</span>
+        <span className="badge" aria-label={`Lenguaje: ${languages}`}>{languages}</span>
+      </header>
+      <div className={files.length > 1 ? 'runnable-files runnable-files-split' : 'runnable-files'}>
+        {files.map((file, index) => (
+          <div key={file.name} className="runnable-file">
+            <div className="runnable-file-name">{file.name}</div>
+            <div className="editor-frame" data-testid="editor-frame">
+              {near ? (
+                <CodeEditor file={file} value={contents[index] ?? file.code} onChange={(v) => update(index, v)} onRun={run} />
+              ) : (
+                <pre className="editor-fallback">{contents[index]}</pre>
+              )}
+            </div>
+          </div>
+        ))}
+      </div>
+      <footer className="runnable-actions">
+        <button type="button" className="button" onClick={reset} disabled={!edited}>
+          Restablecer
+        </button>
+        <span className="tooltip-host">
+          <button
+            type="button"
+            className="button button-primary"
+            aria-disabled="true"
+            aria-describedby={`${id}-run-hint`}
+            onClick={(event) => event.preventDefault()}
+          >
+            Ejecutar
+          </button>
+          <span role="tooltip" id={`${id}-run-hint`} className="tooltip">
+            La ejecución en el laboratorio aún no está disponible en esta versión.
+          </span>
+        </span>
+        <kbd className="shortcut" aria-hidden="true">Ctrl+Enter</kbd>
+      </footer>
+    </section>
+  );
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { SnippetFile, SnippetKind } from '@/lib/content/schema';
+import { RunnableClient } from './runnable.client';
+
+export interface RunnableProps {
+  /** How the lab runs it: kafka-ts, airflow-dag, pyspark or shell. */
+  kind: string;
+  /** Title shown above the editor, e.g. "Productor de mensajes". */
+  title: string;
+  /** Added at build time by remarkRunnable from the fenced code blocks inside the tag. */
+  files?: string;
+  /** Added at build time: "<course>/<lesson>/<title-slug>". */
+  id?: string;
+}
+
+const Files = z.array(SnippetFile).min(1);
+
+/**
+ * An editable, runnable example. Server-safe: it validates what the build extracted and hands
+ * plain data to the client component, which loads Monaco only when the example is visible.
+ */
+export function Runnable({ kind, title, files, id }: RunnableProps) {
+  const parsedKind = SnippetKind.parse(kind);
+  const parsedFiles = Files.parse(JSON.parse(files ?? '[]'));
+  return <RunnableClient id={id ?? title} kind={parsedKind} title={title} files={parsedFiles} />;
+}

@@ -1,0 +1,19 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Just enough of Node's types for kafkajs's declarations to type-check inside Monaco. */
+const NODE_STUBS = `
+declare module 'net' { export class Socket { write(data: any): boolean; end(): void } }
+declare module 'tls' { export interface ConnectionOptions { [key: string]: any } }
+declare class Buffer extends Uint8Array { static from(value: string | ArrayLike<number>, encoding?: string): Buffer; toString(encoding?: string): string }
+declare var process: { env: Record<string, string | undefined>; exit(code?: number): never; on(event: string, listener: (...args: any[]) => void): void };
+`;
+
+/** kafkajs's own .d.ts wrapped as an ambient module, so `import { Kafka } from 'kafkajs'` resolves in the editor. */
+export function kafkajsDeclarations(): string {
+  const file = path.join(process.cwd(), 'node_modules', 'kafkajs', 'types', 'index.d.ts');
+  const source = fs
+    .readFileSync(file, 'utf8')
+    .replace(/^\/\/\/ <reference types="node" \/>\s*$/m, '');
+  return `${NODE_STUBS}\ndeclare module 'kafkajs' {\n${source}\n}\n`;
+}

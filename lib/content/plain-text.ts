@@ -1,0 +1,20 @@
+/** Prose of an MDX body without code, JSX tags or Markdown marks: what search indexes. */
+export function toPlainText(body: string): string {
+  return body
+    .replace(/^\s*(```|~~~)[\s\S]*?^\s*\1\s*$/gm, ' ')
+    .replace(/<\/?[A-Za-z][^>]*>/g, ' ')
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[#*_`>|\\]/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** First paragraph of prose (skipping headings and components), used as the lesson lead. */
+export function firstParagraph(body: string): string {
+  const blocks = body.split(/\n\s*\n/).map((b) => b.trim());
+  const prose = blocks.find((b) => b && !/^(#|<|```|~~~|[-*] |\d+\. |\||import |export )/.test(b));
+  return prose ? toPlainText(prose) : '';
+}
