@@ -6,6 +6,9 @@ const NODE_STUBS = `
 declare module 'net' { export class Socket { write(data: any): boolean; end(): void } }
 declare module 'tls' { export interface ConnectionOptions { [key: string]: any } }
 declare class Buffer extends Uint8Array { static from(value: string | ArrayLike<number>, encoding?: string): Buffer; toString(encoding?: string): string }
+declare var console: { log(...args: any[]): void; error(...args: any[]): void; warn(...args: any[]): void; info(...args: any[]): void; table(data: any): void };
+declare function setTimeout(handler: (...args: any[]) => void, ms?: number): any;
+declare function clearTimeout(id: any): void;
 declare var process: { env: Record<string, string | undefined>; exit(code?: number): never; on(event: string, listener: (...args: any[]) => void): void };
 `;
 

@@ -1,0 +1,34 @@
+import { createRequire } from 'node:module';
+import type { Page } from '@playwright/test';
+import { loadCourses } from '../lib/content/load';
+import { expect, test } from './fixtures';
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: axePath });
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run: (c: Document) => Promise<{ violations: AxeViolation[] }> } }).axe.run(document);
+    return result.violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} → ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+const pages = ['/', ...loadCourses().map((course) => course.lessons.find((l) => l.body.includes('<Runnable'))?.href ?? course.lessons[0]!.href)];
+
+for (const theme of ['light', 'dark'] as const) {
+  for (const path of pages) {
+    test(`axe sin violaciones graves ni críticas en ${path} (tema ${theme})`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme: theme });
+      await page.goto(path);
+      // Include the editor in the audit: bring every example into view so Monaco mounts.
+      for (const runnable of await page.locator('.runnable').all()) await runnable.scrollIntoViewIfNeeded();
+      await page.waitForLoadState('networkidle');
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+  }
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * Cauce's entry point, written without dependencies so it runs on a fresh clone:
+ *   node scripts/cauce.mjs start [--port 3000]  installs what is missing, then starts lab + site
+ *   node scripts/cauce.mjs test                 installs what is missing, then runs every test
+ *   node scripts/cauce.mjs serve --port N       starts lab + site, assuming installs are done (e2e)
+ * `npm start` and `npm test` call it.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+
+/** System packages by the command they provide; Java and Maven come with this machine kind. */
+const SYSTEM = {
+  start: { bwrap: 'bubblewrap', setpriv: 'util-linux', java: 'openjdk-17-jre-headless', mvn: 'maven' },
+  test: {
+    bwrap: 'bubblewrap',
+    setpriv: 'util-linux',
+    java: 'openjdk-17-jre-headless',
+    mvn: 'maven',
+    chromium: 'chromium',
+    'fc-list': 'fontconfig',
+  },
+};
+const TEST_FONTS = ['fonts-liberation', 'fonts-noto-core', 'fonts-dejavu-core'];
+
+function say(message) {
+  console.log(`\x1b[1m▸ ${message}\x1b[0m`);
+}
+
+function has(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} terminó con código ${result.status}`);
+}
+
+function ensureSystem(kind) {
+  const missing = Object.entries(SYSTEM[kind]).filter(([command]) => !has(command)).map(([, pkg]) => pkg);
+  if (kind === 'test') {
+    const installed = spawnSync('dpkg-query', ['-W', '-f=${Status}\n', ...TEST_FONTS], { encoding: 'utf8' }).stdout ?? '';
+    if ((installed.match(/install ok installed/g) ?? []).length < TEST_FONTS.length) missing.push(...TEST_FONTS);
+  }
+  if (missing.length === 0) return;
+  const packages = [...new Set(missing)];
+  if (process.getuid?.() !== 0) {
+    console.error(`Faltan paquetes del sistema: ${packages.join(' ')}.\nInstálalos con: sudo apt-get install -y ${packages.join(' ')}`);
+    process.exit(1);
+  }
+  say(`Instalando paquetes del sistema: ${packages.join(', ')}`);
+  run('apt-get', ['update', '-q']);
+  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+function ensureNodeModules() {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const lock = path.join(root, 'package-lock.json');
+  if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs) return;
+  say('Instalando dependencias de npm (npm ci)…');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+/** Runs a child in the foreground, forwarding Ctrl-C so it can stop the lab cleanly. */
+function foreground(command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+    const forward = (signal) => child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const [command = 'start', ...rest] = process.argv.slice(2);
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+switch (command) {
+  case 'start':
+    ensureSystem('start');
+    ensureNodeModules();
+    process.exit(await foreground(tsx, ['scripts/site.ts', ...rest]));
+    break;
+  case 'serve':
+    process.exit(await foreground(tsx, ['scripts/site.ts', ...rest]));
+    break;
+  case 'test':
+    ensureSystem('test');
+    ensureNodeModules();
+    process.exit(await foreground(tsx, ['scripts/test.ts', ...rest]));
+    break;
+  default:
+    console.error('Uso: node scripts/cauce.mjs start|test|serve [--port N]');
+    process.exit(2);
+}

@@ -1,0 +1,83 @@
+/**
+ * The whole test suite, as `npm test` and CI run it: lesson fidelity, types, unit and lab
+ * tests (Vitest, real broker and sandbox), the production build, then Playwright in Debian's
+ * Chromium against the real site and lab. Ends with one "Total: N passed, N failed" line.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const results = path.join(root, '.lab', 'test-results');
+fs.mkdirSync(results, { recursive: true });
+const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
+
+interface Tally { passed: number; failed: number; skipped: number }
+const total: Tally = { passed: 0, failed: 0, skipped: 0 };
+const steps: string[] = [];
+
+function step(name: string, command: string, args: string[], env: Record<string, string> = {}): boolean {
+  console.log(`\n\x1b[1m▸ ${name}\x1b[0m`);
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } });
+  const ok = result.status === 0;
+  steps.push(`${ok ? '✔' : '✖'} ${name} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  return ok;
+}
+
+function count(name: string, ok: boolean) {
+  if (ok) total.passed += 1;
+  else total.failed += 1;
+  return ok;
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+// 1. Lessons keep the articles' prose (the team's fidelity tool lives beside the repo).
+const fidelity = path.resolve(root, '..', 'shared', 'tools', 'fidelity.py');
+if (fs.existsSync(fidelity)) count('fidelity', step('Fidelidad de las lecciones (≥ 95 %)', 'python3', [fidelity, 'content', '--min', '95']));
+else console.log('(fidelity.py no está junto al repositorio: se omite la medición de fidelidad)');
+
+// 2. Types.
+count('typecheck', step('Tipos (tsc --noEmit)', bin('tsc'), ['--noEmit']));
+
+// 3. Unit and lab tests.
+const vitestJson = path.join(results, 'vitest.json');
+fs.rmSync(vitestJson, { force: true });
+step('Pruebas unitarias y del laboratorio (Vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+const vitest = readJson<{ numPassedTests: number; numFailedTests: number; numPendingTests: number; numTotalTests: number }>(vitestJson);
+if (vitest) {
+  total.passed += vitest.numPassedTests;
+  total.failed += vitest.numFailedTests;
+  total.skipped += vitest.numPendingTests;
+} else total.failed += 1;
+
+// 4. The production build the e2e tests (and students) use.
+const built = count('build', step('Construcción de producción (next build)', bin('next'), ['build']));
+
+// 5. End to end, in real Chromium against the real lab (its own ports and data folder).
+if (built) {
+  const playwrightJson = path.join(results, 'playwright.json');
+  fs.rmSync(playwrightJson, { force: true });
+  step('Extremo a extremo (Playwright + Chromium + laboratorio real)', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
+    CAUCE_LAB_DIR: path.join(root, '.lab', 'e2e'),
+    CAUCE_KAFKA_PORT: process.env.CAUCE_KAFKA_PORT ?? '19092',
+  });
+  const report = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(playwrightJson);
+  if (report) {
+    total.passed += report.stats.expected + report.stats.flaky;
+    total.failed += report.stats.unexpected;
+    total.skipped += report.stats.skipped;
+  } else total.failed += 1;
+}
+
+console.log(`\n${steps.join('\n')}`);
+console.log(`\nTotal: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(total.failed === 0 ? 0 : 1);
