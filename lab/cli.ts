@@ -1,0 +1,136 @@
+/**
+ * The lab from a terminal: `npx tsx lab/cli.ts <orden>`.
+ *   kafka    prepara, arranca y vigila el broker en primer plano hasta Ctrl-C
+ *   prepare  solo descarga los jars y formatea el almacenamiento
+ *   status   comprueba si Kafka responde (código de salida 0 si está disponible)
+ * With KAFKA_BROKERS set nothing is started: `kafka` and `status` check that cluster.
+ */
+import { describeError } from './errors';
+import { KAFKA_VERSION, startLab, type Progress } from './index';
+import { KafkaBroker } from './kafka/broker';
+import { checkKafka } from './kafka/health';
+
+const USAGE = `Uso: npx tsx lab/cli.ts <orden>
+
+  kafka                      prepara, arranca y vigila Kafka en primer plano (Ctrl-C para detener)
+  prepare [--write-jar-list] descarga Kafka y formatea el almacenamiento, sin arrancarlo
+  status                     dice si Kafka está disponible
+
+Variables: KAFKA_BROKERS (modo externo: no arranca nada), CAUCE_KAFKA_PORT (por defecto 9092),
+CAUCE_LAB_DIR (por defecto .lab/).`;
+
+/** A progress line that rewrites itself on a terminal and prints every 10% elsewhere. */
+function progressPrinter(): (progress: Progress) => void {
+  let lastDecile = -1;
+  return ({ fraction, message }) => {
+    if (process.stdout.isTTY) {
+      process.stdout.write(`\r${message}${fraction >= 1 ? '\n' : ''}`);
+      return;
+    }
+    const decile = Math.floor(fraction * 10);
+    if (decile !== lastDecile) {
+      lastDecile = decile;
+      console.log(message);
+    }
+  };
+}
+
+function brokerLog(line: string): void {
+  process.stderr.write(`[kafka] ${line}\n`);
+}
+
+function configuredBrokers(): string[] {
+  const external = process.env.KAFKA_BROKERS?.trim();
+  if (external) return external.split(',').map((broker) => broker.trim()).filter(Boolean);
+  return [new KafkaBroker().brokers];
+}
+
+async function status(): Promise<number> {
+  const brokers = configuredBrokers();
+  const health = await checkKafka(brokers, 3_000);
+  const where = process.env.KAFKA_BROKERS ? 'modo externo' : 'laboratorio';
+  if (health.ok) {
+    const version = health.version ? `, Kafka ${health.version}` : '';
+    console.log(`Kafka: disponible en ${brokers.join(', ')} (${where}, ${health.brokers} broker(s)${version})`);
+    return 0;
+  }
+  console.log(`Kafka: no disponible (${where}). ${health.error ?? ''}`);
+  return 1;
+}
+
+async function prepare(writeJarList: boolean): Promise<number> {
+  if (process.env.KAFKA_BROKERS) {
+    console.log('KAFKA_BROKERS está definido (modo externo): no hay nada que preparar.');
+    return 0;
+  }
+  const startedAt = Date.now();
+  const broker = new KafkaBroker();
+  if (writeJarList) {
+    const { ensureJars } = await import('./kafka/download');
+    await ensureJars({ pom: broker.paths.pom, libsDir: broker.paths.libsDir, onProgress: progressPrinter(), writeJarList });
+  }
+  const { clusterId, formatted } = await broker.prepare(progressPrinter());
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  console.log(
+    `Kafka preparado en ${seconds} s (clúster ${clusterId}, ${formatted ? 'almacenamiento nuevo' : 'datos existentes'}).`,
+  );
+  return 0;
+}
+
+async function runKafka(): Promise<number> {
+  if (process.env.KAFKA_BROKERS) return status();
+  const startedAt = Date.now();
+  const lab = await startLab({ onProgress: progressPrinter(), kafka: { onLog: brokerLog } });
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  console.log(`Kafka ${KAFKA_VERSION} listo en ${lab.brokers} tras ${seconds} s. Ctrl-C para detenerlo.`);
+
+  return new Promise<number>((resolvePromise) => {
+    let firstSignalAt = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (firstSignalAt) {
+        // One Ctrl-C arrives twice under `npx tsx` (the terminal signals the whole
+        // group and tsx relays it), so only a later, deliberate one forces the exit.
+        if (Date.now() - firstSignalAt < 1_500) return;
+        console.log('Segunda señal: salida inmediata (el broker se detendrá por su cuenta).');
+        process.exit(130);
+      }
+      firstSignalAt = Date.now();
+      console.log(`\n${signal} recibido: deteniendo Kafka…`);
+      lab.stop().then(
+        () => {
+          console.log('Kafka detenido.');
+          resolvePromise(0);
+        },
+        (error: unknown) => {
+          console.error(`No se pudo detener Kafka limpiamente: ${describeError(error)}`);
+          resolvePromise(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'kafka':
+      return runKafka();
+    case 'prepare':
+      return prepare(rest.includes('--write-jar-list'));
+    case 'status':
+      return status();
+    default:
+      console.log(USAGE);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`Error: ${describeError(error)}`);
+    process.exit(1);
+  },
+);

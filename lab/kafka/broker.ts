@@ -1,0 +1,232 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BrokerStartError, BrokerUnavailableError, PortInUseError } from '../errors';
+import { renderServerProperties } from './config';
+import { ensureJars, type ProgressListener } from './download';
+import { checkKafka } from './health';
+import { kafkaPaths, type KafkaPaths } from './paths';
+import { commandLine, isAlive, isPortFree, signalGroup, terminateGroup, waitForPidExit } from './process';
+import { formatStorageOnce } from './storage';
+import { KAFKA_VERSION } from './version';
+
+export interface KafkaBrokerOptions {
+  /** Client port on 127.0.0.1; the controller takes port + 1. @default $CAUCE_KAFKA_PORT or 9092 */
+  readonly port?: number;
+  /** Data, logs, config and pid file. @default `<lab root>/kafka` ($CAUCE_LAB_DIR or .lab/) */
+  readonly stateDir?: string;
+  /** Jars fetched by Maven, shared between brokers. @default `<lab root>/kafka/libs` */
+  readonly libsDir?: string;
+  /** JVM heap. Small on purpose: a lab broker holds little, and the machine has a site too. @default 512 */
+  readonly heapMb?: number;
+  /** Time between SIGTERM and SIGKILL in stop(). @default 20000 */
+  readonly stopGraceMs?: number;
+  /** Receives the JVM's console lines (WARN and above, see log4j2.properties). @default ignore */
+  readonly onLog?: (line: string) => void;
+  /** @default `$JAVA_HOME/bin/java`, else `java` */
+  readonly java?: string;
+}
+
+/** Why the broker process ended. `expected` is true when stop() asked for it. */
+export interface BrokerExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly expected: boolean;
+}
+
+/**
+ * The one owner of the embedded Kafka broker's lifecycle: prepare (jars, config,
+ * storage), start, waitHealthy, stop. Emits 'exit' (BrokerExit) whenever the process
+ * ends, so a Supervisor can bring it back.
+ */
+export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
+  readonly displayName = 'Kafka';
+  readonly port: number;
+  readonly paths: KafkaPaths;
+  private readonly options: KafkaBrokerOptions;
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  /** Last console lines, quoted when the broker dies while starting. */
+  private readonly recentLines: string[] = [];
+
+  constructor(options: KafkaBrokerOptions = {}) {
+    super();
+    this.options = options;
+    this.port = options.port ?? (Number(process.env.CAUCE_KAFKA_PORT) || 9092);
+    this.paths = kafkaPaths(options.stateDir, options.libsDir);
+  }
+
+  /** `host:port` for clients (KAFKA_BROKERS of student runs). */
+  get brokers(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** Pid of the running JVM, if any. */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
+  /** Downloads jars if missing, writes server.properties, formats storage once. */
+  async prepare(onProgress?: ProgressListener): Promise<{ clusterId: string; formatted: boolean }> {
+    const { paths } = this;
+    await ensureJars({ pom: paths.pom, libsDir: paths.libsDir, ...(onProgress ? { onProgress } : {}) });
+    mkdirSync(paths.logsDir, { recursive: true });
+    writeFileSync(paths.configFile, renderServerProperties({ port: this.port, dataDir: paths.dataDir }));
+    writeFileSync(join(paths.stateDir, 'version'), `${KAFKA_VERSION}\n`);
+    return formatStorageOnce({
+      java: this.java,
+      classpath: this.classpath,
+      configFile: paths.configFile,
+      dataDir: paths.dataDir,
+      jvmFlags: this.loggingFlags,
+    });
+  }
+
+  /** Spawns the JVM. Resolves once it is spawned; use waitHealthy() to know it serves. */
+  async start(): Promise<void> {
+    if (this.pid) return;
+    await this.killStaleBroker();
+    for (const port of [this.port, this.port + 1]) {
+      if (!(await isPortFree(port))) {
+        throw new PortInUseError(
+          `El puerto ${port} ya está en uso: otro Kafka u otro programa lo ocupa. ` +
+            'Detenlo o elige otro puerto con CAUCE_KAFKA_PORT.',
+        );
+      }
+    }
+
+    this.stopping = false;
+    this.recentLines.length = 0;
+    const heap = this.options.heapMb ?? 512;
+    const child = spawn(
+      this.java,
+      [
+        `-Xms${Math.min(heap, 256)}m`,
+        `-Xmx${heap}m`,
+        // Kafka's own launcher flags (kafka-run-class.sh).
+        '-XX:+UseG1GC',
+        '-XX:MaxGCPauseMillis=20',
+        '-XX:InitiatingHeapOccupancyPercent=35',
+        '-XX:+ExplicitGCInvokesConcurrent',
+        // Die rather than limp on: the supervisor restarts a dead broker, not a sick one.
+        '-XX:+ExitOnOutOfMemoryError',
+        '-Djava.awt.headless=true',
+        ...this.loggingFlags,
+        '-cp',
+        this.classpath,
+        'kafka.Kafka',
+        this.paths.configFile,
+      ],
+      {
+        // Its own process group: Ctrl-C in the terminal reaches only Node, which then
+        // stops the broker in order, and stop() can signal the whole group.
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    this.child = child;
+
+    // Always drain both pipes: a JVM blocked on a full pipe stops serving.
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        this.recentLines.push(line);
+        if (this.recentLines.length > 40) this.recentLines.shift();
+        this.options.onLog?.(line);
+      });
+    }
+
+    await new Promise<void>((resolvePromise, reject) => {
+      child.once('spawn', resolvePromise);
+      child.once('error', (error) =>
+        reject(new BrokerStartError(`No se pudo lanzar Java (${this.java}): ${error.message}`, { cause: error })),
+      );
+    });
+    const pid = child.pid;
+    if (pid === undefined) throw new BrokerStartError('Java arrancó sin pid.');
+    writeFileSync(this.paths.pidFile, `${pid}\n`);
+
+    // If Node exits without stop() (an uncaught error in the launcher), ask the JVM to
+    // shut down cleanly instead of leaving it orphaned. Only synchronous work runs here.
+    const onNodeExit = () => signalGroup(pid, 'SIGTERM');
+    process.once('exit', onNodeExit);
+
+    child.once('exit', (code, signal) => {
+      process.off('exit', onNodeExit);
+      if (this.child === child) this.child = undefined;
+      if (readPid(this.paths.pidFile) === pid) rmSync(this.paths.pidFile, { force: true });
+      this.emit('exit', { code, signal, expected: this.stopping });
+    });
+  }
+
+  /**
+   * Resolves once the broker answers a metadata request; rejects on timeout or when the
+   * process dies first (with its last console lines in the message).
+   */
+  async waitHealthy(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError = '';
+    while (Date.now() < deadline) {
+      if (!this.pid) {
+        throw new BrokerStartError(
+          `Kafka terminó durante el arranque. Mira ${join(this.paths.logsDir, 'server.log')}.\n` +
+            this.recentLines.slice(-15).join('\n'),
+        );
+      }
+      const health = await checkKafka([this.brokers], Math.min(2_000, Math.max(deadline - Date.now(), 100)));
+      if (health.ok) return;
+      lastError = health.error ?? '';
+      await sleep(250);
+    }
+    throw new BrokerUnavailableError(`Kafka no estuvo disponible en ${timeoutMs / 1000} s. ${lastError}`);
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period. Resolves when the JVM is gone. */
+  async stop(): Promise<void> {
+    const pid = this.pid;
+    if (!pid) return;
+    this.stopping = true;
+    const exited = new Promise<void>((resolvePromise) => this.child?.once('exit', () => resolvePromise()));
+    await terminateGroup(pid, this.options.stopGraceMs ?? 20_000);
+    await exited;
+  }
+
+  /**
+   * A broker left by a previous launcher that was killed (kill -9 skips every cleanup)
+   * still holds the ports and the data dir lock. Stop it, but only if the pid really is
+   * our broker: pids are reused.
+   */
+  private async killStaleBroker(): Promise<void> {
+    const pid = readPid(this.paths.pidFile);
+    if (pid === undefined) return;
+    const cmd = commandLine(pid);
+    if (isAlive(pid) && cmd?.includes('kafka.Kafka') && cmd.includes(this.paths.configFile)) {
+      this.options.onLog?.(`Deteniendo un Kafka anterior que seguía en marcha (pid ${pid})…`);
+      await terminateGroup(pid, this.options.stopGraceMs ?? 20_000);
+      await waitForPidExit(pid, 5_000);
+    }
+    rmSync(this.paths.pidFile, { force: true });
+  }
+
+  private get java(): string {
+    if (this.options.java) return this.options.java;
+    return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  }
+
+  private get classpath(): string {
+    return `${this.paths.libsDir}/*`;
+  }
+
+  private get loggingFlags(): string[] {
+    return [`-Dlog4j2.configurationFile=${this.paths.log4jConfig}`, `-Dkafka.logs.dir=${this.paths.logsDir}`];
+  }
+}
+
+function readPid(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
