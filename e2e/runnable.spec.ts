@@ -47,7 +47,7 @@ test.describe('editor de un ejemplo ejecutable', () => {
     await runnable.getByRole('button', { name: 'Restablecer' }).click();
   });
 
-  test('Escape y luego Tab sacan el foco del editor; Ejecutar explica que aún no está disponible', async ({ page }) => {
+  test('Escape y luego Tab sacan el foco del editor hacia sus botones', async ({ page }) => {
     await page.goto(PRODUCER);
     const runnable = page.getByRole('region', { name: /Ejemplo ejecutable/ }).first();
     await runnable.scrollIntoViewIfNeeded();
@@ -57,12 +57,20 @@ test.describe('editor de un ejemplo ejecutable', () => {
     await page.keyboard.press('Tab');
     await expect(runnable.getByRole('button', { name: 'Restablecer' })).toBeFocused();
     await page.keyboard.press('Tab');
+    await expect(runnable.getByRole('button', { name: 'Ejecutar' })).toBeFocused();
+    await runnable.getByRole('button', { name: 'Restablecer' }).click();
+  });
+
+  test('un ejemplo que el laboratorio aún no ejecuta explica por qué Ejecutar está desactivado', async ({ page }) => {
+    await page.goto('/cursos/kafka/spark-streaming');
+    const runnable = page.getByRole('region', { name: 'Ejemplo ejecutable: De Kafka a S3' });
+    await runnable.scrollIntoViewIfNeeded();
+    await expect(runnable.getByLabel('Lenguaje: Python')).toBeVisible();
     const run = runnable.getByRole('button', { name: 'Ejecutar' });
-    await expect(run).toBeFocused();
+    await run.focus();
     await expect(run).toHaveAttribute('aria-disabled', 'true');
     await expect(runnable.getByRole('tooltip')).toBeVisible();
-    await expect(run).toHaveAccessibleDescription(/aún no está disponible/);
-    await runnable.getByRole('button', { name: 'Restablecer' }).click();
+    await expect(run).toHaveAccessibleDescription(/aún no se puede ejecutar/);
   });
 });
 

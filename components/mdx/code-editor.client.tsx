@@ -14,6 +14,14 @@ export interface CodeEditorProps {
   onChange: (value: string) => void;
   /** Called on Ctrl/Cmd+Enter. */
   onRun: () => void;
+  /** Errors to underline in this file (syntax errors, the line a runtime exception came from). */
+  markers?: EditorMarker[];
+}
+
+export interface EditorMarker {
+  line: number;
+  column: number;
+  message: string;
 }
 
 /** Tracks the page theme (data-theme on <html>) so Monaco follows light/dark. */
@@ -38,14 +46,36 @@ function focusNeighbour(from: HTMLElement, backwards: boolean) {
   (backwards ? before.at(-1) : after[0])?.focus();
 }
 
-export default function CodeEditor({ file, value, onChange, onRun }: CodeEditorProps) {
+export default function CodeEditor({ file, value, onChange, onRun, markers = [] }: CodeEditorProps) {
   const theme = usePageTheme();
+  const editorRef = useRef<Parameters<OnMount>[0] | null>(null);
+  const [mounted, setMounted] = useState(false);
+
+  useEffect(() => {
+    const model = editorRef.current?.getModel();
+    if (!model) return;
+    monaco.editor.setModelMarkers(
+      model,
+      'cauce',
+      markers.map((m) => ({
+        severity: monaco.MarkerSeverity.Error,
+        message: m.message,
+        startLineNumber: m.line,
+        startColumn: m.column,
+        endLineNumber: m.line,
+        endColumn: Math.max(m.column + 1, model.getLineMaxColumn(Math.min(m.line, model.getLineCount()))),
+      })),
+    );
+    if (markers[0]) editorRef.current?.revealLineInCenterIfOutsideViewport(markers[0].line);
+  }, [markers, mounted]);
   const runRef = useRef(onRun);
   runRef.current = onRun;
   const lineCount = value.split('\n').length;
   const height = Math.min(Math.max(lineCount, 6), 32) * 19 + 16;
 
   const onMount: OnMount = (editor, m) => {
+    editorRef.current = editor;
+    setMounted(true);
     if (file.language === 'typescript') void loadKafkajsTypes();
     editor.addCommand(m.KeyMod.CtrlCmd | m.KeyCode.Enter, () => runRef.current());
     // Keyboard users are not trapped: Escape, then Tab (or Shift+Tab) moves focus out.

@@ -1,8 +1,11 @@
 'use client';
 
 import dynamic from 'next/dynamic';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { OutputPanel } from '@/components/runs/output-panel.client';
+import { useRun } from '@/components/runs/use-run.client';
 import type { SnippetFile, SnippetKind } from '@/lib/content/schema';
+import type { EditorMarker } from './code-editor.client';
 
 const CodeEditor = dynamic(() => import('./code-editor.client'), {
   ssr: false,
@@ -22,6 +25,8 @@ export interface RunnableClientProps {
   kind: SnippetKind;
   title: string;
   files: SnippetFile[];
+  /** Whether the lab can run this kind yet; otherwise "Ejecutar" explains why it is disabled. */
+  canRun: boolean;
 }
 
 /** Mounts children only once the element has come near the viewport (Monaco is heavy). */
@@ -69,13 +74,32 @@ function useSavedCode(id: string, files: SnippetFile[]) {
   return { contents, update, reset, edited };
 }
 
-export function RunnableClient({ id, kind, title, files }: RunnableClientProps) {
+export function RunnableClient({ id, kind, title, files, canRun }: RunnableClientProps) {
   const { ref, near } = useNearViewport<HTMLElement>();
   const { contents, update, reset, edited } = useSavedCode(id, files);
+  const { view, start, stop, clear } = useRun();
+  const [markersCleared, setMarkersCleared] = useState(false);
   const languages = [...new Set(files.map((f) => LANGUAGE_LABEL[f.language]))].join(' + ');
+  const busy = view.phase === 'starting' || view.phase === 'queued' || view.phase === 'running';
+  const hintId = `${id}-run-hint`;
+
   const run = useCallback(() => {
-    // The run pipeline arrives with the lab (issue 3); the shortcut is already wired.
-  }, []);
+    if (!canRun || busy) return;
+    setMarkersCleared(false);
+    void start({
+      lesson: id.split('/').slice(0, 2).join('/'),
+      snippet: id,
+      kind,
+      files: files.map((file, i) => ({ name: file.name, content: contents[i] ?? file.code })),
+    });
+  }, [canRun, busy, start, id, kind, files, contents]);
+
+  const markersByFile = useMemo(() => {
+    const map = new Map<string, EditorMarker[]>();
+    if (markersCleared) return map;
+    for (const d of view.diagnostics) map.set(d.file, [...(map.get(d.file) ?? []), d]);
+    return map;
+  }, [view.diagnostics, markersCleared]);
 
   return (
     <section ref={ref} className="runnable" aria-label={`Ejemplo ejecutable: ${title}`} data-kind={kind}>
@@ -87,9 +111,18 @@ export function RunnableClient({ id, kind, title, files }: RunnableClientProps) 
         {files.map((file, index) => (
           <div key={file.name} className="runnable-file">
             <div className="runnable-file-name">{file.name}</div>
-            <div className="editor-frame" data-testid="editor-frame">
+            <div className="editor-frame">
               {near ? (
-                <CodeEditor file={file} value={contents[index] ?? file.code} onChange={(v) => update(index, v)} onRun={run} />
+                <CodeEditor
+                  file={file}
+                  value={contents[index] ?? file.code}
+                  onChange={(v) => {
+                    update(index, v);
+                    setMarkersCleared(true);
+                  }}
+                  onRun={run}
+                  markers={markersByFile.get(file.name)}
+                />
               ) : (
                 <pre className="editor-fallback">{contents[index]}</pre>
               )}
@@ -98,25 +131,38 @@ export function RunnableClient({ id, kind, title, files }: RunnableClientProps) 
         ))}
       </div>
       <footer className="runnable-actions">
-        <button type="button" className="button" onClick={reset} disabled={!edited}>
+        <button
+          type="button"
+          className="button"
+          onClick={() => {
+            reset();
+            clear();
+          }}
+          disabled={!edited}
+        >
           Restablecer
         </button>
-        <span className="tooltip-host">
-          <button
-            type="button"
-            className="button button-primary"
-            aria-disabled="true"
-            aria-describedby={`${id}-run-hint`}
-            onClick={(event) => event.preventDefault()}
-          >
+        {busy ? (
+          <button type="button" className="button button-stop" onClick={() => void stop()}>
+            Detener
+          </button>
+        ) : canRun ? (
+          <button type="button" className="button button-primary" onClick={run}>
             Ejecutar
           </button>
-          <span role="tooltip" id={`${id}-run-hint`} className="tooltip">
-            La ejecución en el laboratorio aún no está disponible en esta versión.
+        ) : (
+          <span className="tooltip-host">
+            <button type="button" className="button button-primary" aria-disabled="true" aria-describedby={hintId} onClick={(e) => e.preventDefault()}>
+              Ejecutar
+            </button>
+            <span role="tooltip" id={hintId} className="tooltip">
+              Este tipo de ejemplo aún no se puede ejecutar en el laboratorio; llegará en una próxima versión.
+            </span>
           </span>
-        </span>
+        )}
         <kbd className="shortcut" aria-hidden="true">Ctrl+Enter</kbd>
       </footer>
+      <OutputPanel view={view} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SnippetFile, SnippetKind } from '@/lib/content/schema';
+import { RUNNABLE_KINDS } from '@/lib/runs/schema';
 import { RunnableClient } from './runnable.client';
 
 export interface RunnableProps {
@@ -22,5 +23,7 @@ const Files = z.array(SnippetFile).min(1);
 export function Runnable({ kind, title, files, id }: RunnableProps) {
   const parsedKind = SnippetKind.parse(kind);
   const parsedFiles = Files.parse(JSON.parse(files ?? '[]'));
-  return <RunnableClient id={id ?? title} kind={parsedKind} title={title} files={parsedFiles} />;
+  return (
+    <RunnableClient id={id ?? title} kind={parsedKind} title={title} files={parsedFiles} canRun={RUNNABLE_KINDS.includes(parsedKind)} />
+  );
 }

@@ -5,6 +5,7 @@ import { CompletionToggle } from '@/components/lesson/completion.client';
 import { Pager } from '@/components/lesson/pager';
 import { ReadingProgress } from '@/components/lesson/reading-progress.client';
 import { TableOfContents } from '@/components/lesson/table-of-contents';
+import { LabStatusBadge } from '@/components/site/lab-status.client';
 import { compileLesson } from '@/lib/content/compile';
 import { findLesson, loadCourses } from '@/lib/content/load';
 
@@ -38,7 +39,10 @@ export default async function LessonPage({ params }: { params: Params }) {
           <TableOfContents headings={lesson.headings} />
         </aside>
         <article className="lesson" aria-labelledby="titulo-leccion">
-          <Breadcrumbs items={[{ label: 'Cursos', href: '/' }, { label: course.meta.title, href: course.href }, { label: frontmatter.title }]} />
+          <div className="lesson-topbar">
+            <Breadcrumbs items={[{ label: 'Cursos', href: '/' }, { label: course.meta.title, href: course.href }, { label: frontmatter.title }]} />
+            <LabStatusBadge />
+          </div>
           <header className="lesson-header">
             <p className="lesson-kicker">
               Lección {frontmatter.order} de {course.lessons.length} · {frontmatter.duration} min

@@ -1,0 +1,16 @@
+import { startRun } from '@/lib/runs/start';
+
+/**
+ * POST /api/runs — the HTTP twin of the startRun server action (benchmarks, scripts, other
+ * clients). Bad input gets a clear 4xx with a Spanish message before any work starts.
+ */
+export async function POST(request: Request) {
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    return Response.json({ ok: false, message: 'El cuerpo de la petición no es JSON válido.' }, { status: 400 });
+  }
+  const { status, ...result } = startRun(body);
+  return Response.json(result, { status });
+}

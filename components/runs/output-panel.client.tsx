@@ -1,0 +1,105 @@
+'use client';
+
+import { useEffect, useRef } from 'react';
+import type { KafkaRecord } from '@/lib/runs/schema';
+import { TopicView } from './topic-view.client';
+import type { RunView } from './use-run.client';
+
+const REASON_LABEL: Record<string, string> = {
+  finished: 'Terminado',
+  failed: 'Terminado con error',
+  stopped: 'Detenido',
+  timeout: 'Límite de tiempo',
+  'output-limit': 'Salida truncada',
+  'memory-limit': 'Límite de memoria',
+  'cpu-limit': 'Límite de CPU',
+  'lab-unavailable': 'Laboratorio no disponible',
+  error: 'Error del servidor',
+};
+
+function seconds(ms: number) {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+function RecordTable({ records }: { records: KafkaRecord[] }) {
+  return (
+    <table className="record-table">
+      <caption className="visually-hidden">Mensajes producidos y consumidos</caption>
+      <thead>
+        <tr><th scope="col">Acción</th><th scope="col">Tema</th><th scope="col">Partición</th><th scope="col">Offset</th><th scope="col">Clave</th><th scope="col">Valor</th></tr>
+      </thead>
+      <tbody>
+        {records.slice(-100).map((r, i) => (
+          <tr key={i}>
+            <td>{r.direction === 'produced' ? 'Producido' : `Consumido${r.consumer ? ` (${r.consumer})` : ''}`}</td>
+            <td>{r.topic}</td>
+            <td>{r.partition}</td>
+            <td>{r.offset}</td>
+            <td>{r.key ?? '—'}</td>
+            <td className="record-value">{r.value ?? '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The run's live output under the editor: status, stdout/stderr, Kafka records, and how it ended. */
+export function OutputPanel({ view }: { view: RunView }) {
+  const log = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  useEffect(() => {
+    const el = log.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [view.lines]);
+
+  if (view.phase === 'idle') return null;
+  const live = view.phase !== 'ended';
+  return (
+    <div className="output" aria-label="Salida de la ejecución" role="region">
+      <div className="output-status" role="status" aria-live="polite">
+        {live && <span className="spinner" aria-hidden="true" />}
+        {live && view.status?.message}
+        {view.exit && (
+          <span className={`exit exit-${view.exit.reason}`}>
+            <strong>{REASON_LABEL[view.exit.reason] ?? view.exit.reason}</strong>
+            {' · '}
+            {seconds(view.exit.durationMs)}
+            {view.exit.exitCode !== null && ` · código ${view.exit.exitCode}`}
+          </span>
+        )}
+      </div>
+      {view.problem && <p className="output-problem" role="alert">{view.problem}</p>}
+      {view.exit && view.exit.reason !== 'finished' && <p className="output-exit-message">{view.exit.message}</p>}
+      {(view.lines.length > 0 || view.hiddenLines > 0) && (
+        <div
+          className="output-log"
+          ref={log}
+          tabIndex={0}
+          aria-label="Salida del programa"
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+          }}
+        >
+          {view.hiddenLines > 0 && <div className="line line-notice">… {view.hiddenLines} líneas anteriores no se muestran</div>}
+          {view.lines.map((line, i) => (
+            <div key={i} className={`line line-${line.stream}`}>
+              {line.stream === 'stderr' && <span className="visually-hidden">error: </span>}
+              {line.text}
+            </div>
+          ))}
+        </div>
+      )}
+      {view.records.length > 0 && (
+        <>
+          <TopicView records={view.records} />
+          <details className="record-details">
+            <summary>Ver los {view.records.length} mensajes en una tabla</summary>
+            <RecordTable records={view.records} />
+          </details>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,141 @@
+'use client';
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { startRun, stopRun } from '@/app/runs/actions';
+import type { KafkaRecord, RunEvent, RunRequest } from '@/lib/runs/schema';
+
+type Diagnostic = Extract<RunEvent, { type: 'diagnostic' }>;
+type Exit = Extract<RunEvent, { type: 'exit' }>;
+type Status = Extract<RunEvent, { type: 'status' }>;
+
+export interface OutputLine {
+  stream: 'stdout' | 'stderr' | 'notice';
+  text: string;
+}
+
+export interface RunView {
+  phase: 'idle' | 'starting' | 'queued' | 'running' | 'ended';
+  status?: Status;
+  lines: OutputLine[];
+  /** Lines not kept in the page to keep it responsive (the server caps output at 1 MB anyway). */
+  hiddenLines: number;
+  records: KafkaRecord[];
+  diagnostics: Diagnostic[];
+  exit?: Exit;
+  /** A problem starting the run (bad input, syntax error, lost connection), in Spanish. */
+  problem?: string;
+}
+
+const MAX_LINES = 2_000;
+const MAX_RECORDS = 500;
+const IDLE: RunView = { phase: 'idle', lines: [], hiddenLines: 0, records: [], diagnostics: [] };
+
+function apply(view: RunView, events: RunEvent[]): RunView {
+  let { lines, records, diagnostics, hiddenLines } = view;
+  let { phase, status, exit } = view;
+  for (const event of events) {
+    switch (event.type) {
+      case 'status':
+        status = event;
+        phase = event.state === 'queued' ? 'queued' : event.state === 'starting' ? 'starting' : 'running';
+        break;
+      case 'stdout':
+      case 'stderr':
+      case 'notice':
+        lines = [...lines, { stream: event.type, text: 'text' in event ? event.text : event.message }];
+        break;
+      case 'record':
+        records = [...records, event.record];
+        break;
+      case 'diagnostic':
+        diagnostics = [...diagnostics, event];
+        break;
+      case 'exit':
+        exit = event;
+        phase = 'ended';
+        break;
+    }
+  }
+  if (lines.length > MAX_LINES) {
+    hiddenLines += lines.length - MAX_LINES;
+    lines = lines.slice(-MAX_LINES);
+  }
+  if (records.length > MAX_RECORDS) records = records.slice(-MAX_RECORDS);
+  return { ...view, phase, status, exit, lines, records, diagnostics, hiddenLines };
+}
+
+/**
+ * One example's run as the page sees it: starts it through the server action, follows its
+ * SSE stream and applies events in animation-frame batches so heavy output cannot freeze the page.
+ */
+export function useRun() {
+  const [view, setView] = useState<RunView>(IDLE);
+  const source = useRef<EventSource | null>(null);
+  const runId = useRef<string | null>(null);
+  const pending = useRef<RunEvent[]>([]);
+  const frame = useRef(0);
+
+  const flush = useCallback(() => {
+    frame.current = 0;
+    const events = pending.current;
+    pending.current = [];
+    if (events.length) setView((v) => apply(v, events));
+  }, []);
+
+  const close = useCallback(() => {
+    source.current?.close();
+    source.current = null;
+  }, []);
+
+  useEffect(() => () => {
+    close();
+    cancelAnimationFrame(frame.current);
+  }, [close]);
+
+  const start = useCallback(async (request: RunRequest) => {
+    close();
+    runId.current = null;
+    setView({ ...IDLE, phase: 'starting', status: { type: 'status', state: 'starting', message: 'Enviando tu código…' } });
+    let result: Awaited<ReturnType<typeof startRun>>;
+    try {
+      result = await startRun(request);
+    } catch {
+      setView({ ...IDLE, phase: 'ended', problem: 'No se pudo contactar con el servidor. Comprueba tu conexión y vuelve a intentarlo.' });
+      return;
+    }
+    if (!result.ok) {
+      setView({ ...IDLE, phase: 'ended', problem: result.message, diagnostics: result.diagnostics ?? [] });
+      return;
+    }
+    runId.current = result.runId;
+    const events = new EventSource(`/api/runs/${result.runId}/events`);
+    source.current = events;
+    events.onmessage = (message) => {
+      // Events come from our own server, typed by the shared RunEvent schema (not re-validated
+      // here, to keep zod out of the lesson page's JavaScript).
+      const event = JSON.parse(message.data as string) as RunEvent;
+      pending.current.push(event);
+      if (event.type === 'exit') close();
+      frame.current ||= requestAnimationFrame(flush);
+    };
+    events.onerror = () => {
+      if (source.current !== events) return;
+      // EventSource reconnects by itself and the server replays the run; only give up if it is gone.
+      if (events.readyState === EventSource.CLOSED) {
+        close();
+        setView((v) => (v.phase === 'ended' ? v : { ...v, phase: 'ended', problem: 'Se perdió la conexión con el servidor durante la ejecución.' }));
+      }
+    };
+  }, [close, flush]);
+
+  const stop = useCallback(async () => {
+    if (runId.current) await stopRun(runId.current).catch(() => undefined);
+  }, []);
+
+  const clear = useCallback(() => {
+    close();
+    setView(IDLE);
+  }, [close]);
+
+  return { view, start, stop, clear };
+}

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from './fixtures';
+import { openRunnable, outputLog, replaceCode, runStatus } from './editor';
+
+const PRODUCER = '/cursos/kafka/productor';
+const CONSUMER = '/cursos/kafka/consumidor';
+const labDir = process.env.CAUCE_LAB_DIR ?? path.resolve(import.meta.dirname, '..', '.lab');
+
+test.describe.configure({ mode: 'serial' });
+
+/** Changes the producer's message text to a unique word, like a student editing the example. */
+async function editProducerText(page: import('@playwright/test').Page, word: string) {
+  const producer = await openRunnable(page, 'Productor de mensajes');
+  await producer.locator('.view-lines').getByText('Hola Kafka', { exact: false }).first().dblclick();
+  await page.keyboard.type(word);
+  await expect(producer.locator('.view-lines')).toContainText(`${word} Kafka`);
+  return producer;
+}
+
+async function runAndWait(runnable: import('@playwright/test').Locator, label: RegExp, timeout = 45_000) {
+  await runnable.getByRole('button', { name: 'Ejecutar' }).click();
+  await expect(runStatus(runnable)).toContainText(label, { timeout });
+}
+
+test('el alumno cambia el texto del productor, lo ejecuta y ve sus mensajes en el consumidor', async ({ page, externalRequests }) => {
+  const word = `Saludo${Date.now().toString(36)}`;
+  await page.goto(PRODUCER);
+  await expect(page.getByRole('status').filter({ hasText: 'Kafka:' })).toContainText('disponible');
+  const producer = await editProducerText(page, word);
+  await runAndWait(producer, /Terminado/);
+  await expect(outputLog(producer)).toContainText(/enviado sensor-0 -> partición 0, offset \d+/);
+  // The picture of the topic: one lane for mensajes/0 with five boxes from this run.
+  const picture = producer.getByRole('figure', { name: /Particiones y offsets/ });
+  await expect(picture).toContainText('mensajes');
+  await expect(picture.getByRole('listitem')).toHaveCount(5);
+
+  await page.goto(CONSUMER);
+  const consumer = await openRunnable(page, 'Consumidor de mensajes');
+  await consumer.getByRole('button', { name: 'Ejecutar' }).click();
+  await expect(outputLog(consumer)).toContainText(`${word} Kafka 4`, { timeout: 45_000 });
+  for (let i = 0; i < 5; i++) await expect(outputLog(consumer)).toContainText(`${word} Kafka ${i}`);
+  await consumer.getByRole('button', { name: 'Detener' }).click();
+  await expect(runStatus(consumer)).toContainText('Detenido', { timeout: 15_000 });
+  await expect(consumer.getByRole('button', { name: 'Ejecutar' })).toBeVisible();
+  expect(externalRequests).toEqual([]);
+});
+
+test('un error de sintaxis se marca en su línea y no se ejecuta nada', async ({ page }) => {
+  await page.goto(PRODUCER);
+  const producer = await openRunnable(page, 'Productor de mensajes');
+  await replaceCode(page, producer, "console.log('antes')\nconst = 5\n");
+  await producer.getByRole('button', { name: 'Ejecutar' }).click();
+  await expect(producer.getByRole('alert')).toContainText(/error de sintaxis en producer\.ts, línea 2/);
+  await expect(producer.locator('.squiggly-error').first()).toBeVisible();
+  await expect(outputLog(producer)).toHaveCount(0); // nothing ran
+  await producer.getByRole('button', { name: 'Restablecer' }).click();
+});
+
+test('una excepción en tiempo de ejecución señala la línea del alumno', async ({ page }) => {
+  await page.goto(PRODUCER);
+  const producer = await openRunnable(page, 'Productor de mensajes');
+  await replaceCode(page, producer, "const a = 1\nconsole.log('uno')\nthrow new Error('fallo a propósito')\n");
+  await runAndWait(producer, /Terminado con error/);
+  await expect(outputLog(producer)).toContainText('fallo a propósito');
+  await expect(outputLog(producer)).toContainText('producer.ts:3');
+  await expect(outputLog(producer)).not.toContainText('/sandbox/');
+  await expect(producer.locator('.squiggly-error').first()).toBeVisible();
+  await producer.getByRole('button', { name: 'Restablecer' }).click();
+});
+
+test('una salida enorme se corta con un aviso y la página sigue respondiendo', async ({ page }) => {
+  await page.goto(PRODUCER);
+  const producer = await openRunnable(page, 'Productor de mensajes');
+  await replaceCode(page, producer, "const line = 'x'.repeat(1000)\nfor (let i = 0; i < 50_000; i++) console.log(i, line)\n");
+  await runAndWait(producer, /Salida truncada/);
+  await expect(producer.getByText(/La salida superó 1 MB/).first()).toBeVisible();
+  // Still responsive: the editor takes input and Restablecer works at once.
+  await producer.getByRole('button', { name: 'Restablecer' }).click({ timeout: 2_000 });
+  await expect(producer.locator('.view-lines')).toContainText('Hola Kafka');
+});
+
+test('el broker cae a mitad de la prueba: el estado lo dice, el supervisor lo recupera y no se pierde ningún mensaje confirmado', async ({ page }) => {
+  test.setTimeout(180_000);
+  const word = `Durable${Date.now().toString(36)}`;
+  await page.goto(PRODUCER);
+  const status = page.getByRole('status').filter({ hasText: 'Kafka:' });
+  await expect(status).toContainText('disponible');
+  const producer = await editProducerText(page, word);
+  await runAndWait(producer, /Terminado/);
+  await expect(producer.getByRole('figure', { name: /Particiones y offsets/ }).getByRole('listitem')).toHaveCount(5);
+
+  // Kill the broker the way a crash would.
+  const pid = Number(fs.readFileSync(path.join(labDir, 'kafka', 'broker.pid'), 'utf8').trim());
+  process.kill(pid, 'SIGKILL');
+  await expect(status).toContainText('no disponible', { timeout: 20_000 });
+  await expect(status).not.toContainText('no disponible', { timeout: 90_000 });
+  await expect(status).toContainText('disponible');
+
+  await page.goto(CONSUMER);
+  const consumer = await openRunnable(page, 'Consumidor de mensajes');
+  await consumer.getByRole('button', { name: 'Ejecutar' }).click();
+  for (let i = 0; i < 5; i++) await expect(outputLog(consumer)).toContainText(`${word} Kafka ${i}`, { timeout: 60_000 });
+  await consumer.getByRole('button', { name: 'Detener' }).click();
+  await expect(runStatus(consumer)).toContainText('Detenido', { timeout: 15_000 });
+});

@@ -1,0 +1,12 @@
+/** Spanish texts of the run pipeline that the sandbox does not already provide. */
+export const RUN_MESSAGES = {
+  finished: 'Terminó correctamente.',
+  failed: 'Tu programa terminó con un error; revisa la salida de errores.',
+  labUnavailable:
+    'El laboratorio de Kafka no está disponible ahora mismo, así que tu programa no se ejecutó. Espera unos segundos a que se recupere (el estado aparece arriba) y vuelve a intentarlo.',
+  kindNotReady: 'Este tipo de ejemplo todavía no se puede ejecutar en el laboratorio.',
+  badRequest: 'La petición de ejecución no es válida.',
+  tooLarge: (limitKb: number) => `Tu código supera el máximo de ${limitKb} KB por ejecución. Acórtalo y vuelve a intentarlo.`,
+  unknownRun: 'Esa ejecución no existe o ya expiró. Pulsa «Ejecutar» de nuevo.',
+  serverError: 'No se pudo ejecutar tu programa por un problema del servidor. Inténtalo de nuevo en un momento.',
+} as const;

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { RunEvent, RunRequest } from './schema';
+
+export type RunState = 'queued' | 'running' | 'ended';
+type Listener = (event: RunEvent) => void;
+
+/** Past this many buffered events, stdout/stderr lines are dropped (the sandbox caps bytes too). */
+const MAX_BUFFERED_EVENTS = 20_000;
+
+/**
+ * One run, from "Ejecutar" to its exit event: the single owner of its state, its event log
+ * (replayed to late or reconnecting subscribers) and its stop switch.
+ */
+export class Run {
+  readonly id = randomUUID();
+  readonly createdAt = Date.now();
+  readonly abort = new AbortController();
+  state: RunState = 'queued';
+  endedAt: number | undefined;
+  private readonly events: RunEvent[] = [];
+  private readonly listeners = new Set<Listener>();
+  private dropped = 0;
+
+  constructor(readonly request: RunRequest) {}
+
+  emit(event: RunEvent): void {
+    if (this.state === 'ended') return;
+    const isOutput = event.type === 'stdout' || event.type === 'stderr';
+    if (isOutput && this.events.length >= MAX_BUFFERED_EVENTS) {
+      this.dropped += 1;
+      return;
+    }
+    if (event.type === 'exit') {
+      if (this.dropped > 0) this.push({ type: 'notice', message: `Se omitieron ${this.dropped} líneas de salida.` });
+      this.state = 'ended';
+      this.endedAt = Date.now();
+    }
+    this.push(event);
+    if (event.type === 'exit') this.listeners.clear();
+  }
+
+  private push(event: RunEvent) {
+    this.events.push(event);
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Replays what happened so far, then follows live; returns an unsubscribe function. */
+  subscribe(listener: Listener): () => void {
+    for (const event of this.events) listener(event);
+    if (this.state !== 'ended') this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Asks the run to stop; the executor answers with an exit event of reason "stopped". */
+  stop(): void {
+    this.abort.abort();
+  }
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { SnippetKind } from '@/lib/content/schema';
+
+/** Kinds with an executor today; the others show a disabled "Ejecutar" with an explanation. */
+export const RUNNABLE_KINDS: readonly SnippetKind[] = ['kafka-ts'];
+
+/** Largest total size of the files of one run, checked before anything starts. */
+export const MAX_RUN_BYTES = 64 * 1024;
+
+/** What the browser sends to start a run. */
+export const RunRequest = z.strictObject({
+  lesson: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/).describe('"<course>/<lesson>" the example belongs to'),
+  snippet: z.string().min(1).max(200).describe('Id of the Runnable ("<course>/<lesson>/<title-slug>")'),
+  kind: SnippetKind,
+  files: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).describe('File name as shown on the editor tab'),
+        content: z.string().describe('The student\'s current code'),
+      }),
+    )
+    .min(1)
+    .max(8)
+    .describe('Every file of the example; the first one is the entry point'),
+});
+export type RunRequest = z.infer<typeof RunRequest>;
+
+/** How a run ended; each has one Spanish sentence in lib/runs/messages.ts. */
+export const EndReason = z
+  .enum(['finished', 'failed', 'stopped', 'timeout', 'output-limit', 'memory-limit', 'cpu-limit', 'lab-unavailable', 'error'])
+  .describe('Why the run ended');
+export type EndReason = z.infer<typeof EndReason>;
+
+/** Airflow task instance states the DAG graph colours. */
+export const TaskState = z.enum(['scheduled', 'queued', 'running', 'success', 'failed', 'skipped', 'upstream_failed', 'up_for_retry']);
+export type TaskState = z.infer<typeof TaskState>;
+
+/** A Kafka record the student's program produced or consumed, reported by the kafkajs shim. */
+export const KafkaRecord = z.strictObject({
+  direction: z.enum(['produced', 'consumed']).describe('Sent by a producer or received by a consumer'),
+  topic: z.string(),
+  partition: z.number().int(),
+  offset: z.string().describe('Offsets are int64: kept as strings'),
+  key: z.string().nullable(),
+  value: z.string().nullable(),
+  consumer: z.string().optional().describe('Which consumer (client id / member) received it, for group demos'),
+});
+export type KafkaRecord = z.infer<typeof KafkaRecord>;
+
+/** One message of the run's event stream (SSE), shared by the server and the output panel. */
+export const RunEvent = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('status'),
+    state: z.enum(['queued', 'starting', 'running']),
+    position: z.number().int().optional().describe('Place in the queue while queued (1 = next)'),
+    message: z.string().describe('Spanish text for the status line'),
+  }),
+  z.strictObject({ type: z.literal('stdout'), text: z.string() }),
+  z.strictObject({ type: z.literal('stderr'), text: z.string() }),
+  z.strictObject({ type: z.literal('record'), record: KafkaRecord }),
+  z.strictObject({
+    type: z.literal('diagnostic'),
+    file: z.string(),
+    line: z.number().int().describe('1-based line in the student\'s file'),
+    column: z.number().int(),
+    message: z.string().describe('Spanish explanation'),
+  }),
+  z.strictObject({ type: z.literal('notice'), message: z.string() }),
+  z.strictObject({
+    type: z.literal('dag'),
+    dagId: z.string(),
+    tasks: z.array(z.strictObject({ id: z.string(), operator: z.string() })).describe('Every task of the parsed DAG'),
+    edges: z.array(z.tuple([z.string(), z.string()])).describe('[upstream, downstream] task id pairs'),
+  }),
+  z.strictObject({
+    type: z.literal('task'),
+    taskId: z.string(),
+    state: TaskState,
+    at: z.number().describe('Milliseconds since the run started'),
+  }),
+  z.strictObject({ type: z.literal('log'), taskId: z.string(), text: z.string().describe('One line of the task log') }),
+  z.strictObject({ type: z.literal('xcom'), taskId: z.string(), key: z.string(), value: z.string().describe('repr/JSON of the value, capped') }),
+  z.strictObject({
+    type: z.literal('exit'),
+    reason: EndReason,
+    exitCode: z.number().int().nullable(),
+    durationMs: z.number(),
+    message: z.string().describe('Spanish sentence saying how the run ended'),
+  }),
+]);
+export type RunEvent = z.infer<typeof RunEvent>;
+
+/** What startRun answers: a run id to stream, or a Spanish reason it could not start. */
+export type StartRunResult =
+  | { ok: true; runId: string }
+  | { ok: false; message: string; diagnostics?: Extract<RunEvent, { type: 'diagnostic' }>[] };

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { prepareSnippet, SnippetInputError } from '@/lib/sandbox';
+import { RUN_MESSAGES } from './messages';
+import { createRun } from './registry';
+import { MAX_RUN_BYTES, RUNNABLE_KINDS, RunRequest, type StartRunResult } from './schema';
+
+export type StartOutcome = StartRunResult & { status: 202 | 400 | 413 | 422 };
+
+function totalBytes(input: unknown): number {
+  const files = (input as { files?: unknown })?.files;
+  if (!Array.isArray(files)) return 0;
+  return files.reduce((sum: number, f: unknown) => {
+    const content = (f as { content?: unknown })?.content;
+    return sum + (typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : 0);
+  }, 0);
+}
+
+/**
+ * Checks a run request and, only if it is sound, queues the run. Size first (cheap, and an
+ * oversized body must not cost more work), then the schema, then the code's syntax, so the
+ * student's syntax errors come back at once as markers instead of as a run.
+ */
+export function startRun(input: unknown): StartOutcome {
+  if (totalBytes(input) > MAX_RUN_BYTES) {
+    return { ok: false, status: 413, message: RUN_MESSAGES.tooLarge(MAX_RUN_BYTES / 1024) };
+  }
+  const parsed = RunRequest.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, status: 400, message: `${RUN_MESSAGES.badRequest}\n${z.prettifyError(parsed.error)}` };
+  }
+  const request = parsed.data;
+  if (!RUNNABLE_KINDS.includes(request.kind)) return { ok: false, status: 422, message: RUN_MESSAGES.kindNotReady };
+
+  try {
+    const prepared = prepareSnippet(request.files, request.files[0]!.name);
+    if (prepared.diagnostics.length > 0) {
+      const diagnostics = prepared.diagnostics.map((d) => ({ type: 'diagnostic' as const, ...d, message: `Error de sintaxis: ${d.message}` }));
+      const first = diagnostics[0]!;
+      return {
+        ok: false,
+        status: 422,
+        message: `Tu código tiene un error de sintaxis en ${first.file}, línea ${first.line}: ${first.message.replace(/^Error de sintaxis: /, '')}. No se ejecutó.`,
+        diagnostics,
+      };
+    }
+  } catch (error) {
+    if (error instanceof SnippetInputError) return { ok: false, status: 400, message: error.message };
+    throw error;
+  }
+  const run = createRun(request);
+  return { ok: true, status: 202, runId: run.id };
+}

@@ -1,0 +1,156 @@
+'use strict';
+/**
+ * Mounted at /sandbox/node_modules/kafkajs; the real package sits beside it as kafkajs-real.
+ * Students write plain kafkajs. This subclass only watches: after a send is acknowledged and
+ * before each consumed message is handled, it prints one marked line per record, which the
+ * server turns into record events (partitions and offsets drawn under the editor).
+ * Keep the `module.exports = require(...)` shape at the end: Node's ESM loader finds named
+ * exports (`import { Kafka, logLevel } from 'kafkajs'`) by reading it statically.
+ */
+const real = require('kafkajs-real');
+const RealKafka = real.Kafka;
+
+const MARKER = '\u001ecauce:record ';
+const MAX_TEXT = 300;
+const partitionOf = new WeakMap();
+const connected = new Set();
+let consumerCount = 0;
+
+/**
+ * "Detener" closes our stdin: leave consumer groups and close connections cleanly (a killed
+ * member would block the group's next rebalance for the whole session timeout), then exit.
+ * stdin is unref'd so a program that finishes on its own is not kept alive by it.
+ */
+function exitGracefullyWhenStdinCloses() {
+  let isPipe = false;
+  try {
+    isPipe = require('node:fs').fstatSync(0).isFIFO();
+  } catch {
+    return;
+  }
+  if (!isPipe) return;
+  process.stdin.on('end', () => {
+    const done = Promise.allSettled([...connected].map((client) => client.disconnect()));
+    const cap = new Promise((resolve) => setTimeout(resolve, 2000));
+    Promise.race([done, cap]).then(() => process.exit(0));
+  });
+  process.stdin.resume();
+  process.stdin.unref();
+}
+exitGracefullyWhenStdinCloses();
+
+/** Remembers clients between connect and disconnect, for the graceful stop above. */
+function track(client) {
+  const connect = client.connect.bind(client);
+  const disconnect = client.disconnect.bind(client);
+  client.connect = async (...args) => {
+    const result = await connect(...args);
+    connected.add(client);
+    return result;
+  };
+  client.disconnect = async (...args) => {
+    connected.delete(client);
+    return disconnect(...args);
+  };
+  return client;
+}
+
+function text(value) {
+  if (value === null || value === undefined) return null;
+  const s = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…` : s;
+}
+
+function report(record) {
+  try {
+    process.stdout.write(`${MARKER}${JSON.stringify(record)}\n`);
+  } catch {
+    // Reporting must never break the student's program.
+  }
+}
+
+/** Wraps the partitioner to remember which partition each message object went to. */
+function recordingPartitioner(createPartitioner) {
+  return () => {
+    const choose = createPartitioner();
+    return (args) => {
+      const partition = choose(args);
+      if (args.message && typeof args.message === 'object') partitionOf.set(args.message, partition);
+      return partition;
+    };
+  };
+}
+
+function reportProduced(topicMessages, metadata) {
+  for (const { topic, messages = [] } of topicMessages) {
+    const nextIndex = new Map();
+    for (const message of messages) {
+      const partition = partitionOf.get(message) ?? message.partition;
+      const meta = metadata.find((m) => m.topicName === topic && m.partition === partition);
+      if (partition === undefined || !meta || meta.baseOffset === undefined) continue;
+      const index = nextIndex.get(partition) ?? 0;
+      nextIndex.set(partition, index + 1);
+      const offset = (BigInt(meta.baseOffset) + BigInt(index)).toString();
+      report({ direction: 'produced', topic, partition, offset, key: text(message.key), value: text(message.value) });
+    }
+  }
+}
+
+function watchProducer(producer) {
+  const send = producer.send.bind(producer);
+  const sendBatch = producer.sendBatch.bind(producer);
+  producer.send = async (record) => {
+    const metadata = await send(record);
+    reportProduced([{ topic: record.topic, messages: record.messages }], metadata || []);
+    return metadata;
+  };
+  producer.sendBatch = async (batch) => {
+    const metadata = await sendBatch(batch);
+    reportProduced(batch.topicMessages || [], metadata || []);
+    return metadata;
+  };
+  return producer;
+}
+
+function watchConsumer(consumer, label) {
+  const run = consumer.run.bind(consumer);
+  const consumed = (topic, partition, message) =>
+    report({ direction: 'consumed', topic, partition, offset: String(message.offset), key: text(message.key), value: text(message.value), consumer: label });
+  consumer.run = (config = {}) => {
+    const wrapped = { ...config };
+    if (config.eachMessage) {
+      wrapped.eachMessage = (payload) => {
+        consumed(payload.topic, payload.partition, payload.message);
+        return config.eachMessage(payload);
+      };
+    }
+    if (config.eachBatch) {
+      wrapped.eachBatch = (payload) => {
+        for (const message of payload.batch.messages) consumed(payload.batch.topic, payload.batch.partition, message);
+        return config.eachBatch(payload);
+      };
+    }
+    return run(wrapped);
+  };
+  return consumer;
+}
+
+class Kafka extends RealKafka {
+  producer(config = {}) {
+    const createPartitioner = config.createPartitioner || real.Partitioners.DefaultPartitioner;
+    return track(watchProducer(super.producer({ ...config, createPartitioner: recordingPartitioner(createPartitioner) })));
+  }
+
+  consumer(config) {
+    consumerCount += 1;
+    return track(watchConsumer(super.consumer(config), `consumidor-${consumerCount}`));
+  }
+
+  admin(config) {
+    return track(super.admin(config));
+  }
+}
+
+// The real module object, with Kafka swapped for the watching subclass (only in this sandbox).
+module.exports = require('kafkajs-real');
+module.exports.Kafka = Kafka;
