@@ -2,6 +2,7 @@
 
 import { useEffect, useRef } from 'react';
 import type { KafkaRecord } from '@/lib/runs/schema';
+import { DagGraph, DagTimeline } from './dag-graph.client';
 import { TopicView } from './topic-view.client';
 import type { RunView } from './use-run.client';
 
@@ -70,6 +71,18 @@ export function OutputPanel({ view }: { view: RunView }) {
         )}
       </div>
       {view.problem && <p className="output-problem" role="alert">{view.problem}</p>}
+      {view.dag && <DagGraph dag={view.dag} />}
+      {view.dag && view.phase === 'ended' && <DagTimeline dag={view.dag} />}
+      {view.xcoms.length > 0 && (
+        <dl className="xcoms" aria-label="Valores XCom devueltos">
+          {view.xcoms.map((x, i) => (
+            <div key={i}>
+              <dt>XCom de <code>{x.taskId}</code> ({x.key})</dt>
+              <dd><code>{x.value}</code></dd>
+            </div>
+          ))}
+        </dl>
+      )}
       {view.exit && view.exit.reason !== 'finished' && <p className="output-exit-message">{view.exit.message}</p>}
       {(view.lines.length > 0 || view.hiddenLines > 0) && (
         <div
@@ -86,6 +99,7 @@ export function OutputPanel({ view }: { view: RunView }) {
           {view.lines.map((line, i) => (
             <div key={i} className={`line line-${line.stream}`}>
               {line.stream === 'stderr' && <span className="visually-hidden">error: </span>}
+              {line.task && <span className="line-task">{line.task}</span>}
               {line.text}
             </div>
           ))}

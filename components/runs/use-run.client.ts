@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { startRun, stopRun } from '@/app/runs/actions';
 import type { KafkaRecord, RunEvent, RunRequest } from '@/lib/runs/schema';
+import type { DagView } from './dag-graph.client';
 
 type Diagnostic = Extract<RunEvent, { type: 'diagnostic' }>;
 type Exit = Extract<RunEvent, { type: 'exit' }>;
@@ -11,7 +12,11 @@ type Status = Extract<RunEvent, { type: 'status' }>;
 export interface OutputLine {
   stream: 'stdout' | 'stderr' | 'notice';
   text: string;
+  /** Airflow task whose log this line belongs to. */
+  task?: string;
 }
+
+const FINAL_STATES = new Set(['success', 'failed', 'skipped', 'upstream_failed']);
 
 export interface RunView {
   phase: 'idle' | 'starting' | 'queued' | 'running' | 'ended';
@@ -21,6 +26,9 @@ export interface RunView {
   hiddenLines: number;
   records: KafkaRecord[];
   diagnostics: Diagnostic[];
+  /** Airflow runs: the parsed DAG with live task states. */
+  dag?: DagView;
+  xcoms: { taskId: string; key: string; value: string }[];
   exit?: Exit;
   /** A problem starting the run (bad input, syntax error, lost connection), in Spanish. */
   problem?: string;
@@ -28,10 +36,10 @@ export interface RunView {
 
 const MAX_LINES = 2_000;
 const MAX_RECORDS = 500;
-const IDLE: RunView = { phase: 'idle', lines: [], hiddenLines: 0, records: [], diagnostics: [] };
+const IDLE: RunView = { phase: 'idle', lines: [], hiddenLines: 0, records: [], diagnostics: [], xcoms: [] };
 
 function apply(view: RunView, events: RunEvent[]): RunView {
-  let { lines, records, diagnostics, hiddenLines } = view;
+  let { lines, records, diagnostics, hiddenLines, dag, xcoms } = view;
   let { phase, status, exit } = view;
   for (const event of events) {
     switch (event.type) {
@@ -50,6 +58,26 @@ function apply(view: RunView, events: RunEvent[]): RunView {
       case 'diagnostic':
         diagnostics = [...diagnostics, event];
         break;
+      case 'dag':
+        dag = { dagId: event.dagId, tasks: event.tasks, edges: event.edges, states: {}, times: {} };
+        break;
+      case 'task':
+        if (dag) {
+          const time = { ...dag.times[event.taskId] };
+          if (event.state === 'running') time.start = event.at;
+          if (FINAL_STATES.has(event.state)) {
+            time.start ??= event.at;
+            time.end = event.at;
+          }
+          dag = { ...dag, states: { ...dag.states, [event.taskId]: event.state }, times: { ...dag.times, [event.taskId]: time } };
+        }
+        break;
+      case 'log':
+        lines = [...lines, { stream: 'stdout', text: event.text, task: event.taskId }];
+        break;
+      case 'xcom':
+        xcoms = [...xcoms, { taskId: event.taskId, key: event.key, value: event.value }];
+        break;
       case 'exit':
         exit = event;
         phase = 'ended';
@@ -61,7 +89,7 @@ function apply(view: RunView, events: RunEvent[]): RunView {
     lines = lines.slice(-MAX_LINES);
   }
   if (records.length > MAX_RECORDS) records = records.slice(-MAX_RECORDS);
-  return { ...view, phase, status, exit, lines, records, diagnostics, hiddenLines };
+  return { ...view, phase, status, exit, lines, records, diagnostics, hiddenLines, dag, xcoms };
 }
 
 /**

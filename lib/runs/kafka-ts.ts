@@ -50,7 +50,8 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
         limits: { wallMs: wallLimit(files.map((f) => f.content).join('\n')) },
         signal: run.abort.signal,
       },
-      ({ stream, text }) => {
+      ({ stream, text: chunk }) => {
+        const text = chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk; // each event is one line
         if (stream === 'stdout') {
           const record = parseRecordLine(text);
           if (record) return run.emit({ type: 'record', record });

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench:runs`: figures for the kafka-ts run pipeline (issue 3), against the real lab.
+ * Starts its own broker (.lab/bench, port 29092) and production server, then prints:
+ *  - 50 sequential producer runs: start request → first output byte at the client, p50/p95;
+ *  - the same snippet as a plain `node` process outside the sandbox, and the ratio;
+ *  - 20 concurrent runs: all succeed?, p95 (queue wait included);
+ *  - server RSS before and after 500 runs.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
+import { loadCourses } from '../lib/content/load';
+
+const root = path.resolve(import.meta.dirname, '..');
+const port = 3298;
+const base = `http://localhost:${port}`;
+process.env.CAUCE_LAB_DIR ??= path.join(root, '.lab', 'bench');
+process.env.CAUCE_KAFKA_PORT ??= '29092';
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+
+function producerSnippet(): string {
+  const lesson = loadCourses().flatMap((c) => c.lessons).find((l) => l.slug === 'productor')!;
+  const match = /```ts title="producer\.ts"\n([\s\S]*?)```/.exec(lesson.body);
+  if (!match?.[1]) throw new Error('no se encontró producer.ts en la lección');
+  return match[1];
+}
+
+interface Timing { firstByteMs: number; totalMs: number; reason: string }
+
+/** Starts a run over HTTP and follows its SSE stream; times the first output byte. */
+async function timedRun(code: string): Promise<Timing> {
+  const started = performance.now();
+  const response = await fetch(`${base}/api/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ lesson: 'kafka/productor', snippet: 'kafka/productor/bench', kind: 'kafka-ts', files: [{ name: 'producer.ts', content: code }] }),
+  });
+  const body = (await response.json()) as { ok: boolean; runId?: string; message?: string };
+  if (!body.ok || !body.runId) return { firstByteMs: NaN, totalMs: NaN, reason: `rechazada: ${body.message}` };
+  const events = await fetch(`${base}/api/runs/${body.runId}/events`);
+  const reader = events.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let firstByteMs = NaN;
+  let reason = 'sin-fin';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    for (const line of buffer.split('\n\n').slice(0, -1)) {
+      const event = JSON.parse(line.replace(/^data: /, '')) as { type: string; reason?: string };
+      if ((event.type === 'stdout' || event.type === 'record') && Number.isNaN(firstByteMs)) firstByteMs = performance.now() - started;
+      if (event.type === 'exit') reason = event.reason ?? '?';
+    }
+    buffer = buffer.slice(buffer.lastIndexOf('\n\n') + 2);
+  }
+  return { firstByteMs, totalMs: performance.now() - started, reason };
+}
+
+/** The same snippet run by plain node, outside the sandbox, for the overhead ratio. */
+function plainNodeRunner(code: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cauce-bench-'));
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  fs.symlinkSync(path.join(root, 'node_modules', 'kafkajs'), path.join(dir, 'node_modules', 'kafkajs'));
+  const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  fs.writeFileSync(path.join(dir, 'producer.mjs'), js);
+  return () =>
+    new Promise<Timing>((resolve) => {
+      const started = performance.now();
+      let firstByteMs = NaN;
+      const child = spawn(process.execPath, ['producer.mjs'], { cwd: dir, env: { KAFKA_BROKERS: `127.0.0.1:${process.env.CAUCE_KAFKA_PORT}` } as unknown as NodeJS.ProcessEnv });
+      child.stdout.once('data', () => (firstByteMs = performance.now() - started));
+      child.on('close', (code) => resolve({ firstByteMs, totalMs: performance.now() - started, reason: code === 0 ? 'finished' : `code ${code}` }));
+    });
+}
+
+function serverRssMb(pgid: number): number {
+  const out = spawnSync('ps', ['-o', 'rss=', '-g', String(pgid)], { encoding: 'utf8' }).stdout;
+  return out.split('\n').filter(Boolean).reduce((sum, kb) => sum + Number(kb), 0) / 1024;
+}
+
+async function waitUntilUp() {
+  for (let i = 0; i < 240; i++) {
+    try {
+      const status = (await (await fetch(`${base}/api/lab/status`)).json()) as { kafka: { ok: boolean } };
+      if (status.kafka.ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('el sitio o el laboratorio no respondieron');
+}
+
+async function inBatches<T>(count: number, parallel: number, task: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (next < count) {
+      next += 1;
+      results.push(await task());
+    }
+  }));
+  return results;
+}
+
+async function main() {
+  if (spawnSync(path.join(root, 'node_modules/.bin/next'), ['build'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+  const { startLab } = await import('../lab/index');
+  const lab = await startLab({ log: () => undefined });
+  const server = spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-p', String(port)], {
+    cwd: root,
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', KAFKA_BROKERS: lab.brokers, CAUCE_LAB_MODE: 'embedded' },
+  });
+  try {
+    await waitUntilUp();
+    const code = producerSnippet();
+    await timedRun(code); // warm: topic creation, first sandbox
+    const sandboxed: Timing[] = [];
+    for (let i = 0; i < 50; i++) sandboxed.push(await timedRun(code));
+    const plainRun = plainNodeRunner(code);
+    const plain: Timing[] = [];
+    for (let i = 0; i < 50; i++) plain.push(await plainRun());
+
+    const concurrent = await Promise.all(Array.from({ length: 20 }, () => timedRun(code)));
+    const rssBefore = serverRssMb(server.pid!);
+    const many = await inBatches(500, 4, () => timedRun(code));
+    const rssAfter = serverRssMb(server.pid!);
+
+    const sandboxP50 = percentile(sandboxed.map((t) => t.firstByteMs), 50);
+    const plainP50 = percentile(plain.map((t) => t.firstByteMs), 50);
+    const failed = (list: Timing[]) => list.filter((t) => t.reason !== 'finished').length;
+    console.log('\nEjecuciones kafka-ts (productor de la lección, laboratorio real)');
+    console.log(`- 50 secuenciales, petición → primer byte de salida: p50 ${ms(sandboxP50)}, p95 ${ms(percentile(sandboxed.map((t) => t.firstByteMs), 95))}; fin: p50 ${ms(percentile(sandboxed.map((t) => t.totalMs), 50))} (${failed(sandboxed)} fallidas)`);
+    console.log(`- mismo código con node sin sandbox: primer byte p50 ${ms(plainP50)}, p95 ${ms(percentile(plain.map((t) => t.firstByteMs), 95))}; fin p50 ${ms(percentile(plain.map((t) => t.totalMs), 50))}`);
+    console.log(`- sobrecoste del sandbox (p50 primer byte, sandbox / node): ${(sandboxP50 / plainP50).toFixed(2)}×`);
+    console.log(`- 20 concurrentes: ${20 - failed(concurrent)}/20 terminaron bien; primer byte p95 ${ms(percentile(concurrent.map((t) => t.firstByteMs), 95))}, fin p95 ${ms(percentile(concurrent.map((t) => t.totalMs), 95))}`);
+    console.log(`- RSS del servidor: ${rssBefore.toFixed(0)} MB antes de 500 ejecuciones, ${rssAfter.toFixed(0)} MB después (${(rssAfter - rssBefore).toFixed(0)} MB; ${failed(many)} fallidas)`);
+  } finally {
+    try {
+      process.kill(-server.pid!, 'SIGTERM');
+    } catch {
+      // gone
+    }
+    await lab.stop();
+  }
+}
+
+main().then(() => process.exit(0), (error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
