@@ -9,11 +9,14 @@ export async function openRunnable(page: Page, title: string): Promise<Locator> 
   return runnable;
 }
 
-/** Replaces the whole content of the runnable's (first) editor, as a paste would. */
+/** Replaces the whole content of the runnable's (first) editor by pasting, as a student would. */
 export async function replaceCode(page: Page, runnable: Locator, code: string) {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.evaluate((text) => navigator.clipboard.writeText(text), code);
   await runnable.locator('.monaco-editor').first().click();
   await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.insertText(code);
+  await page.keyboard.press('ControlOrMeta+V');
+  await expect(runnable.locator('.view-lines').first()).toContainText(code.split('\n')[0]!.slice(0, 20));
 }
 
 /** The text of the runnable's output log. */

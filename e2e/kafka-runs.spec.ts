@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures';
+import { loadCourses } from '../lib/content/load';
 import { openRunnable, outputLog, replaceCode, runStatus } from './editor';
 
 const PRODUCER = '/cursos/kafka/productor';
@@ -9,11 +10,14 @@ const labDir = process.env.CAUCE_LAB_DIR ?? path.resolve(import.meta.dirname, '.
 
 test.describe.configure({ mode: 'serial' });
 
+const producerCode = /```ts title="producer\.ts"\n([\s\S]*?)```/.exec(
+  loadCourses().flatMap((c) => c.lessons).find((l) => l.slug === 'productor')!.body,
+)![1]!;
+
 /** Changes the producer's message text to a unique word, like a student editing the example. */
 async function editProducerText(page: import('@playwright/test').Page, word: string) {
   const producer = await openRunnable(page, 'Productor de mensajes');
-  await producer.locator('.view-lines').getByText('Hola Kafka', { exact: false }).first().dblclick();
-  await page.keyboard.type(word);
+  await replaceCode(page, producer, producerCode.replace('Hola Kafka', `${word} Kafka`));
   await expect(producer.locator('.view-lines')).toContainText(`${word} Kafka`);
   return producer;
 }

@@ -9,7 +9,10 @@ import { loadKafkajsTypes, monaco } from './monaco-setup.client';
 loader.config({ monaco });
 
 export interface CodeEditorProps {
+  /** Unique per example, so two examples never share a Monaco model. */
+  modelPath: string;
   file: SnippetFile;
+  /** Initial content; later edits stay inside Monaco and are reported through onChange. */
   value: string;
   onChange: (value: string) => void;
   /** Called on Ctrl/Cmd+Enter. */
@@ -24,10 +27,12 @@ export interface EditorMarker {
   message: string;
 }
 
+const NO_MARKERS: EditorMarker[] = [];
+
 /** Tracks the page theme (data-theme on <html>) so Monaco follows light/dark. */
-function usePageTheme(): 'vs' | 'vs-dark' {
-  const read = () => (document.documentElement.dataset.theme === 'dark' ? 'vs-dark' : 'vs');
-  const [theme, setTheme] = useState<'vs' | 'vs-dark'>(read);
+function usePageTheme(): 'cauce-light' | 'cauce-dark' {
+  const read = () => (document.documentElement.dataset.theme === 'dark' ? 'cauce-dark' : 'cauce-light');
+  const [theme, setTheme] = useState<'cauce-light' | 'cauce-dark'>(read);
   useEffect(() => {
     const observer = new MutationObserver(() => setTheme(read()));
     observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
@@ -46,7 +51,7 @@ function focusNeighbour(from: HTMLElement, backwards: boolean) {
   (backwards ? before.at(-1) : after[0])?.focus();
 }
 
-export default function CodeEditor({ file, value, onChange, onRun, markers = [] }: CodeEditorProps) {
+export default function CodeEditor({ modelPath, file, value, onChange, onRun, markers = NO_MARKERS }: CodeEditorProps) {
   const theme = usePageTheme();
   const editorRef = useRef<Parameters<OnMount>[0] | null>(null);
   const [mounted, setMounted] = useState(false);
@@ -75,6 +80,8 @@ export default function CodeEditor({ file, value, onChange, onRun, markers = [] 
 
   const onMount: OnMount = (editor, m) => {
     editorRef.current = editor;
+    // A remount (after "Restablecer") may find the previous model still alive: start from `value`.
+    if (editor.getValue() !== value) editor.setValue(value);
     setMounted(true);
     if (file.language === 'typescript') void loadKafkajsTypes();
     editor.addCommand(m.KeyMod.CtrlCmd | m.KeyCode.Enter, () => runRef.current());
@@ -100,8 +107,8 @@ export default function CodeEditor({ file, value, onChange, onRun, markers = [] 
     <Editor
       height={height}
       language={file.language}
-      path={`file:///${file.name}`}
-      value={value}
+      path={modelPath}
+      defaultValue={value}
       theme={theme}
       onChange={(next) => onChange(next ?? '')}
       onMount={onMount}
@@ -115,6 +122,7 @@ export default function CodeEditor({ file, value, onChange, onRun, markers = [] 
         ariaLabel: `Editor de ${file.name}. Ctrl+Enter ejecuta; Escape y luego Tab sale del editor.`,
         renderLineHighlight: 'line',
         wordWrap: 'off',
+        renderFinalNewline: 'on', // the default dims the last line number below AA contrast
       }}
     />
   );

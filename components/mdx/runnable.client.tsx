@@ -45,16 +45,24 @@ function useNearViewport<T extends Element>() {
   return { ref, near };
 }
 
-/** Student edits survive a reload: kept per example in this browser until "Restablecer". */
+/**
+ * Student edits survive a reload: kept per example in this browser until "Restablecer".
+ * The editors are uncontrolled (a controlled Monaco loses keystrokes typed faster than React
+ * renders); `version` changes when the code is replaced from outside, to remount them.
+ */
 function useSavedCode(id: string, files: SnippetFile[]) {
   const initial = files.map((f) => f.code);
   const [contents, setContents] = useState(initial);
+  const [version, setVersion] = useState(0);
   useEffect(() => {
     const saved = window.localStorage.getItem(STORAGE_PREFIX + id);
     if (!saved) return;
     try {
       const parsed: unknown = JSON.parse(saved);
-      if (Array.isArray(parsed) && parsed.length === files.length) setContents(parsed.map(String));
+      if (Array.isArray(parsed) && parsed.length === files.length) {
+        setContents(parsed.map(String));
+        setVersion((v) => v + 1);
+      }
     } catch {
       window.localStorage.removeItem(STORAGE_PREFIX + id);
     }
@@ -69,14 +77,15 @@ function useSavedCode(id: string, files: SnippetFile[]) {
   const reset = useCallback(() => {
     window.localStorage.removeItem(STORAGE_PREFIX + id);
     setContents(files.map((f) => f.code));
+    setVersion((v) => v + 1);
   }, [id, files]);
   const edited = contents.some((code, i) => code !== files[i]?.code);
-  return { contents, update, reset, edited };
+  return { contents, update, reset, edited, version };
 }
 
 export function RunnableClient({ id, kind, title, files, canRun }: RunnableClientProps) {
   const { ref, near } = useNearViewport<HTMLElement>();
-  const { contents, update, reset, edited } = useSavedCode(id, files);
+  const { contents, update, reset, edited, version } = useSavedCode(id, files);
   const { view, start, stop, clear } = useRun();
   const [markersCleared, setMarkersCleared] = useState(false);
   const languages = [...new Set(files.map((f) => LANGUAGE_LABEL[f.language]))].join(' + ');
@@ -114,6 +123,8 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
             <div className="editor-frame">
               {near ? (
                 <CodeEditor
+                  key={version}
+                  modelPath={`file:///${id}/${file.name}`}
                   file={file}
                   value={contents[index] ?? file.code}
                   onChange={(v) => {

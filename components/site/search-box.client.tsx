@@ -75,8 +75,7 @@ export function SearchBox() {
         placeholder="Buscar lecciones…"
         autoComplete="off"
         value={query}
-        aria-controls={listId}
-        aria-expanded={showResults}
+        aria-controls={showResults ? listId : undefined}
         onFocus={() => {
           setOpen(true);
           void loadIndex().catch(() => setFailed(true));

@@ -9,7 +9,8 @@ import { remarkRunnable } from './remark-runnable';
 
 /** Both themes are emitted; CSS picks one from the page theme, so no highlighting runs in the browser. */
 const prettyCode: PrettyCodeOptions = {
-  theme: { light: 'github-light', dark: 'github-dark-dimmed' },
+  // High-contrast variants: the regular GitHub themes have tokens under 4.5:1 (WCAG AA).
+  theme: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' },
   keepBackground: false,
   defaultLang: { block: 'plaintext' },
 };
