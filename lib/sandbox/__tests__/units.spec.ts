@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { buildSandboxCommand } from '../command';
+import { MAX_SNIPPET_BYTES, SnippetInputError, validateSnippetFiles, prepareSnippet, DEFAULT_LIMITS } from '../index';
+import { OutputCollector, MAX_CHUNK_CHARS, type SandboxOutput } from '../output';
+import { mapStackToSnippet, isRuntimeNoise } from '../stack';
+import { transpileSnippet } from '../transpile';
+import { endMessage } from '../messages';
+
+describe('validación de la entrada', () => {
+  it('el alumno envía más de 64 KB de código y se rechaza antes de ejecutar, en español', () => {
+    const content = 'x'.repeat(MAX_SNIPPET_BYTES + 1);
+    expect(() => validateSnippetFiles([{ name: 'producer.ts', content }], 'producer.ts')).toThrow(SnippetInputError);
+    expect(() => validateSnippetFiles([{ name: 'producer.ts', content }], 'producer.ts')).toThrow(
+      /ocupa 65 KB y el máximo es 64 KB/,
+    );
+  });
+
+  it('rechaza nombres de archivo que salen de /sandbox', () => {
+    for (const name of ['../x.ts', 'a/b.ts', '.hidden.ts', 'x.sh', 'node_modules/kafkajs/index.js']) {
+      expect(() => validateSnippetFiles([{ name, content: '' }], name), name).toThrow(/no es válido/);
+    }
+  });
+
+  it('exige que el archivo principal exista', () => {
+    expect(() => validateSnippetFiles([{ name: 'a.ts', content: '' }], 'b.ts')).toThrow(/No se encontró el archivo principal/);
+  });
+});
+
+describe('transpilación', () => {
+  it('el alumno escribe un error de sintaxis y ve línea y columna con un mensaje en español', () => {
+    const { diagnostics } = transpileSnippet("const a = 1;\nconsole.log('x');\nconst b = ;\n", 'producer.ts');
+    expect(diagnostics).toEqual([{ file: 'producer.ts', line: 3, column: 11, message: 'Se esperaba una expresión.' }]);
+  });
+
+  it('los errores de tipos no impiden ejecutar (son cosa del editor)', () => {
+    expect(transpileSnippet("const n: number = 'a';", 'producer.ts').diagnostics).toEqual([]);
+  });
+
+  it('reescribe las importaciones relativas al .mjs emitido y deja kafkajs intacto', () => {
+    const { js } = transpileSnippet(
+      "import { Kafka } from 'kafkajs';\nimport { topic } from './config';\nexport * from './config.ts';\nconst m = await import('./config.js');\nconsole.log(Kafka, topic, m);",
+      'producer.ts',
+      ['producer.ts', 'config.ts'],
+    );
+    expect(js).toContain("from 'kafkajs'");
+    expect(js).toContain('import { topic } from "./config.mjs"');
+    expect(js).toContain('export * from "./config.mjs"');
+    expect(js).toContain('await import("./config.mjs")');
+  });
+
+  it('mapea una posición del .mjs a la línea del .ts del alumno', () => {
+    const source = "interface Msg { value: string }\n\nconst m: Msg = { value: 'a' };\nthrow new Error(m.value);\n";
+    const { js, sourceMap } = transpileSnippet(source, 'producer.ts');
+    const line = js.split('\n').findIndex((l) => l.startsWith('throw')) + 1;
+    const text = `    at file:///sandbox/producer.mjs:${line}:7`;
+    expect(mapStackToSnippet(text, [{ name: 'producer.mjs', sourceMap }])).toBe('    at producer.ts:4:7');
+  });
+});
+
+describe('salida', () => {
+  const collect = (limitBytes: number) => {
+    const out: SandboxOutput[] = [];
+    return { out, collector: new OutputCollector({ limitBytes, emit: (o) => out.push(o) }) };
+  };
+
+  it('parte por líneas aunque lleguen cortadas, y respeta UTF-8 partido', () => {
+    const { out, collector } = collect(1000);
+    const bytes = Buffer.from('hola ñandú\nadiós\nsin fin');
+    collector.write('stdout', bytes.subarray(0, 9)); // cuts "ñ" in half
+    collector.write('stdout', bytes.subarray(9));
+    collector.end();
+    expect(out.map((o) => o.text)).toEqual(['hola ñandú\n', 'adiós\n', 'sin fin']);
+  });
+
+  it('trocea líneas muy largas', () => {
+    const { out, collector } = collect(1_000_000);
+    collector.write('stdout', Buffer.from('a'.repeat(MAX_CHUNK_CHARS * 2 + 5) + '\n'));
+    expect(out.map((o) => o.text.length)).toEqual([MAX_CHUNK_CHARS, MAX_CHUNK_CHARS, 6]);
+  });
+
+  it('corta exactamente en el límite y avisa', () => {
+    const { out, collector } = collect(10);
+    expect(collector.write('stdout', Buffer.from('12345\n'))).toBe(true);
+    expect(collector.write('stderr', Buffer.from('67890\nxyz'))).toBe(false);
+    expect(out.map((o) => o.text).join('')).toBe('12345\n6789');
+    expect(collector.truncated).toBe(true);
+  });
+
+  it('oculta los marcos internos de Node pero no los del alumno', () => {
+    expect(isRuntimeNoise('    at ModuleJob.run (node:internal/modules/esm/module_job:325:25)')).toBe(true);
+    expect(isRuntimeNoise('    at async asyncRunEntryPointWithESMLoader (node:internal/modules/run_main:117:5)')).toBe(true);
+    expect(isRuntimeNoise('    at main (producer.ts:3:7)')).toBe(false);
+  });
+});
+
+describe('mensajes', () => {
+  it('cada final tiene su frase en español', () => {
+    const m = (reason: Parameters<typeof endMessage>[0]['reason']) =>
+      endMessage({ reason, exitCode: null, signal: null }, DEFAULT_LIMITS);
+    expect(m('timeout')).toBe('Tu programa superó el límite de 30 s y fue detenido.');
+    expect(m('memory-limit')).toMatch(/^Tu programa usó más memoria de la permitida \(256 MB\)/);
+    expect(m('output-limit')).toBe('La salida superó 1 MB; se muestra truncada.');
+    expect(m('cpu-limit')).toMatch(/más de 10 s de CPU/);
+    expect(m('stopped')).toBe('Detuviste la ejecución.');
+    expect(m('finished')).toBeNull();
+  });
+});
+
+describe('comando', () => {
+  const runtime = { nodePath: '/usr/bin/node', nodeMajor: 20, kafkajsDir: '/k', kafkajsShimDir: '/s', systemArgs: [] };
+  const base = { uid: 61002, limits: DEFAULT_LIMITS, runtime, dirs: { src: '/s', tmp: '/t' }, entry: 'producer.mjs' };
+
+  it('baja de uid, pone límites y no usa shell', () => {
+    const { file, args } = buildSandboxCommand({ ...base, env: { KAFKA_BROKERS: '127.0.0.1:9092' } });
+    expect(file).toBe('/usr/bin/setpriv');
+    expect(args.slice(0, 4)).toEqual(['--reuid', '61002', '--regid', '61002']);
+    expect(args).toContain('--nproc=32');
+    expect(args).toContain('--clearenv');
+    expect(args).not.toContain('--unshare-net');
+    expect(args.join(' ')).not.toMatch(/\bsh\b|-c /);
+    expect(args.at(-1)).toBe('/sandbox/producer.mjs');
+  });
+
+  it('no deja pasar variables que cambian node o el cargador', () => {
+    for (const key of ['NODE_OPTIONS', 'LD_PRELOAD', 'PATH', 'lower']) {
+      expect(() => buildSandboxCommand({ ...base, env: { [key]: 'x' } }), key).toThrow(RangeError);
+    }
+  });
+
+  it('prepareSnippet entrega el nombre .mjs del archivo principal', () => {
+    expect(prepareSnippet([{ name: 'producer.ts', content: 'console.log(1)' }], 'producer.ts').entry).toBe('producer.mjs');
+  });
+});

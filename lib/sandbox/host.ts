@@ -1,0 +1,50 @@
+import { resolveRuntime, type RuntimeOptions, type SandboxRuntime } from './runtime';
+import { UidSlots } from './slots';
+import { SlotWorkdirs, type WorkdirOptions } from './workdir';
+
+export interface SandboxHostOptions extends RuntimeOptions, WorkdirOptions {
+  /** Runs allowed at once (each gets its own uid). @default 4 */
+  concurrency?: number;
+  /** uid of the first slot; slot n runs as firstUid + n. @default 61000 */
+  firstUid?: number;
+  /**
+   * Node's permission model inside the sandbox (no child_process, workers, fs outside
+   * /sandbox and /tmp). Only tests turn it off, to prove bwrap and the rlimits hold alone.
+   * @default true
+   */
+  nodePermissions?: boolean;
+}
+
+/**
+ * What all runs of one server process share: the resolved runtime (node, kafkajs, system
+ * binds), the uid slots and the per-slot scratch folders.
+ */
+export class SandboxHost {
+  readonly slots: UidSlots;
+  readonly workdirs: SlotWorkdirs;
+  readonly nodePermissions: boolean;
+  private runtimePromise: Promise<SandboxRuntime> | undefined;
+
+  constructor(private readonly options: SandboxHostOptions = {}) {
+    this.slots = new UidSlots(options.concurrency ?? 4, options.firstUid);
+    this.workdirs = new SlotWorkdirs(options);
+    this.nodePermissions = options.nodePermissions ?? true;
+  }
+
+  /** Resolved on first use; a failure is not cached so a fixed setup is picked up. */
+  runtime(): Promise<SandboxRuntime> {
+    this.runtimePromise ??= resolveRuntime(this.options).catch((error: unknown) => {
+      this.runtimePromise = undefined;
+      throw error;
+    });
+    return this.runtimePromise;
+  }
+}
+
+let defaultHost: SandboxHost | undefined;
+
+/** The host used when a run names none. */
+export function defaultSandboxHost(): SandboxHost {
+  defaultHost ??= new SandboxHost();
+  return defaultHost;
+}

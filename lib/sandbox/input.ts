@@ -1,0 +1,51 @@
+import { SnippetInputError } from './errors';
+
+/** Largest total source accepted for one run; checked before any work is done. */
+export const MAX_SNIPPET_BYTES = 64 * 1024;
+/** Files a single run may contain (entry plus helpers). */
+export const MAX_SNIPPET_FILES = 8;
+
+export interface SnippetFile {
+  /** Bare file name as the student sees it, e.g. `producer.ts`. */
+  name: string;
+  content: string;
+}
+
+// A bare name keeps every file directly under /sandbox: no traversal, no shadowing node_modules.
+const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\.(ts|mts|js|mjs)$/;
+
+/**
+ * Checks size, names and entry of a submission. Throws {@link SnippetInputError} with a Spanish
+ * message; call it first so an oversized body is refused before it is parsed any further.
+ */
+export function validateSnippetFiles(files: readonly SnippetFile[], entry: string): void {
+  if (files.length === 0) throw new SnippetInputError('No hay código que ejecutar.');
+  if (files.length > MAX_SNIPPET_FILES) {
+    throw new SnippetInputError(`Como máximo se pueden ejecutar ${MAX_SNIPPET_FILES} archivos a la vez.`);
+  }
+  const bytes = files.reduce((sum, f) => sum + Buffer.byteLength(f.content, 'utf8'), 0);
+  if (bytes > MAX_SNIPPET_BYTES) {
+    throw new SnippetInputError(
+      `Tu código ocupa ${Math.ceil(bytes / 1024)} KB y el máximo es ${MAX_SNIPPET_BYTES / 1024} KB. Redúcelo antes de ejecutarlo.`,
+    );
+  }
+  const outputs = new Set<string>();
+  for (const { name } of files) {
+    if (!FILE_NAME.test(name)) {
+      throw new SnippetInputError(
+        `El nombre de archivo «${name.slice(0, 80)}» no es válido: usa letras, números, «-», «_» y la extensión .ts o .js.`,
+      );
+    }
+    const output = outputNameFor(name);
+    if (outputs.has(output)) throw new SnippetInputError(`Hay dos archivos llamados «${output.replace(/\.mjs$/, '')}».`);
+    outputs.add(output);
+  }
+  if (!files.some((f) => f.name === entry)) {
+    throw new SnippetInputError(`No se encontró el archivo principal «${entry.slice(0, 80)}».`);
+  }
+}
+
+/** Every file runs as an ES module so top-level `await` works: `producer.ts` -> `producer.mjs`. */
+export function outputNameFor(name: string): string {
+  return name.replace(/\.(ts|mts|js|mjs)$/, '') + '.mjs';
+}

@@ -1,0 +1,232 @@
+import { spawn } from 'node:child_process';
+import { constants as os } from 'node:os';
+import { buildSandboxCommand } from './command';
+import { SandboxBusyError, SandboxLimitError, SandboxSetupError, type SandboxError } from './errors';
+import { defaultSandboxHost, type SandboxHost } from './host';
+import { resolveLimits, type SandboxLimits } from './limits';
+import { deniedMessage, endMessage, type DeniedCapability, type EndReason } from './messages';
+import { OutputCollector, type SandboxOutput } from './output';
+import { isRuntimeNoise, mapStackToSnippet } from './stack';
+import type { CompiledFile } from './transpile';
+
+export interface SandboxResult {
+  /** Exit code of node, or null when it died by a signal. */
+  exitCode: number | null;
+  /** Signal that ended node (e.g. `SIGXCPU`), or null. */
+  signal: string | null;
+  reason: EndReason;
+  durationMs: number;
+  /** True when output was cut at `limits.outputBytes`. */
+  truncated: boolean;
+  /** A refused capability the program ran into, recognised in its stderr. */
+  denied: DeniedCapability | null;
+  /** Spanish explanation for the student; null when the program simply ended well. */
+  message: string | null;
+  /** Typed error for limit and server-side ends (a {@link SandboxLimitError} for limits). */
+  error: SandboxError | null;
+}
+
+export interface SandboxRunOptions {
+  /** Transpiled files, written to /sandbox. */
+  files: readonly CompiledFile[];
+  /** Emitted entry name, e.g. `producer.mjs`. */
+  entry: string;
+  /** The only variables the program sees besides HOME and PATH, e.g. `{ KAFKA_BROKERS }`. */
+  env?: Readonly<Record<string, string>>;
+  /** Overrides of {@link DEFAULT_LIMITS}. @default {} */
+  limits?: Partial<SandboxLimits>;
+  /** Aborting ends the run with reason `stopped`. */
+  signal?: AbortSignal;
+  /** Receives output as it arrives, line by line. */
+  onOutput: (output: SandboxOutput) => void;
+  /** @default defaultSandboxHost() */
+  host?: SandboxHost;
+}
+
+const MEMORY_MARKER = /JavaScript heap out of memory|Array buffer allocation failed|Fatal process out of memory|std::bad_alloc/;
+const DENIED: [RegExp, DeniedCapability][] = [
+  [/permission: 'ChildProcess'/, 'process'],
+  [/permission: 'WorkerThreads'/, 'worker'],
+  [/permission: 'FileSystemRead'/, 'fs-read'],
+  [/permission: 'FileSystemWrite'/, 'fs-write'],
+  [/ERR_ACCESS_DENIED.*(process\.binding|addon)|permission: 'Addon'/, 'native'],
+];
+/** After "Detener", how long the program may take to leave its consumer groups before SIGKILL. */
+const STOP_GRACE_MS = 2_500;
+// Our exec chain reports its own failures this way before node ever starts.
+const SETUP_FAILURE = /^(bwrap|setpriv|prlimit): /;
+
+/**
+ * Owner of one run's lifecycle: claims a uid slot, writes the files, starts the sandbox,
+ * enforces the wall clock, output cap and abort, classifies the end and always cleans up.
+ */
+export class SandboxRun {
+  readonly limits: SandboxLimits;
+  private readonly host: SandboxHost;
+  private killReason: EndReason | undefined;
+  private kill: ((reason: EndReason) => void) | undefined;
+
+  constructor(private readonly options: SandboxRunOptions) {
+    this.limits = resolveLimits(options.limits);
+    this.host = options.host ?? defaultSandboxHost();
+  }
+
+  /** Stops the run (reason `stopped`); same as aborting the signal. */
+  stop(): void {
+    this.killReason ??= 'stopped';
+    this.kill?.('stopped');
+  }
+
+  /**
+   * Runs to the end and resolves after cleanup. Rejects only with {@link SandboxBusyError}
+   * (nothing ran); every other outcome, server failures included, is a {@link SandboxResult}.
+   */
+  async run(): Promise<SandboxResult> {
+    const { signal } = this.options;
+    if (signal?.aborted || this.killReason) return this.result('stopped', null, 0, false, null);
+    const slot = await this.host.slots.acquire();
+    if (!slot) throw new SandboxBusyError();
+    let dirs: Awaited<ReturnType<SandboxHost['workdirs']['prepare']>> | undefined;
+    try {
+      const runtime = await this.host.runtime();
+      dirs = await this.host.workdirs.prepare(slot, this.options.files);
+      const command = buildSandboxCommand({
+        uid: slot.uid,
+        limits: this.limits,
+        runtime,
+        dirs,
+        env: this.options.env ?? {},
+        entry: this.options.entry,
+        nodePermissions: this.host.nodePermissions,
+      });
+      return await this.execute(command);
+    } catch (cause) {
+      return this.result('error', null, 0, false, null, new SandboxSetupError(cause));
+    } finally {
+      this.kill = undefined;
+      await Promise.allSettled([dirs && this.host.workdirs.clean(dirs)]);
+      await slot.release().catch((error: unknown) => console.error('[sandbox] slot release failed', error));
+    }
+  }
+
+  private execute(command: { file: string; args: string[] }): Promise<SandboxResult> {
+    return new Promise((resolve) => {
+      const started = Date.now();
+      // env {} on purpose: bwrap's pid 1 keeps this environment, readable at /proc/1/environ.
+      // stdin is a pipe only so "Detener" can close it: the kafkajs shim then leaves consumer
+      // groups cleanly (see STOP_GRACE_MS) instead of blocking the group's next rebalance.
+      const child = spawn(command.file, command.args, { env: {} as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      child.stdin.on('error', () => undefined); // EPIPE when the program has already exited
+      let memory = false;
+      let denied: DeniedCapability | null = null;
+      const setupErrors: string[] = [];
+      const files = this.options.files;
+
+      const output = new OutputCollector({
+        limitBytes: this.limits.outputBytes,
+        emit: this.options.onOutput,
+        rewrite: (line, stream) => {
+          if (stream === 'stderr') {
+            if (SETUP_FAILURE.test(line)) {
+              setupErrors.push(line);
+              return null;
+            }
+            if (MEMORY_MARKER.test(line)) memory = true;
+            denied ??= DENIED.find(([pattern]) => pattern.test(line))?.[1] ?? null;
+            if (isRuntimeNoise(line)) return null;
+          }
+          return mapStackToSnippet(line, files);
+        },
+      });
+
+      let graceTimer: NodeJS.Timeout | undefined;
+      // Only the kafkajs shim reacts to stdin closing; anything else is stopped at once.
+      const usesKafka = this.options.files.some((f) => f.js.includes('kafkajs'));
+      const kill = (reason: EndReason): void => {
+        this.killReason ??= reason; // the first end wins: a stop after a timeout stays a timeout
+        if (reason === 'stopped' && usesKafka && !graceTimer && child.exitCode === null) {
+          child.stdin.end();
+          graceTimer = setTimeout(() => kill('stopped'), STOP_GRACE_MS);
+          return;
+        }
+        try {
+          process.kill(-(child.pid ?? 0), 'SIGKILL'); // the group: setpriv→prlimit→bwrap is one pid
+        } catch {
+          // already exited
+        }
+        // Stop reading: whatever is still buffered in the pipes is discarded.
+        child.stdout.destroy();
+        child.stderr.destroy();
+      };
+      this.kill = kill;
+      const onAbort = (): void => kill('stopped');
+      this.options.signal?.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => kill('timeout'), this.limits.wallMs);
+      if (this.killReason) kill(this.killReason); // stopped while the files were being written
+
+      child.stdout.on('data', (chunk: Buffer) => output.write('stdout', chunk) || kill('output-limit'));
+      child.stderr.on('data', (chunk: Buffer) => output.write('stderr', chunk) || kill('output-limit'));
+
+      let settled = false;
+      const settle = (result: SandboxResult): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        this.options.signal?.removeEventListener('abort', onAbort);
+        resolve(result);
+      };
+      child.on('error', (cause) => {
+        // Only a failed spawn (setpriv missing) lands here without a pid; kill errors are ignored.
+        if (child.pid === undefined) settle(this.result('error', null, 0, false, null, new SandboxSetupError(cause)));
+      });
+      child.on('close', (code, killedBy) => {
+        if (!this.killReason) output.end();
+        const durationMs = Date.now() - started;
+        // bwrap reports a signal-killed child as 128 + signal number.
+        const exitSignal = code !== null && code > 128 ? signalName(code - 128) : killedBy;
+        const exitCode = exitSignal ? null : code;
+        const truncated = output.truncated;
+        if (this.killReason) return settle(this.result(this.killReason, exitSignal, durationMs, truncated, denied));
+        if (code === 1 && setupErrors.length > 0) {
+          const cause = new Error(setupErrors.join('\n'));
+          return settle(this.result('error', null, durationMs, truncated, null, new SandboxSetupError(cause)));
+        }
+        const cpuEnd =
+          exitSignal === 'SIGXCPU' || (exitSignal === 'SIGKILL' && durationMs >= this.limits.cpuSeconds * 1000);
+        const reason: EndReason = cpuEnd ? 'cpu-limit' : memory && code !== 0 ? 'memory-limit' : 'finished';
+        settle(this.result(reason, exitSignal, durationMs, truncated, denied, undefined, exitCode));
+      });
+    });
+  }
+
+  private result(
+    reason: EndReason,
+    signal: string | null,
+    durationMs: number,
+    truncated: boolean,
+    denied: DeniedCapability | null,
+    error?: SandboxError,
+    exitCode: number | null = null,
+  ): SandboxResult {
+    const end = { reason, exitCode, signal };
+    const message = denied && reason === 'finished' ? deniedMessage(denied) : endMessage(end, this.limits);
+    return { ...end, durationMs, truncated, denied, message, error: error ?? limitError(reason, this.limits, message) };
+  }
+}
+
+const LIMIT_OF: Partial<Record<EndReason, keyof SandboxLimits>> = {
+  timeout: 'wallMs',
+  'cpu-limit': 'cpuSeconds',
+  'memory-limit': 'memoryMb',
+  'output-limit': 'outputBytes',
+};
+
+function limitError(reason: EndReason, limits: SandboxLimits, message: string | null): SandboxError | null {
+  const limit = LIMIT_OF[reason];
+  return limit && message ? new SandboxLimitError(limit, limits[limit], message) : null;
+}
+
+function signalName(number: number): string | null {
+  return Object.entries(os.signals).find(([, n]) => n === number)?.[0] ?? null;
+}

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, chmod, copyFile, cp, lstat, mkdir, readdir, readFile, readlink, realpath, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Where node appears inside the sandbox, whatever its host location. */
+export const SANDBOX_NODE = '/usr/bin/node';
+
+export interface RuntimeOptions {
+  /** Node binary to run student code with. @default process.execPath */
+  nodeBinary?: string;
+  /** Host folder of the kafkajs package. @default `<cwd>/node_modules/kafkajs` */
+  kafkajsDir?: string;
+  /**
+   * The watching kafkajs shim mounted in its place (reports records to the output panel).
+   * @default `<cwd>/lib/sandbox/kafkajs-shim`
+   */
+  kafkajsShimDir?: string;
+  /**
+   * Where copies of runtime files the sandbox uids cannot reach (e.g. node under /root/.nvm)
+   * and the generated /etc files live. @default '/var/cache/cauce-sandbox'
+   */
+  cacheDir?: string;
+}
+
+/** Host paths the sandbox binds, resolved once per server process. */
+export interface SandboxRuntime {
+  nodePath: string;
+  nodeMajor: number;
+  kafkajsDir: string;
+  kafkajsShimDir: string;
+  /** bwrap arguments for shared libraries and the few /etc files name resolution reads. */
+  systemArgs: string[];
+}
+
+export async function resolveRuntime(options: RuntimeOptions = {}): Promise<SandboxRuntime> {
+  const cacheDir = options.cacheDir ?? '/var/cache/cauce-sandbox';
+  const node = await realpath(options.nodeBinary ?? process.execPath);
+  const kafkajs = await realpath(options.kafkajsDir ?? path.join(process.cwd(), 'node_modules', 'kafkajs'));
+  await access(path.join(kafkajs, 'package.json')).catch((cause: unknown) => {
+    throw new Error(`kafkajs not found at ${kafkajs}`, { cause });
+  });
+  const nodePath = (await othersCanReach(node)) ? node : await cacheCopy(node, cacheDir, `node-${process.version}`, false);
+  const kafkajsDir = (await othersCanReach(kafkajs)) ? kafkajs : await cacheCopy(kafkajs, cacheDir, 'kafkajs', true);
+  const shim = await realpath(options.kafkajsShimDir ?? path.join(process.cwd(), 'lib', 'sandbox', 'kafkajs-shim'));
+  // The shim changes with the code, so a cached copy is named by its content.
+  const kafkajsShimDir = (await othersCanReach(shim)) ? shim : await cacheCopy(shim, cacheDir, `kafkajs-shim-${await contentHash(shim)}`, true);
+  return {
+    nodePath,
+    nodeMajor: Number(process.versions.node.split('.')[0]),
+    kafkajsDir,
+    kafkajsShimDir,
+    systemArgs: [...(await libraryArgs()), ...(await etcArgs(cacheDir))],
+  };
+}
+
+/** True when a uid with no groups can traverse every parent and read (and enter) `target`. */
+async function othersCanReach(target: string): Promise<boolean> {
+  const info = await stat(target);
+  if ((info.mode & 0o004) === 0 || (info.mode & 0o001) === 0) return false;
+  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) return false;
+    if (dir === '/') return true;
+  }
+}
+
+// One copy per node version; rename makes it appear complete or not at all.
+async function cacheCopy(source: string, cacheDir: string, name: string, recursive: boolean): Promise<string> {
+  await mkdir(cacheDir, { recursive: true, mode: 0o755 });
+  await chmod(cacheDir, 0o755);
+  const target = path.join(cacheDir, name);
+  if (await access(target).then(() => true, () => false)) return target;
+  const partial = `${target}.partial-${process.pid}`;
+  if (recursive) await cp(source, partial, { recursive: true });
+  else await copyFile(source, partial);
+  await chmodReadable(partial);
+  await rename(partial, target);
+  return target;
+}
+
+async function chmodReadable(p: string): Promise<void> {
+  const info = await stat(p);
+  await chmod(p, info.isDirectory() || info.mode & 0o100 ? 0o755 : 0o644);
+  if (info.isDirectory()) {
+    for (const entry of await readdir(p)) await chmodReadable(path.join(p, entry));
+  }
+}
+
+const TRIPLETS: Partial<Record<NodeJS.Architecture, string>> = {
+  x64: 'x86_64-linux-gnu',
+  arm64: 'aarch64-linux-gnu',
+};
+
+/**
+ * The dynamic loader and shared libraries node links against (libc, libstdc++, and for
+ * distro builds libnode/ICU/OpenSSL), never the rest of /usr. Merged-/usr systems get the
+ * /lib symlinks recreated rather than bound.
+ */
+async function libraryArgs(): Promise<string[]> {
+  const args: string[] = [];
+  const triplet = TRIPLETS[process.arch];
+  const libDirs = triplet && (await exists(`/usr/lib/${triplet}`)) ? [`/usr/lib/${triplet}`] : ['/usr/lib'];
+  for (const dir of [...libDirs, '/usr/lib64']) if (await exists(dir)) args.push('--ro-bind', dir, dir);
+  for (const top of ['/lib', '/lib64']) {
+    const info = await lstat(top).catch(() => null);
+    if (info?.isSymbolicLink()) args.push('--symlink', await readlink(top), top);
+    else if (info?.isDirectory()) args.push('--ro-bind', top, top);
+  }
+  return args;
+}
+
+/**
+ * Name resolution needs hosts/resolv.conf. The host's nsswitch.conf may name NSS modules
+ * (mdns, systemd) that are not in the sandbox, so a minimal one is generated instead.
+ */
+async function etcArgs(cacheDir: string): Promise<string[]> {
+  const etc = path.join(cacheDir, 'etc');
+  await mkdir(etc, { recursive: true, mode: 0o755 });
+  const nsswitch = path.join(etc, 'nsswitch.conf');
+  await writeFile(nsswitch, 'hosts: files dns\n', { mode: 0o644 });
+  await chmod(cacheDir, 0o755);
+  const args = ['--ro-bind', nsswitch, '/etc/nsswitch.conf'];
+  for (const file of ['/etc/hosts', '/etc/resolv.conf']) {
+    if (await access(file, constants.R_OK).then(() => true, () => false)) args.push('--ro-bind', file, file);
+  }
+  return args;
+}
+
+async function contentHash(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const name of (await readdir(dir)).sort()) hash.update(name).update(await readFile(path.join(dir, name)));
+  return hash.digest('hex').slice(0, 12);
+}
+
+async function exists(p: string): Promise<boolean> {
+  return access(p).then(() => true, () => false);
+}
