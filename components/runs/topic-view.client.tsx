@@ -2,11 +2,13 @@
 
 import type { KafkaRecord } from '@/lib/runs/schema';
 
-const PALETTE = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2', '#65a30d', '#dc2626'];
+const KEY_PALETTE = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2', '#65a30d', '#dc2626'];
+// Consumers get their own colours so a consumer is never mistaken for a key.
+const CONSUMER_PALETTE = ['#475569', '#9333ea', '#b45309', '#0f766e'];
 
-function colourFor(value: string | null | undefined, known: Map<string, string>): string {
+function colourFor(value: string | null | undefined, known: Map<string, string>, palette: string[]): string {
   const key = value ?? '∅';
-  if (!known.has(key)) known.set(key, PALETTE[known.size % PALETTE.length]!);
+  if (!known.has(key)) known.set(key, palette[known.size % palette.length]!);
   return known.get(key)!;
 }
 
@@ -51,7 +53,7 @@ export function TopicView({ records }: { records: KafkaRecord[] }) {
                 <span className="lane-consumers">
                   {' '}→ leída por{' '}
                   {consumers.map((c) => (
-                    <span key={c} className="consumer-chip" style={{ borderColor: colourFor(c, consumerColours) }}>{c}</span>
+                    <span key={c} className="consumer-chip" style={{ borderStyle: 'dashed', borderColor: colourFor(c, consumerColours, CONSUMER_PALETTE) }}>{c}</span>
                   ))}
                 </span>
               )}
@@ -61,7 +63,7 @@ export function TopicView({ records }: { records: KafkaRecord[] }) {
                 <li
                   key={`${record.direction}-${record.offset}-${record.consumer ?? ''}`}
                   className="record-box"
-                  style={{ borderTopColor: colourFor(record.key, keyColours) }}
+                  style={{ borderTopColor: colourFor(record.key, keyColours, KEY_PALETTE) }}
                   title={`offset ${record.offset} · clave ${record.key ?? '(sin clave)'} · ${record.value ?? ''}`}
                 >
                   <span className="record-offset">{record.offset}</span>
