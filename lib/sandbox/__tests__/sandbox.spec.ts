@@ -3,10 +3,12 @@
  * the server does. No broker needed except the last, optional test (CAUCE_TEST_BROKERS).
  */
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   runTypeScript,
+  SandboxBusyError,
   SandboxHost,
   SandboxLimitError,
   SnippetCompileError,
@@ -269,6 +271,33 @@ console.log(n);`;
     const code = `import { writeFileSync } from 'node:fs';\ntry { writeFileSync('/tmp/big', Buffer.alloc(3 * 1024 * 1024)); console.log('ESCRITO'); } catch (e: any) { console.log(e.code); }`;
     const { stdout } = await run(code, { limits: { fileSizeMb: 1 } });
     expect(stdout).toBe('EFBIG\n');
+  });
+
+  it('dos ejecuciones a la vez usan uids distintos y una tercera espera turno', async () => {
+    const code = "console.log(process.getuid());\nawait new Promise((r) => setTimeout(r, 1_000));";
+    const first = run(code);
+    const second = run(code);
+    await new Promise((r) => setTimeout(r, 300));
+    const third = await run(code).catch((e: unknown) => e);
+    expect(third).toBeInstanceOf(SandboxBusyError);
+    expect((third as SandboxBusyError).retriable).toBe(true);
+    const uids = (await Promise.all([first, second])).map((r) => Number(r.stdout));
+    expect(new Set(uids).size).toBe(2);
+    for (const uid of uids) expect(uid).toBeGreaterThanOrEqual(FIRST_UID);
+  });
+
+  it('la red de loopback sigue accesible (ahí escucha Kafka)', async () => {
+    const server = net.createServer((socket) => socket.once('data', (d) => socket.end(`eco: ${d.toString()}`)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      const { stdout } = await run(
+        `import net from 'node:net';\nconst s = net.connect(${port}, '127.0.0.1', () => s.write('hola'));\ns.on('data', (d) => console.log(d.toString()));`,
+      );
+      expect(stdout).toBe('eco: hola\n');
+    } finally {
+      server.close();
+    }
   });
 
   it.skipIf(!process.env.CAUCE_TEST_BROKERS)('el alumno produce un mensaje en el broker real', async () => {
