@@ -40,6 +40,8 @@ export default defineConfig({
         url: `http://localhost:${port}/api/health`,
         timeout: 300_000,
         reuseExistingServer: false,
+        // Ctrl-C-like stop, so the launcher shuts down the site and the lab's JVM in order.
+        gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
         stdout: 'pipe',
         stderr: 'pipe',
       },

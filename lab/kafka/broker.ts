@@ -101,9 +101,15 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
     this.stopping = false;
     this.recentLines.length = 0;
     const heap = this.options.heapMb ?? 512;
+    // setpriv execs java in place (same pid) with a parent-death signal: if the launcher is
+    // killed outright (SIGKILL, a test runner tearing down), the JVM stops instead of lingering.
     const child = spawn(
-      this.java,
+      'setpriv',
       [
+        '--pdeathsig',
+        'SIGTERM',
+        '--',
+        this.java,
         `-Xms${Math.min(heap, 256)}m`,
         `-Xmx${heap}m`,
         // Kafka's own launcher flags (kafka-run-class.sh).
