@@ -28,12 +28,22 @@ function buildIsStale(): boolean {
 }
 
 function spawnNext(args: string[], env: Record<string, string>): ChildProcess {
-  // Own process group: stopping the group also stops next-server, which `next start` forks.
+  // Own process group, so a Ctrl-C during the build is handled by this launcher.
   return spawn(path.join(root, 'node_modules', '.bin', 'next'), args, {
     cwd: root,
     stdio: 'inherit',
     detached: true,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+  });
+}
+
+/** The site's server: one process, with a parent-death signal (see scripts/serve-next.mjs). */
+function spawnServer(port: number, env: Record<string, string>): ChildProcess {
+  return spawn('setpriv', ['--pdeathsig', 'SIGTERM', '--', process.execPath, path.join(root, 'scripts', 'serve-next.mjs'), String(port)], {
+    cwd: root,
+    stdio: 'inherit',
+    detached: true,
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...env },
   });
 }
 
@@ -62,7 +72,7 @@ async function main(): Promise<number> {
     return buildCode;
   }
 
-  const site = spawnNext(['start', '-p', String(port)], { KAFKA_BROKERS: running.brokers, CAUCE_LAB_MODE: running.mode });
+  const site = spawnServer(port, { KAFKA_BROKERS: running.brokers, CAUCE_LAB_MODE: running.mode });
   console.log(`\n✔ Cauce listo en http://localhost:${port}  (Kafka: ${running.brokers}, ${running.mode === 'embedded' ? 'laboratorio integrado' : 'modo externo'})\n  Ctrl-C para detener el sitio y el laboratorio.\n`);
 
   let stopping = false;
