@@ -47,6 +47,16 @@ function jsRecorder(page: Page) {
   return () => [...seen.values()].reduce((a, b) => a + b, 0);
 }
 
+/** First-load JS as Next counts it: the scripts the HTML itself references (before any editor). */
+async function htmlScriptsGzip(url: string): Promise<number> {
+  const html = await (await fetch(url)).text();
+  // noModule scripts are polyfills only pre-ES-module browsers download.
+  const tags = [...html.matchAll(/<script[^>]*>/g)].map((m) => m[0]).filter((tag) => !/nomodule/i.test(tag));
+  const sources = [...new Set(tags.map((tag) => /src="([^"]+)"/.exec(tag)?.[1]).filter((src): src is string => Boolean(src)))];
+  const sizes = await Promise.all(sources.map(async (src) => gzipSync(Buffer.from(await (await fetch(new URL(src, url))).arrayBuffer())).length));
+  return sizes.reduce((a, b) => a + b, 0);
+}
+
 async function ttfb(url: string): Promise<{ p50: number; p95: number }> {
   const samples: number[] = [];
   for (let i = 0; i < REQUESTS; i++) {
@@ -74,10 +84,10 @@ async function main() {
     });
     const rows: string[][] = [];
     for (const lesson of loadCourses().flatMap((c) => c.lessons)) {
+      const firstLoad = await htmlScriptsGzip(base + lesson.href);
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const total = jsRecorder(page);
       await page.goto(base + lesson.href, { waitUntil: 'networkidle' });
-      const firstLoad = total();
       let withEditor = '—';
       if ((await page.locator('.runnable').count()) > 0) {
         await page.locator('.runnable').first().scrollIntoViewIfNeeded();
@@ -91,7 +101,7 @@ async function main() {
       rows.push([lesson.href, `${(firstLoad / 1024).toFixed(1)} KB`, withEditor, `${p50.toFixed(1)} ms`, `${p95.toFixed(1)} ms`]);
     }
     await browser.close();
-    const header = ['página', 'JS inicial (gzip)', 'JS con editor (gzip)', 'TTFB p50', 'TTFB p95'];
+    const header = ['página', 'JS inicial (gzip)', 'JS tras ver el editor (gzip)', 'TTFB p50', 'TTFB p95'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
     console.log(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}`);

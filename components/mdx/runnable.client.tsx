@@ -2,10 +2,12 @@
 
 import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { OutputPanel } from '@/components/runs/output-panel.client';
 import { useRun } from '@/components/runs/use-run.client';
 import type { SnippetFile, SnippetKind } from '@/lib/content/schema';
 import type { EditorMarker } from './code-editor.client';
+
+// Only needed once the student runs something: kept out of the lesson's first load.
+const OutputPanel = dynamic(() => import('@/components/runs/output-panel.client').then((m) => m.OutputPanel), { ssr: false });
 
 const CodeEditor = dynamic(() => import('./code-editor.client'), {
   ssr: false,
@@ -173,7 +175,7 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
         )}
         <kbd className="shortcut" aria-hidden="true">Ctrl+Enter</kbd>
       </footer>
-      <OutputPanel view={view} />
+      {view.phase !== 'idle' && <OutputPanel view={view} />}
     </section>
   );
 }

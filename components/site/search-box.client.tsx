@@ -1,6 +1,7 @@
 'use client';
 
-import MiniSearch, { type SearchResult } from 'minisearch';
+import type MiniSearch from 'minisearch';
+import type { SearchResult } from 'minisearch';
 import Link from 'next/link';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { SearchDocument } from '@/lib/content/search-index';
@@ -9,12 +10,11 @@ type Hit = SearchResult & Pick<SearchDocument, 'href' | 'title' | 'course' | 'su
 
 let index: Promise<MiniSearch<SearchDocument>> | undefined;
 
-/** Fetches and indexes the lessons on first use, so the search costs nothing until then. */
+/** Fetches the library and the lessons on first use, so the search costs nothing until then. */
 function loadIndex() {
-  index ??= fetch('/buscar/indice.json')
-    .then((r) => r.json() as Promise<SearchDocument[]>)
-    .then((docs) => {
-      const search = new MiniSearch<SearchDocument>({
+  index ??= Promise.all([import('minisearch'), fetch('/buscar/indice.json').then((r) => r.json() as Promise<SearchDocument[]>)])
+    .then(([{ default: MiniSearchClass }, docs]) => {
+      const search = new MiniSearchClass<SearchDocument>({
         fields: ['title', 'headings', 'summary', 'text'],
         storeFields: ['href', 'title', 'course', 'summary'],
         // Students type without accents: "instalacion" must find "Instalación".
