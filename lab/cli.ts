@@ -3,10 +3,17 @@
  *   kafka    prepara, arranca y vigila el broker en primer plano hasta Ctrl-C
  *   prepare  solo descarga los jars y formatea el almacenamiento
  *   status   comprueba si Kafka responde (código de salida 0 si está disponible)
- * With KAFKA_BROKERS set nothing is started: `kafka` and `status` check that cluster.
+ *   airflow, prepare-airflow, airflow-status: lo mismo para Airflow
+ * With KAFKA_BROKERS set nothing is started: `kafka` and `status` check that cluster; the
+ * same for Airflow with AIRFLOW_API_URL.
  */
 import { describeError } from './errors';
 import { KAFKA_VERSION, startLab, type Progress } from './index';
+import { checkAirflow } from './airflow/health';
+import { prepareAirflow } from './airflow/install';
+import { AirflowServer } from './airflow/server';
+import { startAirflow } from './airflow/start';
+import { AIRFLOW_VERSION } from './airflow/version';
 import { KafkaBroker } from './kafka/broker';
 import { checkKafka } from './kafka/health';
 
@@ -15,9 +22,13 @@ const USAGE = `Uso: npx tsx lab/cli.ts <orden>
   kafka                      prepara, arranca y vigila Kafka en primer plano (Ctrl-C para detener)
   prepare [--write-jar-list] descarga Kafka y formatea el almacenamiento, sin arrancarlo
   status                     dice si Kafka está disponible
+  airflow                    prepara, arranca y vigila Airflow en primer plano (Ctrl-C para detener)
+  prepare-airflow [--relock] instala Airflow desde lab/airflow/requirements.lock y crea la BD de plantilla
+  airflow-status             dice si Airflow está disponible
 
 Variables: KAFKA_BROKERS (modo externo: no arranca nada), CAUCE_KAFKA_PORT (por defecto 9092),
-CAUCE_LAB_DIR (por defecto .lab/).`;
+AIRFLOW_API_URL (+ AIRFLOW_USERNAME, AIRFLOW_PASSWORD: Airflow externo), CAUCE_AIRFLOW_PORT
+(por defecto 8080), CAUCE_LAB_DIR (por defecto .lab/).`;
 
 /** A progress line that rewrites itself on a terminal and prints every 10% elsewhere. */
 function progressPrinter(): (progress: Progress) => void {
@@ -80,7 +91,7 @@ async function prepare(writeJarList: boolean): Promise<number> {
 async function runKafka(): Promise<number> {
   if (process.env.KAFKA_BROKERS) return status();
   const startedAt = Date.now();
-  const lab = await startLab({ onProgress: progressPrinter(), kafka: { onLog: brokerLog } });
+  const lab = await startLab({ onProgress: progressPrinter(), kafka: { onLog: brokerLog }, airflow: false });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   console.log(`Kafka ${KAFKA_VERSION} listo en ${lab.brokers} tras ${seconds} s. Ctrl-C para detenerlo.`);
 
@@ -112,6 +123,60 @@ async function runKafka(): Promise<number> {
   });
 }
 
+async function airflowStatus(): Promise<number> {
+  const url = process.env.AIRFLOW_API_URL?.trim() || new AirflowServer().apiUrl;
+  const where = process.env.AIRFLOW_API_URL ? 'modo externo' : 'laboratorio';
+  const health = await checkAirflow(url, 3_000);
+  console.log(health.ok ? `Airflow: disponible en ${url} (${where})` : `Airflow: no disponible (${where}). ${health.error ?? ''}`);
+  return health.ok ? 0 : 1;
+}
+
+async function prepareAirflowCommand(relock: boolean): Promise<number> {
+  if (process.env.AIRFLOW_API_URL) {
+    console.log('AIRFLOW_API_URL está definido (modo externo): no hay nada que preparar.');
+    return 0;
+  }
+  const startedAt = Date.now();
+  const { installed } = await prepareAirflow({ onProgress: progressPrinter(), relock });
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  console.log(installed ? `Airflow ${AIRFLOW_VERSION} instalado en ${seconds} s.` : `Airflow ${AIRFLOW_VERSION} ya estaba instalado.`);
+  return 0;
+}
+
+async function runAirflow(): Promise<number> {
+  const startedAt = Date.now();
+  const airflow = await startAirflow({
+    onProgress: progressPrinter(),
+    server: { onLog: (line) => process.env.CAUCE_AIRFLOW_VERBOSE && process.stderr.write(`${line}\n`) },
+  });
+  console.log(`Airflow listo tras ${((Date.now() - startedAt) / 1000).toFixed(1)} s. Ctrl-C para detenerlo.`);
+  return untilSignal('Airflow', () => airflow.stop());
+}
+
+/** Waits for Ctrl-C / SIGTERM, then stops; a second, deliberate signal exits at once. */
+function untilSignal(name: string, stop: () => Promise<void>): Promise<number> {
+  return new Promise<number>((resolvePromise) => {
+    let firstSignalAt = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (firstSignalAt) {
+        if (Date.now() - firstSignalAt < 1_500) return; // the same Ctrl-C relayed by npx tsx
+        process.exit(130);
+      }
+      firstSignalAt = Date.now();
+      console.log(`\n${signal} recibido: deteniendo ${name}…`);
+      stop().then(
+        () => resolvePromise(0),
+        (error: unknown) => {
+          console.error(`No se pudo detener ${name} limpiamente: ${describeError(error)}`);
+          resolvePromise(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -121,6 +186,12 @@ async function main(argv: string[]): Promise<number> {
       return prepare(rest.includes('--write-jar-list'));
     case 'status':
       return status();
+    case 'airflow':
+      return runAirflow();
+    case 'prepare-airflow':
+      return prepareAirflowCommand(rest.includes('--relock'));
+    case 'airflow-status':
+      return airflowStatus();
     default:
       console.log(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -1,3 +1,4 @@
+import { startAirflow, type RunningAirflow, type StartAirflowOptions } from './airflow/start';
 import { KafkaBroker, type KafkaBrokerOptions } from './kafka/broker';
 import type { ProgressListener } from './kafka/download';
 import { checkKafka } from './kafka/health';
@@ -6,6 +7,9 @@ import { Supervisor } from './supervisor';
 export { checkKafka, type KafkaHealth } from './kafka/health';
 export { KAFKA_VERSION } from './kafka/version';
 export type { Progress, ProgressListener } from './kafka/download';
+export { checkAirflow, type AirflowHealth } from './airflow/health';
+export { AIRFLOW_VERSION } from './airflow/version';
+export { startAirflow, type RunningAirflow } from './airflow/start';
 
 export interface StartLabOptions {
   /** Download / format progress ("Descargando Kafka 4.4.0… 63%"). @default ignore */
@@ -16,6 +20,11 @@ export interface StartLabOptions {
   readonly healthTimeoutMs?: number;
   /** Passed to the embedded broker (port, stateDir, heapMb, onLog…). */
   readonly kafka?: KafkaBrokerOptions;
+  /**
+   * Airflow beside Kafka (install progress, server options), or false to start Kafka only.
+   * @default {} (Airflow is started, or checked in external mode with AIRFLOW_API_URL)
+   */
+  readonly airflow?: StartAirflowOptions | false;
 }
 
 export interface RunningLab {
@@ -27,15 +36,53 @@ export interface RunningLab {
   stop(): Promise<void>;
 }
 
+export interface RunningFullLab extends RunningLab {
+  /** Airflow, when it was asked for. */
+  readonly airflow: RunningAirflow | undefined;
+  /** Everything the site's process needs: KAFKA_BROKERS, AIRFLOW_API_URL, credentials… */
+  readonly env: Readonly<Record<string, string>>;
+}
+
 /**
- * Brings the Kafka lab up for the site: with KAFKA_BROKERS set it starts nothing and
- * only checks that cluster ("modo externo"); otherwise it prepares the embedded broker
- * (download, config, format), starts it under a Supervisor and waits until it answers.
- * The caller must await stop() on shutdown (SIGINT/SIGTERM), or the JVM outlives it
- * until the next start cleans it up.
+ * Brings the lab up for the site, Kafka and Airflow in parallel. Kafka: with KAFKA_BROKERS
+ * set it starts nothing and only checks that cluster ("modo externo"); otherwise it prepares
+ * the embedded broker (download, config, format), starts it under a Supervisor and waits
+ * until it answers. Airflow: the same with AIRFLOW_API_URL (see lab/airflow/start.ts).
+ * Pass the returned `env` to the site's process. The caller must await stop() on shutdown
+ * (SIGINT/SIGTERM), or the JVM and Airflow outlive it until the next start cleans them up.
  */
-export async function startLab(options: StartLabOptions = {}): Promise<RunningLab> {
+export async function startLab(options: StartLabOptions = {}): Promise<RunningFullLab> {
   const log = options.log ?? ((message: string) => console.log(message));
+  const airflowOptions = options.airflow;
+  if (airflowOptions === false) {
+    const kafka = await startKafka(options, log);
+    return { ...kafka, airflow: undefined, env: { KAFKA_BROKERS: kafka.brokers, CAUCE_LAB_MODE: kafka.mode } };
+  }
+  // In parallel: Airflow's first install takes a minute, Kafka's download as long.
+  const [kafka, airflow] = await Promise.allSettled([
+    startKafka(options, log),
+    startAirflow({ log, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...airflowOptions }),
+  ]);
+  if (kafka.status === 'rejected' || airflow.status === 'rejected') {
+    // One failed: stop the other so no process outlives the failed start.
+    await Promise.allSettled([
+      kafka.status === 'fulfilled' ? kafka.value.stop() : undefined,
+      airflow.status === 'fulfilled' ? airflow.value.stop() : undefined,
+    ]);
+    throw kafka.status === 'rejected' ? kafka.reason : (airflow as PromiseRejectedResult).reason;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    brokers: kafka.value.brokers,
+    mode: kafka.value.mode,
+    airflow: airflow.value,
+    env: { KAFKA_BROKERS: kafka.value.brokers, CAUCE_LAB_MODE: kafka.value.mode, ...airflow.value.env },
+    stop: () => (stopping ??= Promise.all([kafka.value.stop(), airflow.value.stop()]).then(() => undefined)),
+  };
+}
+
+/** Kafka alone: external check or embedded broker under a Supervisor. */
+async function startKafka(options: StartLabOptions, log: (message: string) => void): Promise<RunningLab> {
   const external = process.env.KAFKA_BROKERS?.trim();
   if (external) {
     const brokers = external.split(',').map((broker) => broker.trim()).filter(Boolean);

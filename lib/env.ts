@@ -5,6 +5,9 @@ const Env = z.object({
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').describe('Comma-separated brokers the runs use'),
   CAUCE_LAB_MODE: z.enum(['embedded', 'external']).default('embedded').describe('Set by the launcher'),
   CAUCE_MAX_CONCURRENT_RUNS: z.coerce.number().int().positive().optional().describe('Global cap; default: CPU cores'),
+  AIRFLOW_API_URL: z.string().optional().describe('The lab\'s (or an external) Airflow REST base; set by the launcher'),
+  AIRFLOW_UI_URL: z.string().optional().describe('Base of the Airflow UI links shown in lessons; default AIRFLOW_API_URL'),
+  CAUCE_AIRFLOW_MODE: z.enum(['embedded', 'external']).default('embedded').describe('Set by the launcher'),
 });
 
 export type ServerEnv = z.infer<typeof Env>;

@@ -26,7 +26,11 @@ const SYSTEM = {
     'fc-list': 'fontconfig',
   },
 };
-const TEST_FONTS = ['fonts-liberation', 'fonts-noto-core', 'fonts-dejavu-core'];
+/** Packages with no command of their own to look for: checked with dpkg. */
+const PACKAGES = {
+  start: ['python3-venv'],
+  test: ['python3-venv', 'fonts-liberation', 'fonts-noto-core', 'fonts-dejavu-core'],
+};
 
 function say(message) {
   console.log(`\x1b[1m▸ ${message}\x1b[0m`);
@@ -43,9 +47,9 @@ function run(command, args, options = {}) {
 
 function ensureSystem(kind) {
   const missing = Object.entries(SYSTEM[kind]).filter(([command]) => !has(command)).map(([, pkg]) => pkg);
-  if (kind === 'test') {
-    const installed = spawnSync('dpkg-query', ['-W', '-f=${Status}\n', ...TEST_FONTS], { encoding: 'utf8' }).stdout ?? '';
-    if ((installed.match(/install ok installed/g) ?? []).length < TEST_FONTS.length) missing.push(...TEST_FONTS);
+  for (const pkg of PACKAGES[kind]) {
+    const status = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout ?? '';
+    if (!status.includes('install ok installed')) missing.push(pkg);
   }
   if (missing.length === 0) return;
   const packages = [...new Set(missing)];

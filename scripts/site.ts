@@ -72,7 +72,7 @@ async function main(): Promise<number> {
     return buildCode;
   }
 
-  const site = spawnServer(port, { KAFKA_BROKERS: running.brokers, CAUCE_LAB_MODE: running.mode });
+  const site = spawnServer(port, { ...running.env, KAFKA_BROKERS: running.brokers, CAUCE_LAB_MODE: running.mode });
   console.log(`\n✔ Cauce listo en http://localhost:${port}  (Kafka: ${running.brokers}, ${running.mode === 'embedded' ? 'laboratorio integrado' : 'modo externo'})\n  Ctrl-C para detener el sitio y el laboratorio.\n`);
 
   let stopping = false;

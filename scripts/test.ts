@@ -1,6 +1,6 @@
 /**
  * The whole test suite, as `npm test` and CI run it: lesson fidelity, types, unit and lab
- * tests (Vitest, real broker and sandbox), the production build, then Playwright in Debian's
+ * tests (Vitest, real broker, real Airflow and sandbox), the production build, then Playwright in Debian's
  * Chromium against the real site and lab. Ends with one "Total: N passed, N failed" line.
  */
 import { spawnSync } from 'node:child_process';
@@ -47,7 +47,8 @@ else console.log('(fidelity.py no está junto al repositorio: se omite la medici
 // 2. Types.
 count('typecheck', step('Tipos (tsc --noEmit)', bin('tsc'), ['--noEmit']));
 
-// 3. Unit and lab tests.
+// 3. Unit and lab tests. Airflow's venv (from the committed lock) must exist for the DAG runs.
+count('prepare-airflow', step('Preparar Airflow (venv desde el lock, base de datos plantilla)', bin('tsx'), ['lab/cli.ts', 'prepare-airflow']));
 const vitestJson = path.join(results, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
 step('Pruebas unitarias y del laboratorio (Vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
@@ -69,6 +70,7 @@ if (built) {
     PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
     CAUCE_LAB_DIR: path.join(root, '.lab', 'e2e'),
     CAUCE_KAFKA_PORT: process.env.CAUCE_KAFKA_PORT ?? '19092',
+    CAUCE_AIRFLOW_PORT: process.env.CAUCE_AIRFLOW_PORT ?? '18080',
   });
   const report = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(playwrightJson);
   if (report) {

@@ -6,6 +6,8 @@ import { useRun } from '@/components/runs/use-run.client';
 import type { SnippetFile, SnippetKind } from '@/lib/content/schema';
 import type { EditorMarker } from './code-editor.client';
 
+import { SchedulerPanel, useScheduler } from '@/components/runs/scheduler-panel.client';
+
 // Only needed once the student runs something: kept out of the lesson's first load.
 const OutputPanel = dynamic(() => import('@/components/runs/output-panel.client').then((m) => m.OutputPanel), { ssr: false });
 
@@ -89,21 +91,27 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
   const { ref, near } = useNearViewport<HTMLElement>();
   const { contents, update, reset, edited, version } = useSavedCode(id, files);
   const { view, start, stop, clear } = useRun();
+  const scheduler = useScheduler();
   const [markersCleared, setMarkersCleared] = useState(false);
   const languages = [...new Set(files.map((f) => LANGUAGE_LABEL[f.language]))].join(' + ');
   const busy = view.phase === 'starting' || view.phase === 'queued' || view.phase === 'running';
   const hintId = `${id}-run-hint`;
 
-  const run = useCallback(() => {
-    if (!canRun || busy) return;
-    setMarkersCleared(false);
-    void start({
+  const request = useCallback(
+    () => ({
       lesson: id.split('/').slice(0, 2).join('/'),
       snippet: id,
       kind,
       files: files.map((file, i) => ({ name: file.name, content: contents[i] ?? file.code })),
-    });
-  }, [canRun, busy, start, id, kind, files, contents]);
+    }),
+    [id, kind, files, contents],
+  );
+
+  const run = useCallback(() => {
+    if (!canRun || busy) return;
+    setMarkersCleared(false);
+    void start(request());
+  }, [canRun, busy, start, request]);
 
   const markersByFile = useMemo(() => {
     const map = new Map<string, EditorMarker[]>();
@@ -173,9 +181,15 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
             </span>
           </span>
         )}
+        {kind === 'airflow-dag' && canRun && (
+          <button type="button" className="button" disabled={scheduler.phase === 'sending'} onClick={() => void scheduler.send(request())}>
+            Enviar al scheduler
+          </button>
+        )}
         <kbd className="shortcut" aria-hidden="true">Ctrl+Enter</kbd>
       </footer>
       {view.phase !== 'idle' && <OutputPanel view={view} />}
+      <SchedulerPanel scheduler={scheduler} />
     </section>
   );
 }

@@ -1,9 +1,13 @@
+import { checkAirflow, type AirflowHealth } from '@/lab/airflow/health';
+import { AIRFLOW_VERSION } from '@/lab/airflow/version';
 import { checkKafka, type KafkaHealth } from '@/lab/kafka/health';
 import { KAFKA_VERSION } from '@/lab/kafka/version';
 import { kafkaBrokers, serverEnv } from '@/lib/env';
 
 export interface LabStatus {
   kafka: KafkaHealth & { mode: 'embedded' | 'external'; bootstrap: string };
+  /** Absent when this server was started without Airflow. */
+  airflow?: AirflowHealth & { mode: 'embedded' | 'external'; version?: string; uiUrl: string };
   checkedAt: string;
 }
 
@@ -16,10 +20,21 @@ let last: { at: number; status: Promise<LabStatus> } | undefined;
  */
 export function labStatus(): Promise<LabStatus> {
   if (last && Date.now() - last.at < FRESH_MS) return last.status;
-  const { CAUCE_LAB_MODE: mode } = serverEnv();
+  const env = serverEnv();
+  const mode = env.CAUCE_LAB_MODE;
   const brokers = kafkaBrokers();
-  const status = checkKafka(brokers, 1_500, { version: mode === 'embedded' ? KAFKA_VERSION : undefined }).then((kafka) => ({
+  const apiUrl = env.AIRFLOW_API_URL;
+  const status = Promise.all([
+    checkKafka(brokers, 1_500, { version: mode === 'embedded' ? KAFKA_VERSION : undefined }),
+    apiUrl ? checkAirflow(apiUrl, 1_500) : Promise.resolve(undefined),
+  ]).then(([kafka, airflow]) => ({
     kafka: { ...kafka, mode, bootstrap: brokers.join(',') },
+    airflow: airflow && {
+      ...airflow,
+      mode: env.CAUCE_AIRFLOW_MODE,
+      version: env.CAUCE_AIRFLOW_MODE === 'embedded' ? AIRFLOW_VERSION : undefined,
+      uiUrl: env.AIRFLOW_UI_URL ?? apiUrl!,
+    },
     checkedAt: new Date().toISOString(),
   }));
   last = { at: Date.now(), status };

@@ -1,3 +1,4 @@
+import { executeAirflowDag } from './airflow-dag';
 import { executeKafkaSnippet } from './kafka-ts';
 import { RunQueue } from './queue';
 import { Run } from './run';
@@ -19,6 +20,7 @@ function registry(): Registry {
     runs: new Map(),
     queue: new RunQueue(async (run) => {
       if (run.request.kind === 'kafka-ts') await executeKafkaSnippet(run);
+      else if (run.request.kind === 'airflow-dag') await executeAirflowDag(run);
     }, Number(process.env.CAUCE_MAX_CONCURRENT_RUNS) || undefined),
   };
   return holder.__cauceRuns;

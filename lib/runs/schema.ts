@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SnippetKind } from '@/lib/content/schema';
 
 /** Kinds with an executor today; the others show a disabled "Ejecutar" with an explanation. */
-export const RUNNABLE_KINDS: readonly SnippetKind[] = ['kafka-ts'];
+export const RUNNABLE_KINDS: readonly SnippetKind[] = ['kafka-ts', 'airflow-dag'];
 
 /** Largest total size of the files of one run, checked before anything starts. */
 export const MAX_RUN_BYTES = 64 * 1024;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { prepareSnippet, SnippetInputError } from '@/lib/sandbox';
+import { validateDagFiles } from './airflow-messages';
 import { RUN_MESSAGES } from './messages';
 import { createRun } from './registry';
 import { MAX_RUN_BYTES, RUNNABLE_KINDS, RunRequest, type StartRunResult } from './schema';
@@ -30,6 +31,13 @@ export function startRun(input: unknown): StartOutcome {
   }
   const request = parsed.data;
   if (!RUNNABLE_KINDS.includes(request.kind)) return { ok: false, status: 422, message: RUN_MESSAGES.kindNotReady };
+
+  if (request.kind === 'airflow-dag') {
+    // Python is checked by the worker itself (syntax errors come back as diagnostic events).
+    const invalid = validateDagFiles(request.files);
+    if (invalid) return { ok: false, status: 400, message: invalid };
+    return { ok: true, status: 202, runId: createRun(request).id };
+  }
 
   try {
     const prepared = prepareSnippet(request.files, request.files[0]!.name);

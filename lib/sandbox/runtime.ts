@@ -35,14 +35,15 @@ export interface SandboxRuntime {
 
 export async function resolveRuntime(options: RuntimeOptions = {}): Promise<SandboxRuntime> {
   const cacheDir = options.cacheDir ?? '/var/cache/cauce-sandbox';
-  const node = await realpath(options.nodeBinary ?? process.execPath);
-  const kafkajs = await realpath(options.kafkajsDir ?? path.join(process.cwd(), 'node_modules', 'kafkajs'));
+  // turbopackIgnore: host paths known only at run time; the bundler must not trace them.
+  const node = await realpath(/*turbopackIgnore: true*/ options.nodeBinary ?? process.execPath);
+  const kafkajs = await realpath(/*turbopackIgnore: true*/ options.kafkajsDir ?? path.join(process.cwd(), 'node_modules', 'kafkajs'));
   await access(path.join(kafkajs, 'package.json')).catch((cause: unknown) => {
     throw new Error(`kafkajs not found at ${kafkajs}`, { cause });
   });
   const nodePath = (await othersCanReach(node)) ? node : await cacheCopy(node, cacheDir, `node-${process.version}`, false);
   const kafkajsDir = (await othersCanReach(kafkajs)) ? kafkajs : await cacheCopy(kafkajs, cacheDir, 'kafkajs', true);
-  const shim = await realpath(options.kafkajsShimDir ?? path.join(process.cwd(), 'lib', 'sandbox', 'kafkajs-shim'));
+  const shim = await realpath(/*turbopackIgnore: true*/ options.kafkajsShimDir ?? path.join(process.cwd(), 'lib', 'sandbox', 'kafkajs-shim'));
   // The shim changes with the code, so a cached copy is named by its content.
   const kafkajsShimDir = (await othersCanReach(shim)) ? shim : await cacheCopy(shim, cacheDir, `kafkajs-shim-${await contentHash(shim)}`, true);
   return {

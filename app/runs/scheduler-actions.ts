@@ -1,0 +1,43 @@
+'use server';
+
+import { z } from 'zod';
+import { pollDagRun, SchedulerError, sendToScheduler } from '@/lib/runs/airflow-scheduler';
+import { RunRequest } from '@/lib/runs/schema';
+
+/** Until course hosting adds students, everyone studying alone is the same student. */
+const SINGLE_USER = 'alumno';
+
+export type SendResult = { ok: true; dagId: string; dagRunId: string; url: string } | { ok: false; message: string };
+export type PollResult =
+  | { ok: true; state: string; ended: boolean; tasks: { taskId: string; state: string | null }[] }
+  | { ok: false; message: string };
+
+function spanish(error: unknown): string {
+  if (error instanceof SchedulerError) return error.message;
+  console.error('[scheduler]', error);
+  return 'No se pudo hablar con Airflow. Comprueba su estado arriba e inténtalo de nuevo.';
+}
+
+/** "Enviar al scheduler": the DAG goes to the real Airflow, unpaused and triggered. */
+export async function sendDagToScheduler(input: unknown): Promise<SendResult> {
+  const parsed = RunRequest.safeParse(input);
+  if (!parsed.success || parsed.data.kind !== 'airflow-dag') return { ok: false, message: 'La petición no es un DAG válido.' };
+  try {
+    return { ok: true, ...(await sendToScheduler({ student: SINGLE_USER, files: parsed.data.files })) };
+  } catch (error) {
+    return { ok: false, message: spanish(error) };
+  }
+}
+
+const PollInput = z.strictObject({ dagId: z.string().min(1).max(250), dagRunId: z.string().min(1).max(250) });
+
+/** The state of a DAG run sent above, with its tasks. */
+export async function dagRunState(input: unknown): Promise<PollResult> {
+  const parsed = PollInput.safeParse(input);
+  if (!parsed.success || !parsed.data.dagId.startsWith(`${SINGLE_USER}__`)) return { ok: false, message: 'Ejecución desconocida.' };
+  try {
+    return { ok: true, ...(await pollDagRun(parsed.data.dagId, parsed.data.dagRunId)) };
+  } catch (error) {
+    return { ok: false, message: spanish(error) };
+  }
+}

@@ -1,0 +1,113 @@
+import { defaultDagWorkerPool, type DagWorkerPool } from './airflow-pool';
+import type { WorkerEvent } from './airflow-protocol';
+import type { WorkerEnd } from './airflow-worker';
+import { AIRFLOW_MESSAGES, validateDagFiles } from './airflow-messages';
+import type { Run } from './run';
+import { TaskState, type EndReason, type RunEvent } from './schema';
+
+type Emit = (event: RunEvent) => void;
+
+/**
+ * Runs an airflow-dag snippet: takes a warm worker from the pool, hands it the student's
+ * files and turns the worker's protocol into RunEvents (graph, task states, logs, XComs,
+ * diagnostics) until the exit event. Every path ends with exactly one exit event.
+ */
+export async function executeAirflowDag(run: Run, pool: DagWorkerPool = defaultDagWorkerPool()): Promise<void> {
+  const started = Date.now();
+  const emit: Emit = (event) => run.emit(event);
+  const exit = (reason: EndReason, message: string, durationMs = Date.now() - started) =>
+    emit({ type: 'exit', reason, exitCode: null, durationMs, message });
+
+  const files = run.request.files.map((f) => ({ name: f.name, content: f.content }));
+  const invalid = validateDagFiles(files);
+  if (invalid) return exit('failed', invalid);
+
+  emit({ type: 'status', state: 'starting', message: AIRFLOW_MESSAGES.starting });
+  let worker;
+  try {
+    worker = await pool.take();
+  } catch (error) {
+    const retriable = error instanceof Error && 'retriable' in error;
+    if (!retriable) console.error('[runs] airflow-dag: no worker', error);
+    return exit('lab-unavailable', retriable ? (error as Error).message : AIRFLOW_MESSAGES.labUnavailable);
+  }
+  if (run.abort.signal.aborted) {
+    await worker.dispose();
+    return exit('stopped', AIRFLOW_MESSAGES.stopped);
+  }
+
+  emit({ type: 'status', state: 'running', message: AIRFLOW_MESSAGES.running });
+  const translator = new EventTranslator(emit, started);
+  const end = await worker.run({ files }, (event) => translator.handle(event), run.abort.signal);
+  const { reason, message } = finalOutcome(end, translator, pool.limits.wallMs);
+  if (reason === 'error') console.error('[runs] airflow-dag worker crashed', end);
+  exit(reason, message);
+}
+
+/** Worker protocol -> RunEvents; remembers what the exit message needs. */
+export class EventTranslator {
+  result: Extract<WorkerEvent, { event: 'result' }> | undefined;
+  diagnostic: Extract<WorkerEvent, { event: 'diagnostic' }> | undefined;
+  running: string | undefined;
+  readonly failedTasks: string[] = [];
+
+  constructor(
+    private readonly emit: Emit,
+    private readonly started: number,
+  ) {}
+
+  handle(event: WorkerEvent): void {
+    switch (event.event) {
+      case 'dag':
+        this.emit({ type: 'dag', dagId: event.dagId, tasks: event.tasks, edges: event.edges });
+        return;
+      case 'task': {
+        const state = TaskState.safeParse(event.state);
+        if (!state.success) return;
+        if (state.data === 'running') this.running = event.taskId;
+        if (state.data === 'failed') this.failedTasks.push(event.taskId);
+        this.emit({ type: 'task', taskId: event.taskId, state: state.data, at: Date.now() - this.started });
+        return;
+      }
+      case 'log':
+        this.emit({ type: 'log', taskId: event.taskId, text: event.text });
+        return;
+      case 'output':
+        this.emit({ type: 'stdout', text: `${event.text}\n` });
+        return;
+      case 'xcom':
+        this.emit({ type: 'xcom', taskId: event.taskId, key: event.key, value: event.value });
+        return;
+      case 'diagnostic':
+        this.diagnostic ??= event;
+        this.emit({ type: 'diagnostic', file: event.file, line: event.line, column: event.column, message: event.message });
+        if (event.detail) this.emit({ type: 'stderr', text: `${event.detail}\n` });
+        return;
+      case 'result':
+        this.result = event;
+        return;
+      default:
+        return; // ready, fatal, done: bookkeeping of the pool
+    }
+  }
+}
+
+function finalOutcome(end: WorkerEnd, events: EventTranslator, wallMs: number): { reason: EndReason; message: string } {
+  switch (end.reason) {
+    case 'timeout':
+      return { reason: 'timeout', message: AIRFLOW_MESSAGES.timeout(wallMs, events.running) };
+    case 'stopped':
+      return { reason: 'stopped', message: AIRFLOW_MESSAGES.stopped };
+    case 'output-limit':
+      return { reason: 'output-limit', message: AIRFLOW_MESSAGES.outputLimit };
+    case 'cpu-limit':
+      return { reason: 'cpu-limit', message: AIRFLOW_MESSAGES.cpuLimit };
+    default:
+      break;
+  }
+  const result = events.result;
+  if (!result) return { reason: 'error', message: AIRFLOW_MESSAGES.crashed };
+  if (result.state === 'success') return { reason: 'finished', message: AIRFLOW_MESSAGES.success(result.dagId ?? 'DAG') };
+  if (events.diagnostic) return { reason: 'failed', message: events.diagnostic.message };
+  return { reason: 'failed', message: AIRFLOW_MESSAGES.dagFailed(result.dagId ?? 'DAG', events.failedTasks) };
+}

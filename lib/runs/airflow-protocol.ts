@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * What lab/airflow/worker/cauce_dag_worker.py prints, one JSON object per line. Parsed
+ * strictly: a line that does not match (a student writing to the protocol fd, a crash
+ * message) is ignored, never trusted.
+ */
+export const WorkerEvent = z.discriminatedUnion('event', [
+  z.object({ event: z.literal('ready'), warmMs: z.number() }).describe('Warm-up done; waiting for the job on stdin'),
+  z.object({ event: z.literal('fatal'), message: z.string(), detail: z.string().optional() }).describe('Warm-up failed (server problem)'),
+  z.object({
+    event: z.literal('dag'),
+    dagId: z.string(),
+    tasks: z.array(z.object({ id: z.string(), operator: z.string() })),
+    edges: z.array(z.tuple([z.string(), z.string()])),
+    totalTasks: z.number().int(),
+  }),
+  z.object({ event: z.literal('task'), taskId: z.string(), state: z.string() }),
+  z.object({ event: z.literal('log'), taskId: z.string(), text: z.string() }),
+  z.object({ event: z.literal('output'), text: z.string() }).describe('Printed outside any task (parse time, listings)'),
+  z.object({ event: z.literal('xcom'), taskId: z.string(), key: z.string(), value: z.string() }),
+  z.object({
+    event: z.literal('diagnostic'),
+    code: z.enum(['syntax', 'import-error', 'no-dag', 'too-many-tasks', 'exception']),
+    file: z.string(),
+    line: z.number().int(),
+    column: z.number().int(),
+    message: z.string().describe('Spanish'),
+    detail: z.string().nullish().describe('Python traceback trimmed to the student\'s files'),
+  }),
+  z.object({
+    event: z.literal('result'),
+    state: z.enum(['success', 'failed']),
+    code: z.string().optional(),
+    dagState: z.string().optional(),
+    dagId: z.string().optional(),
+  }),
+  z.object({ event: z.literal('done'), jobMs: z.number() }),
+]);
+export type WorkerEvent = z.infer<typeof WorkerEvent>;
+
+/** One job: the student's files, written to the worker's private /tmp/dags. */
+export interface WorkerJob {
+  files: { name: string; content: string }[];
+}
+
+export function parseWorkerLine(line: string): WorkerEvent | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const parsed = WorkerEvent.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,236 @@
+import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { validateDagFiles } from './airflow-messages';
+
+/** Where "Enviar al scheduler" sends DAGs: the lab's real Airflow (or an external one). */
+export interface SchedulerTarget {
+  /** REST base, e.g. http://127.0.0.1:8080. */
+  apiUrl: string;
+  /** Base of the links shown to students. @default apiUrl */
+  uiUrl: string;
+  username: string;
+  password: string;
+  /** The DAG folder the dag-processor reads (shared with this server). */
+  dagsDir: string;
+}
+
+/** A Spanish, student-facing failure of sending or polling. */
+export class SchedulerError extends Error {
+  constructor(
+    message: string,
+    readonly retriable = false,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.name = 'SchedulerError';
+  }
+}
+
+/** From the variables the launcher gives the site (AIRFLOW_API_URL, credentials, DAG folder). */
+export function schedulerTargetFromEnv(env: NodeJS.ProcessEnv = process.env): SchedulerTarget {
+  const apiUrl = env.AIRFLOW_API_URL?.trim();
+  const dagsDir = env.AIRFLOW_DAGS_DIR?.trim();
+  if (!apiUrl || !dagsDir) {
+    throw new SchedulerError(
+      'El envío al scheduler no está configurado en este servidor (faltan AIRFLOW_API_URL y AIRFLOW_DAGS_DIR).',
+    );
+  }
+  return {
+    apiUrl,
+    uiUrl: env.AIRFLOW_UI_URL?.trim() || apiUrl,
+    username: env.AIRFLOW_USERNAME ?? 'admin',
+    password: env.AIRFLOW_PASSWORD ?? '',
+    dagsDir,
+  };
+}
+
+export interface SendToSchedulerInput {
+  /** Whose DAG it is: names the subfolder and prefixes the DAG id ("ana" -> "ana__test_plugin"). */
+  student: string;
+  /** Every file of the example; the first is the DAG file. */
+  files: { name: string; content: string }[];
+}
+
+export interface SentDag {
+  dagId: string;
+  dagRunId: string;
+  /** The run in the Airflow UI. */
+  url: string;
+}
+
+export interface SendOptions {
+  /** How long to wait for the dag-processor to list the DAG. @default 90_000 */
+  pickupTimeoutMs?: number;
+}
+
+/** A student id that is safe as a folder name and a DAG id prefix. */
+export function studentNamespace(student: string): string {
+  const slug = student.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 32);
+  if (!slug) throw new SchedulerError('Falta un identificador de alumno válido para enviar el DAG.');
+  return slug;
+}
+
+const DAG_ID = /\bdag_id\s*=\s*(["'])([A-Za-z0-9_.-]+)\1/g;
+
+/**
+ * Prefixes every `dag_id="x"` with the student's namespace, so two students' DAGs never
+ * collide in the shared scheduler. Returns the rewritten files and the new ids.
+ */
+export function namespaceDagIds(files: SendToSchedulerInput['files'], namespace: string) {
+  const dagIds: string[] = [];
+  const rewritten = files.map((file) => ({
+    name: file.name,
+    content: file.content.replace(DAG_ID, (_whole, quote: string, id: string) => {
+      const prefixed = id.startsWith(`${namespace}__`) ? id : `${namespace}__${id}`;
+      dagIds.push(prefixed);
+      return `dag_id=${quote}${prefixed}${quote}`;
+    }),
+  }));
+  return { files: rewritten, dagIds };
+}
+
+// The files live in a subfolder, which is not on sys.path: the DAG's own folder is added so
+// `from tar_gz_operator import TarGzOperator` works as in the lesson. One line, so the
+// student's line numbers shift by exactly one in Airflow's messages.
+const SYS_PATH_LINE = 'import os as _o, sys as _s; _s.path.insert(0, _o.path.dirname(_o.path.abspath(__file__)))  # Cauce\n';
+
+/**
+ * Copies the DAG files into `<dagsDir>/cauce_<student>/`, waits until the dag-processor has
+ * parsed them, unpauses the DAG and triggers a run through the REST API. Resolves with the
+ * run's URL in the Airflow UI. Throws {@link SchedulerError} with a Spanish message.
+ */
+export async function sendToScheduler(
+  input: SendToSchedulerInput,
+  target: SchedulerTarget = schedulerTargetFromEnv(),
+  options: SendOptions = {},
+): Promise<SentDag> {
+  const invalid = validateDagFiles(input.files);
+  if (invalid) throw new SchedulerError(invalid);
+  const namespace = studentNamespace(input.student);
+  const { files, dagIds } = namespaceDagIds(input.files, namespace);
+  const dagId = dagIds[0];
+  if (!dagId) {
+    throw new SchedulerError('No se encontró `dag_id="..."` en tus archivos: el scheduler necesita un DAG con un identificador explícito.');
+  }
+
+  const folder = path.join(target.dagsDir, `cauce_${namespace}`);
+  await rm(folder, { recursive: true, force: true });
+  await mkdir(folder, { recursive: true, mode: 0o755 });
+  await chmod(folder, 0o755);
+  for (const [index, file] of files.entries()) {
+    const content = index === 0 ? SYS_PATH_LINE + file.content : file.content;
+    await writeFile(path.join(folder, file.name), content, { mode: 0o644 });
+  }
+
+  const api = new AirflowApi(target);
+  await waitForDag(api, dagId, path.join(folder, files[0]!.name), options.pickupTimeoutMs ?? 90_000);
+  await api.request('PATCH', `/api/v2/dags/${encodeURIComponent(dagId)}`, { is_paused: false });
+  const run = (await api.request('POST', `/api/v2/dags/${encodeURIComponent(dagId)}/dagRuns`, { logical_date: null })) as { dag_run_id: string };
+  return {
+    dagId,
+    dagRunId: run.dag_run_id,
+    url: `${target.uiUrl.replace(/\/$/, '')}/dags/${encodeURIComponent(dagId)}/runs/${encodeURIComponent(run.dag_run_id)}`,
+  };
+}
+
+export interface DagRunStatus {
+  /** queued, running, success, failed. */
+  state: string;
+  tasks: { taskId: string; state: string | null }[];
+  ended: boolean;
+}
+
+/** The current state of a run sent with {@link sendToScheduler}, with its tasks. */
+export async function pollDagRun(dagId: string, dagRunId: string, target: SchedulerTarget = schedulerTargetFromEnv()): Promise<DagRunStatus> {
+  const api = new AirflowApi(target);
+  const base = `/api/v2/dags/${encodeURIComponent(dagId)}/dagRuns/${encodeURIComponent(dagRunId)}`;
+  const run = (await api.request('GET', base)) as { state: string };
+  const instances = (await api.request('GET', `${base}/taskInstances`)) as { task_instances: { task_id: string; state: string | null }[] };
+  return {
+    state: run.state,
+    tasks: instances.task_instances.map((ti) => ({ taskId: ti.task_id, state: ti.state })),
+    ended: run.state === 'success' || run.state === 'failed',
+  };
+}
+
+/** Removes a student's folder from the DAG folder (their DAGs disappear from Airflow). */
+export async function removeStudentDags(student: string, target: SchedulerTarget = schedulerTargetFromEnv()): Promise<void> {
+  await rm(path.join(target.dagsDir, `cauce_${studentNamespace(student)}`), { recursive: true, force: true });
+}
+
+/** Lists the namespaced DAG folders (for instructors). */
+export async function studentDagFolders(target: SchedulerTarget = schedulerTargetFromEnv()): Promise<string[]> {
+  const entries = await readdir(target.dagsDir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory() && e.name.startsWith('cauce_')).map((e) => e.name.slice('cauce_'.length));
+}
+
+async function waitForDag(api: AirflowApi, dagId: string, fileloc: string, timeoutMs: number): Promise<void> {
+  const sentAt = Date.now();
+  const deadline = sentAt + timeoutMs;
+  while (Date.now() < deadline) {
+    const dag = await api.request('GET', `/api/v2/dags/${encodeURIComponent(dagId)}`, undefined, [404]);
+    if (dag) return;
+    const errors = (await api.request('GET', '/api/v2/importErrors?limit=100', undefined)) as {
+      import_errors: { filename: string; stack_trace: string; timestamp: string }[];
+    };
+    // Filenames are relative to the DAG bundle; an error older than this send is stale.
+    const mine = errors.import_errors.find(
+      (e) => (e.filename === fileloc || fileloc.endsWith(`/${e.filename}`)) && Date.parse(e.timestamp) >= sentAt - 1_000,
+    );
+    if (mine) {
+      const last = mine.stack_trace.trim().split('\n').at(-1) ?? '';
+      throw new SchedulerError(`Airflow no pudo cargar tu DAG: ${last}`);
+    }
+    await sleep(1_000);
+  }
+  throw new SchedulerError(
+    `El scheduler no encontró el DAG «${dagId}» en ${Math.round(timeoutMs / 1000)} s. Vuelve a intentarlo en un momento.`,
+    true,
+  );
+}
+
+/** The few REST calls we need, with a token from POST /auth/token (refreshed on 401). */
+class AirflowApi {
+  private token: string | undefined;
+
+  constructor(private readonly target: SchedulerTarget) {}
+
+  async request(method: string, route: string, body?: unknown, allowed: number[] = []): Promise<unknown> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await this.fetch(method, route, body, await this.bearer());
+      if (response.status === 401 && attempt === 0) {
+        this.token = undefined;
+        continue;
+      }
+      if (allowed.includes(response.status)) return undefined;
+      if (!response.ok) {
+        const detail = await response.text().catch(() => '');
+        throw new SchedulerError(`Airflow respondió ${response.status} a ${method} ${route}: ${detail.slice(0, 300)}`, response.status >= 500);
+      }
+      return response.status === 204 ? undefined : response.json();
+    }
+    throw new SchedulerError('Airflow rechazó las credenciales del laboratorio (AIRFLOW_USERNAME / AIRFLOW_PASSWORD).');
+  }
+
+  private async bearer(): Promise<string> {
+    if (this.token) return this.token;
+    const response = await this.fetch('POST', '/auth/token', { username: this.target.username, password: this.target.password });
+    if (!response.ok) throw new SchedulerError('Airflow rechazó las credenciales del laboratorio (AIRFLOW_USERNAME / AIRFLOW_PASSWORD).');
+    this.token = ((await response.json()) as { access_token: string }).access_token;
+    return this.token;
+  }
+
+  private async fetch(method: string, route: string, body: unknown, token?: string): Promise<Response> {
+    try {
+      return await fetch(new URL(route, this.target.apiUrl), {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (cause) {
+      throw new SchedulerError(`Airflow no responde en ${this.target.apiUrl}. Vuelve a intentarlo en un momento.`, true, { cause });
+    }
+  }
+}
