@@ -103,7 +103,7 @@ export function DagTimeline({ dag }: { dag: DagView }) {
       <figcaption>Cronología ({((t1 - t0) / 1000).toFixed(1)} s)</figcaption>
       <ol>
         {bars.map((bar) => (
-          <li key={bar.id}>
+          <li key={bar.id} data-timeline-task={bar.id} data-start={bar.start} data-end={bar.end}>
             <span className="timeline-label">{bar.id}</span>
             <span className="timeline-track">
               <span
