@@ -93,7 +93,8 @@ export function DagGraph({ dag }: { dag: DagView }) {
 export function DagTimeline({ dag }: { dag: DagView }) {
   const bars = dag.tasks
     .map((t) => ({ id: t.id, ...dag.times[t.id], state: dag.states[t.id] ?? 'none' }))
-    .filter((b): b is typeof b & { start: number; end: number } => b.start !== undefined && b.end !== undefined);
+    .filter((b): b is typeof b & { start: number; end: number } => b.start !== undefined && b.end !== undefined)
+    .sort((a, b) => a.start - b.start); // Gantt order: as they ran
   if (bars.length === 0) return null;
   const t0 = Math.min(...bars.map((b) => b.start));
   const t1 = Math.max(...bars.map((b) => b.end));
