@@ -115,7 +115,7 @@ async function main() {
   if (spawnSync(path.join(root, 'node_modules/.bin/next'), ['build'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
   const { startLab } = await import('../lab/index');
   const lab = await startLab({ log: () => undefined, airflow: false });
-  const server = spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-p', String(port)], {
+  const server = spawn('setpriv', ['--pdeathsig', 'SIGTERM', '--', process.execPath, path.join(root, 'scripts', 'serve-next.mjs'), String(port)], {
     cwd: root,
     detached: true,
     stdio: 'ignore',
