@@ -7,7 +7,9 @@
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import next from 'next';
+
+process.env.NODE_ENV ??= 'production'; // before Next loads: it reads NODE_ENV at import time
+const { default: next } = await import('next');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.argv[2] ?? process.env.PORT ?? 3000);
