@@ -204,10 +204,13 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
   }
 
   private spawnComponent(component: Component): void {
+    // A parent-death signal, so a killed launcher (or test runner) takes Airflow down with it.
+    // It must be set after the uid change (which clears it): hence the inner setpriv.
+    const orphanGuard = ['/usr/bin/setpriv', '--pdeathsig', 'SIGTERM', '--', this.paths.airflowBin, component];
     const [file, args] =
       this.uid === undefined
-        ? [this.paths.airflowBin, [component]]
-        : ['/usr/bin/setpriv', ['--reuid', String(this.uid), '--regid', String(this.uid), '--clear-groups', this.paths.airflowBin, component]];
+        ? [orphanGuard[0]!, orphanGuard.slice(1)]
+        : ['/usr/bin/setpriv', ['--reuid', String(this.uid), '--regid', String(this.uid), '--clear-groups', '--', ...orphanGuard]];
     const child = spawn(file, args, {
       // Own process group: Ctrl-C reaches only Node, which stops the components in order.
       detached: true,
