@@ -133,8 +133,14 @@ async function main() {
 
     const concurrent = await Promise.all(Array.from({ length: 20 }, () => timedRun(code)));
     const rssBefore = serverRssMb(server.pid!);
-    const many = await inBatches(500, 4, () => timedRun(code));
-    const rssAfter = serverRssMb(server.pid!);
+    // Sampled every 100 runs: a leak keeps climbing, a warming heap levels off.
+    const rssTrend: number[] = [rssBefore];
+    const many: Timing[] = [];
+    for (let block = 0; block < 5; block++) {
+      many.push(...(await inBatches(100, 4, () => timedRun(code))));
+      rssTrend.push(serverRssMb(server.pid!));
+    }
+    const rssAfter = rssTrend.at(-1)!;
 
     const sandboxP50 = percentile(sandboxed.map((t) => t.firstByteMs), 50);
     const plainP50 = percentile(plain.map((t) => t.firstByteMs), 50);
@@ -144,7 +150,7 @@ async function main() {
     console.log(`- mismo código con node sin sandbox: primer byte p50 ${ms(plainP50)}, p95 ${ms(percentile(plain.map((t) => t.firstByteMs), 95))}; fin p50 ${ms(percentile(plain.map((t) => t.totalMs), 50))}`);
     console.log(`- sobrecoste del sandbox (p50 primer byte, sandbox / node): ${(sandboxP50 / plainP50).toFixed(2)}×`);
     console.log(`- 20 concurrentes: ${20 - failed(concurrent)}/20 terminaron bien; primer byte p95 ${ms(percentile(concurrent.map((t) => t.firstByteMs), 95))}, fin p95 ${ms(percentile(concurrent.map((t) => t.totalMs), 95))}`);
-    console.log(`- RSS del servidor: ${rssBefore.toFixed(0)} MB antes de 500 ejecuciones, ${rssAfter.toFixed(0)} MB después (${(rssAfter - rssBefore).toFixed(0)} MB; ${failed(many)} fallidas)`);
+    console.log(`- RSS del servidor: ${rssBefore.toFixed(0)} MB antes de 500 ejecuciones, ${rssAfter.toFixed(0)} MB después (${(rssAfter - rssBefore).toFixed(0)} MB; ${failed(many)} fallidas); cada 100: ${rssTrend.map((v) => v.toFixed(0)).join(' → ')} MB`);
   } finally {
     try {
       process.kill(-server.pid!, 'SIGTERM');
