@@ -32,3 +32,23 @@ for (const theme of ['light', 'dark'] as const) {
     });
   }
 }
+
+test.describe('con la salida de una ejecución en pantalla', () => {
+  test('axe sin violaciones graves tras ejecutar el productor (salida, particiones y offsets)', async ({ page }) => {
+    await page.goto('/cursos/kafka/productor');
+    const runnable = page.getByRole('region', { name: 'Ejemplo ejecutable: Productor de mensajes' });
+    await runnable.scrollIntoViewIfNeeded();
+    await runnable.getByRole('button', { name: 'Ejecutar' }).click();
+    await expect(runnable.getByRole('figure', { name: /Particiones y offsets/ })).toBeVisible({ timeout: 45_000 });
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  test('axe sin violaciones graves tras ejecutar un DAG (grafo y cronología)', async ({ page }) => {
+    await page.goto('/cursos/airflow/definicion-workflow');
+    const runnable = page.getByRole('region', { name: 'Ejemplo ejecutable: Cinco tareas entre una primera y una final' });
+    await runnable.scrollIntoViewIfNeeded();
+    await runnable.getByRole('button', { name: 'Ejecutar' }).click();
+    await expect(runnable.getByRole('figure', { name: 'Cronología de las tareas' })).toBeVisible({ timeout: 60_000 });
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+});
