@@ -1,9 +1,24 @@
 /**
- * Runs once when the site's server starts: warm the Airflow worker pool so the first
+ * Runs once when the site's server starts: prepares course mode (database, first instructor
+ * password) and warms the Airflow worker pool so the first
  * "Ejecutar" on a DAG does not pay Airflow's import time (~5 s).
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  try {
+    // Course mode: database migrated and instructor account ready before the first request.
+    const { prepareCourseMode } = await import('@/lib/auth/first-start');
+    await prepareCourseMode();
+  } catch (error) {
+    console.error('[cauce] no se pudo preparar el modo curso:', (error as Error).message);
+  }
+  try {
+    // Kafka's tenant admin is a JVM (~1-3 s to start): start it now, not on a student's first run.
+    const { kafkaTenants } = await import('@/lib/lab/kafka-tenants');
+    kafkaTenants()?.warm().catch((error: Error) => console.warn('[cauce] administrador de Kafka:', error.message));
+  } catch (error) {
+    console.warn('[cauce] no se pudo preparar el administrador de Kafka:', (error as Error).message);
+  }
   try {
     const { warmAirflowPool } = await import('@/lib/runs/airflow-pool');
     warmAirflowPool();

@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // Runs are recorded in the site's database: tests use a throwaway in-memory SQLite per file,
+    // never a DATABASE_URL from the shell (CAUCE_TEST_DATABASE_URL points them at a test PostgreSQL).
+    env: { CAUCE_DB_FILE: ':memory:', DATABASE_URL: process.env.CAUCE_TEST_DATABASE_URL ?? '' },
   },
 });

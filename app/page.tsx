@@ -10,7 +10,7 @@ export default function HomePage() {
         <h1>Ingeniería de datos, con las manos en el laboratorio</h1>
         <p>
           Lee cada lección, edita sus ejemplos y ejecútalos contra un Kafka y un Airflow reales que Cauce arranca
-          por ti. Tu avance se guarda en este navegador.
+          por ti. Tu avance se guarda en este navegador o, si te uniste a un curso, en el servidor.
         </p>
       </section>
       <h2 className="section-title">Cursos</h2>

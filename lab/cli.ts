@@ -16,6 +16,7 @@ import { startAirflow } from './airflow/start';
 import { AIRFLOW_VERSION } from './airflow/version';
 import { KafkaBroker } from './kafka/broker';
 import { checkKafka } from './kafka/health';
+import { readSecrets } from './kafka/secrets';
 
 const USAGE = `Uso: npx tsx lab/cli.ts <orden>
 
@@ -58,7 +59,13 @@ function configuredBrokers(): string[] {
 
 async function status(): Promise<number> {
   const brokers = configuredBrokers();
-  const health = await checkKafka(brokers, 3_000);
+  // The embedded lab needs its admin credential (read from its secrets file, root-only).
+  const embeddedAdmin = process.env.KAFKA_BROKERS ? undefined : readSecrets(new KafkaBroker().paths.stateDir);
+  const health = await checkKafka(
+    brokers,
+    3_000,
+    embeddedAdmin ? { sasl: { mechanism: 'scram-sha-512', username: embeddedAdmin.adminUser, password: embeddedAdmin.adminPassword } } : {},
+  );
   const where = process.env.KAFKA_BROKERS ? 'modo externo' : 'laboratorio';
   if (health.ok) {
     const version = health.version ? `, Kafka ${health.version}` : '';

@@ -1,6 +1,7 @@
 import { startAirflow, type RunningAirflow, type StartAirflowOptions } from './airflow/start';
 import { KafkaBroker, type KafkaBrokerOptions } from './kafka/broker';
 import type { ProgressListener } from './kafka/download';
+import { adminSaslFromEnv } from './kafka/credentials';
 import { checkKafka } from './kafka/health';
 import { Supervisor } from './supervisor';
 
@@ -30,6 +31,11 @@ export interface StartLabOptions {
 export interface RunningLab {
   /** Comma-separated `host:port` list for KAFKA_BROKERS. */
   readonly brokers: string;
+  /**
+   * For the site's server only: KAFKA_BROKERS, CAUCE_LAB_MODE and, when Kafka isolates
+   * students, the admin's KAFKA_ADMIN_USERNAME / KAFKA_ADMIN_PASSWORD (never given to runs).
+   */
+  readonly env: Readonly<Record<string, string>>;
   /** 'external' when KAFKA_BROKERS pointed at an existing cluster. */
   readonly mode: 'embedded' | 'external';
   /** Stops what startLab started (nothing in external mode). Safe to call twice. */
@@ -56,7 +62,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
   const airflowOptions = options.airflow;
   if (airflowOptions === false) {
     const kafka = await startKafka(options, log);
-    return { ...kafka, airflow: undefined, env: { KAFKA_BROKERS: kafka.brokers, CAUCE_LAB_MODE: kafka.mode } };
+    return { ...kafka, airflow: undefined };
   }
   // In parallel: Airflow's first install takes a minute, Kafka's download as long.
   const [kafka, airflow] = await Promise.allSettled([
@@ -76,7 +82,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
     brokers: kafka.value.brokers,
     mode: kafka.value.mode,
     airflow: airflow.value,
-    env: { KAFKA_BROKERS: kafka.value.brokers, CAUCE_LAB_MODE: kafka.value.mode, ...airflow.value.env },
+    env: { ...kafka.value.env, ...airflow.value.env },
     stop: () => (stopping ??= Promise.all([kafka.value.stop(), airflow.value.stop()]).then(() => undefined)),
   };
 }
@@ -92,7 +98,14 @@ async function startKafka(options: StartLabOptions, log: (message: string) => vo
         ? `Modo externo: Kafka disponible en ${brokers.join(', ')} (${health.brokers} broker(s)).`
         : `Modo externo: ${health.error ?? 'Kafka no disponible'}. El sitio arranca igualmente.`,
     );
-    return { brokers: brokers.join(','), mode: 'external', stop: async () => undefined };
+    // Isolation on an external cluster needs it to have SCRAM + ACLs and KAFKA_ADMIN_* set.
+    const admin = adminSaslFromEnv();
+    const env = {
+      KAFKA_BROKERS: brokers.join(','),
+      CAUCE_LAB_MODE: 'external',
+      ...(admin ? { KAFKA_ADMIN_USERNAME: admin.username, KAFKA_ADMIN_PASSWORD: admin.password } : {}),
+    };
+    return { brokers: brokers.join(','), mode: 'external', env, stop: async () => undefined };
   }
 
   const broker = new KafkaBroker(options.kafka);
@@ -101,9 +114,11 @@ async function startKafka(options: StartLabOptions, log: (message: string) => vo
   const supervisor = new Supervisor(broker, { log, healthTimeoutMs: options.healthTimeoutMs ?? 120_000 });
   await supervisor.start(); // on failure it has already stopped the broker
   let stopping: Promise<void> | undefined;
+  const admin = broker.adminSasl;
   return {
     brokers: broker.brokers,
     mode: 'embedded',
+    env: { KAFKA_BROKERS: broker.brokers, CAUCE_LAB_MODE: 'embedded', KAFKA_ADMIN_USERNAME: admin.username, KAFKA_ADMIN_PASSWORD: admin.password },
     stop: () => (stopping ??= supervisor.stop()),
   };
 }

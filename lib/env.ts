@@ -7,7 +7,17 @@ const Env = z.object({
   CAUCE_MAX_CONCURRENT_RUNS: z.coerce.number().int().positive().optional().describe('Global cap; default: CPU cores'),
   AIRFLOW_API_URL: z.string().optional().describe('The lab\'s (or an external) Airflow REST base; set by the launcher'),
   AIRFLOW_UI_URL: z.string().optional().describe('Base of the Airflow UI links shown in lessons; default AIRFLOW_API_URL'),
+  KAFKA_ADMIN_USERNAME: z.string().optional().describe('Kafka super user (SCRAM-SHA-512) for provisioning students; set by the launcher, never passed to runs'),
+  KAFKA_ADMIN_PASSWORD: z.string().optional().describe('Its password; without both, runs use Kafka without SASL or isolation (external mode)'),
   CAUCE_AIRFLOW_MODE: z.enum(['embedded', 'external']).default('embedded').describe('Set by the launcher'),
+  // Course hosting (read where used, at request time: lib/auth/mode.ts, lib/db/connect.ts, lib/auth/session.ts).
+  CAUCE_MODE: z.string().optional().describe('"course": students join with a code, instructors sign in; anything else: single-user (the default)'),
+  DATABASE_URL: z.string().optional().describe('PostgreSQL for the site\'s data; default SQLite in <lab dir>/cauce.sqlite'),
+  CAUCE_DB_FILE: z.string().optional().describe('The SQLite file (tests: ":memory:")'),
+  CAUCE_SESSION_SECRET: z.string().optional().describe('Session signing key shared by several servers; default: random, kept in the database'),
+  CAUCE_INSTRUCTOR_PASSWORD: z.string().optional().describe('Initial instructor password; default: generated and printed once'),
+  CAUCE_RUNS_PER_MINUTE: z.coerce.number().int().positive().optional().describe('Runs one student may start per minute; default 20'),
+  CAUCE_RUNS_PER_STUDENT: z.coerce.number().int().positive().optional().describe('Concurrent runs per student; default 1'),
 });
 
 export type ServerEnv = z.infer<typeof Env>;

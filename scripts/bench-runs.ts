@@ -64,18 +64,25 @@ async function timedRun(code: string): Promise<Timing> {
   return { firstByteMs, totalMs: performance.now() - started, reason };
 }
 
-/** The same snippet run by plain node, outside the sandbox, for the overhead ratio. */
-function plainNodeRunner(code: string) {
+/**
+ * The same snippet run by plain node, outside the sandbox, for the overhead ratio. It gets the
+ * same kafkajs shim as the sandbox (which logs the client in), with the lab's admin credential:
+ * this process is the bench's own, not a student's.
+ */
+function plainNodeRunner(code: string, env: Readonly<Record<string, string>>) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cauce-bench-'));
   fs.mkdirSync(path.join(dir, 'node_modules'));
-  fs.symlinkSync(path.join(root, 'node_modules', 'kafkajs'), path.join(dir, 'node_modules', 'kafkajs'));
+  // Copied, not linked: node resolves links to their target, where kafkajs-real is not found.
+  fs.cpSync(path.join(root, 'lib', 'sandbox', 'kafkajs-shim'), path.join(dir, 'node_modules', 'kafkajs'), { recursive: true });
+  fs.symlinkSync(path.join(root, 'node_modules', 'kafkajs'), path.join(dir, 'node_modules', 'kafkajs-real'));
+  const credentials = env.KAFKA_ADMIN_USERNAME ? { KAFKA_USERNAME: env.KAFKA_ADMIN_USERNAME, KAFKA_PASSWORD: env.KAFKA_ADMIN_PASSWORD ?? '' } : {};
   const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
   fs.writeFileSync(path.join(dir, 'producer.mjs'), js);
   return () =>
     new Promise<Timing>((resolve) => {
       const started = performance.now();
       let firstByteMs = NaN;
-      const child = spawn(process.execPath, ['producer.mjs'], { cwd: dir, env: { KAFKA_BROKERS: `127.0.0.1:${process.env.CAUCE_KAFKA_PORT}` } as unknown as NodeJS.ProcessEnv });
+      const child = spawn(process.execPath, ['producer.mjs'], { cwd: dir, env: { KAFKA_BROKERS: `127.0.0.1:${process.env.CAUCE_KAFKA_PORT}`, ...credentials } as unknown as NodeJS.ProcessEnv });
       child.stdout.once('data', () => (firstByteMs = performance.now() - started));
       child.on('close', (code) => resolve({ firstByteMs, totalMs: performance.now() - started, reason: code === 0 ? 'finished' : `code ${code}` }));
     });
@@ -119,7 +126,7 @@ async function main() {
     cwd: root,
     detached: true,
     stdio: 'ignore',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', KAFKA_BROKERS: lab.brokers, CAUCE_LAB_MODE: 'embedded' },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...lab.env },
   });
   try {
     await waitUntilUp();
@@ -127,7 +134,7 @@ async function main() {
     await timedRun(code); // warm: topic creation, first sandbox
     const sandboxed: Timing[] = [];
     for (let i = 0; i < 50; i++) sandboxed.push(await timedRun(code));
-    const plainRun = plainNodeRunner(code);
+    const plainRun = plainNodeRunner(code, lab.env);
     const plain: Timing[] = [];
     for (let i = 0; i < 50; i++) plain.push(await plainRun());
 

@@ -29,7 +29,8 @@ const SYSTEM = {
 /** Packages with no command of their own to look for: checked with dpkg. */
 const PACKAGES = {
   start: ['python3-venv'],
-  test: ['python3-venv', 'fonts-liberation', 'fonts-noto-core', 'fonts-dejavu-core'],
+  // postgresql: the DB-layer spec runs against a throwaway PostgreSQL server as well as SQLite.
+  test: ['python3-venv', 'fonts-liberation', 'fonts-noto-core', 'fonts-dejavu-core', 'postgresql'],
 };
 
 function say(message) {

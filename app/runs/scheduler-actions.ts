@@ -1,11 +1,10 @@
 'use server';
 
 import { z } from 'zod';
-import { pollDagRun, SchedulerError, sendToScheduler } from '@/lib/runs/airflow-scheduler';
+import { currentUser } from '@/lib/auth/current';
+import { JOIN_FIRST, labIdentity } from '@/lib/auth/run-options';
+import { pollDagRun, SchedulerError, sendToScheduler, studentNamespace } from '@/lib/runs/airflow-scheduler';
 import { RunRequest } from '@/lib/runs/schema';
-
-/** Until course hosting adds students, everyone studying alone is the same student. */
-const SINGLE_USER = 'alumno';
 
 export type SendResult = { ok: true; dagId: string; dagRunId: string; url: string } | { ok: false; message: string };
 export type PollResult =
@@ -22,8 +21,11 @@ function spanish(error: unknown): string {
 export async function sendDagToScheduler(input: unknown): Promise<SendResult> {
   const parsed = RunRequest.safeParse(input);
   if (!parsed.success || parsed.data.kind !== 'airflow-dag') return { ok: false, message: 'La petición no es un DAG válido.' };
+  // The DAG namespace is the session's user (studying alone: the default student).
+  const user = await currentUser();
+  if (!user) return { ok: false, message: JOIN_FIRST };
   try {
-    return { ok: true, ...(await sendToScheduler({ student: SINGLE_USER, files: parsed.data.files })) };
+    return { ok: true, ...(await sendToScheduler({ student: labIdentity(user), files: parsed.data.files })) };
   } catch (error) {
     return { ok: false, message: spanish(error) };
   }
@@ -34,7 +36,11 @@ const PollInput = z.strictObject({ dagId: z.string().min(1).max(250), dagRunId: 
 /** The state of a DAG run sent above, with its tasks. */
 export async function dagRunState(input: unknown): Promise<PollResult> {
   const parsed = PollInput.safeParse(input);
-  if (!parsed.success || !parsed.data.dagId.startsWith(`${SINGLE_USER}__`)) return { ok: false, message: 'Ejecución desconocida.' };
+  const user = await currentUser();
+  // Only DAGs in the asking user's own namespace: another student's DAG id is "unknown".
+  if (!parsed.success || !user || !parsed.data.dagId.startsWith(`${studentNamespace(labIdentity(user))}__`)) {
+    return { ok: false, message: 'Ejecución desconocida.' };
+  }
   try {
     return { ok: true, ...(await pollDagRun(parsed.data.dagId, parsed.data.dagRunId)) };
   } catch (error) {

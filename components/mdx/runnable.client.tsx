@@ -2,7 +2,9 @@
 
 import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { loadLessonEdits, saveEdits } from '@/app/progreso/actions';
 import { useRun } from '@/components/runs/use-run.client';
+import { keepsProgressOnServer, sessionInfo } from '@/components/site/session.client';
 import type { SnippetFile, SnippetKind } from '@/lib/content/schema';
 import type { EditorMarker } from './code-editor.client';
 
@@ -49,8 +51,13 @@ function useNearViewport<T extends Element>() {
   return { ref, near };
 }
 
+/** Debounce of server saves while typing (course mode). */
+const SAVE_DELAY_MS = 800;
+
 /**
- * Student edits survive a reload: kept per example in this browser until "Restablecer".
+ * Student edits survive a reload: kept per example until "Restablecer" — in this browser's
+ * localStorage when studying alone, on the server (app/progreso/actions.ts) when a student of
+ * a course is signed in, so their code comes back on any browser.
  * The editors are uncontrolled (a controlled Monaco loses keystrokes typed faster than React
  * renders); `version` changes when the code is replaced from outside, to remount them.
  */
@@ -58,33 +65,71 @@ function useSavedCode(id: string, files: SnippetFile[]) {
   const initial = files.map((f) => f.code);
   const [contents, setContents] = useState(initial);
   const [version, setVersion] = useState(0);
+  /** Where edits go; undefined until the session is known. */
+  const store = useRef<'local' | 'server' | 'none'>(undefined);
+  const saveTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => {
-    const saved = window.localStorage.getItem(STORAGE_PREFIX + id);
-    if (!saved) return;
-    try {
-      const parsed: unknown = JSON.parse(saved);
-      if (Array.isArray(parsed) && parsed.length === files.length) {
-        setContents(parsed.map(String));
+    let live = true;
+    const restore = (saved: unknown) => {
+      if (live && Array.isArray(saved) && saved.length === files.length) {
+        setContents(saved.map(String));
         setVersion((v) => v + 1);
       }
-    } catch {
-      window.localStorage.removeItem(STORAGE_PREFIX + id);
-    }
+    };
+    void sessionInfo().then(async (info) => {
+      if (info.mode === 'course') {
+        store.current = keepsProgressOnServer(info) ? 'server' : 'none';
+        if (store.current === 'server') restore((await lessonEdits(id.split('/').slice(0, 2).join('/')))[id]);
+        return;
+      }
+      store.current = 'local';
+      const saved = window.localStorage.getItem(STORAGE_PREFIX + id);
+      if (!saved) return;
+      try {
+        restore(JSON.parse(saved));
+      } catch {
+        window.localStorage.removeItem(STORAGE_PREFIX + id);
+      }
+    });
+    return () => {
+      live = false;
+    };
   }, [id, files.length]);
+  const persist = useCallback((next: string[] | null) => {
+    if (store.current === 'local') {
+      if (next) window.localStorage.setItem(STORAGE_PREFIX + id, JSON.stringify(next));
+      else window.localStorage.removeItem(STORAGE_PREFIX + id);
+    } else if (store.current === 'server') {
+      clearTimeout(saveTimer.current);
+      if (next) saveTimer.current = setTimeout(() => void saveEdits(id, next).catch(() => undefined), SAVE_DELAY_MS);
+      else void saveEdits(id, null).catch(() => undefined);
+    }
+  }, [id]);
   const update = useCallback((index: number, value: string) => {
     setContents((current) => {
       const next = current.map((code, i) => (i === index ? value : code));
-      window.localStorage.setItem(STORAGE_PREFIX + id, JSON.stringify(next));
+      persist(next);
       return next;
     });
-  }, [id]);
+  }, [persist]);
   const reset = useCallback(() => {
-    window.localStorage.removeItem(STORAGE_PREFIX + id);
+    persist(null);
     setContents(files.map((f) => f.code));
     setVersion((v) => v + 1);
-  }, [id, files]);
+  }, [files, persist]);
   const edited = contents.some((code, i) => code !== files[i]?.code);
   return { contents, update, reset, edited, version };
+}
+
+/** One request per lesson page for all its editors' saved code (course mode). */
+const lessonEditsCache = new Map<string, Promise<Record<string, string[]>>>();
+function lessonEdits(lesson: string): Promise<Record<string, string[]>> {
+  let cached = lessonEditsCache.get(lesson);
+  if (!cached) {
+    cached = loadLessonEdits(lesson).catch(() => ({}));
+    lessonEditsCache.set(lesson, cached);
+  }
+  return cached;
 }
 
 export function RunnableClient({ id, kind, title, files, canRun }: RunnableClientProps) {

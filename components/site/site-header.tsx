@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { SearchBox } from './search-box.client';
+import { SessionMenu } from './session-menu.client';
 import { ThemeToggle } from './theme-toggle.client';
 
 export function SiteHeader() {
@@ -16,6 +17,7 @@ export function SiteHeader() {
       </nav>
       <SearchBox />
       <ThemeToggle />
+      <SessionMenu />
     </header>
   );
 }

@@ -206,7 +206,8 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
   private spawnComponent(component: Component): void {
     // A parent-death signal, so a killed launcher (or test runner) takes Airflow down with it.
     // It must be set after the uid change (which clears it): hence the inner setpriv.
-    const orphanGuard = ['/usr/bin/setpriv', '--pdeathsig', 'SIGTERM', '--', this.paths.airflowBin, component];
+    // SIGKILL: an orphaned scheduler catches SIGTERM and may never finish shutting down.
+    const orphanGuard = ['/usr/bin/setpriv', '--pdeathsig', 'SIGKILL', '--', this.paths.airflowBin, component];
     const [file, args] =
       this.uid === undefined
         ? [orphanGuard[0]!, orphanGuard.slice(1)]

@@ -31,7 +31,7 @@ describe('broker de Kafka del laboratorio', () => {
     ({ clusterId } = await broker.prepare());
     supervisor = new Supervisor(broker, { log: (line) => supervisorLog.push(line) });
     await supervisor.start();
-    kafka = testClient(broker.brokers);
+    kafka = testClient(broker.brokers, broker.adminSasl);
   }, 5 * MINUTE);
 
   afterAll(async () => {
@@ -126,7 +126,7 @@ describe('broker de Kafka del laboratorio', () => {
     // Clean restart: same state dir, prepare() must not format again.
     await supervisor.stop();
     expect(broker.pid).toBeUndefined();
-    expect((await checkKafka([broker.brokers], 2_000)).ok).toBe(false);
+    expect((await checkKafka([broker.brokers], 2_000, { sasl: broker.adminSasl })).ok).toBe(false);
     const again = new KafkaBroker({ port, stateDir });
     expect(await again.prepare()).toEqual({ clusterId, formatted: false });
     await again.start();
@@ -140,9 +140,9 @@ describe('broker de Kafka del laboratorio', () => {
     await supervisor.start();
     expect(isAlive(orphanPid)).toBe(false);
 
-    const seen = await consumeValues(testClient(broker.brokers), topic, new Set(values), MINUTE);
+    const seen = await consumeValues(testClient(broker.brokers, broker.adminSasl), topic, new Set(values), MINUTE);
     expect([...seen].sort()).toEqual([...values].sort());
-    const health = await checkKafka([broker.brokers], 2_000);
+    const health = await checkKafka([broker.brokers], 2_000, { sasl: broker.adminSasl });
     expect(health).toMatchObject({ ok: true, brokers: 1, version: '4.4.0' });
   }, 4 * MINUTE);
 });

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,7 +10,9 @@ import { ensureJars, type ProgressListener } from './download';
 import { checkKafka } from './health';
 import { kafkaPaths, type KafkaPaths } from './paths';
 import { commandLine, isAlive, isPortFree, signalGroup, terminateGroup, waitForPidExit } from './process';
-import { formatStorageOnce } from './storage';
+import { createSecrets, readSecrets, type KafkaSecrets } from './secrets';
+import { formatStorageOnce, formattedClusterId } from './storage';
+import type { KafkaSasl } from './credentials';
 import { KAFKA_VERSION } from './version';
 
 export interface KafkaBrokerOptions {
@@ -49,6 +51,7 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
   private readonly options: KafkaBrokerOptions;
   private child: ChildProcess | undefined;
   private stopping = false;
+  private secrets: KafkaSecrets | undefined;
   /** Last console lines, quoted when the broker dies while starting. */
   private readonly recentLines: string[] = [];
 
@@ -64,17 +67,37 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
     return `127.0.0.1:${this.port}`;
   }
 
+  /**
+   * The admin's SCRAM credential (a super user), for the site's server only: health checks,
+   * provisioning students, resetting namespaces. Never for student runs. Known after prepare().
+   */
+  get adminSasl(): KafkaSasl {
+    const secrets = this.secrets ?? readSecrets(this.paths.stateDir);
+    if (!secrets) throw new BrokerStartError('Kafka aún no está preparado: falta prepare().');
+    return { mechanism: 'scram-sha-512', username: secrets.adminUser, password: secrets.adminPassword };
+  }
+
   /** Pid of the running JVM, if any. */
   get pid(): number | undefined {
     return this.child?.exitCode === null ? this.child.pid : undefined;
   }
 
-  /** Downloads jars if missing, writes server.properties, formats storage once. */
+  /**
+   * Downloads jars if missing, creates the broker's secrets once, writes server.properties
+   * (0600: it holds them), formats storage once with the admin's SCRAM credential.
+   */
   async prepare(onProgress?: ProgressListener): Promise<{ clusterId: string; formatted: boolean }> {
     const { paths } = this;
     await ensureJars({ pom: paths.pom, libsDir: paths.libsDir, ...(onProgress ? { onProgress } : {}) });
     mkdirSync(paths.logsDir, { recursive: true });
-    writeFileSync(paths.configFile, renderServerProperties({ port: this.port, dataDir: paths.dataDir }));
+    this.secrets = readSecrets(paths.stateDir) ?? this.createSecretsMigratingOldData();
+    const { adminUser, adminPassword, controllerPassword } = this.secrets;
+    writeFileSync(
+      paths.configFile,
+      renderServerProperties({ port: this.port, dataDir: paths.dataDir, security: { adminUser, adminPassword, controllerPassword } }),
+      { mode: 0o600 },
+    );
+    chmodSync(paths.configFile, 0o600);
     writeFileSync(join(paths.stateDir, 'version'), `${KAFKA_VERSION}\n`);
     return formatStorageOnce({
       java: this.java,
@@ -82,7 +105,24 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
       configFile: paths.configFile,
       dataDir: paths.dataDir,
       jvmFlags: this.loggingFlags,
+      scramUser: { name: adminUser, password: adminPassword },
     });
+  }
+
+  /**
+   * First prepare() with SASL. A data dir formatted by an older Cauce (open PLAINTEXT
+   * listeners) has no admin credential and cannot get one without an open door, so it is
+   * moved aside (not deleted) and formatted again: lab topics are practice data.
+   */
+  private createSecretsMigratingOldData(): KafkaSecrets {
+    const { dataDir, stateDir } = this.paths;
+    if (formattedClusterId(dataDir)) {
+      const aside = `${dataDir}.sin-sasl-${Date.now()}`;
+      renameSync(dataDir, aside);
+      this.options.onLog?.(`Kafka ahora exige autenticación: los datos anteriores se movieron a ${aside} y se formatea de nuevo.`);
+    }
+    mkdirSync(stateDir, { recursive: true });
+    return createSecrets(stateDir);
   }
 
   /** Spawns the JVM. Resolves once it is spawned; use waitHealthy() to know it serves. */
@@ -182,7 +222,7 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
             this.recentLines.slice(-15).join('\n'),
         );
       }
-      const health = await checkKafka([this.brokers], Math.min(2_000, Math.max(deadline - Date.now(), 100)));
+      const health = await checkKafka([this.brokers], Math.min(2_000, Math.max(deadline - Date.now(), 100)), { sasl: this.adminSasl });
       if (health.ok) return;
       lastError = health.error ?? '';
       await sleep(250);

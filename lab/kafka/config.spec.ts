@@ -15,14 +15,23 @@ describe('configuración del broker del laboratorio', () => {
     expect(expectedJars().filter((jar) => jar.startsWith('slf4j-api-'))).toEqual(['slf4j-api-2.0.17.jar']);
   });
 
-  it('escribe un nodo KRaft que es broker y controlador, solo en 127.0.0.1', () => {
-    const text = renderServerProperties({ port: 19092, dataDir: '/tmp/datos' });
+  it('escribe un nodo KRaft que es broker y controlador, solo en 127.0.0.1, sin ningún listener abierto', () => {
+    const security = { adminUser: 'admin', adminPassword: 'secreto-admin', controllerPassword: 'secreto-controlador' };
+    const text = renderServerProperties({ port: 19092, dataDir: '/tmp/datos', security });
     const props = Object.fromEntries(
       text.split('\n').filter((line) => line.includes('=')).map((line) => line.split(/=(.*)/s).slice(0, 2)),
     ) as Record<string, string>;
     expect(props['process.roles']).toBe('broker,controller');
     expect(props['node.id']).toBe('1');
-    expect(props.listeners).toBe('PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093');
+    expect(props.listeners).toBe('CLIENT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093');
+    // Both listeners authenticate; nothing maps to PLAINTEXT.
+    expect(props['listener.security.protocol.map']).toBe('CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT');
+    expect(props['listener.name.client.sasl.enabled.mechanisms']).toBe('SCRAM-SHA-512');
+    expect(props['listener.name.controller.sasl.enabled.mechanisms']).toBe('PLAIN');
+    expect(props['listener.name.controller.plain.sasl.jaas.config']).toContain('user_controller="secreto-controlador"');
+    expect(props['authorizer.class.name']).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    expect(props['super.users']).toBe('User:admin;User:controller');
+    expect(props['allow.everyone.if.no.acl.found']).toBe('false');
     expect(props['controller.quorum.bootstrap.servers']).toBe('127.0.0.1:19093');
     expect(props['log.dirs']).toBe('/tmp/datos');
     expect(props['offsets.topic.replication.factor']).toBe('1');

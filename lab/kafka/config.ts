@@ -6,28 +6,71 @@ export interface ServerConfigInput {
   readonly dataDir: string;
   /** @default 1 */
   readonly nodeId?: number;
+  /** Credentials written into the file (which is therefore 0600). */
+  readonly security: {
+    /** SCRAM-SHA-512 super user; the broker also uses it for its own inter-broker client. */
+    readonly adminUser: string;
+    readonly adminPassword: string;
+    /** PLAIN password of the controller listener (principal `controller`). */
+    readonly controllerPassword: string;
+  };
 }
+
+/** The broker's own principal on the controller listener; a super user. */
+export const CONTROLLER_PRINCIPAL = 'controller';
+
+const jaas = (module: string, options: Record<string, string>) =>
+  `${module} required ${Object.entries(options).map(([key, value]) => `${key}="${value}"`).join(' ')};`;
 
 /**
  * Renders server.properties for a single-node KRaft broker that is its own controller.
  * Both listeners bind to 127.0.0.1 only: the lab is reached by the site and the
- * sandboxed runs on the same machine, never from the network.
+ * sandboxed runs on the same machine, never from the network. Student code can reach every
+ * loopback port, so neither listener is open: clients authenticate with SCRAM-SHA-512
+ * (one principal per student, prefixed ACLs through the StandardAuthorizer), and the
+ * controller listener takes only PLAIN with a password that exists only in this file.
  */
 export function renderServerProperties(input: ServerConfigInput): string {
   const nodeId = input.nodeId ?? 1;
   const clientAddress = `127.0.0.1:${input.port}`;
   const controllerAddress = `127.0.0.1:${input.port + 1}`;
+  const { adminUser, adminPassword, controllerPassword } = input.security;
   const entries: Array<[string, string | number | boolean]> = [
     ['process.roles', 'broker,controller'],
     ['node.id', nodeId],
     // Dynamic quorum (KIP-853): formatted with --standalone, so this node is the
     // only voter and the bootstrap server is itself.
     ['controller.quorum.bootstrap.servers', controllerAddress],
-    ['listeners', `PLAINTEXT://${clientAddress},CONTROLLER://${controllerAddress}`],
-    ['advertised.listeners', `PLAINTEXT://${clientAddress},CONTROLLER://${controllerAddress}`],
+    ['listeners', `CLIENT://${clientAddress},CONTROLLER://${controllerAddress}`],
+    ['advertised.listeners', `CLIENT://${clientAddress},CONTROLLER://${controllerAddress}`],
     ['controller.listener.names', 'CONTROLLER'],
-    ['inter.broker.listener.name', 'PLAINTEXT'],
-    ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT'],
+    ['inter.broker.listener.name', 'CLIENT'],
+    ['listener.security.protocol.map', 'CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT'],
+    // Clients: SCRAM-SHA-512 only. The admin credential is bootstrapped at format time
+    // (StorageTool --add-scram); students' are added by lab/kafka/tenants.ts.
+    ['sasl.enabled.mechanisms', 'SCRAM-SHA-512'],
+    ['listener.name.client.sasl.enabled.mechanisms', 'SCRAM-SHA-512'],
+    ['sasl.mechanism.inter.broker.protocol', 'SCRAM-SHA-512'],
+    [
+      'listener.name.client.scram-sha-512.sasl.jaas.config',
+      jaas('org.apache.kafka.common.security.scram.ScramLoginModule', { username: adminUser, password: adminPassword }),
+    ],
+    // Controller: SCRAM is not supported there, so PLAIN with its only user defined here
+    // (user_controller); the broker side logs in with the same pair.
+    ['listener.name.controller.sasl.enabled.mechanisms', 'PLAIN'],
+    ['sasl.mechanism.controller.protocol', 'PLAIN'],
+    [
+      'listener.name.controller.plain.sasl.jaas.config',
+      jaas('org.apache.kafka.common.security.plain.PlainLoginModule', {
+        username: CONTROLLER_PRINCIPAL,
+        password: controllerPassword,
+        [`user_${CONTROLLER_PRINCIPAL}`]: controllerPassword,
+      }),
+    ],
+    // Deny by default; each student gets ALLOW ACLs on their prefix only.
+    ['authorizer.class.name', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'],
+    ['super.users', `User:${adminUser};User:${CONTROLLER_PRINCIPAL}`],
+    ['allow.everyone.if.no.acl.found', false],
     ['log.dirs', input.dataDir],
     ['num.partitions', 1],
     // One broker: internal topics cannot have more replicas than brokers.

@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { adminSaslFromEnv, type KafkaSasl } from './credentials';
 import { KAFKA_VERSION } from './version';
 
 export interface KafkaHealth {
@@ -19,6 +20,11 @@ export interface CheckKafkaOptions {
    * @default the embedded lab's version, or none when KAFKA_BROKERS points elsewhere
    */
   readonly version?: string;
+  /**
+   * Credential for a cluster with SASL (the embedded lab always has it).
+   * @default the admin's from KAFKA_ADMIN_USERNAME / KAFKA_ADMIN_PASSWORD, else none
+   */
+  readonly sasl?: KafkaSasl;
 }
 
 /**
@@ -33,6 +39,7 @@ export async function checkKafka(
   options: CheckKafkaOptions = {},
 ): Promise<KafkaHealth> {
   const version = 'version' in options ? options.version : process.env.KAFKA_BROKERS ? undefined : KAFKA_VERSION;
+  const sasl = options.sasl ?? adminSaslFromEnv();
   if (brokers.length === 0) return { ok: false, brokers: 0, error: 'No hay brokers de Kafka configurados.' };
 
   let admin: ReturnType<Kafka['admin']> | undefined;
@@ -45,6 +52,7 @@ export async function checkKafka(
       requestTimeout: timeoutMs,
       retry: { retries: 0 },
       logLevel: logLevel.NOTHING,
+      ...(sasl ? { sasl: { ...sasl } } : {}),
     });
     admin = kafka.admin({ retry: { retries: 0 } });
     const connectedAdmin = admin;

@@ -14,6 +14,8 @@ export interface FormatOptions {
   readonly dataDir: string;
   /** JVM flags shared with the broker (logging config). */
   readonly jvmFlags: readonly string[];
+  /** SCRAM-SHA-512 user bootstrapped into the metadata log (the lab's admin). */
+  readonly scramUser: { readonly name: string; readonly password: string };
 }
 
 /** The cluster id stored in the data dir, or undefined when it is not formatted. */
@@ -47,7 +49,9 @@ export async function formatStorageOnce(options: FormatOptions): Promise<{ clust
     // Last line only: a JVM warning may precede the id.
     const clusterId = (await tool('random-uuid')).stdout.trim().split('\n').pop() ?? '';
     // --standalone: a dynamic quorum whose only voter is this node (KIP-853).
-    await tool('format', '-t', clusterId, '-c', options.configFile, '--standalone');
+    // --add-scram: with SASL on every listener the admin must exist before the first start.
+    const { name, password } = options.scramUser;
+    await tool('format', '-t', clusterId, '-c', options.configFile, '--standalone', '--add-scram', `SCRAM-SHA-512=[name=${name},password=${password}]`);
     return { clusterId, formatted: true };
   } catch (error) {
     const detail = (error as { stderr?: string }).stderr?.trim() ?? String(error);

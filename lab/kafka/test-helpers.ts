@@ -3,6 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { KafkaSasl } from './credentials';
 import { isPortFree } from './process';
 
 /** A port p with p and p + 1 free (client and controller listeners). */
@@ -19,9 +20,10 @@ export function tempStateDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `cauce-${label}-`));
 }
 
-/** A quiet kafkajs client that fails fast while the broker is away. */
-export function testClient(brokers: string): Kafka {
+/** A quiet kafkajs client that fails fast while the broker is away; `sasl` for the lab's SASL listener. */
+export function testClient(brokers: string, sasl?: KafkaSasl): Kafka {
   return new Kafka({
+    ...(sasl ? { sasl: { ...sasl } } : {}),
     clientId: 'cauce-lab-spec',
     brokers: [brokers],
     logLevel: logLevel.NOTHING,

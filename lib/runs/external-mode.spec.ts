@@ -27,9 +27,14 @@ describe('modo externo (KAFKA_BROKERS apunta a un clúster existente)', () => {
     vi.stubEnv('KAFKA_BROKERS', broker.brokers);
     vi.stubEnv('CAUCE_LAB_DIR', labDir);
     vi.stubEnv('CAUCE_LAB_MODE', 'external');
+    // A cluster with SCRAM + ACLs: isolation works there too when the site is given its admin.
+    vi.stubEnv('KAFKA_ADMIN_USERNAME', broker.adminSasl.username);
+    vi.stubEnv('KAFKA_ADMIN_PASSWORD', broker.adminSasl.password);
   }, 5 * MINUTE);
 
   afterAll(async () => {
+    const { kafkaTenants } = await import('@/lib/lab/kafka-tenants');
+    kafkaTenants()?.close();
     vi.unstubAllEnvs();
     await broker?.stop();
     for (const dir of [brokerState, labDir]) if (dir) rmSync(dir, { recursive: true, force: true });
@@ -49,7 +54,7 @@ describe('modo externo (KAFKA_BROKERS apunta a un clúster existente)', () => {
   it('la ejecución del alumno llega a ese clúster', async () => {
     const { Run } = await import('./run');
     const { executeKafkaSnippet } = await import('./kafka-ts');
-    const topic = `externo-${Date.now()}`;
+    const topic = `alumno.externo-${Date.now()}`;
     const run = new Run({
       lesson: 'kafka/productor',
       snippet: 'kafka/productor/externo',
@@ -60,7 +65,7 @@ describe('modo externo (KAFKA_BROKERS apunta a un clúster existente)', () => {
 const kafka = new Kafka({ clientId: 'externo', brokers: process.env.KAFKA_BROKERS!.split(',') })
 const producer = kafka.producer()
 await producer.connect()
-await producer.send({ topic: '${topic}', acks: -1, messages: [{ key: 'k', value: 'en el clúster externo' }] })
+await producer.send({ topic: process.env.KAFKA_TOPIC_PREFIX + '${topic.slice('alumno.'.length)}', acks: -1, messages: [{ key: 'k', value: 'en el clúster externo' }] })
 await producer.disconnect()
 console.log('enviado')
 `,
@@ -72,7 +77,7 @@ console.log('enviado')
     expect(events.at(-1)).toMatchObject({ type: 'exit', reason: 'finished' });
     expect(events).toContainEqual({ type: 'stdout', text: 'enviado' });
     expect(events).toContainEqual(expect.objectContaining({ type: 'record', record: expect.objectContaining({ direction: 'produced', topic, offset: '0' }) }));
-    const seen = await consumeValues(testClient(broker.brokers), topic, new Set(['en el clúster externo']), 20_000);
+    const seen = await consumeValues(testClient(broker.brokers, broker.adminSasl), topic, new Set(['en el clúster externo']), 20_000);
     expect(seen.has('en el clúster externo')).toBe(true);
   }, MINUTE);
 });

@@ -1,5 +1,7 @@
 import { checkKafka } from '@/lab/kafka/health';
+import type { StudentKafkaAccess } from '@/lab/kafka/credentials';
 import { kafkaBrokers } from '@/lib/env';
+import { kafkaTenants } from '@/lib/lab/kafka-tenants';
 import { runTypeScript, type SandboxResult } from '@/lib/sandbox';
 import { RUN_MESSAGES } from './messages';
 import { parseRecordLine } from './records';
@@ -15,6 +17,20 @@ const LAB_CHECK_MS = 3_000;
 
 function wallLimit(code: string): number {
   return /\.consumer\s*\(/.test(code) ? CONSUMER_LIMIT_MS : PRODUCER_LIMIT_MS;
+}
+
+/** kafkajs's words for an ACL refusal (error types and messages), in stderr or printed errors. */
+const AUTHORIZATION_ERROR = /[A-Z_]*AUTHORIZATION_FAILED|Not authorized to access|authorization failed/i;
+
+/**
+ * The run's whole view of Kafka: brokers and, when the server isolates students, the
+ * student's own SCRAM credential and prefix. Never the admin's: this object is the sandbox's
+ * entire environment.
+ */
+export function studentRunEnv(brokers: readonly string[], access: StudentKafkaAccess | undefined): Record<string, string> {
+  const env: Record<string, string> = { KAFKA_BROKERS: brokers.join(',') };
+  if (!access) return env;
+  return { ...env, KAFKA_USERNAME: access.sasl.username, KAFKA_PASSWORD: access.sasl.password, KAFKA_TOPIC_PREFIX: access.prefix };
 }
 
 function endReason(result: SandboxResult): EndReason {
@@ -37,21 +53,38 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
     return;
   }
 
+  // The student's principal (created with its prefixed ACLs on their first run, then cached).
+  let access: StudentKafkaAccess | undefined;
+  try {
+    access = await kafkaTenants()?.ensureStudent(run.student);
+  } catch (error) {
+    console.error('[runs] kafka principal', error);
+    run.emit({ type: 'exit', reason: 'lab-unavailable', exitCode: null, durationMs: Date.now() - started, message: RUN_MESSAGES.kafkaAccessUnavailable });
+    return;
+  }
+
   const files = run.request.files.map((f) => ({ name: f.name, content: f.content }));
   const entry = files[0]!.name;
   const errors = new RuntimeErrorTracker(files.map((f) => f.name));
+  let refusalExplained = false;
+  const explainRefusal = (text: string) => {
+    if (refusalExplained || !access || !AUTHORIZATION_ERROR.test(text)) return;
+    refusalExplained = true;
+    run.emit({ type: 'notice', message: RUN_MESSAGES.kafkaRefused(access.prefix) });
+  };
   run.emit({ type: 'status', state: 'running', message: 'Ejecutando…' });
   try {
     const result = await runTypeScript(
       {
         files,
         entry,
-        env: { KAFKA_BROKERS: brokers.join(',') },
+        env: studentRunEnv(brokers, access),
         limits: { wallMs: wallLimit(files.map((f) => f.content).join('\n')) },
         signal: run.abort.signal,
       },
       ({ stream, text: chunk }) => {
         const text = chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk; // each event is one line
+        explainRefusal(text);
         if (stream === 'stdout') {
           const record = parseRecordLine(text);
           if (record) return run.emit({ type: 'record', record });

@@ -4,6 +4,10 @@ export const RUN_MESSAGES = {
   failed: 'Tu programa terminó con un error; revisa la salida de errores.',
   labUnavailable:
     'El laboratorio de Kafka no está disponible ahora mismo, así que tu programa no se ejecutó. Espera unos segundos a que se recupere (el estado aparece arriba) y vuelve a intentarlo.',
+  kafkaAccessUnavailable:
+    'No se pudo preparar tu acceso al laboratorio de Kafka (tu usuario y tus permisos), así que tu programa no se ejecutó. Vuelve a intentarlo en unos segundos.',
+  kafkaRefused: (prefix: string) =>
+    `Kafka rechazó el acceso: solo puedes usar temas y grupos de consumidores que empiecen por «${prefix}». Usa process.env.KAFKA_TOPIC_PREFIX delante de sus nombres, como en el ejemplo.`,
   kindNotReady: 'Este tipo de ejemplo todavía no se puede ejecutar en el laboratorio.',
   badRequest: 'La petición de ejecución no es válida.',
   tooLarge: (limitKb: number) => `Tu código supera el máximo de ${limitKb} KB por ejecución. Acórtalo y vuelve a intentarlo.`,

@@ -1,6 +1,7 @@
 import { executeAirflowDag } from './airflow-dag';
 import { executeKafkaSnippet } from './kafka-ts';
 import { RunQueue } from './queue';
+import { recordWhenEnded } from './record';
 import { Run } from './run';
 import type { RunRequest } from './schema';
 
@@ -21,7 +22,10 @@ function registry(): Registry {
     queue: new RunQueue(async (run) => {
       if (run.request.kind === 'kafka-ts') await executeKafkaSnippet(run);
       else if (run.request.kind === 'airflow-dag') await executeAirflowDag(run);
-    }, Number(process.env.CAUCE_MAX_CONCURRENT_RUNS) || undefined),
+    }, {
+      capacity: Number(process.env.CAUCE_MAX_CONCURRENT_RUNS) || undefined,
+      perOwner: Number(process.env.CAUCE_RUNS_PER_STUDENT) || undefined,
+    }),
   };
   return holder.__cauceRuns;
 }
@@ -31,15 +35,50 @@ function forgetOldRuns(runs: Map<string, Run>) {
   for (const [id, run] of runs) if (run.endedAt && now - run.endedAt > KEEP_ENDED_MS) runs.delete(id);
 }
 
-export function createRun(request: RunRequest): Run {
+export type RunOptions = NonNullable<ConstructorParameters<typeof Run>[1]>;
+
+/**
+ * Queues a run and records it when it ends (lib/runs/record.ts).
+ * @param options.student the session's student (course mode); @default DEFAULT_STUDENT
+ * @param options.owner who may follow/stop it (from the session); @default LOCAL_OWNER
+ */
+export function createRun(request: RunRequest, options: RunOptions = {}): Run {
   const { runs, queue } = registry();
   forgetOldRuns(runs);
-  const run = new Run(request);
+  const run = new Run(request, options);
   runs.set(run.id, run);
+  void recordWhenEnded(run);
   queue.enqueue(run);
   return run;
 }
 
+/** Any run by id (server-internal use: never answer a request with it without an owner check). */
 export function findRun(id: string): Run | undefined {
   return registry().runs.get(id);
+}
+
+/**
+ * The run with this id if `ownerKey` (from the session) started it; undefined otherwise, so
+ * someone else's run id answers exactly like an unknown one (404).
+ */
+export function findOwnRun(id: string, ownerKey: string): Run | undefined {
+  const run = findRun(id);
+  return run && run.owner.key === ownerKey ? run : undefined;
+}
+
+/** How many runs this owner has waiting and running (for the per-student quota). */
+export function pendingRuns(ownerKey: string): { waiting: number; running: number } {
+  return registry().queue.pendingFor(ownerKey);
+}
+
+/** Stops every run of one owner (before an instructor resets that student's lab namespace). */
+export function stopRunsOf(ownerKey: string): number {
+  let stopped = 0;
+  for (const run of registry().runs.values()) {
+    if (run.owner.key === ownerKey && run.state !== 'ended') {
+      run.stop();
+      stopped += 1;
+    }
+  }
+  return stopped;
 }

@@ -1,7 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { RunEvent, RunRequest } from './schema';
 
+/** The student of single-user mode (no course, no session). */
+export const DEFAULT_STUDENT = 'alumno';
+
 export type RunState = 'queued' | 'running' | 'ended';
+
+/**
+ * Who started a run, taken from the session on the server (never from the request body).
+ * Only a request with the same `key` may follow or stop the run.
+ */
+export interface RunOwner {
+  /** "local" in single-user mode, "student:<id>" or "instructor:<id>" in course mode. */
+  key: string;
+  studentId: string | null;
+  courseId: string | null;
+}
+
+/** The only owner in single-user mode: no per-student limits apply to it. */
+export const LOCAL_OWNER: RunOwner = { key: 'local', studentId: null, courseId: null };
+
 type Listener = (event: RunEvent) => void;
 
 /** Past this many buffered events, stdout/stderr lines are dropped (the sandbox caps bytes too). */
@@ -21,7 +39,23 @@ export class Run {
   private readonly listeners = new Set<Listener>();
   private dropped = 0;
 
-  constructor(readonly request: RunRequest) {}
+  /**
+   * Who runs it: their Kafka principal and topic prefix (lib/runs/kafka-ts.ts) and DAG
+   * namespace. Course mode sets it from the session; without it the run belongs to the
+   * single-user default student, {@link DEFAULT_STUDENT}.
+   */
+  readonly student: string;
+
+  /** Who may follow and stop it, and whom it is recorded for. @default LOCAL_OWNER */
+  readonly owner: RunOwner;
+
+  constructor(
+    readonly request: RunRequest,
+    options: { student?: string; owner?: RunOwner } = {},
+  ) {
+    this.student = options.student ?? DEFAULT_STUDENT;
+    this.owner = options.owner ?? LOCAL_OWNER;
+  }
 
   emit(event: RunEvent): void {
     if (this.state === 'ended') return;

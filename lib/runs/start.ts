@@ -1,11 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { prepareSnippet, SnippetInputError } from '@/lib/sandbox';
 import { validateDagFiles } from './airflow-messages';
 import { RUN_MESSAGES } from './messages';
-import { createRun } from './registry';
+import { takeRunQuota } from './quota';
+import { recordRejected } from './record';
+import { createRun, type RunOptions } from './registry';
+import { LOCAL_OWNER } from './run';
 import { MAX_RUN_BYTES, RUNNABLE_KINDS, RunRequest, type StartRunResult } from './schema';
 
-export type StartOutcome = StartRunResult & { status: 202 | 400 | 413 | 422 };
+export type StartOutcome = StartRunResult & { status: 202 | 400 | 413 | 422 | 429 };
 
 function totalBytes(input: unknown): number {
   const files = (input as { files?: unknown })?.files;
@@ -20,8 +24,10 @@ function totalBytes(input: unknown): number {
  * Checks a run request and, only if it is sound, queues the run. Size first (cheap, and an
  * oversized body must not cost more work), then the schema, then the code's syntax, so the
  * student's syntax errors come back at once as markers instead of as a run.
+ * `options.student` (course mode: the session's student) picks their Kafka principal and
+ * prefix; without it the run is the single-user default student's.
  */
-export function startRun(input: unknown): StartOutcome {
+export function startRun(input: unknown, options: RunOptions = {}): StartOutcome {
   if (totalBytes(input) > MAX_RUN_BYTES) {
     return { ok: false, status: 413, message: RUN_MESSAGES.tooLarge(MAX_RUN_BYTES / 1024) };
   }
@@ -36,7 +42,7 @@ export function startRun(input: unknown): StartOutcome {
     // Python is checked by the worker itself (syntax errors come back as diagnostic events).
     const invalid = validateDagFiles(request.files);
     if (invalid) return { ok: false, status: 400, message: invalid };
-    return { ok: true, status: 202, runId: createRun(request).id };
+    return queue(request, options);
   }
 
   try {
@@ -44,6 +50,7 @@ export function startRun(input: unknown): StartOutcome {
     if (prepared.diagnostics.length > 0) {
       const diagnostics = prepared.diagnostics.map((d) => ({ type: 'diagnostic' as const, ...d, message: `Error de sintaxis: ${d.message}` }));
       const first = diagnostics[0]!;
+      void recordRejected(randomUUID(), request, options.owner ?? LOCAL_OWNER, `${first.file}:${first.line}:${first.column}: ${first.message}`);
       return {
         ok: false,
         status: 422,
@@ -55,6 +62,12 @@ export function startRun(input: unknown): StartOutcome {
     if (error instanceof SnippetInputError) return { ok: false, status: 400, message: error.message };
     throw error;
   }
-  const run = createRun(request);
-  return { ok: true, status: 202, runId: run.id };
+  return queue(request, options);
+}
+
+/** The last gate: the student's quota (course mode), then the queue. */
+function queue(request: RunRequest, options: RunOptions): StartOutcome {
+  const refused = takeRunQuota(options.owner ?? LOCAL_OWNER);
+  if (refused) return { ok: false, status: 429, message: refused };
+  return { ok: true, status: 202, runId: createRun(request, options).id };
 }

@@ -4,6 +4,9 @@
  * Students write plain kafkajs. This subclass only watches: after a send is acknowledged and
  * before each consumed message is handled, it prints one marked line per record, which the
  * server turns into record events (partitions and offsets drawn under the editor).
+ * It also logs the client in as the student: when the run's environment carries the student's
+ * own SCRAM credential (KAFKA_USERNAME, KAFKA_PASSWORD) and the config has no `sasl`, it adds
+ * one, so lesson code stays `new Kafka({ clientId, brokers })`. Admin credentials never get here.
  * Keep the `module.exports = require(...)` shape at the end: Node's ESM loader finds named
  * exports (`import { Kafka, logLevel } from 'kafkajs'`) by reading it statically.
  */
@@ -135,7 +138,36 @@ function watchConsumer(consumer, label) {
   return consumer;
 }
 
+/** The student's own principal, from the run's environment, unless the code brings its own. */
+function withStudentCredentials(config) {
+  const username = process.env.KAFKA_USERNAME;
+  const password = process.env.KAFKA_PASSWORD;
+  if (!config || typeof config !== 'object' || config.sasl || !username || !password) return config;
+  return { ...config, sasl: { mechanism: 'scram-sha-512', username, password } };
+}
+
+/**
+ * A group outside the student's prefix is refused by the broker at FindCoordinator, which
+ * kafkajs reports only as "Failed to find group coordinator". Say what really happened, in
+ * the words the server recognises (GROUP_AUTHORIZATION_FAILED) to explain it in Spanish.
+ */
+function nameGroupRefusal(consumer, config) {
+  const prefix = process.env.KAFKA_TOPIC_PREFIX;
+  const groupId = config && config.groupId;
+  if (!prefix || typeof groupId !== 'string' || groupId.startsWith(prefix)) return consumer;
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload && payload.error && payload.error.name === 'KafkaJSGroupCoordinatorNotFound') {
+      process.stderr.write(`GROUP_AUTHORIZATION_FAILED: Not authorized to access group "${groupId}"\n`);
+    }
+  });
+  return consumer;
+}
+
 class Kafka extends RealKafka {
+  constructor(config) {
+    super(withStudentCredentials(config));
+  }
+
   producer(config = {}) {
     const createPartitioner = config.createPartitioner || real.Partitioners.DefaultPartitioner;
     return track(watchProducer(super.producer({ ...config, createPartitioner: recordingPartitioner(createPartitioner) })));
@@ -143,7 +175,10 @@ class Kafka extends RealKafka {
 
   consumer(config) {
     consumerCount += 1;
-    return track(watchConsumer(super.consumer(config), `consumidor-${consumerCount}`));
+    // A shorter fetch long-poll than kafkajs's 5 s default (unless the student sets one), so
+    // "Detener" can leave the group within its grace period instead of waiting on a fetch.
+    const withDefaults = { maxWaitTimeInMs: 1000, ...config };
+    return track(watchConsumer(nameGroupRefusal(super.consumer(withDefaults), withDefaults), `consumidor-${consumerCount}`));
   }
 
   admin(config) {

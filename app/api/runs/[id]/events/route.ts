@@ -1,4 +1,5 @@
-import { findRun } from '@/lib/runs/registry';
+import { ownerKey, userFromRequest } from '@/lib/auth/user';
+import { findOwnRun } from '@/lib/runs/registry';
 import { RUN_MESSAGES } from '@/lib/runs/messages';
 import type { RunEvent } from '@/lib/runs/schema';
 
@@ -6,7 +7,9 @@ export const dynamic = 'force-dynamic';
 
 /** Server-Sent Events: the run's events so far, then live ones, until its exit event. */
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
-  const run = findRun((await params).id);
+  // Someone else's run id answers exactly like an unknown one.
+  const user = await userFromRequest(request);
+  const run = user ? findOwnRun((await params).id, ownerKey(user)) : undefined;
   if (!run) return Response.json({ ok: false, message: RUN_MESSAGES.unknownRun }, { status: 404 });
 
   const encoder = new TextEncoder();

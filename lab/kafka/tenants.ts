@@ -1,0 +1,162 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { studentAccess, type KafkaSasl, type StudentKafkaAccess } from './credentials';
+
+export interface TenantAdminOptions {
+  /** Bootstrap servers of the cluster to administer. */
+  readonly brokers: readonly string[];
+  /** A super user's SCRAM-SHA-512 credential (the lab's admin). */
+  readonly admin: KafkaSasl;
+  /**
+   * The lab's jars (the Java admin client). An external cluster needs them too (fetched once
+   * by `npx tsx lab/cli.ts prepare` without KAFKA_BROKERS).
+   * @default `$CAUCE_LAB_DIR/kafka/libs` when it exists, else `./.lab/kafka/libs`
+   */
+  readonly libsDir?: string;
+  /** @default `./lab/kafka/TenantAdmin.java` */
+  readonly javaSource?: string;
+  /** @default `$JAVA_HOME/bin/java`, else `java` */
+  readonly java?: string;
+  /** How long one job may take (the first includes compiling and starting the JVM). @default 60000 */
+  readonly timeoutMs?: number;
+}
+
+/** What a namespace reset removed. */
+export interface ResetResult {
+  readonly topics: string[];
+  readonly groups: string[];
+}
+
+/** A Spanish failure of provisioning or resetting, for the site's messages. */
+export class TenantAdminError extends Error {
+  readonly retriable = true;
+}
+
+interface Pending {
+  resolve: (detail: string) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * One owner for per-student Kafka principals: SCRAM-SHA-512 credentials and PREFIXED ACLs
+ * (lab/kafka/TenantAdmin.java, one long-lived JVM, since kafkajs cannot create SCRAM
+ * credentials), and namespace resets. Provisioning is cached per student for the life of
+ * this object, so only a student's first run pays the round trip.
+ */
+export class TenantAdmin {
+  private child: ChildProcess | undefined;
+  private ready: Promise<void> | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private readonly provisioned = new Map<string, Promise<StudentKafkaAccess>>();
+  private readonly stderr: string[] = [];
+  private nextId = 1;
+
+  constructor(private readonly options: TenantAdminOptions) {}
+
+  /** The student's credential and prefix, creating the principal and ACLs the first time. */
+  ensureStudent(student: string): Promise<StudentKafkaAccess> {
+    const access = studentAccess(student, this.options.admin);
+    const key = access.sasl.username;
+    let done = this.provisioned.get(key);
+    if (!done) {
+      done = this.job(['provision', access.sasl.username, access.sasl.password, access.prefix]).then(() => access);
+      // A failure is not cached: the next run tries again.
+      done.catch(() => this.provisioned.delete(key));
+      this.provisioned.set(key, done);
+    }
+    return done;
+  }
+
+  /** Deletes the student's consumer groups and topics (everything under their prefix). */
+  async resetStudent(student: string): Promise<ResetResult> {
+    const { prefix } = studentAccess(student, this.options.admin);
+    const detail = await this.job(['reset', prefix]);
+    const list = (name: string) => (new RegExp(`${name}=(\\S*)`).exec(detail)?.[1] ?? '').split(',').filter(Boolean);
+    return { topics: list('topics'), groups: list('groups') };
+  }
+
+  /** Starts the JVM now rather than on the first student's run. */
+  warm(): Promise<void> {
+    return this.start();
+  }
+
+  close(): void {
+    const child = this.child;
+    this.child = undefined;
+    this.ready = undefined;
+    child?.stdin?.end();
+    child?.kill('SIGTERM');
+  }
+
+  private start(): Promise<void> {
+    if (this.ready) return this.ready;
+    const { options } = this;
+    const projectLibs = path.join(/*turbopackIgnore: true*/ process.cwd(), '.lab', 'kafka', 'libs');
+    const labLibs = process.env.CAUCE_LAB_DIR ? path.join(process.env.CAUCE_LAB_DIR, 'kafka', 'libs') : projectLibs;
+    const libsDir = options.libsDir ?? (existsSync(labLibs) ? labLibs : projectLibs);
+    const source = options.javaSource ?? path.join(/*turbopackIgnore: true*/ process.cwd(), 'lab', 'kafka', 'TenantAdmin.java');
+    const java = options.java ?? (process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java');
+    // The admin credential goes through the environment, never argv (visible in ps).
+    const child = spawn('setpriv', ['--pdeathsig', 'SIGTERM', '--', java, '-Xmx96m', '-XX:TieredStopAtLevel=1', '-cp', `${libsDir}/*`, source], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        KAFKA_BROKERS: options.brokers.join(','),
+        KAFKA_ADMIN_USERNAME: options.admin.username,
+        KAFKA_ADMIN_PASSWORD: options.admin.password,
+      } as Record<string, string> as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    this.ready = new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (line === '- ready') return resolve();
+        const [id, status, detail = ''] = line.split('\t');
+        const job = id === undefined ? undefined : this.pending.get(id);
+        if (!job) return;
+        this.pending.delete(id!);
+        clearTimeout(job.timer);
+        if (status === 'ok') job.resolve(detail);
+        else job.reject(new TenantAdminError(`Kafka rechazó la operación de administración: ${detail}`));
+      });
+      createInterface({ input: child.stderr! }).on('line', (line) => {
+        this.stderr.push(line);
+        if (this.stderr.length > 20) this.stderr.shift();
+      });
+      const fail = (reason: string) => {
+        const error = new TenantAdminError(`El administrador de Kafka del laboratorio no está disponible (${reason}). ${this.stderr.slice(-5).join(' ')}`);
+        reject(error);
+        for (const [id, job] of this.pending) {
+          clearTimeout(job.timer);
+          job.reject(error);
+          this.pending.delete(id);
+        }
+        if (this.child === child) {
+          this.child = undefined;
+          this.ready = undefined;
+        }
+      };
+      child.once('error', (error) => fail(error.message));
+      child.once('exit', (code, signal) => fail(`terminó: ${signal ?? code}`));
+    });
+    this.ready.catch(() => undefined);
+    return this.ready;
+  }
+
+  private async job(fields: string[]): Promise<string> {
+    await this.start();
+    const child = this.child;
+    if (!child?.stdin) throw new TenantAdminError('El administrador de Kafka del laboratorio no está disponible.');
+    const id = String(this.nextId++);
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new TenantAdminError('El administrador de Kafka del laboratorio no respondió a tiempo.'));
+      }, this.options.timeoutMs ?? 60_000);
+      this.pending.set(id, { resolve, reject, timer });
+      child.stdin!.write(`${[id, ...fields].join('\t')}\n`);
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { removeStudentDags, SchedulerError, schedulerTargetFromEnv } from '@/lib/runs/airflow-scheduler';
+import { kafkaTenants } from './kafka-tenants';
+
+/** What a reset removed, for the instructor's confirmation. */
+export interface NamespaceReset {
+  /** Kafka topics under the student's prefix that were deleted. */
+  readonly topics: string[];
+  /** Their consumer groups that were deleted. */
+  readonly groups: string[];
+  /** False when the server has no Kafka admin (external cluster without isolation). */
+  readonly kafka: boolean;
+  /** False when no Airflow scheduler is configured. */
+  readonly dags: boolean;
+}
+
+/**
+ * The instructor's "reset a student's lab namespace": deletes the student's Kafka consumer
+ * groups and topics (everything under their prefix, never another student's) and their
+ * DAG folder. Their Kafka principal and ACLs stay, so their next run works at once. A group
+ * with a consumer still running cannot be deleted: the error says so (stop their runs first).
+ */
+export async function resetStudentNamespace(student: string): Promise<NamespaceReset> {
+  const tenants = kafkaTenants();
+  const kafkaReset = tenants ? await tenants.resetStudent(student) : { topics: [], groups: [] };
+  let dags = false;
+  try {
+    await removeStudentDags(student, schedulerTargetFromEnv());
+    dags = true;
+  } catch (error) {
+    // No Airflow configured (a Kafka-only server): nothing to remove there.
+    if (!(error instanceof SchedulerError)) throw error;
+  }
+  return { ...kafkaReset, kafka: tenants !== undefined, dags };
+}

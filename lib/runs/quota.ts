@@ -1,0 +1,37 @@
+import { RateLimiter, spanishWait } from '@/lib/auth/rate-limit';
+import { pendingRuns } from './registry';
+import { LOCAL_OWNER, type RunOwner } from './run';
+
+/** Runs one student may start per minute. @default 20 (CAUCE_RUNS_PER_MINUTE) */
+export const RUNS_PER_MINUTE = Number(process.env.CAUCE_RUNS_PER_MINUTE) || 20;
+/** Runs one student may have waiting behind their running one. @default 3 */
+export const MAX_WAITING_PER_STUDENT = 3;
+
+const holder = globalThis as typeof globalThis & { __cauceRunLimiter?: RateLimiter };
+
+function limiter(): RateLimiter {
+  holder.__cauceRunLimiter ??= new RateLimiter(RUNS_PER_MINUTE, 60_000);
+  return holder.__cauceRunLimiter;
+}
+
+/**
+ * The per-student quota (course mode only; studying alone has no quota): at most
+ * {@link RUNS_PER_MINUTE} starts a minute and {@link MAX_WAITING_PER_STUDENT} waiting.
+ * Returns a Spanish reason when this start is refused; counts it when allowed.
+ */
+export function takeRunQuota(owner: RunOwner): string | undefined {
+  if (owner.key === LOCAL_OWNER.key) return undefined;
+  if (pendingRuns(owner.key).waiting >= MAX_WAITING_PER_STUDENT) {
+    return `Ya tienes ${MAX_WAITING_PER_STUDENT} ejecuciones esperando turno. Espera a que terminen o detén alguna antes de lanzar otra.`;
+  }
+  const wait = limiter().take(owner.key);
+  if (wait > 0) {
+    return `Has lanzado demasiadas ejecuciones seguidas (máximo ${RUNS_PER_MINUTE} por minuto). Espera ${spanishWait(wait)} y vuelve a intentarlo.`;
+  }
+  return undefined;
+}
+
+/** Tests: start every student's quota afresh. */
+export function resetRunQuotas(): void {
+  limiter().reset();
+}
