@@ -1,4 +1,8 @@
+import { clientAddress, startSession } from '@/lib/auth/current';
 import { siteMode } from '@/lib/auth/mode';
+import { crossOriginRefused, isSameOrigin } from '@/lib/auth/origin';
+import { attemptJoin } from '@/lib/auth/sign-in';
+import { db } from '@/lib/db';
 import { userFromRequest } from '@/lib/auth/user';
 
 export const dynamic = 'force-dynamic';
@@ -25,4 +29,22 @@ export async function GET(request: Request) {
           : null,
   };
   return Response.json(info, { headers: { 'cache-control': 'private, no-store' } });
+}
+
+/**
+ * POST /api/session {codigo, nombre} — the HTTP twin of the /unirse form (scripts, the class
+ * benchmark): same checks and rate limit, same signed session cookie.
+ */
+export async function POST(request: Request) {
+  if (!isSameOrigin(request)) return crossOriginRefused();
+  if (siteMode() !== 'course') return Response.json({ ok: false, message: 'Este sitio funciona en modo individual.' }, { status: 409 });
+  const body = (await request.json().catch(() => null)) as { codigo?: unknown; nombre?: unknown } | null;
+  const result = await attemptJoin(await db(), {
+    code: typeof body?.codigo === 'string' ? body.codigo : '',
+    name: typeof body?.nombre === 'string' ? body.nombre : '',
+    address: await clientAddress(),
+  });
+  if (!result.ok) return Response.json({ ok: false, message: result.message, field: result.field }, { status: 400 });
+  await startSession('student', result.value.id);
+  return Response.json({ ok: true });
 }
