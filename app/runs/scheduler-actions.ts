@@ -11,6 +11,9 @@ export type PollResult =
   | { ok: true; state: string; ended: boolean; tasks: { taskId: string; state: string | null }[] }
   | { ok: false; message: string };
 
+const STUDENTS_USE_RUN =
+  'En un curso compartido, el envío al scheduler de Airflow lo hace el profesor: ese código se ejecuta fuera del entorno aislado de cada alumno. Usa «Ejecutar», que corre el mismo DAG aislado y te muestra su grafo.';
+
 function spanish(error: unknown): string {
   if (error instanceof SchedulerError) return error.message;
   console.error('[scheduler]', error);
@@ -24,6 +27,10 @@ export async function sendDagToScheduler(input: unknown): Promise<SendResult> {
   // The DAG namespace is the session's user (studying alone: the default student).
   const user = await currentUser();
   if (!user) return { ok: false, message: JOIN_FIRST };
+  // Code sent to the shared scheduler runs in Airflow's own workers, outside the per-run
+  // sandbox, where it could read other students' DAG files and logs. In a class only the
+  // instructor sends (e.g. to show it); students get the same DAG graph from "Ejecutar".
+  if (user.role === 'student') return { ok: false, message: STUDENTS_USE_RUN };
   try {
     return { ok: true, ...(await sendToScheduler({ student: labIdentity(user), files: parsed.data.files })) };
   } catch (error) {

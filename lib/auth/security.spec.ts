@@ -286,3 +286,24 @@ describe('cuota de ejecuciones por alumno', () => {
     expect(started).toHaveLength(RUNS_PER_MINUTE);
   });
 });
+
+describe('el scheduler compartido de Airflow', () => {
+  it('un alumno no puede enviar código al scheduler (se ejecutaría fuera de su entorno aislado)', async () => {
+    const schedulerActions = await import('@/app/runs/scheduler-actions');
+    next.cookie = cookieA;
+    const result = await schedulerActions.sendDagToScheduler({
+      lesson: 'airflow/definicion-workflow',
+      snippet: 'airflow/definicion-workflow/x',
+      kind: 'airflow-dag',
+      files: [{ name: 'dag.py', content: 'print(1)\n' }],
+    });
+    expect(result).toMatchObject({ ok: false });
+    expect(!result.ok && result.message).toMatch(/lo hace el profesor/);
+  });
+
+  it('un alumno no sigue ejecuciones del scheduler fuera de su espacio', async () => {
+    const schedulerActions = await import('@/app/runs/scheduler-actions');
+    next.cookie = cookieA;
+    expect(await schedulerActions.dagRunState({ dagId: 'alumno__test_print_values', dagRunId: 'x' })).toEqual({ ok: false, message: 'Ejecución desconocida.' });
+  });
+});
