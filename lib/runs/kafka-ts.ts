@@ -1,6 +1,6 @@
-import { checkKafka } from '@/lab/kafka/health';
 import type { StudentKafkaAccess } from '@/lab/kafka/credentials';
 import { kafkaBrokers } from '@/lib/env';
+import { labStatus } from '@/lib/lab/status';
 import { kafkaTenants } from '@/lib/lab/kafka-tenants';
 import { runTypeScript, type SandboxResult } from '@/lib/sandbox';
 import { RUN_MESSAGES } from './messages';
@@ -12,8 +12,6 @@ import type { EndReason } from './schema';
 /** Producers finish on their own; consumers run until "Detener" or this limit. */
 export const PRODUCER_LIMIT_MS = 30_000;
 export const CONSUMER_LIMIT_MS = 120_000;
-/** The broker must answer a metadata request within this before a run starts. */
-const LAB_CHECK_MS = 3_000;
 
 function wallLimit(code: string): number {
   return /\.consumer\s*\(/.test(code) ? CONSUMER_LIMIT_MS : PRODUCER_LIMIT_MS;
@@ -43,7 +41,9 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
   const started = Date.now();
   const brokers = kafkaBrokers();
   run.emit({ type: 'status', state: 'starting', message: 'Comprobando el laboratorio de Kafka…' });
-  const health = await checkKafka(brokers, LAB_CHECK_MS);
+  // The shared lab status (refreshed every 2 s): a fresh SCRAM login per run would cost more
+  // than the student's own program takes to start.
+  const health = (await labStatus()).kafka;
   if (!health.ok) {
     run.emit({ type: 'exit', reason: 'lab-unavailable', exitCode: null, durationMs: Date.now() - started, message: RUN_MESSAGES.labUnavailable });
     return;
