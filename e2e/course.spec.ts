@@ -182,6 +182,9 @@ test.describe('alojar un curso (CAUCE_MODE=course)', () => {
     await expect(ana).toContainText('1 de');
     const grid = page.getByRole('table', { name: 'Lección por alumno: ✓ completada' });
     await expect(grid.getByRole('row', { name: /Ana Pérez/ })).toContainText('Completada');
+    // The runs Ana and the others made in this course show up minute by minute.
+    const perMinute = page.getByRole('figure', { name: /Ejecuciones por minuto/ });
+    await expect(perMinute).not.toContainText('(últimos 15 min: 0)');
     expect(await seriousViolations(page)).toEqual([]);
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Descargar progreso (CSV)' }).click();

@@ -5,6 +5,7 @@ import { ResetLabButton } from '@/components/instructor/reset-lab-button.client'
 import { currentInstructor } from '@/lib/auth/current';
 import { db } from '@/lib/db';
 import { findCourse } from '@/lib/db/courses';
+import { RunsPerMinute } from '@/components/instructor/runs-per-minute';
 import { completionGrid, recentFailedRuns, roster, runsPerMinute } from '@/lib/db/dashboard';
 import { lessonColumns } from '@/lib/instructor/lessons';
 
@@ -39,6 +40,7 @@ export default async function InstructorCoursePage({ params }: { params: Promise
         Código para unirse: <code className="join-code">{course.join_code}</code> · {plural(students.length, 'alumno', 'alumnos')} ·{' '}
         {plural(lastMinutes, 'ejecución', 'ejecuciones')} en los últimos 15 minutos · <a href={`/profesor/cursos/${course.id}/progreso.csv`} download>Descargar progreso (CSV)</a>
       </p>
+      <RunsPerMinute buckets={activity} />
       <h2>Alumnos</h2>
       {students.length === 0 ? (
         <p>Nadie se ha unido todavía.</p>
