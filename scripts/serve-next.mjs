@@ -19,6 +19,9 @@ const handle = app.getRequestHandler();
 const server = createServer((req, res) => handle(req, res));
 server.listen(port, () => console.log(`▲ Next.js listo en http://localhost:${port}`));
 
+// Benchmarks (node --expose-gc) ask for a full GC before sampling memory: SIGUSR2.
+if (typeof globalThis.gc === 'function') process.on('SIGUSR2', () => globalThis.gc());
+
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => {
     server.close();
