@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCourses } from '../lib/content/load';
+import { readRunEvents } from './run-events';
 
 const root = path.resolve(import.meta.dirname, '..');
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 40);
@@ -74,31 +75,20 @@ class Student {
     });
     const body = (await response.json()) as { ok: boolean; runId?: string; message?: string };
     if (!body.ok || !body.runId) return { kind, ms: NaN, reason: `rechazada (${response.status}): ${body.message}`, maxQueue: 0 };
-    const events = await fetch(`${base}/api/runs/${body.runId}/events`, { headers: this.headers(false) });
-    const reader = events.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
     let records = 0;
     let maxQueue = 0;
     let reachedGoal = NaN;
     let reason = 'sin-fin';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      const parts = buffer.split('\n\n');
-      buffer = parts.pop()!;
-      for (const part of parts) {
-        const event = JSON.parse(part.replace(/^data: /, '')) as { type: string; reason?: string; state?: string; position?: number; record?: { direction: string } };
-        if (event.type === 'status' && event.state === 'queued') maxQueue = Math.max(maxQueue, event.position ?? 0);
-        if (event.type === 'record' && event.record?.direction === 'consumed') records += 1;
-        if (until && Number.isNaN(reachedGoal) && until(records)) {
-          reachedGoal = performance.now() - started;
-          await fetch(`${base}/api/runs/${body.runId}/stop`, { method: 'POST', headers: this.headers(false) });
-        }
-        if (event.type === 'exit') reason = event.reason ?? '?';
+    const events = await fetch(`${base}/api/runs/${body.runId}/events`, { headers: this.headers(false) });
+    await readRunEvents(events, async (event) => {
+      if (event.type === 'status' && event.state === 'queued') maxQueue = Math.max(maxQueue, event.position ?? 0);
+      if (event.type === 'record' && event.record.direction === 'consumed') records += 1;
+      if (until && Number.isNaN(reachedGoal) && until(records)) {
+        reachedGoal = performance.now() - started;
+        await fetch(`${base}/api/runs/${body.runId}/stop`, { method: 'POST', headers: this.headers(false) });
       }
-    }
+      if (event.type === 'exit') reason = event.reason;
+    });
     const ms = until ? reachedGoal : performance.now() - started;
     const ok = until ? Number.isFinite(reachedGoal) && (reason === 'stopped' || reason === 'finished') : reason === 'finished';
     return { kind, ms, reason: ok ? 'ok' : reason, maxQueue };

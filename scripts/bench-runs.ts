@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { loadCourses } from '../lib/content/load';
+import { readRunEvents } from './run-events';
 
 const root = path.resolve(import.meta.dirname, '..');
 const port = 3298;
@@ -44,23 +45,12 @@ async function timedRun(code: string): Promise<Timing> {
   });
   const body = (await response.json()) as { ok: boolean; runId?: string; message?: string };
   if (!body.ok || !body.runId) return { firstByteMs: NaN, totalMs: NaN, reason: `rechazada: ${body.message}` };
-  const events = await fetch(`${base}/api/runs/${body.runId}/events`);
-  const reader = events.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
   let firstByteMs = NaN;
   let reason = 'sin-fin';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    for (const line of buffer.split('\n\n').slice(0, -1)) {
-      const event = JSON.parse(line.replace(/^data: /, '')) as { type: string; reason?: string };
-      if ((event.type === 'stdout' || event.type === 'record') && Number.isNaN(firstByteMs)) firstByteMs = performance.now() - started;
-      if (event.type === 'exit') reason = event.reason ?? '?';
-    }
-    buffer = buffer.slice(buffer.lastIndexOf('\n\n') + 2);
-  }
+  await readRunEvents(await fetch(`${base}/api/runs/${body.runId}/events`), (event) => {
+    if ((event.type === 'stdout' || event.type === 'record') && Number.isNaN(firstByteMs)) firstByteMs = performance.now() - started;
+    if (event.type === 'exit') reason = event.reason;
+  });
   return { firstByteMs, totalMs: performance.now() - started, reason };
 }
 

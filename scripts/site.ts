@@ -27,13 +27,13 @@ function buildIsStale(): boolean {
   return SOURCES.some((source) => newestMtime(path.join(root, source)) > built);
 }
 
-function spawnNext(args: string[], env: Record<string, string>): ChildProcess {
+function spawnNextBuild(): ChildProcess {
   // Own process group, so a Ctrl-C during the build is handled by this launcher.
-  return spawn(path.join(root, 'node_modules', '.bin', 'next'), args, {
+  return spawn(path.join(root, 'node_modules', '.bin', 'next'), ['build'], {
     cwd: root,
     stdio: 'inherit',
     detached: true,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
   });
 }
 
@@ -58,7 +58,7 @@ function progressLine({ fraction, message }: Progress) {
 
 async function main(): Promise<number> {
   const build = buildIsStale()
-    ? (console.log('▸ Construyendo el sitio (next build)…'), waitForExit(spawnNext(['build'], {})))
+    ? (console.log('▸ Construyendo el sitio (next build)…'), waitForExit(spawnNextBuild()))
     : Promise.resolve(0);
   const lab = startLab({ onProgress: progressLine });
   const [buildCode, running] = await Promise.all([build, lab.catch((error: unknown) => error as Error)]);

@@ -39,8 +39,12 @@ const MAX_RECORDS = 500;
 const IDLE: RunView = { phase: 'idle', lines: [], hiddenLines: 0, records: [], diagnostics: [], xcoms: [] };
 
 function apply(view: RunView, events: RunEvent[]): RunView {
-  let { lines, records, diagnostics, hiddenLines, dag, xcoms } = view;
-  let { phase, status, exit } = view;
+  // New arrays once per batch (React sees a change), appended in place while the batch lasts.
+  let lines = [...view.lines];
+  let records = [...view.records];
+  const diagnostics = [...view.diagnostics];
+  const xcoms = [...view.xcoms];
+  let { hiddenLines, dag, phase, status, exit } = view;
   for (const event of events) {
     switch (event.type) {
       case 'status':
@@ -50,13 +54,13 @@ function apply(view: RunView, events: RunEvent[]): RunView {
       case 'stdout':
       case 'stderr':
       case 'notice':
-        lines = [...lines, { stream: event.type, text: 'text' in event ? event.text : event.message }];
+        lines.push({ stream: event.type, text: 'text' in event ? event.text : event.message });
         break;
       case 'record':
-        records = [...records, event.record];
+        records.push(event.record);
         break;
       case 'diagnostic':
-        diagnostics = [...diagnostics, event];
+        diagnostics.push(event);
         break;
       case 'dag':
         dag = { dagId: event.dagId, tasks: event.tasks, edges: event.edges, states: {}, times: {} };
@@ -73,10 +77,10 @@ function apply(view: RunView, events: RunEvent[]): RunView {
         }
         break;
       case 'log':
-        lines = [...lines, { stream: 'stdout', text: event.text, task: event.taskId }];
+        lines.push({ stream: 'stdout', text: event.text, task: event.taskId });
         break;
       case 'xcom':
-        xcoms = [...xcoms, { taskId: event.taskId, key: event.key, value: event.value }];
+        xcoms.push({ taskId: event.taskId, key: event.key, value: event.value });
         break;
       case 'exit':
         exit = event;

@@ -1,3 +1,4 @@
+import { serverEnv } from '@/lib/env';
 import { executeAirflowDag } from './airflow-dag';
 import { executeKafkaSnippet } from './kafka-ts';
 import { RunQueue } from './queue';
@@ -23,8 +24,8 @@ function registry(): Registry {
       if (run.request.kind === 'kafka-ts') await executeKafkaSnippet(run);
       else if (run.request.kind === 'airflow-dag') await executeAirflowDag(run);
     }, {
-      capacity: Number(process.env.CAUCE_MAX_CONCURRENT_RUNS) || undefined,
-      perOwner: Number(process.env.CAUCE_RUNS_PER_STUDENT) || undefined,
+      capacity: serverEnv().CAUCE_MAX_CONCURRENT_RUNS,
+      perOwner: serverEnv().CAUCE_RUNS_PER_STUDENT,
     }),
   };
   return holder.__cauceRuns;
