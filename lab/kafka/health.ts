@@ -7,6 +7,8 @@ export interface KafkaHealth {
   readonly ok: boolean;
   /** Brokers the cluster reports; 0 when it did not answer. */
   readonly brokers: number;
+  /** Their advertised `host:port` addresses (what clients connect to after bootstrap). */
+  readonly addresses?: readonly string[];
   /** Kafka version, when known (the embedded lab's pinned version). */
   readonly version?: string;
   /** Spanish reason when not ok, for the site's status and the CLI. */
@@ -67,7 +69,8 @@ export async function checkKafka(
     });
     check.catch(() => undefined); // the loser of the race must not become unhandled
     const cluster = await Promise.race([check, deadline]);
-    return { ok: true, brokers: cluster.brokers.length, ...(version ? { version } : {}) };
+    const addresses = cluster.brokers.map((b) => `${b.host}:${b.port}`);
+    return { ok: true, brokers: cluster.brokers.length, addresses, ...(version ? { version } : {}) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, brokers: 0, error: `Kafka no responde en ${brokers.join(', ')}: ${reason}` };

@@ -79,6 +79,9 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
         files,
         entry,
         env: studentRunEnv(brokers, access),
+        // The run's network namespace reaches the brokers and nothing else (not the site,
+        // Airflow, the controller listener or the LAN): bootstrap plus advertised addresses.
+        endpoints: [...brokers, ...(health.addresses ?? [])],
         limits: { wallMs: wallLimit(files.map((f) => f.content).join('\n')) },
         signal: run.abort.signal,
       },

@@ -1,86 +1,91 @@
-import type { SandboxLimits } from './limits';
-import { ADDRESS_SPACE_HEADROOM_MB } from './limits';
-import type { SandboxRuntime } from './runtime';
-import { SANDBOX_NODE } from './runtime';
-import { SANDBOX_DIR } from './stack';
-import type { RunDirs } from './workdir';
+import type { ProcessLimits } from './limits';
+import { RELAY_DIR, type SlotNetwork } from './network';
 
-export interface SandboxCommandInput {
+/**
+ * Everything a sandbox is, for any kind (kafka-ts's node, the DAG worker's Python, later
+ * kinds): the kind decides what to bind and what to run; this file decides how it is
+ * contained, so each protection is written once.
+ */
+export interface SandboxSpec {
+  /** The slot's unprivileged uid (and gid). */
   uid: number;
-  limits: SandboxLimits;
-  runtime: SandboxRuntime;
-  dirs: RunDirs;
-  /** Variables the program may see (e.g. KAFKA_BROKERS); nothing else is inherited. */
+  rlimits: ProcessLimits;
+  /** `[host, inside]` pairs bound read-only, after the system's libraries. */
+  readOnly: readonly (readonly [string, string])[];
+  /** `[host, inside]` pairs bound writable (the slot's /tmp). */
+  writable: readonly (readonly [string, string])[];
+  /** bwrap arguments for shared libraries and /etc files (from the runtime). */
+  systemArgs: readonly string[];
+  /** The program's whole environment; nothing is inherited. */
   env: Readonly<Record<string, string>>;
-  /** Emitted entry file name, e.g. `producer.mjs`. */
-  entry: string;
-  /** Adds node's permission model as a second layer. @default true */
-  nodePermissions?: boolean;
+  cwd: string;
+  /** Program and arguments, as paths inside the sandbox. */
+  argv: readonly string[];
+  /** Endpoints relayed into the run's own network namespace, and its /etc/hosts. */
+  network: SlotNetwork;
+  /** `cgroup.procs` files joined before anything of the run starts; empty without cgroups. */
+  cgroupProcs: readonly string[];
 }
 
 const MB = 1024 * 1024;
-// Variables that would change how node or the loader behave are set by us, as argv, or not at all.
-const RESERVED_ENV = /^(NODE_|LD_|HOME$|PATH$|TMPDIR$|UV_)/;
 
 /**
- * The whole command as one exec chain, no shell: setpriv drops to the slot's uid, prlimit sets
- * the rlimits (they survive exec and apply inside bwrap), bwrap builds the minimal filesystem
- * and namespaces, node runs the entry.
+ * Runs first, as root, with nothing of the student's yet: joins the run's cgroups (so every
+ * process the run ever makes is inside its budget: nothing can fork before this), closes
+ * every inherited descriptor above 2 (a launcher's pipes would otherwise reach student code),
+ * then execs the chain. bash, because dash cannot close descriptors above 9.
  */
-export function buildSandboxCommand(input: SandboxCommandInput): { file: string; args: string[] } {
-  const { uid, limits, runtime, dirs } = input;
+const PRELUDE = [
+  'n=$1; shift',
+  'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done',
+  // No redirection on the loop: bash would park stderr on a high descriptor that the loop closes.
+  'for fd in /proc/$$/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 2 ] && [ -e "/proc/$$/fd/$fd" ]; then eval "exec $fd>&-"; fi; done',
+  'exec "$@"',
+].join('\n');
+
+/**
+ * One exec chain, no shell of the student's: the prelude (cgroups, descriptors), setpriv
+ * drops to the slot's uid, prlimit sets the rlimits (they survive exec and apply inside
+ * bwrap), bwrap builds the namespaces (user, pid, ipc, uts, cgroup and network) and the
+ * minimal read-only filesystem, then the kind's program runs.
+ */
+export function buildSandboxCommand(spec: SandboxSpec): { file: string; args: string[] } {
+  const { uid, rlimits, network } = spec;
   const setpriv = ['--reuid', String(uid), '--regid', String(uid), '--clear-groups', '--no-new-privs'];
   const prlimit = [
-    `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
-    `--as=${(limits.memoryMb + ADDRESS_SPACE_HEADROOM_MB) * MB}`,
-    `--nproc=${limits.processes}`,
-    `--nofile=${limits.openFiles}`,
-    `--fsize=${limits.fileSizeMb * MB}`,
+    `--cpu=${rlimits.cpuSeconds}:${rlimits.cpuSeconds + 1}`,
+    `--as=${rlimits.addressSpaceMb * MB}`,
+    `--nproc=${rlimits.processes}`,
+    `--nofile=${rlimits.openFiles}`,
+    `--fsize=${rlimits.fileSizeMb * MB}`,
     '--core=0', // SIGXCPU/SIGABRT would otherwise hand a core dump to the host's core_pattern
   ];
+  const relays = network.relayDir
+    ? ['--ro-bind', network.relayDir, RELAY_DIR, '--setenv', 'CAUCE_RELAYS', JSON.stringify(network.routes)]
+    : [];
   const bwrap = [
-    '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
-    // No --unshare-net: the brokers listen on the host's loopback.
+    '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--unshare-net',
     '--hostname', 'sandbox',
     '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--clearenv',
-    ...runtime.systemArgs,
-    '--ro-bind', runtime.nodePath, SANDBOX_NODE,
-    '--ro-bind', dirs.src, SANDBOX_DIR,
-    // Students import 'kafkajs' and get the watching shim, which requires the real package.
-    '--ro-bind', runtime.kafkajsShimDir, `${SANDBOX_DIR}/node_modules/kafkajs`,
-    '--ro-bind', runtime.kafkajsDir, `${SANDBOX_DIR}/node_modules/kafkajs-real`,
-    '--bind', dirs.tmp, '/tmp',
+    ...spec.systemArgs,
+    '--ro-bind', network.hostsFile, '/etc/hosts',
+    ...spec.readOnly.flatMap(([host, inside]) => ['--ro-bind', host, inside]),
+    ...spec.writable.flatMap(([host, inside]) => ['--bind', host, inside]),
+    ...relays,
     '--proc', '/proc',
     '--dev', '/dev',
     // bwrap's root is a tmpfs writable by the sandbox uid: left so, /x or /usr/x would be
     // unbounded RAM. Everything is mounted by now, so freeze it; /tmp stays its own mount.
     '--remount-ro', '/',
     '--remount-ro', '/dev', // same for /dev (and /dev/shm); writing to /dev/null still works
-    '--chdir', SANDBOX_DIR,
-    '--setenv', 'HOME', '/tmp',
-    '--setenv', 'PATH', '/usr/bin',
-    ...Object.entries(input.env).flatMap(([key, value]) => {
-      if (!/^[A-Z][A-Z0-9_]*$/.test(key) || RESERVED_ENV.test(key)) throw new RangeError(`env ${key} is not allowed`);
-      return ['--setenv', key, value];
-    }),
-  ];
-  // Second layer, not the boundary: refuses child_process, workers, and fs outside these paths,
-  // with an error that names what was refused (so the student gets a clear message).
-  const permissions = [
-    runtime.nodeMajor >= 22 ? '--permission' : '--experimental-permission',
-    `--allow-fs-read=${SANDBOX_DIR}/*`,
-    '--allow-fs-read=/tmp/*',
-    '--allow-fs-write=/tmp/*',
-    '--disable-warning=ExperimentalWarning',
-  ];
-  const node = [
-    ...(input.nodePermissions === false ? [] : permissions),
-    '--enable-source-maps',
-    `--max-old-space-size=${limits.memoryMb}`,
-    `${SANDBOX_DIR}/${input.entry}`,
+    '--chdir', spec.cwd,
+    ...Object.entries(spec.env).flatMap(([key, value]) => ['--setenv', key, value]),
   ];
   return {
-    file: '/usr/bin/setpriv',
-    args: [...setpriv, '/usr/bin/prlimit', ...prlimit, '--', '/usr/bin/bwrap', ...bwrap, SANDBOX_NODE, ...node],
+    file: '/bin/bash',
+    args: [
+      '--norc', '--noprofile', '-c', PRELUDE, 'cauce-sandbox', String(spec.cgroupProcs.length), ...spec.cgroupProcs,
+      '/usr/bin/setpriv', ...setpriv, '/usr/bin/prlimit', ...prlimit, '--', '/usr/bin/bwrap', ...bwrap, ...spec.argv,
+    ],
   };
 }

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { NetworkRelays } from './network';
 import { resolveRuntime, type RuntimeOptions, type SandboxRuntime } from './runtime';
 import { UidSlots } from './slots';
 import { SlotWorkdirs, type WorkdirOptions } from './workdir';
@@ -22,12 +24,15 @@ export interface SandboxHostOptions extends RuntimeOptions, WorkdirOptions {
 export class SandboxHost {
   readonly slots: UidSlots;
   readonly workdirs: SlotWorkdirs;
+  /** Host side of the endpoints relayed into each slot's network namespace. */
+  readonly relays: NetworkRelays;
   readonly nodePermissions: boolean;
   private runtimePromise: Promise<SandboxRuntime> | undefined;
 
   constructor(private readonly options: SandboxHostOptions = {}) {
     this.slots = new UidSlots(options.concurrency ?? 4, options.firstUid);
     this.workdirs = new SlotWorkdirs(options);
+    this.relays = new NetworkRelays(path.join(options.root ?? '/run/cauce-sandbox', 'net'));
     this.nodePermissions = options.nodePermissions ?? true;
   }
 

@@ -13,7 +13,10 @@ import { compileSnippet, type CompiledFile, type SnippetDiagnostic } from './tra
 
 export * from './errors';
 export { MAX_SNIPPET_BYTES, MAX_SNIPPET_FILES, validateSnippetFiles, type SnippetFile } from './input';
-export { DEFAULT_LIMITS, resolveLimits, type SandboxLimits } from './limits';
+export { DEFAULT_LIMITS, DEFAULT_DAG_WORKER_LIMITS, resolveLimits, type DagWorkerLimits, type SandboxLimits } from './limits';
+export { buildSandboxCommand, type SandboxSpec } from './command';
+export { runCgroup, type RunBudget, type RunCgroup } from './cgroup';
+export { NetworkRelays, type SlotNetwork } from './network';
 export { endMessage, deniedMessage, type DeniedCapability, type EndReason } from './messages';
 export type { SandboxOutput } from './output';
 export { SandboxRun, type SandboxResult, type SandboxRunOptions } from './run';
@@ -28,6 +31,8 @@ export interface SandboxRequest {
   entry: string;
   /** The only variables the program sees besides HOME and PATH, e.g. `{ KAFKA_BROKERS }`. */
   env: Record<string, string>;
+  /** `host:port` endpoints relayed into the run's own network namespace; nothing else is reachable. @default [] */
+  endpoints?: readonly string[];
   /** Overrides of the default limits. @default {} */
   limits?: Partial<SandboxLimits>;
   /** Aborting stops the run (reason `stopped`). */
@@ -65,6 +70,7 @@ export async function runTypeScript(
     files: prepared.files,
     entry: prepared.entry,
     env: req.env,
+    endpoints: req.endpoints,
     limits: req.limits,
     signal: req.signal,
     onOutput,

@@ -33,6 +33,85 @@ export interface SandboxLimits {
 /** Address space granted beyond the V8 heap: Node 20 maps ~760 MB of virtual memory at start. */
 export const ADDRESS_SPACE_HEADROOM_MB = 1024;
 
+/**
+ * Memory of a kafka-ts run's whole tree beyond the V8 heap: node's own RSS (~45 MB), its
+ * buffers and what the program writes to its tmpfs /tmp. The cgroup enforces heap + this.
+ */
+export const TREE_MEMORY_HEADROOM_MB = 256;
+
+/** Tasks beyond the program's own: bwrap's outer and inner processes. */
+export const TREE_PROCESS_HEADROOM = 4;
+
+/** The per-process rlimits every sandbox sets (prlimit), whatever runs inside. */
+export interface ProcessLimits {
+  /** RLIMIT_CPU seconds; the hard limit one second later sends SIGKILL. */
+  cpuSeconds: number;
+  /** RLIMIT_AS in MB. */
+  addressSpaceMb: number;
+  /** RLIMIT_NPROC for the slot's uid (Linux counts threads and zombies). */
+  processes: number;
+  /** RLIMIT_NOFILE. */
+  openFiles: number;
+  /** RLIMIT_FSIZE in MB. */
+  fileSizeMb: number;
+}
+
+/** The rlimits of a kafka-ts run. */
+export function processLimitsOf(limits: SandboxLimits): ProcessLimits {
+  return {
+    cpuSeconds: limits.cpuSeconds,
+    addressSpaceMb: limits.memoryMb + ADDRESS_SPACE_HEADROOM_MB,
+    processes: limits.processes,
+    openFiles: limits.openFiles,
+    fileSizeMb: limits.fileSizeMb,
+  };
+}
+
+/** The whole-tree budget (one cgroup) of a kafka-ts run. */
+export function treeBudgetOf(limits: SandboxLimits): { memoryMb: number; processes: number } {
+  return { memoryMb: limits.memoryMb + TREE_MEMORY_HEADROOM_MB, processes: limits.processes + TREE_PROCESS_HEADROOM };
+}
+
+/**
+ * Limits of one warm DAG worker. They cover its whole life (warm-up included), except the
+ * wall clock, which starts when the student's job is handed over.
+ */
+export interface DagWorkerLimits {
+  /** Wall clock from job to result (reason `timeout`). @default 60_000 */
+  wallMs: number;
+  /** RLIMIT_CPU of each process; the warm-up uses about 5 s of it. @default 60 */
+  cpuSeconds: number;
+  /** RLIMIT_AS of each process in MB; an idle worker maps ~730 MB. @default 2048 */
+  addressSpaceMb: number;
+  /**
+   * Memory of the worker's whole tree in MB (one cgroup): the worker idles at ~215 MB RSS,
+   * a lesson DAG adds tens of MB; BashOperator children and forks share this. @default 1024
+   */
+  memoryMb: number;
+  /**
+   * RLIMIT_NPROC for the worker's uid and the tree's task budget (threads count: the worker
+   * uses 3–6, a BashOperator a few more per command). @default 64
+   */
+  processes: number;
+  /** @default 256 */
+  openFiles: number;
+  /** RLIMIT_FSIZE in MB (the metadata DB copy grows with the run). @default 32 */
+  fileSizeMb: number;
+  /** Protocol bytes read from the worker before it is killed (reason `output-limit`). @default 2_097_152 */
+  outputBytes: number;
+}
+
+export const DEFAULT_DAG_WORKER_LIMITS: Readonly<DagWorkerLimits> = Object.freeze({
+  wallMs: 60_000,
+  cpuSeconds: 60,
+  addressSpaceMb: 2048,
+  memoryMb: 1024,
+  processes: 64,
+  openFiles: 256,
+  fileSizeMb: 32,
+  outputBytes: 2 * 1024 * 1024,
+});
+
 export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({
   wallMs: 30_000,
   cpuSeconds: 10,

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { constants as os } from 'node:os';
+import { runCgroup, type RunCgroup } from './cgroup';
 import { buildSandboxCommand } from './command';
 import { SandboxBusyError, SandboxLimitError, SandboxSetupError, type SandboxError } from './errors';
 import { defaultSandboxHost, type SandboxHost } from './host';
-import { resolveLimits, type SandboxLimits } from './limits';
+import { nodeSandboxSpec } from './kinds/node';
+import { resolveLimits, treeBudgetOf, type SandboxLimits } from './limits';
 import { deniedMessage, endMessage, type DeniedCapability, type EndReason } from './messages';
 import { OutputCollector, type SandboxOutput } from './output';
 import { isRuntimeNoise, mapStackToSnippet } from './stack';
@@ -33,6 +35,11 @@ export interface SandboxRunOptions {
   entry: string;
   /** The only variables the program sees besides HOME and PATH, e.g. `{ KAFKA_BROKERS }`. */
   env?: Readonly<Record<string, string>>;
+  /**
+   * `host:port` endpoints relayed into the run's network namespace (the Kafka brokers); the
+   * run reaches nothing else. @default []
+   */
+  endpoints?: readonly string[];
   /** Overrides of {@link DEFAULT_LIMITS}. @default {} */
   limits?: Partial<SandboxLimits>;
   /** Aborting ends the run with reason `stopped`. */
@@ -54,7 +61,9 @@ const DENIED: [RegExp, DeniedCapability][] = [
 /** After "Detener", how long the program may take to leave its consumer groups before SIGKILL. */
 const STOP_GRACE_MS = 2_500;
 // Our exec chain reports its own failures this way before node ever starts.
-const SETUP_FAILURE = /^(bwrap|setpriv|prlimit): /;
+const SETUP_FAILURE = /^(bwrap|setpriv|prlimit|cauce-sandbox|cauce-relay): /;
+/** bwrap needs these mount points inside the read-only /sandbox for the kafkajs shim and the real package. */
+const NODE_MOUNT_POINTS = ['node_modules/kafkajs', 'node_modules/kafkajs-real'];
 
 /**
  * Owner of one run's lifecycle: claims a uid slot, writes the files, starts the sandbox,
@@ -89,17 +98,25 @@ export class SandboxRun {
     let dirs: Awaited<ReturnType<SandboxHost['workdirs']['prepare']>> | undefined;
     try {
       const runtime = await this.host.runtime();
-      dirs = await this.host.workdirs.prepare(slot, this.options.files);
-      const command = buildSandboxCommand({
-        uid: slot.uid,
-        limits: this.limits,
-        runtime,
-        dirs,
-        env: this.options.env ?? {},
-        entry: this.options.entry,
-        nodePermissions: this.host.nodePermissions,
-      });
-      return await this.execute(command);
+      dirs = await this.host.workdirs.prepare(slot, this.options.files, NODE_MOUNT_POINTS);
+      const [network, cgroup] = await Promise.all([
+        this.host.relays.forSlot(slot.uid, this.options.endpoints ?? []),
+        runCgroup(slot.uid, treeBudgetOf(this.limits)),
+      ]);
+      const command = buildSandboxCommand(
+        nodeSandboxSpec({
+          uid: slot.uid,
+          limits: this.limits,
+          runtime,
+          dirs,
+          env: this.options.env ?? {},
+          entry: this.options.entry,
+          network,
+          cgroupProcs: cgroup?.procs ?? [],
+          nodePermissions: this.host.nodePermissions,
+        }),
+      );
+      return await this.execute(command, cgroup, (await cgroup?.oomKills()) ?? 0);
     } catch (cause) {
       return this.result('error', null, 0, false, null, new SandboxSetupError(cause));
     } finally {
@@ -109,7 +126,7 @@ export class SandboxRun {
     }
   }
 
-  private execute(command: { file: string; args: string[] }): Promise<SandboxResult> {
+  private execute(command: { file: string; args: string[] }, cgroup: RunCgroup | null, oomBefore: number): Promise<SandboxResult> {
     return new Promise((resolve) => {
       const started = Date.now();
       // env {} on purpose: bwrap's pid 1 keeps this environment, readable at /proc/1/environ.
@@ -180,7 +197,10 @@ export class SandboxRun {
         // Only a failed spawn (setpriv missing) lands here without a pid; kill errors are ignored.
         if (child.pid === undefined) settle(this.result('error', null, 0, false, null, new SandboxSetupError(cause)));
       });
-      child.on('close', (code, killedBy) => {
+      child.on('close', (code, killedBy) => void closed(code, killedBy));
+      const closed = async (code: number | null, killedBy: NodeJS.Signals | null): Promise<void> => {
+        // The kernel's OOM killer inside the run's cgroup: the whole tree outgrew its budget.
+        const oomKilled = cgroup ? (await cgroup.oomKills().catch(() => oomBefore)) > oomBefore : false;
         if (!this.killReason) output.end();
         const durationMs = Date.now() - started;
         // bwrap reports a signal-killed child as 128 + signal number.
@@ -194,9 +214,9 @@ export class SandboxRun {
         }
         const cpuEnd =
           exitSignal === 'SIGXCPU' || (exitSignal === 'SIGKILL' && durationMs >= this.limits.cpuSeconds * 1000);
-        const reason: EndReason = cpuEnd ? 'cpu-limit' : memory && code !== 0 ? 'memory-limit' : 'finished';
+        const reason: EndReason = cpuEnd ? 'cpu-limit' : (memory || oomKilled) && code !== 0 ? 'memory-limit' : 'finished';
         settle(this.result(reason, exitSignal, durationMs, truncated, denied, undefined, exitCode));
-      });
+      };
     });
   }
 

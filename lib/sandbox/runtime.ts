@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
 import { access, chmod, copyFile, cp, lstat, mkdir, readdir, readFile, readlink, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -29,6 +28,8 @@ export interface SandboxRuntime {
   nodeMajor: number;
   kafkajsDir: string;
   kafkajsShimDir: string;
+  /** The in-namespace relay preload (relay/relay.mjs), at a path the sandbox uids can read. */
+  relayPreload: string;
   /** bwrap arguments for shared libraries and the few /etc files name resolution reads. */
   systemArgs: string[];
 }
@@ -46,11 +47,14 @@ export async function resolveRuntime(options: RuntimeOptions = {}): Promise<Sand
   const shim = await realpath(/*turbopackIgnore: true*/ options.kafkajsShimDir ?? path.join(process.cwd(), 'lib', 'sandbox', 'kafkajs-shim'));
   // The shim changes with the code, so a cached copy is named by its content.
   const kafkajsShimDir = (await othersCanReach(shim)) ? shim : await cacheCopy(shim, cacheDir, `kafkajs-shim-${await contentHash(shim)}`, true);
+  const relay = await realpath(/*turbopackIgnore: true*/ path.join(process.cwd(), 'lib', 'sandbox', 'relay', 'relay.mjs'));
+  const relayPreload = (await othersCanReach(relay)) ? relay : await cacheCopy(relay, cacheDir, `relay-${(await contentHash(path.dirname(relay)))}.mjs`, false);
   return {
     nodePath,
     nodeMajor: Number(process.versions.node.split('.')[0]),
     kafkajsDir,
     kafkajsShimDir,
+    relayPreload,
     systemArgs: [...(await libraryArgs()), ...(await etcArgs(cacheDir))],
   };
 }
@@ -111,20 +115,18 @@ async function libraryArgs(): Promise<string[]> {
 }
 
 /**
- * Name resolution needs hosts/resolv.conf. The host's nsswitch.conf may name NSS modules
- * (mdns, systemd) that are not in the sandbox, so a minimal one is generated instead.
+ * Name resolution reads nsswitch.conf and /etc/hosts. The host's nsswitch.conf may name NSS
+ * modules (mdns, systemd) that are not in the sandbox, so a minimal one is generated; hosts
+ * comes per slot from the network (lib/sandbox/network.ts), and there is no resolv.conf: a
+ * sandbox has no network to ask a DNS server on.
  */
 async function etcArgs(cacheDir: string): Promise<string[]> {
   const etc = path.join(cacheDir, 'etc');
   await mkdir(etc, { recursive: true, mode: 0o755 });
   const nsswitch = path.join(etc, 'nsswitch.conf');
-  await writeFile(nsswitch, 'hosts: files dns\n', { mode: 0o644 });
+  await writeFile(nsswitch, 'hosts: files\n', { mode: 0o644 });
   await chmod(cacheDir, 0o755);
-  const args = ['--ro-bind', nsswitch, '/etc/nsswitch.conf'];
-  for (const file of ['/etc/hosts', '/etc/resolv.conf']) {
-    if (await access(file, constants.R_OK).then(() => true, () => false)) args.push('--ro-bind', file, file);
-  }
-  return args;
+  return ['--ro-bind', nsswitch, '/etc/nsswitch.conf'];
 }
 
 async function contentHash(dir: string): Promise<string> {

@@ -15,6 +15,8 @@ export interface RunDirs {
 export interface WorkdirOptions {
   /** Parent of the per-slot folders. @default '/run/cauce-sandbox' */
   root?: string;
+  /** Label of the tmpfs mounts (shows in `mount`). @default 'cauce-sandbox' */
+  label?: string;
   /**
    * Size of each slot's tmpfs in MB (run files + the program's /tmp). bwrap 0.8 (Debian 12)
    * has no `--size` for `--tmpfs`, and an unbounded tmpfs lets a loop of writes fill the
@@ -30,15 +32,20 @@ export interface WorkdirOptions {
 export class SlotWorkdirs {
   private readonly root: string;
   private readonly tmpfsMb: number;
+  private readonly label: string;
   private readonly mounted = new Map<number, Promise<void>>();
 
   constructor(options: WorkdirOptions = {}) {
     this.root = options.root ?? '/run/cauce-sandbox';
     this.tmpfsMb = options.tmpfsMb ?? 32;
+    this.label = options.label ?? 'cauce-sandbox';
   }
 
-  /** Writes the compiled files for a run in `slot` and returns its folders. */
-  async prepare(slot: { uid: number }, files: readonly CompiledFile[]): Promise<RunDirs> {
+  /**
+   * Writes a run's files (read-only at /sandbox) in `slot`, creates the mount points its kind
+   * binds over inside that read-only folder, and returns its folders with an empty /tmp.
+   */
+  async prepare(slot: { uid: number }, files: readonly Pick<CompiledFile, 'name' | 'js'>[] = [], mountPoints: readonly string[] = []): Promise<RunDirs> {
     // Keyed by uid, not slot index: the uid lock is what guarantees one run per folder.
     const base = path.join(this.root, `uid-${slot.uid}`);
     let mount = this.mounted.get(slot.uid);
@@ -49,9 +56,8 @@ export class SlotWorkdirs {
     await mount;
     const dirs = { src: path.join(base, 'src'), tmp: path.join(base, 'tmp') };
     await this.clean(dirs); // leftovers of a server that died mid-run
-    // bwrap needs existing mount points for the kafkajs shim and the real package inside the read-only /sandbox.
-    await mkdir(path.join(dirs.src, 'node_modules', 'kafkajs'), { recursive: true, mode: 0o755 });
-    await mkdir(path.join(dirs.src, 'node_modules', 'kafkajs-real'), { recursive: true, mode: 0o755 });
+    await mkdir(dirs.src, { mode: 0o755 });
+    for (const point of mountPoints) await mkdir(path.join(dirs.src, point), { recursive: true, mode: 0o755 });
     await Promise.all(files.map((f) => writeFile(path.join(dirs.src, f.name), f.js, { mode: 0o644 })));
     await mkdir(dirs.tmp, { mode: 0o700 });
     await chown(dirs.tmp, slot.uid, slot.uid);
@@ -68,7 +74,7 @@ export class SlotWorkdirs {
     await chmod(this.root, 0o755);
     if (await isMountPoint(dir)) return;
     try {
-      await run('mount', ['-t', 'tmpfs', '-o', `size=${this.tmpfsMb}m,mode=0755,nosuid,nodev,noexec`, 'cauce-sandbox', dir]);
+      await run('mount', ['-t', 'tmpfs', '-o', `size=${this.tmpfsMb}m,mode=0755,nosuid,nodev,noexec`, this.label, dir]);
     } catch (error) {
       // Without CAP_SYS_ADMIN (a developer's laptop) runs still work; only /tmp is unbounded.
       console.warn(`[sandbox] could not mount a tmpfs at ${dir}; /tmp of runs is not size-capped`, error);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSandboxCommand } from '../command';
+import { nodeSandboxSpec } from '../kinds/node';
 import { MAX_SNIPPET_BYTES, SnippetInputError, validateSnippetFiles, prepareSnippet, DEFAULT_LIMITS } from '../index';
 import { OutputCollector, MAX_CHUNK_CHARS, type SandboxOutput } from '../output';
 import { mapStackToSnippet, isRuntimeNoise } from '../stack';
@@ -107,23 +108,28 @@ describe('mensajes', () => {
 });
 
 describe('comando', () => {
-  const runtime = { nodePath: '/usr/bin/node', nodeMajor: 20, kafkajsDir: '/k', kafkajsShimDir: '/s', systemArgs: [] };
-  const base = { uid: 61002, limits: DEFAULT_LIMITS, runtime, dirs: { src: '/s', tmp: '/t' }, entry: 'producer.mjs' };
+  const runtime = { nodePath: '/usr/bin/node', nodeMajor: 20, kafkajsDir: '/k', kafkajsShimDir: '/s', relayPreload: '/r.mjs', systemArgs: [] };
+  const network = { relayDir: '/n', routes: [{ listenHost: '127.0.0.1', port: 9092, socket: '/run/cauce-relay/0.sock' }], hostsFile: '/n/hosts' };
+  const base = { uid: 61002, limits: DEFAULT_LIMITS, runtime, dirs: { src: '/s', tmp: '/t' }, entry: 'producer.mjs', network, cgroupProcs: ['/cg/cgroup.procs'] };
 
-  it('baja de uid, pone límites y no usa shell', () => {
-    const { file, args } = buildSandboxCommand({ ...base, env: { KAFKA_BROKERS: '127.0.0.1:9092' } });
-    expect(file).toBe('/usr/bin/setpriv');
-    expect(args.slice(0, 4)).toEqual(['--reuid', '61002', '--regid', '61002']);
+  it('une el cgroup, baja de uid, pone límites y aísla la red, sin shell del alumno', () => {
+    const { file, args } = buildSandboxCommand(nodeSandboxSpec({ ...base, env: { KAFKA_BROKERS: '127.0.0.1:9092' } }));
+    expect(file).toBe('/bin/bash');
+    // The prelude is fixed text; the cgroup files and the chain come as its arguments.
+    expect(args.slice(4, 8)).toEqual(['cauce-sandbox', '1', '/cg/cgroup.procs', '/usr/bin/setpriv']);
+    expect(args.slice(8, 12)).toEqual(['--reuid', '61002', '--regid', '61002']);
     expect(args).toContain('--nproc=32');
     expect(args).toContain('--clearenv');
-    expect(args).not.toContain('--unshare-net');
-    expect(args.join(' ')).not.toMatch(/\bsh\b|-c /);
+    expect(args).toContain('--unshare-net');
+    expect(args.join(' ')).toContain('--ro-bind /n /run/cauce-relay');
+    expect(args.join(' ')).toContain('--ro-bind /n/hosts /etc/hosts');
+    expect(args).toContain('--import');
     expect(args.at(-1)).toBe('/sandbox/producer.mjs');
   });
 
-  it('no deja pasar variables que cambian node o el cargador', () => {
-    for (const key of ['NODE_OPTIONS', 'LD_PRELOAD', 'PATH', 'lower']) {
-      expect(() => buildSandboxCommand({ ...base, env: { [key]: 'x' } }), key).toThrow(RangeError);
+  it('no deja pasar variables que cambian node, el cargador o el relé', () => {
+    for (const key of ['NODE_OPTIONS', 'LD_PRELOAD', 'PATH', 'lower', 'CAUCE_RELAYS']) {
+      expect(() => nodeSandboxSpec({ ...base, env: { [key]: 'x' } }), key).toThrow(RangeError);
     }
   });
 

@@ -1,0 +1,73 @@
+import type { SandboxSpec } from '../command';
+import { processLimitsOf, type SandboxLimits } from '../limits';
+import type { SlotNetwork } from '../network';
+import { SANDBOX_NODE, type SandboxRuntime } from '../runtime';
+import { SANDBOX_DIR } from '../stack';
+import type { RunDirs } from '../workdir';
+
+export interface NodeSpecInput {
+  uid: number;
+  limits: SandboxLimits;
+  runtime: SandboxRuntime;
+  dirs: RunDirs;
+  /** Variables the program may see (e.g. KAFKA_BROKERS); nothing else is inherited. */
+  env: Readonly<Record<string, string>>;
+  /** Emitted entry file name, e.g. `producer.mjs`. */
+  entry: string;
+  network: SlotNetwork;
+  cgroupProcs: readonly string[];
+  /** Adds node's permission model as a second layer. @default true */
+  nodePermissions?: boolean;
+}
+
+/** Where the relay preload appears inside (readable under node's permission model). */
+const RELAY_PRELOAD = '/opt/cauce/relay.mjs';
+// Variables that would change how node or the loader behave are set by us, as argv, or not at all.
+const RESERVED_ENV = /^(NODE_|LD_|HOME$|PATH$|TMPDIR$|UV_|CAUCE_RELAYS$)/;
+
+/** The kafka-ts kind: node, the student's transpiled files, kafkajs behind the watching shim. */
+export function nodeSandboxSpec(input: NodeSpecInput): SandboxSpec {
+  const { runtime, dirs, limits } = input;
+  const env: Record<string, string> = { HOME: '/tmp', PATH: '/usr/bin' };
+  for (const [key, value] of Object.entries(input.env)) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(key) || RESERVED_ENV.test(key)) throw new RangeError(`env ${key} is not allowed`);
+    env[key] = value;
+  }
+  // Second layer, not the boundary: refuses child_process, workers, and fs outside these paths,
+  // with an error that names what was refused (so the student gets a clear message).
+  const permissions = [
+    runtime.nodeMajor >= 22 ? '--permission' : '--experimental-permission',
+    `--allow-fs-read=${SANDBOX_DIR}/*`,
+    `--allow-fs-read=${RELAY_PRELOAD}`,
+    '--allow-fs-read=/tmp/*',
+    '--allow-fs-write=/tmp/*',
+    '--disable-warning=ExperimentalWarning',
+  ];
+  const relay = input.network.routes.length > 0 ? ['--import', RELAY_PRELOAD] : [];
+  return {
+    uid: input.uid,
+    rlimits: processLimitsOf(limits),
+    systemArgs: runtime.systemArgs,
+    readOnly: [
+      [runtime.nodePath, SANDBOX_NODE],
+      [dirs.src, SANDBOX_DIR],
+      // Students import 'kafkajs' and get the watching shim, which requires the real package.
+      [runtime.kafkajsShimDir, `${SANDBOX_DIR}/node_modules/kafkajs`],
+      [runtime.kafkajsDir, `${SANDBOX_DIR}/node_modules/kafkajs-real`],
+      [runtime.relayPreload, RELAY_PRELOAD],
+    ],
+    writable: [[dirs.tmp, '/tmp']],
+    env,
+    cwd: SANDBOX_DIR,
+    argv: [
+      SANDBOX_NODE,
+      ...(input.nodePermissions === false ? [] : permissions),
+      ...relay,
+      '--enable-source-maps',
+      `--max-old-space-size=${limits.memoryMb}`,
+      `${SANDBOX_DIR}/${input.entry}`,
+    ],
+    network: input.network,
+    cgroupProcs: input.cgroupProcs,
+  };
+}

@@ -1,0 +1,138 @@
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+
+/**
+ * Deny-by-default networking. Every sandbox has its own, empty network namespace (bwrap
+ * --unshare-net: only a loopback of its own), so the site, Airflow's API, the controller
+ * listener and the LAN are simply not there. The few endpoints a kind needs (the Kafka
+ * brokers for kafka-ts) are relayed in: for each one the host listens on a Unix socket in a
+ * per-slot folder, bound read-only into the sandbox at {@link RELAY_DIR}, and connects each
+ * accepted stream to the real endpoint. Inside, relay.mjs listens on the endpoint's own
+ * address (so advertised addresses stay the same) and forwards to that socket.
+ */
+export const RELAY_DIR = '/run/cauce-relay';
+
+/** One endpoint as a run sees it inside and as the host reaches it. */
+export interface RelayRoute {
+  /** Address the run connects to inside its namespace (a loopback address), e.g. `127.0.0.1`. */
+  listenHost: string;
+  port: number;
+  /** Socket path inside the sandbox. */
+  socket: string;
+}
+
+export interface SlotNetwork {
+  /** Host folder bound at {@link RELAY_DIR}; undefined when the kind reaches nothing. */
+  relayDir?: string;
+  routes: RelayRoute[];
+  /** Host file bound at /etc/hosts: localhost plus the endpoints' host names. */
+  hostsFile: string;
+}
+
+interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/**
+ * The host side of every slot's relays. Servers are created once per (slot, endpoint list)
+ * and kept: a slot serves one run at a time, and its sockets are reachable only from inside
+ * that slot's sandbox. A changed endpoint list (an external cluster's brokers) rebuilds them.
+ */
+export class NetworkRelays {
+  private readonly slots = new Map<number, { key: string; network: Promise<SlotNetwork>; servers: net.Server[] }>();
+
+  constructor(
+    /** @default '/run/cauce-sandbox/net' */
+    private readonly root = '/run/cauce-sandbox/net',
+  ) {}
+
+  /** The slot's network for these endpoints (`host:port`); an empty list reaches nothing. */
+  forSlot(uid: number, endpoints: readonly string[]): Promise<SlotNetwork> {
+    const parsed = dedupe(endpoints.map(parseEndpoint));
+    const key = parsed.map((e) => `${e.host}:${e.port}`).join(',');
+    const current = this.slots.get(uid);
+    if (current?.key === key) return current.network;
+    current?.servers.forEach((server) => server.close());
+    const servers: net.Server[] = [];
+    const network = this.build(uid, parsed, servers);
+    this.slots.set(uid, { key, network, servers });
+    network.catch(() => this.slots.delete(uid)); // a failed build is retried by the next run
+    return network;
+  }
+
+  /** Closes every relay (tests, shutdown). */
+  close(): void {
+    for (const { servers } of this.slots.values()) servers.forEach((server) => server.close());
+    this.slots.clear();
+  }
+
+  private async build(uid: number, endpoints: Endpoint[], servers: net.Server[]): Promise<SlotNetwork> {
+    const dir = path.join(this.root, `uid-${uid}`);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    await chmod(this.root, 0o755);
+    const names = new Map<string, string>(); // host name -> loopback address inside
+    const routes: RelayRoute[] = [];
+    for (const [index, endpoint] of endpoints.entries()) {
+      const listenHost = insideAddress(endpoint.host, names);
+      if (!listenHost) {
+        console.warn(`[sandbox] endpoint ${endpoint.host}:${endpoint.port} is a non-loopback IP address; runs reach it only by a host name`);
+        continue;
+      }
+      const socket = path.join(dir, `${index}.sock`);
+      servers.push(await relayServer(socket, endpoint));
+      routes.push({ listenHost, port: endpoint.port, socket: path.posix.join(RELAY_DIR, `${index}.sock`) });
+    }
+    const hostsFile = path.join(dir, 'hosts');
+    const lines = ['127.0.0.1 localhost', '::1 localhost ip6-localhost', ...[...names].map(([name, address]) => `${address} ${name}`)];
+    await writeFile(hostsFile, `${lines.join('\n')}\n`, { mode: 0o644 });
+    return { relayDir: routes.length > 0 ? dir : undefined, routes, hostsFile };
+  }
+}
+
+function parseEndpoint(text: string): Endpoint {
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text.trim());
+  if (!match) throw new RangeError(`endpoint ${text} is not host:port`);
+  return { host: match[1]!.toLowerCase(), port: Number(match[2]) };
+}
+
+function dedupe(endpoints: Endpoint[]): Endpoint[] {
+  const seen = new Set<string>();
+  return endpoints.filter((e) => !seen.has(`${e.host}:${e.port}`) && seen.add(`${e.host}:${e.port}`));
+}
+
+/**
+ * Where a run finds `host` inside its namespace: loopback addresses as they are, `localhost`
+ * as 127.0.0.1, other names on 127.0.1.x through the generated /etc/hosts. A non-loopback
+ * IP literal cannot be given to a namespace's loopback: null.
+ */
+function insideAddress(host: string, names: Map<string, string>): string | null {
+  if (host === 'localhost') return '127.0.0.1';
+  if (net.isIPv4(host)) return host.startsWith('127.') ? host : null;
+  if (net.isIPv6(host)) return host === '::1' ? '::1' : null;
+  if (!names.has(host)) names.set(host, `127.0.1.${names.size + 1}`);
+  return names.get(host)!;
+}
+
+function relayServer(socketPath: string, target: Endpoint): Promise<net.Server> {
+  const server = net.createServer((inside) => {
+    const outside = net.connect({ host: target.host, port: target.port });
+    inside.pipe(outside).pipe(inside);
+    const close = () => {
+      inside.destroy();
+      outside.destroy();
+    };
+    inside.on('error', close).on('close', close);
+    outside.on('error', close).on('close', close);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => {
+      server.unref(); // relays must not keep the server process alive
+      // The sandbox uid must be able to connect (write permission on the socket inode).
+      chmod(socketPath, 0o666).then(() => resolve(server), reject);
+    });
+  });
+}
