@@ -1,3 +1,4 @@
+import type { DagWorkerLimits } from '@/lib/sandbox/limits';
 import { defaultDagWorkerPool, type DagWorkerPool } from './airflow-pool';
 import type { WorkerEvent } from './airflow-protocol';
 import type { WorkerEnd } from './airflow-worker';
@@ -39,7 +40,7 @@ export async function executeAirflowDag(run: Run, pool: DagWorkerPool = defaultD
   emit({ type: 'status', state: 'running', message: AIRFLOW_MESSAGES.running });
   const translator = new EventTranslator(emit, started);
   const end = await worker.run({ files }, (event) => translator.handle(event), run.abort.signal);
-  const { reason, message } = finalOutcome(end, translator, pool.limits.wallMs);
+  const { reason, message } = finalOutcome(end, translator, pool.limits);
   if (reason === 'error') console.error('[runs] airflow-dag worker crashed', end);
   exit(reason, message);
 }
@@ -92,10 +93,12 @@ export class EventTranslator {
   }
 }
 
-function finalOutcome(end: WorkerEnd, events: EventTranslator, wallMs: number): { reason: EndReason; message: string } {
+function finalOutcome(end: WorkerEnd, events: EventTranslator, limits: DagWorkerLimits): { reason: EndReason; message: string } {
   switch (end.reason) {
     case 'timeout':
-      return { reason: 'timeout', message: AIRFLOW_MESSAGES.timeout(wallMs, events.running) };
+      return { reason: 'timeout', message: AIRFLOW_MESSAGES.timeout(limits.wallMs, events.running) };
+    case 'memory-limit':
+      return { reason: 'memory-limit', message: AIRFLOW_MESSAGES.memoryLimit(limits.memoryMb) };
     case 'stopped':
       return { reason: 'stopped', message: AIRFLOW_MESSAGES.stopped };
     case 'output-limit':
@@ -106,6 +109,9 @@ function finalOutcome(end: WorkerEnd, events: EventTranslator, wallMs: number): 
       break;
   }
   const result = events.result;
+  // A child the OOM killer ended (a fork, a BashOperator command) can fail the DAG without
+  // killing the worker: the memory budget is still why.
+  if (end.oomKilled && result?.state !== 'success') return { reason: 'memory-limit', message: AIRFLOW_MESSAGES.memoryLimit(limits.memoryMb) };
   if (!result) return { reason: 'error', message: AIRFLOW_MESSAGES.crashed };
   if (result.state === 'success') return { reason: 'finished', message: AIRFLOW_MESSAGES.success(result.dagId ?? 'DAG') };
   if (events.diagnostic) return { reason: 'failed', message: events.diagnostic.message };

@@ -7,6 +7,8 @@ export const AIRFLOW_MESSAGES = {
     'El laboratorio de Airflow no está disponible ahora mismo, así que tu DAG no se ejecutó. Espera unos segundos y vuelve a intentarlo.',
   crashed: 'La ejecución de tu DAG terminó de forma inesperada en el servidor. Inténtalo de nuevo en un momento.',
   outputLimit: 'Tu DAG escribió demasiada salida y fue detenido.',
+  memoryLimit: (mb: number) =>
+    `Tu DAG (con todos los procesos que lanzó) usó más de ${mb} MB de memoria y fue detenido. ¿Carga demasiados datos a la vez o lanza procesos que no terminan?`,
   cpuLimit: 'Tu DAG usó demasiado tiempo de CPU y fue detenido. ¿Hay algún bucle que no termina?',
   timeout: (wallMs: number, task: string | undefined) =>
     `Tu DAG superó el límite de ${Math.round(wallMs / 1000)} s y fue detenido` +

@@ -1,12 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { resolveDagWorkerRuntime, type DagWorkerRuntime } from '@/lib/sandbox/kinds/airflow-worker';
+import { DEFAULT_DAG_WORKER_LIMITS, type DagWorkerLimits } from '@/lib/sandbox/limits';
+import { NetworkRelays } from '@/lib/sandbox/network';
 import { UidSlots } from '@/lib/sandbox/slots';
-import {
-  DagWorkerDirs,
-  DEFAULT_DAG_WORKER_LIMITS,
-  resolveDagWorkerRuntime,
-  type DagWorkerLimits,
-  type DagWorkerRuntime,
-} from './airflow-sandbox';
+import { SlotWorkdirs } from '@/lib/sandbox/workdir';
 import { DagWorker } from './airflow-worker';
 
 export interface DagWorkerPoolOptions {
@@ -44,7 +42,8 @@ export class DagWorkerPool {
   readonly limits: DagWorkerLimits;
   readonly maxTasks: number;
   private readonly slots: UidSlots;
-  private readonly dirs: DagWorkerDirs;
+  private readonly dirs: SlotWorkdirs;
+  private readonly relays: NetworkRelays;
   private readonly installDir: string | undefined;
   private runtimePromise: Promise<DagWorkerRuntime> | undefined;
   /** Spawned, not yet handed out (warming or ready), oldest first. */
@@ -58,7 +57,10 @@ export class DagWorkerPool {
   constructor(options: DagWorkerPoolOptions = {}) {
     this.size = options.size ?? (Number(process.env.CAUCE_AIRFLOW_POOL_SIZE) || 2);
     this.slots = new UidSlots(options.slots ?? this.size + 4, options.firstUid ?? 61_200);
-    this.dirs = new DagWorkerDirs(options.root);
+    const root = options.root ?? '/run/cauce-airflow';
+    // Room for the DB copy, Airflow's logs and what the DAG writes: 96 MB per worker.
+    this.dirs = new SlotWorkdirs({ root, tmpfsMb: 96, label: 'cauce-airflow' });
+    this.relays = new NetworkRelays(path.join(root, 'net'));
     this.limits = { ...DEFAULT_DAG_WORKER_LIMITS, ...options.limits };
     this.maxTasks = options.maxTasks ?? 100;
     this.installDir = options.installDir;
@@ -170,7 +172,7 @@ export class DagWorkerPool {
       }
       let worker: DagWorker;
       try {
-        worker = await DagWorker.spawn({ slot, dirs: this.dirs, runtime: await this.runtime(), limits: this.limits, maxTasks: this.maxTasks });
+        worker = await DagWorker.spawn({ slot, dirs: this.dirs, relays: this.relays, runtime: await this.runtime(), limits: this.limits, maxTasks: this.maxTasks });
       } catch (error) {
         await slot.release().catch(() => undefined);
         throw error;

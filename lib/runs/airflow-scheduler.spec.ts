@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAirflow, type RunningAirflow } from '@/lab/airflow/start';
-import { airflowInstallDir } from './airflow-sandbox';
+import { airflowInstallDir } from '@/lib/sandbox/kinds/airflow-worker';
 import {
   namespaceDagIds,
   pollDagRun,

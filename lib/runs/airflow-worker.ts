@@ -1,12 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as os } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
+import { runCgroup, type RunCgroup } from '@/lib/sandbox/cgroup';
+import { buildSandboxCommand } from '@/lib/sandbox/command';
+import { dagWorkerSandboxSpec, type DagWorkerRuntime } from '@/lib/sandbox/kinds/airflow-worker';
+import type { DagWorkerLimits } from '@/lib/sandbox/limits';
+import type { NetworkRelays } from '@/lib/sandbox/network';
 import type { UidSlot } from '@/lib/sandbox/slots';
+import type { SlotWorkdirs } from '@/lib/sandbox/workdir';
 import { parseWorkerLine, type WorkerEvent, type WorkerJob } from './airflow-protocol';
-import { buildDagWorkerCommand, type DagWorkerDirs, type DagWorkerLimits, type DagWorkerRuntime } from './airflow-sandbox';
 
 /** How a worker's job ended, from the host's point of view. */
-export type WorkerEndReason = 'finished' | 'timeout' | 'stopped' | 'output-limit' | 'cpu-limit' | 'crashed';
+export type WorkerEndReason = 'finished' | 'timeout' | 'stopped' | 'output-limit' | 'cpu-limit' | 'memory-limit' | 'crashed';
 
 export interface WorkerEnd {
   reason: WorkerEndReason;
@@ -14,13 +19,16 @@ export interface WorkerEnd {
   signal: string | null;
   /** From job hand-over to exit. */
   durationMs: number;
+  /** The kernel's OOM killer ended a process of the worker's tree (its cgroup outgrew its budget). */
+  oomKilled: boolean;
   /** Last stderr lines of the sandbox chain (bwrap, a Python crash before capture): server logs only. */
   stderrTail: string[];
 }
 
 export interface DagWorkerOptions {
   slot: UidSlot;
-  dirs: DagWorkerDirs;
+  dirs: SlotWorkdirs;
+  relays: NetworkRelays;
   runtime: DagWorkerRuntime;
   limits: DagWorkerLimits;
   maxTasks: number;
@@ -42,14 +50,16 @@ export class DagWorker {
   private readonly stderrTail: string[] = [];
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private disposed: Promise<void> | undefined;
-  private tmp: string | undefined;
+  private dirs: { src: string; tmp: string } | undefined;
 
   private constructor(
     private readonly options: DagWorkerOptions,
-    tmp: string,
+    dirs: { src: string; tmp: string },
+    private readonly cgroup: RunCgroup | null,
+    private readonly oomBefore: number,
+    command: { file: string; args: string[] },
   ) {
-    this.tmp = tmp;
-    const command = buildDagWorkerCommand({ uid: options.slot.uid, limits: options.limits, runtime: options.runtime, tmp, maxTasks: options.maxTasks });
+    this.dirs = dirs;
     // env {} on purpose: bwrap's pid 1 keeps this environment, readable at /proc/1/environ.
     const child = spawn(command.file, command.args, { env: {} as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child = child;
@@ -69,8 +79,16 @@ export class DagWorker {
   }
 
   static async spawn(options: DagWorkerOptions): Promise<DagWorker> {
-    const tmp = await options.dirs.prepare(options.slot.uid);
-    return new DagWorker(options, tmp);
+    const { slot, limits } = options;
+    const [dirs, network, cgroup] = await Promise.all([
+      options.dirs.prepare(slot),
+      options.relays.forSlot(slot.uid, []), // a DAG run reaches nothing
+      runCgroup(slot.uid, { memoryMb: limits.memoryMb, processes: limits.processes }),
+    ]);
+    const command = buildSandboxCommand(
+      dagWorkerSandboxSpec({ uid: slot.uid, limits, runtime: options.runtime, tmp: dirs.tmp, maxTasks: options.maxTasks, network, cgroupProcs: cgroup?.procs ?? [] }),
+    );
+    return new DagWorker(options, dirs, cgroup, (await cgroup?.oomKills()) ?? 0, command);
   }
 
   get pid(): number | undefined {
@@ -101,9 +119,12 @@ export class DagWorker {
     // bwrap reports a signal-killed child as 128 + signal number.
     const exitSignal = code !== null && code > 128 ? signalName(code - 128) : killedBy;
     let reason: WorkerEndReason = this.killReason ?? (code === 0 ? 'finished' : 'crashed');
-    if (!this.killReason && (exitSignal === 'SIGXCPU' || exitSignal === 'SIGKILL')) reason = 'cpu-limit';
+    // The kernel's OOM killer inside the worker's cgroup: the whole tree outgrew its budget.
+    const oomKilled = this.cgroup ? (await this.cgroup.oomKills().catch(() => this.oomBefore)) > this.oomBefore : false;
+    if (!this.killReason && oomKilled) reason = 'memory-limit';
+    else if (!this.killReason && (exitSignal === 'SIGXCPU' || exitSignal === 'SIGKILL')) reason = 'cpu-limit';
     await this.dispose();
-    return { reason, exitCode: exitSignal ? null : code, signal: exitSignal ?? null, durationMs, stderrTail: [...this.stderrTail] };
+    return { reason, exitCode: exitSignal ? null : code, signal: exitSignal ?? null, durationMs, oomKilled, stderrTail: [...this.stderrTail] };
   }
 
   /** Kills the sandbox (if alive), then frees the folder and the uid slot. Idempotent. */
@@ -111,8 +132,8 @@ export class DagWorker {
     this.disposed ??= (async () => {
       this.kill(this.killReason ?? 'stopped');
       await this.exited;
-      if (this.tmp) await this.options.dirs.clean(this.tmp).catch(() => undefined);
-      this.tmp = undefined;
+      if (this.dirs) await this.options.dirs.clean(this.dirs).catch(() => undefined);
+      this.dirs = undefined;
       await this.options.slot.release().catch((error: unknown) => console.error('[airflow] slot release failed', error));
     })();
     return this.disposed;
