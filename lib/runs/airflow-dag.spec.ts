@@ -177,6 +177,19 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
     expect(exit).toMatchObject({ reason: 'memory-limit', message: expect.stringMatching(/más de 1024 MB de memoria/) });
   });
 
+  it('llenar el /tmp de la ejecución se explica como disco lleno, no como un DAG que no carga', async () => {
+    const body = ['for i in range(10):', '    with open(f"/tmp/run/relleno-{i}", "wb") as f:', '        f.write(b"x" * 20 * 1024 * 1024)'].join('\n');
+    const { exit } = await runDag(pool, [{ name: 'lleno.py', content: dagWithTask(body) }]);
+    expect(exit).toMatchObject({ reason: 'failed', message: expect.stringMatching(/se llenó/) });
+  });
+
+  it('una tarea que espera su reintento lo dice al llegar al límite de tiempo', async () => {
+    const content = `${HEAD}from datetime import timedelta\n\ndef falla():\n    raise ValueError("todavía no")\n\nwith DAG(dag_id="reintento", start_date=datetime(2024, 1, 1), schedule=None):\n    PythonOperator(task_id="t", python_callable=falla, retries=2, retry_delay=timedelta(minutes=5))\n`;
+    const { events, exit } = await runDag(pool, [{ name: 'reintento.py', content }]);
+    expect(of(events, 'task').map((e) => e.state)).toContain('up_for_retry');
+    expect(exit).toMatchObject({ reason: 'timeout', message: expect.stringMatching(/«t» falló y estaba esperando para reintentar/) });
+  });
+
   it('no se ven /etc/shadow, las carpetas de otras ejecuciones ni el entorno del servidor', async () => {
     process.env.CAUCE_TEST_CANARY = 'canario-secreto';
     const body = [

@@ -50,6 +50,8 @@ export class EventTranslator {
   result: Extract<WorkerEvent, { event: 'result' }> | undefined;
   diagnostic: Extract<WorkerEvent, { event: 'diagnostic' }> | undefined;
   running: string | undefined;
+  /** A task that failed and waits for its retry_delay (dag.test() really waits). */
+  retrying: string | undefined;
   readonly failedTasks: string[] = [];
 
   constructor(
@@ -66,6 +68,7 @@ export class EventTranslator {
         const state = TaskState.safeParse(event.state);
         if (!state.success) return;
         if (state.data === 'running') this.running = event.taskId;
+        this.retrying = state.data === 'up_for_retry' ? event.taskId : this.retrying === event.taskId ? undefined : this.retrying;
         if (state.data === 'failed') this.failedTasks.push(event.taskId);
         this.emit({ type: 'task', taskId: event.taskId, state: state.data, at: Date.now() - this.started });
         return;
@@ -93,9 +96,13 @@ export class EventTranslator {
   }
 }
 
+/** Python's words for a full /tmp (the worker's tmpfs): a full disk, not a DAG that cannot load. */
+const DISK_FULL = /No space left on device|Errno 28|File too large|Errno 27/;
+
 function finalOutcome(end: WorkerEnd, events: EventTranslator, limits: DagWorkerLimits): { reason: EndReason; message: string } {
   switch (end.reason) {
     case 'timeout':
+      if (events.retrying) return { reason: 'timeout', message: AIRFLOW_MESSAGES.retryTimeout(limits.wallMs, events.retrying) };
       return { reason: 'timeout', message: AIRFLOW_MESSAGES.timeout(limits.wallMs, events.running) };
     case 'memory-limit':
       return { reason: 'memory-limit', message: AIRFLOW_MESSAGES.memoryLimit(limits.memoryMb) };
@@ -114,6 +121,9 @@ function finalOutcome(end: WorkerEnd, events: EventTranslator, limits: DagWorker
   if (end.oomKilled && result?.state !== 'success') return { reason: 'memory-limit', message: AIRFLOW_MESSAGES.memoryLimit(limits.memoryMb) };
   if (!result) return { reason: 'error', message: AIRFLOW_MESSAGES.crashed };
   if (result.state === 'success') return { reason: 'finished', message: AIRFLOW_MESSAGES.success(result.dagId ?? 'DAG') };
+  if (events.diagnostic && DISK_FULL.test(`${events.diagnostic.message}\n${events.diagnostic.detail ?? ''}`)) {
+    return { reason: 'failed', message: AIRFLOW_MESSAGES.diskFull(limits.tmpfsMb) };
+  }
   if (events.diagnostic) return { reason: 'failed', message: events.diagnostic.message };
   return { reason: 'failed', message: AIRFLOW_MESSAGES.dagFailed(result.dagId ?? 'DAG', events.failedTasks) };
 }

@@ -9,6 +9,11 @@ export const AIRFLOW_MESSAGES = {
   outputLimit: 'Tu DAG escribió demasiada salida y fue detenido.',
   memoryLimit: (mb: number) =>
     `Tu DAG (con todos los procesos que lanzó) usó más de ${mb} MB de memoria y fue detenido. ¿Carga demasiados datos a la vez o lanza procesos que no terminan?`,
+  retryTimeout: (wallMs: number, task: string) =>
+    `La tarea «${task}» falló y estaba esperando para reintentar (sus retries y retry_delay) cuando la ejecución llegó al límite de ${Math.round(wallMs / 1000)} s. ` +
+    'En el laboratorio, usa un retry_delay de pocos segundos o retries=0 para ver el fallo enseguida.',
+  diskFull: (mb: number) =>
+    `El espacio de la ejecución (su /tmp, ${mb} MB) se llenó y el DAG no pudo seguir escribiendo. ¿Alguna tarea escribe archivos demasiado grandes o en un bucle?`,
   cpuLimit: 'Tu DAG usó demasiado tiempo de CPU y fue detenido. ¿Hay algún bucle que no termina?',
   timeout: (wallMs: number, task: string | undefined) =>
     `Tu DAG superó el límite de ${Math.round(wallMs / 1000)} s y fue detenido` +

@@ -58,10 +58,9 @@ export class DagWorkerPool {
     this.size = options.size ?? (Number(process.env.CAUCE_AIRFLOW_POOL_SIZE) || 2);
     this.slots = new UidSlots(options.slots ?? this.size + 4, options.firstUid ?? 61_200);
     const root = options.root ?? '/run/cauce-airflow';
-    // Room for the DB copy, Airflow's logs and what the DAG writes: 96 MB per worker.
-    this.dirs = new SlotWorkdirs({ root, tmpfsMb: 96, label: 'cauce-airflow' });
-    this.relays = new NetworkRelays(path.join(root, 'net'));
     this.limits = { ...DEFAULT_DAG_WORKER_LIMITS, ...options.limits };
+    this.dirs = new SlotWorkdirs({ root, tmpfsMb: this.limits.tmpfsMb, label: 'cauce-airflow' });
+    this.relays = new NetworkRelays(path.join(root, 'net'));
     this.maxTasks = options.maxTasks ?? 100;
     this.installDir = options.installDir;
   }

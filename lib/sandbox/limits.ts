@@ -97,6 +97,8 @@ export interface DagWorkerLimits {
   openFiles: number;
   /** RLIMIT_FSIZE in MB (the metadata DB copy grows with the run). @default 32 */
   fileSizeMb: number;
+  /** Size of the worker's /tmp tmpfs in MB: the DB copy, Airflow's logs and what the DAG writes. @default 96 */
+  tmpfsMb: number;
   /** Protocol bytes read from the worker before it is killed (reason `output-limit`). @default 2_097_152 */
   outputBytes: number;
 }
@@ -109,6 +111,7 @@ export const DEFAULT_DAG_WORKER_LIMITS: Readonly<DagWorkerLimits> = Object.freez
   processes: 64,
   openFiles: 256,
   fileSizeMb: 32,
+  tmpfsMb: 96,
   outputBytes: 2 * 1024 * 1024,
 });
 

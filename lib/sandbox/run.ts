@@ -214,7 +214,10 @@ export class SandboxRun {
         }
         const cpuEnd =
           exitSignal === 'SIGXCPU' || (exitSignal === 'SIGKILL' && durationMs >= this.limits.cpuSeconds * 1000);
-        const reason: EndReason = cpuEnd ? 'cpu-limit' : (memory || oomKilled) && code !== 0 ? 'memory-limit' : 'finished';
+        // node aborts (SIGABRT) when V8 or a native buffer cannot get memory, sometimes before
+        // it can print why: under a memory budget that is the budget, not a mysterious signal.
+        const outOfMemory = memory || oomKilled || exitSignal === 'SIGABRT';
+        const reason: EndReason = cpuEnd ? 'cpu-limit' : outOfMemory && code !== 0 ? 'memory-limit' : 'finished';
         settle(this.result(reason, exitSignal, durationMs, truncated, denied, undefined, exitCode));
       };
     });

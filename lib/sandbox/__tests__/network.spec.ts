@@ -5,6 +5,7 @@
  * not a descriptor its launcher happened to hold.
  */
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,7 +36,8 @@ async function run(code: string, endpoints: string[] = []) {
 
 /** Student code: connects to each target and prints what answered (or the error code). */
 function probe(targets: [string, number][]): string {
-  return `import net from 'node:net';
+  return `import http from 'node:http';
+import net from 'node:net';
 const probe = (host: string, port: number) => new Promise<string>((resolve) => {
   const s = net.connect({ host, port });
   const done = (v: string) => { s.destroy(); resolve(host + ':' + port + '=' + v); };
@@ -75,7 +77,8 @@ describe('la red de una ejecución: solo lo que su tipo necesita', { timeout: 60
   it('un barrido de los puertos de loopback no encuentra nada más que lo relayado', async () => {
     const broker = await listen('127.0.0.1', 'broker');
     const others = await Promise.all(['site', 'airflow', 'controller', 'spark'].map((n) => listen('127.0.0.1', n)));
-    const code = `import net from 'node:net';
+    const code = `import http from 'node:http';
+import net from 'node:net';
 const open: number[] = [];
 const ports = ${JSON.stringify([...others, broker, 3000, 8080, 9092, 9093, 9094, 18080, 19092])};
 await Promise.all(ports.map((port) => new Promise<void>((resolve) => {
@@ -124,5 +127,28 @@ console.log('abiertos', open.sort((a, b) => a - b).join(','));`;
     expect(code).toBe(0);
     expect(stdout).toContain('el servidor tiene el fd 5: sí');
     expect(stdout).toContain('la ejecución ve: 0,1,2 y los suyos de node, sin el fd 5 heredado');
+  });
+
+  it('una ejecución no puede llamar al sitio: ni a sus rutas ni a sus acciones de servidor', async () => {
+    // A stand-in for the site on loopback that would accept a server action (Next-Action header).
+    const calls: string[] = [];
+    const site = http.createServer((req, res) => {
+      calls.push(`${req.method} ${req.url}`);
+      res.end('ok');
+    });
+    servers.push(site as unknown as net.Server);
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    const { port } = site.address() as net.AddressInfo;
+    const broker = await listen('127.0.0.1', 'broker');
+    const { stdout } = await run(`for (const [path, headers] of [['/api/runs', {}], ['/cursos/airflow/definicion-plugin', { 'next-action': 'x' }]] as const) {
+  try {
+    const r = await fetch('http://127.0.0.1:${port}' + path, { method: 'POST', headers, body: '{}' });
+    console.log(path, 'respondió', r.status);
+  } catch (e) {
+    console.log(path, 'inalcanzable', ((e as Error).cause as NodeJS.ErrnoException)?.code);
+  }
+}`, [`127.0.0.1:${broker}`]);
+    expect(stdout).toBe('/api/runs inalcanzable ECONNREFUSED\n/cursos/airflow/definicion-plugin inalcanzable ECONNREFUSED\n');
+    expect(calls).toEqual([]);
   });
 });
