@@ -158,16 +158,19 @@ test.describe('alojar un curso (CAUCE_MODE=course)', () => {
   test('A no puede seguir ni detener la ejecución de B aunque tenga su id', async ({ browser }) => {
     const ana = await join(browser, 'Ana Pérez');
     const bruno = await join(browser, 'Bruno');
+    // Playwright's request API sends no Origin (a browser would): the site refuses a POST without it.
+    const origin = { origin: server.baseURL };
     const started = await ana.request.post(`${server.baseURL}/api/runs`, {
+      headers: origin,
       data: { lesson: 'kafka/productor', snippet: 'kafka/productor/x', kind: 'kafka-ts', files: [{ name: 'p.ts', content: "console.log('hola')\n" }] },
     });
     expect(started.status()).toBe(202);
     const { runId } = (await started.json()) as { runId: string };
     expect((await bruno.request.get(`${server.baseURL}/api/runs/${runId}/events`, { failOnStatusCode: false })).status()).toBe(404);
-    expect((await bruno.request.post(`${server.baseURL}/api/runs/${runId}/stop`, { failOnStatusCode: false })).status()).toBe(404);
+    expect((await bruno.request.post(`${server.baseURL}/api/runs/${runId}/stop`, { headers: origin, failOnStatusCode: false })).status()).toBe(404);
     const foreignStop = await ana.request.post(`${server.baseURL}/api/runs/${runId}/stop`, { headers: { origin: 'https://malvado.example' }, failOnStatusCode: false });
     expect(foreignStop.status()).toBe(403);
-    expect((await ana.request.post(`${server.baseURL}/api/runs/${runId}/stop`)).status()).toBe(200);
+    expect((await ana.request.post(`${server.baseURL}/api/runs/${runId}/stop`, { headers: origin })).status()).toBe(200);
   });
 
   test('el profesor ve quién completó qué, las ejecuciones de cada alumno y descarga el CSV', async ({ browser }) => {

@@ -17,6 +17,9 @@ const Env = z.object({
   CAUCE_SESSION_SECRET: z.string().optional().describe('Session signing key shared by several servers; default: random, kept in the database'),
   CAUCE_INSTRUCTOR_PASSWORD: z.string().optional().describe('Initial instructor password; default: generated and printed once'),
   CAUCE_RUNS_PER_MINUTE: z.coerce.number().int().positive().optional().describe('Runs one student may start per minute; default 20'),
+  // Who may connect: read by the front door (lib/http/front-door.mjs) in scripts/serve-next.mjs, before Next starts.
+  CAUCE_HOST: z.string().optional().describe('Address the site listens on; default 127.0.0.1 (this machine only). `npm start -- --host 0.0.0.0` also sets it'),
+  CAUCE_ALLOWED_HOSTS: z.string().optional().describe('Comma-separated extra Host names served, e.g. a reverse proxy\'s public name ("aula.example.org" or with ":port"); loopback and the listening address always are'),
   CAUCE_RUNS_PER_STUDENT: z.coerce.number().int().positive().optional().describe('Concurrent runs per student; default 1'),
 });
 

@@ -40,7 +40,7 @@ async function timedRun(code: string): Promise<Timing> {
   const started = performance.now();
   const response = await fetch(`${base}/api/runs`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', origin: base }, // the site refuses a POST without its Origin
     body: JSON.stringify({ lesson: 'kafka/productor', snippet: 'kafka/productor/bench', kind: 'kafka-ts', files: [{ name: 'producer.ts', content: code }] }),
   });
   const body = (await response.json()) as { ok: boolean; runId?: string; message?: string };

@@ -2,22 +2,34 @@
  * Serves the production build in this one process (no `next start` CLI, which forks a
  * `next-server` child that would outlive a killed launcher). The launcher spawns this with a
  * parent-death signal, so stopping or killing the launcher always stops the site.
- * Usage: node scripts/serve-next.mjs <port>
+ * Usage: node scripts/serve-next.mjs <port> [--host <address>]
+ *
+ * It listens on 127.0.0.1 unless told otherwise (--host, or CAUCE_HOST): serving other machines
+ * is an explicit choice. Every request first passes the front door (lib/http/front-door.mjs).
  */
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { announcement, frontDoor, guardRequest } from '../lib/http/front-door.mjs';
 
 process.env.NODE_ENV ??= 'production'; // before Next loads: it reads NODE_ENV at import time
 const { default: next } = await import('next');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const port = Number(process.argv[2] ?? process.env.PORT ?? 3000);
-const app = next({ dev: false, dir: root, port, hostname: 'localhost' });
+const port = Number(/^\d+$/.test(process.argv[2] ?? '') ? process.argv[2] : (process.env.PORT ?? 3000));
+const hostArg = process.argv.indexOf('--host');
+const door = frontDoor({ host: (hostArg > 0 ? process.argv[hostArg + 1] : undefined) || process.env.CAUCE_HOST || undefined, port });
+// Next calls itself at this address (a server action forwarded to the page that owns it).
+const app = next({ dev: false, dir: root, port, hostname: new URL(door.localUrl).hostname.replace(/^\[|\]$/g, '') });
 await app.prepare();
 const handle = app.getRequestHandler();
-const server = createServer((req, res) => handle(req, res));
-server.listen(port, () => console.log(`▲ Next.js listo en http://localhost:${port}`));
+const server = createServer((req, res) => {
+  if (!guardRequest(door, req, res)) handle(req, res);
+});
+server.listen(port, door.host, () => {
+  console.log(`▲ Next.js listo en ${door.localUrl}`);
+  for (const line of announcement(door)) console.log(line);
+});
 
 // Benchmarks (node --expose-gc) ask for a full GC before sampling memory: SIGUSR2.
 if (typeof globalThis.gc === 'function') process.on('SIGUSR2', () => globalThis.gc());

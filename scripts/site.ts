@@ -7,10 +7,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startLab, type Progress } from '../lab/index';
+import { isLoopbackAddress, localUrl } from '../lib/http/front-door.mjs';
+import { serverEnv } from '../lib/env';
 
 const root = path.resolve(import.meta.dirname, '..');
-const portArg = process.argv.indexOf('--port');
-const port = Number(portArg > 0 ? process.argv[portArg + 1] : (process.env.PORT ?? 3000));
+const argument = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const port = Number(argument('--port') ?? process.env.PORT ?? 3000);
+/** Where the site listens: this machine only unless `--host 0.0.0.0` (or CAUCE_HOST) says otherwise. */
+const host = argument('--host') ?? serverEnv().CAUCE_HOST ?? '127.0.0.1';
 const SOURCES = ['app', 'components', 'lib', 'content', 'next.config.mjs', 'package-lock.json', 'tsconfig.json'];
 
 function newestMtime(target: string): number {
@@ -38,8 +42,9 @@ function spawnNextBuild(): ChildProcess {
 }
 
 /** The site's server: one process, with a parent-death signal (see scripts/serve-next.mjs). */
-function spawnServer(port: number, env: Record<string, string>): ChildProcess {
-  return spawn('setpriv', ['--pdeathsig', 'SIGTERM', '--', process.execPath, path.join(root, 'scripts', 'serve-next.mjs'), String(port)], {
+function spawnServer(port: number, host: string, env: Record<string, string>): ChildProcess {
+  const script = path.join(root, 'scripts', 'serve-next.mjs');
+  return spawn('setpriv', ['--pdeathsig', 'SIGTERM', '--', process.execPath, script, String(port), '--host', host], {
     cwd: root,
     stdio: 'inherit',
     detached: true,
@@ -72,8 +77,10 @@ async function main(): Promise<number> {
     return buildCode;
   }
 
-  const site = spawnServer(port, { ...running.env, KAFKA_BROKERS: running.brokers, CAUCE_LAB_MODE: running.mode });
-  console.log(`\n✔ Cauce listo en http://localhost:${port}  (Kafka: ${running.brokers}, ${running.mode === 'embedded' ? 'laboratorio integrado' : 'modo externo'})\n  Ctrl-C para detener el sitio y el laboratorio.\n`);
+  const site = spawnServer(port, host, { ...running.env, KAFKA_BROKERS: running.brokers, CAUCE_LAB_MODE: running.mode });
+  // The server prints the address for other machines (with its access token) once it listens.
+  const exposed = isLoopbackAddress(host) ? '' : `\n  Abierto a otras máquinas (--host ${host}): la dirección de acceso la imprime el servidor al arrancar.`;
+  console.log(`\n✔ Cauce listo en ${localUrl(host, port)}  (Kafka: ${running.brokers}, ${running.mode === 'embedded' ? 'laboratorio integrado' : 'modo externo'})${exposed}\n  Ctrl-C para detener el sitio y el laboratorio.\n`);
 
   let stopping = false;
   const stop = async () => {

@@ -197,7 +197,9 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
       // "Enviar al scheduler" waits for the dag-processor: look for new files every 5 s, not 5 min.
       AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL: '5',
       // The log servers of scheduler and triggerer default to fixed ports 8793/8794: derive
-      // them from ours so a second lab (e2e, tests) can run beside this one.
+      // them from ours so a second lab (e2e, tests) can run beside this one. Their host cannot be
+      // set: Airflow 3.3.2's serve_logs() hands uvicorn host="" (every interface) and has no
+      // [logging] host option. They answer only requests signed with [api] secret_key (ours).
       AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT: String(this.port + 1),
       AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT: String(this.port + 2),
     };

@@ -1,21 +1,15 @@
-/**
- * CSRF guard for custom POST route handlers (server actions get the same check from Next):
- * a browser always sends Origin on a cross-site POST, so an Origin whose host differs from the
- * Host (or X-Forwarded-Host behind a proxy) is refused. Requests without Origin (curl, scripts,
- * benchmarks) are not cross-site requests from a browser and pass.
- */
-export function isSameOrigin(request: Request): boolean {
-  const origin = request.headers.get('origin');
-  if (origin === null) return true;
-  if (origin === 'null') return false;
-  const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || request.headers.get('host');
-  try {
-    return host !== null && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
+import { originProblem } from '@/lib/http/front-door.mjs';
 
-export function crossOriginRefused(): Response {
-  return Response.json({ ok: false, message: 'Petición rechazada: viene de otro origen.' }, { status: 403 });
+/**
+ * CSRF guard for POST route handlers: the request must carry an Origin whose host is the host
+ * it was sent to (X-Forwarded-Host behind a proxy). A missing Origin is refused too: browsers
+ * always send one on a POST, and the project's scripts send it on purpose. The front door
+ * (lib/http/front-door.mjs) applies the same rule to every request, server actions included;
+ * this keeps it in the handlers under `next dev` and when they are called directly.
+ * Returns the 403 to answer with, or null.
+ */
+export function refuseCrossOrigin(request: Request): Response | null {
+  const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || request.headers.get('host') || new URL(request.url).host;
+  const problem = originProblem(request.method, request.headers.get('origin'), host);
+  return problem ? Response.json({ ok: false, message: problem }, { status: 403 }) : null;
 }

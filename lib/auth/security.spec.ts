@@ -75,6 +75,7 @@ const withCookie = (cookie: string | undefined, init: RequestInit = {}) => {
   const headers = new Headers(init.headers);
   if (cookie) headers.set('cookie', `otra=1; cauce_sesion=${encodeURIComponent(cookie)}`);
   headers.set('host', 'localhost:3000');
+  if (!headers.has('origin')) headers.set('origin', BASE); // a POST must say it comes from the site
   return { ...init, headers };
 };
 

@@ -1,6 +1,8 @@
-import { crossOriginRefused, isSameOrigin } from '@/lib/auth/origin';
+import { refuseCrossOrigin } from '@/lib/auth/origin';
 import { JOIN_FIRST, runOptionsFor } from '@/lib/auth/run-options';
 import { userFromRequest } from '@/lib/auth/user';
+import { readJsonBody } from '@/lib/http/body';
+import { CODE_BODY_LIMIT } from '@/lib/http/limits.mjs';
 import { startRun } from '@/lib/runs/start';
 
 /**
@@ -8,15 +10,13 @@ import { startRun } from '@/lib/runs/start';
  * clients). Bad input gets a clear 4xx with a Spanish message before any work starts.
  */
 export async function POST(request: Request) {
-  if (!isSameOrigin(request)) return crossOriginRefused();
+  const refused = refuseCrossOrigin(request);
+  if (refused) return refused;
   const user = await userFromRequest(request);
   if (!user) return Response.json({ ok: false, message: JOIN_FIRST }, { status: 401 });
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    return Response.json({ ok: false, message: 'El cuerpo de la petición no es JSON válido.' }, { status: 400 });
-  }
-  const { status, ...result } = startRun(body, runOptionsFor(user));
+  // Counted while it streams: a huge body is refused at the limit, not parsed whole first.
+  const body = await readJsonBody(request, CODE_BODY_LIMIT);
+  if (!body.ok) return body.response;
+  const { status, ...result } = startRun(body.value, runOptionsFor(user));
   return Response.json(result, { status });
 }

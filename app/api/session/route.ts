@@ -1,8 +1,10 @@
 import { clientAddress, startSession } from '@/lib/auth/current';
 import { siteMode } from '@/lib/auth/mode';
-import { crossOriginRefused, isSameOrigin } from '@/lib/auth/origin';
+import { refuseCrossOrigin } from '@/lib/auth/origin';
 import { attemptJoin } from '@/lib/auth/sign-in';
 import { db } from '@/lib/db';
+import { readJsonBody } from '@/lib/http/body';
+import { SESSION_BODY_LIMIT } from '@/lib/http/limits.mjs';
 import { userFromRequest } from '@/lib/auth/user';
 
 export const dynamic = 'force-dynamic';
@@ -36,9 +38,12 @@ export async function GET(request: Request) {
  * benchmark): same checks and rate limit, same signed session cookie.
  */
 export async function POST(request: Request) {
-  if (!isSameOrigin(request)) return crossOriginRefused();
+  const refused = refuseCrossOrigin(request);
+  if (refused) return refused;
   if (siteMode() !== 'course') return Response.json({ ok: false, message: 'Este sitio funciona en modo individual.' }, { status: 409 });
-  const body = (await request.json().catch(() => null)) as { codigo?: unknown; nombre?: unknown } | null;
+  const read = await readJsonBody(request, SESSION_BODY_LIMIT);
+  if (!read.ok) return read.response;
+  const body = read.value as { codigo?: unknown; nombre?: unknown } | null;
   const result = await attemptJoin(await db(), {
     code: typeof body?.codigo === 'string' ? body.codigo : '',
     name: typeof body?.nombre === 'string' ? body.nombre : '',
