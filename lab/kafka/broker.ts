@@ -9,6 +9,7 @@ import { renderServerProperties } from './config';
 import { ensureJars, type ProgressListener } from './download';
 import { checkKafka } from './health';
 import { kafkaPaths, type KafkaPaths } from './paths';
+import { ensurePolicyClasses } from './policy';
 import { commandLine, isAlive, isPortFree, signalGroup, terminateGroup, waitForPidExit } from './process';
 import { createSecrets, readSecrets, type KafkaSecrets } from './secrets';
 import { formatStorageOnce, formattedClusterId } from './storage';
@@ -52,6 +53,8 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
   private child: ChildProcess | undefined;
   private stopping = false;
   private secrets: KafkaSecrets | undefined;
+  /** Compiled LabTopicPolicy (server.properties names it, so the broker needs it to start). */
+  private policyClasses: string | undefined;
   /** Last console lines, quoted when the broker dies while starting. */
   private readonly recentLines: string[] = [];
 
@@ -83,12 +86,14 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
   }
 
   /**
-   * Downloads jars if missing, creates the broker's secrets once, writes server.properties
-   * (0600: it holds them), formats storage once with the admin's SCRAM credential.
+   * Downloads jars if missing, compiles the topic policy if its source changed, creates the
+   * broker's secrets once, writes server.properties (0600: it holds them), formats storage
+   * once with the admin's SCRAM credential.
    */
   async prepare(onProgress?: ProgressListener): Promise<{ clusterId: string; formatted: boolean }> {
     const { paths } = this;
     await ensureJars({ pom: paths.pom, libsDir: paths.libsDir, ...(onProgress ? { onProgress } : {}) });
+    await this.compilePolicy();
     mkdirSync(paths.logsDir, { recursive: true });
     this.secrets = readSecrets(paths.stateDir) ?? this.createSecretsMigratingOldData();
     const { adminUser, adminPassword, controllerPassword } = this.secrets;
@@ -128,6 +133,7 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
   /** Spawns the JVM. Resolves once it is spawned; use waitHealthy() to know it serves. */
   async start(): Promise<void> {
     if (this.pid) return;
+    await this.compilePolicy(); // a start without prepare() (data already there) needs it too
     await this.killStaleBroker();
     for (const port of [this.port, this.port + 1]) {
       if (!(await isPortFree(port))) {
@@ -262,8 +268,15 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
     return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
   }
 
+  /** Once per object: a check of the compiled folder, javac only when the source changed. */
+  private async compilePolicy(): Promise<void> {
+    this.policyClasses ??= await ensurePolicyClasses({ libsDir: this.paths.libsDir, outRoot: this.paths.policyDir });
+  }
+
+  /** The jars and the policy's classes; StorageTool needs both (it resolves the policy class names). */
   private get classpath(): string {
-    return `${this.paths.libsDir}/*`;
+    if (!this.policyClasses) throw new BrokerStartError('La política de temas de Kafka no está compilada: falta prepare().');
+    return `${this.paths.libsDir}/*:${this.policyClasses}`;
   }
 
   private get loggingFlags(): string[] {

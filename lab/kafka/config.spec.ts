@@ -2,8 +2,21 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderServerProperties } from './config';
 import { expectedJars } from './download';
+import { FREE_TOPIC_CONFIGS, KAFKA_TOPIC_LIMITS, STUDENT_TOPIC_PATTERN } from './limits';
 import { kafkaPaths } from './paths';
 import { KAFKA_VERSION } from './version';
+
+/** server.properties as java.util.Properties reads it (escapes included). */
+function parseProperties(text: string): Record<string, string> {
+  const unescape = (value: string) =>
+    value.replace(/\\u([0-9a-f]{4})|\\(.)/g, (_, hex: string | undefined, char: string | undefined) => (hex ? String.fromCharCode(parseInt(hex, 16)) : char!));
+  return Object.fromEntries(
+    text.split('\n').filter((line) => line.includes('=') && !line.startsWith('#')).map((line) => {
+      const [key = '', value = ''] = line.split(/=(.*)/s);
+      return [key, unescape(value)];
+    }),
+  );
+}
 
 describe('configuración del broker del laboratorio', () => {
   it('el pom y version.ts fijan la misma versión de Kafka', () => {
@@ -38,5 +51,27 @@ describe('configuración del broker del laboratorio', () => {
     expect(props['transaction.state.log.replication.factor']).toBe('1');
     expect(props['auto.create.topics.enable']).toBe('true');
     expect(props['group.initial.rebalance.delay.ms']).toBe('0');
+  });
+
+  it('la política de temas lee los números de limits.ts, y las retenciones por defecto son los topes', () => {
+    const security = { adminUser: 'admin', adminPassword: 'secreto-admin', controllerPassword: 'secreto-controlador' };
+    const props = parseProperties(renderServerProperties({ port: 19092, dataDir: '/tmp/datos', security }));
+    expect(props['create.topic.policy.class.name']).toBe('cauce.kafka.LabTopicPolicy');
+    expect(props['alter.config.policy.class.name']).toBe('cauce.kafka.LabTopicPolicy$Configs');
+    expect(props['cauce.limits.student.topic.pattern']).toBe(STUDENT_TOPIC_PATTERN);
+    expect(props['cauce.limits.partitions.per.topic']).toBe(String(KAFKA_TOPIC_LIMITS.partitionsPerTopic));
+    expect(props['cauce.limits.topics.per.student']).toBe(String(KAFKA_TOPIC_LIMITS.topicsPerStudent));
+    expect(props['cauce.limits.partitions.per.student']).toBe(String(KAFKA_TOPIC_LIMITS.partitionsPerStudent));
+    expect(props['cauce.limits.max.retention.ms.label']).toBe('7 días');
+    expect(props['cauce.limits.free.configs']?.split(',')).toEqual([...FREE_TOPIC_CONFIGS]);
+    expect(props['cauce.limits.admin.bootstrap.servers']).toBe('127.0.0.1:19092');
+    expect(props['log.retention.ms']).toBe(String(KAFKA_TOPIC_LIMITS.maxRetentionMs));
+    expect(props['log.retention.bytes']).toBe(String(KAFKA_TOPIC_LIMITS.maxRetentionBytes));
+    expect(props['log.segment.bytes']).toBe(String(KAFKA_TOPIC_LIMITS.maxSegmentBytes));
+    // Student slugs (credentials.ts) are what the pattern calls a student's topic; the site's are not.
+    const owner = (topic: string) => new RegExp(STUDENT_TOPIC_PATTERN).exec(topic)?.[1];
+    expect(owner('ana_3f2a.pedidos')).toBe('ana_3f2a');
+    expect(owner('__consumer_offsets')).toBeUndefined();
+    expect(owner('pedidos')).toBeUndefined();
   });
 });

@@ -1,3 +1,5 @@
+import { policyProperties } from './limits';
+
 /** What varies between lab brokers; everything else is fixed for a one-node lab. */
 export interface ServerConfigInput {
   /** Client (PLAINTEXT) port on 127.0.0.1. The controller listens on port + 1. */
@@ -83,11 +85,21 @@ export function renderServerProperties(input: ServerConfigInput): string {
     ['auto.create.topics.enable', true],
     // A student's consumer should get its partitions at once, not after 3 s.
     ['group.initial.rebalance.delay.ms', 0],
-    // Fewer, smaller segments: lab topics are tiny and the disk is shared.
+    // Fewer partitions for group offsets: lab groups are few and the disk is shared.
     ['offsets.topic.num.partitions', 10],
-    ['log.retention.hours', 168],
-    ['log.segment.bytes', 64 * 1024 * 1024],
+    // Students' topics: the broker policy (LabTopicPolicy.java) with the numbers of
+    // limits.ts, and retention/segment defaults equal to its caps (so unset means capped).
+    ...policyProperties(clientAddress),
   ];
-  const lines = entries.map(([key, value]) => `${key}=${String(value)}`);
+  const lines = entries.map(([key, value]) => `${key}=${propertyValue(String(value))}`);
   return `# Written by lab/kafka/broker.ts on every start; edits here are overwritten.\n${lines.join('\n')}\n`;
+}
+
+/**
+ * A value as java.util.Properties reads it back: the broker loads the file as ISO-8859-1 and
+ * treats `\` as an escape, so backslashes (the policy's regex) are doubled and non-ASCII
+ * (its Spanish labels) becomes \uXXXX.
+ */
+function propertyValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

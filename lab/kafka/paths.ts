@@ -15,6 +15,8 @@ export interface KafkaPaths {
   readonly log4jConfig: string;
   /** Jars copied from Maven; shared by every broker instance (tests included). */
   readonly libsDir: string;
+  /** Compiled LabTopicPolicy, one folder per source version (policy.ts); beside libsDir. */
+  readonly policyDir: string;
   /** Broker state: server.properties, data, logs, pid file. */
   readonly stateDir: string;
   readonly dataDir: string;
@@ -40,6 +42,7 @@ export function kafkaPaths(stateDir?: string, libsDir?: string): KafkaPaths {
     pom: join(KAFKA_SOURCE_DIR, 'pom.xml'),
     log4jConfig: join(KAFKA_SOURCE_DIR, 'log4j2.properties'),
     libsDir: resolve(libsDir ?? join(labRoot(), 'kafka', 'libs')),
+    policyDir: resolve(libsDir ?? join(labRoot(), 'kafka', 'libs'), '..', 'policy'),
     stateDir: state,
     dataDir: join(state, 'data'),
     logsDir: join(state, 'logs'),

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { studentAccess, type KafkaSasl, type StudentKafkaAccess } from './credentials';
+import { quotaSpec } from './limits';
 
 export interface TenantAdminOptions {
   /** Bootstrap servers of the cluster to administer. */
@@ -41,10 +42,12 @@ interface Pending {
 }
 
 /**
- * One owner for per-student Kafka principals: SCRAM-SHA-512 credentials and PREFIXED ACLs
- * (lab/kafka/TenantAdmin.java, one long-lived JVM, since kafkajs cannot create SCRAM
- * credentials), and namespace resets. Provisioning is cached per student for the life of
- * this object, so only a student's first run pays the round trip.
+ * One owner for per-student Kafka principals: client quotas, SCRAM-SHA-512 credentials and
+ * PREFIXED ACLs (lab/kafka/TenantAdmin.java, one long-lived JVM, since kafkajs cannot create
+ * SCRAM credentials), and namespace resets. The quotas come from lab/kafka/limits.ts and are
+ * plain Admin API calls, so they also hold on an external cluster the site administers.
+ * Provisioning is cached per student for the life of this object, so only a student's first
+ * run pays the round trip (and a server restart applies changed limits to everyone again).
  */
 export class TenantAdmin {
   private child: ChildProcess | undefined;
@@ -68,6 +71,19 @@ export class TenantAdmin {
       this.provisioned.set(key, done);
     }
     return done;
+  }
+
+  /**
+   * The client quotas Kafka holds for the student's principal (describeClientQuotas), by
+   * Kafka's key names, e.g. `{ producer_byte_rate: 1048576, ... }`. Empty before provisioning.
+   */
+  async studentQuotas(student: string): Promise<Record<string, number>> {
+    const { sasl } = studentAccess(student, this.options.admin);
+    const detail = await this.job(['quotas', sasl.username]);
+    return Object.fromEntries(detail.split(',').filter(Boolean).map((pair) => {
+      const [key = '', value = ''] = pair.split('=');
+      return [key, Number(value)];
+    }));
   }
 
   /** Deletes the student's consumer groups and topics (everything under their prefix). */
@@ -106,6 +122,7 @@ export class TenantAdmin {
         KAFKA_BROKERS: options.brokers.join(','),
         KAFKA_ADMIN_USERNAME: options.admin.username,
         KAFKA_ADMIN_PASSWORD: options.admin.password,
+        CAUCE_KAFKA_QUOTAS: quotaSpec(),
       } as Record<string, string> as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
     });

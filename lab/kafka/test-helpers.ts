@@ -1,9 +1,11 @@
 /** Helpers shared by the lab's specs (not a spec itself). */
+import { execFile } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KafkaSasl } from './credentials';
+import { KAFKA_SOURCE_DIR } from './paths';
 import { isPortFree } from './process';
 
 /** A port p with p and p + 1 free (client and controller listeners). */
@@ -56,4 +58,27 @@ export async function consumeValues(kafka: Kafka, topic: string, expected: Set<s
     await consumer.disconnect();
   }
   return seen;
+}
+
+/**
+ * Runs jobs through a student's Java admin client (StudentProbe.java), which keeps the broker's
+ * error messages that kafkajs drops. Each answer is `['ok']` or `['error', class, message]`.
+ */
+export function studentProbe(libsDir: string, brokers: string, sasl: KafkaSasl, jobs: string[][]): Promise<string[][]> {
+  return new Promise((resolve, reject) => {
+    const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+    const child = execFile(
+      java,
+      ['-Xmx96m', '-XX:TieredStopAtLevel=1', '-cp', `${libsDir}/*`, join(KAFKA_SOURCE_DIR, 'StudentProbe.java')],
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KAFKA_BROKERS: brokers, KAFKA_USERNAME: sasl.username, KAFKA_PASSWORD: sasl.password } as Record<string, string> as NodeJS.ProcessEnv,
+        timeout: 120_000,
+      },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`StudentProbe failed: ${error.message}\n${stderr}`));
+        resolve(stdout.split('\n').filter(Boolean).map((line) => line.split('\t')));
+      },
+    );
+    child.stdin?.end(jobs.map((job) => `${job.join('\t')}\n`).join(''));
+  });
 }

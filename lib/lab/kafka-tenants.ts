@@ -6,10 +6,12 @@ import { kafkaBrokers } from '@/lib/env';
 const holder = globalThis as typeof globalThis & { __cauceKafkaTenants?: { key: string; admin: TenantAdmin } };
 
 /**
- * The server's Kafka tenant admin (students' principals, prefixed ACLs, namespace resets),
- * or undefined when the server has no admin credential: an external cluster used without
- * SASL, where runs are not isolated. The embedded lab always has one (KAFKA_ADMIN_* from
- * the launcher).
+ * The server's Kafka tenant admin (students' principals, client quotas, prefixed ACLs,
+ * namespace resets), or undefined when the server has no admin credential: an external
+ * cluster used without SASL, where runs are neither isolated nor limited. The embedded lab
+ * always has one (KAFKA_ADMIN_* from the launcher). On an external cluster with admin
+ * credentials the quotas and ACLs hold too; the topic caps need the lab's broker policy
+ * installed there (lab/kafka/limits.ts says which limit lives where).
  */
 export function kafkaTenants(): TenantAdmin | undefined {
   const admin = adminSaslFromEnv();

@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BrokerStartError } from '../errors';
+import { KAFKA_SOURCE_DIR } from './paths';
+import { KAFKA_VERSION } from './version';
+
+const run = promisify(execFile);
+
+/** Tracked source of the broker's topic policy (see its header). */
+export const POLICY_SOURCE = join(KAFKA_SOURCE_DIR, 'LabTopicPolicy.java');
+
+/** What the policy's classes are compiled against and where they go. */
+export interface PolicyBuildOptions {
+  /** The Kafka jars (kafka-clients, kafka-server-common, slf4j). */
+  readonly libsDir: string;
+  /** Parent of one folder per source version, e.g. `.lab/kafka/policy`. */
+  readonly outRoot: string;
+  /** @default `$JAVA_HOME/bin/javac`, else `javac` */
+  readonly javac?: string;
+}
+
+/**
+ * Compiles LabTopicPolicy.java once per source and Kafka version, into `<outRoot>/<hash>/`,
+ * and returns that folder for the broker's classpath. A folder per hash, written to a temp
+ * name and renamed, so two brokers preparing at once (parallel specs) never see half a build
+ * and an edited source never runs stale classes.
+ */
+export async function ensurePolicyClasses(options: PolicyBuildOptions): Promise<string> {
+  const source = readFileSync(POLICY_SOURCE);
+  const hash = createHash('sha256').update(KAFKA_VERSION).update(source).digest('hex').slice(0, 16);
+  const target = join(options.outRoot, hash);
+  if (existsSync(join(target, 'cauce', 'kafka', 'LabTopicPolicy.class'))) return target;
+
+  mkdirSync(options.outRoot, { recursive: true });
+  const building = mkdtempSync(join(options.outRoot, `.build-${hash}-`));
+  const javac = options.javac ?? (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'javac') : 'javac');
+  try {
+    await run(javac, ['-encoding', 'UTF-8', '-nowarn', '-cp', `${options.libsDir}/*`, '-d', building, POLICY_SOURCE], { timeout: 120_000 });
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    const detail = (error as { code?: string; stderr?: string }).code === 'ENOENT'
+      ? `no se encontró ${javac}: el laboratorio necesita un JDK (no solo un JRE).`
+      : ((error as { stderr?: string }).stderr?.trim() ?? String(error));
+    throw new BrokerStartError(`No se pudo compilar la política de temas de Kafka (${POLICY_SOURCE}): ${detail}`, { cause: error });
+  }
+  try {
+    renameSync(building, target);
+  } catch {
+    // Another prepare() finished the same build first: theirs is identical.
+    rmSync(building, { recursive: true, force: true });
+  }
+  return target;
+}
