@@ -33,6 +33,19 @@ export interface AirflowServerOptions {
 
 /** The four Airflow 3 processes the lab runs (LocalExecutor runs tasks inside the scheduler). */
 export const COMPONENTS = ['api-server', 'scheduler', 'dag-processor', 'triggerer'] as const;
+
+/**
+ * Scheduler and triggerer would each start a log server on every interface (Airflow 3.3.2's
+ * serve_logs() has no host setting). Everything runs on this machine, where the api-server
+ * reads task logs straight from AIRFLOW_HOME, so they are not started: the lab listens on
+ * loopback only.
+ */
+const LOG_SERVER_OFF: Record<Component, string[]> = {
+  'api-server': [],
+  scheduler: ['--skip-serve-logs'],
+  'dag-processor': [],
+  triggerer: ['--skip-serve-logs'],
+};
 export type Component = (typeof COMPONENTS)[number];
 
 export interface AirflowExit {
@@ -196,10 +209,8 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
       AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE: paths.passwordsFile,
       // "Enviar al scheduler" waits for the dag-processor: look for new files every 5 s, not 5 min.
       AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL: '5',
-      // The log servers of scheduler and triggerer default to fixed ports 8793/8794: derive
-      // them from ours so a second lab (e2e, tests) can run beside this one. Their host cannot be
-      // set: Airflow 3.3.2's serve_logs() hands uvicorn host="" (every interface) and has no
-      // [logging] host option. They answer only requests signed with [api] secret_key (ours).
+      // The log servers are off (LOG_SERVER_OFF); their ports are still derived from ours, away
+      // from the fixed 8793/8794, in case a component starts one anyway.
       AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT: String(this.port + 1),
       AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT: String(this.port + 2),
     };
@@ -209,7 +220,7 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
     // A parent-death signal, so a killed launcher (or test runner) takes Airflow down with it.
     // It must be set after the uid change (which clears it): hence the inner setpriv.
     // SIGKILL: an orphaned scheduler catches SIGTERM and may never finish shutting down.
-    const orphanGuard = ['/usr/bin/setpriv', '--pdeathsig', 'SIGKILL', '--', this.paths.airflowBin, component];
+    const orphanGuard = ['/usr/bin/setpriv', '--pdeathsig', 'SIGKILL', '--', this.paths.airflowBin, component, ...LOG_SERVER_OFF[component]];
     const [file, args] =
       this.uid === undefined
         ? [orphanGuard[0]!, orphanGuard.slice(1)]

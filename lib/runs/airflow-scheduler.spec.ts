@@ -36,14 +36,14 @@ describe('espacio de nombres de cada alumno', () => {
   });
 });
 
-const canRun = existsSync(path.join(airflowInstallDir(), 'installed'));
-
-describe.skipIf(!canRun)('el alumno envía su DAG al scheduler del laboratorio', () => {
+describe('el alumno envía su DAG al scheduler del laboratorio', () => {
   let airflow: RunningAirflow;
   let target: SchedulerTarget;
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'cauce-airflow-'));
 
   beforeAll(async () => {
+    const installed = path.join(airflowInstallDir(), 'installed');
+    if (!existsSync(installed)) throw new Error(`Airflow no está instalado (${installed}): ejecuta npx tsx lab/cli.ts prepare-airflow (npm test lo hace).`);
     const port = 18_580 + Math.floor(Math.random() * 100) * 3;
     airflow = await startAirflow({ log: () => undefined, server: { port, stateDir } });
     target = schedulerTargetFromEnv(airflow.env as unknown as NodeJS.ProcessEnv);
