@@ -69,6 +69,24 @@ describe('aislamiento entre alumnos en el laboratorio de Kafka', () => {
     expect(everything).not.toContain('KAFKA_ADMIN');
   }, MINUTE);
 
+  it('un tema de 1.000 particiones se rechaza y el alumno ve un aviso en español que nombra el límite', async () => {
+    const code = `import { Kafka } from 'kafkajs';
+const admin = new Kafka({ clientId: 'inundar', brokers: process.env.KAFKA_BROKERS!.split(',') }).admin();
+await admin.connect();
+await admin.createTopics({ topics: [{ topic: process.env.KAFKA_TOPIC_PREFIX + 'inundado', numPartitions: 1000 }] });
+console.log('creado');
+await admin.disconnect();
+`;
+    const events = await runAs('Ana', code);
+    expect(events).not.toContainEqual({ type: 'stdout', text: 'creado' });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'notice', message: expect.stringMatching(/como máximo 12 particiones por tema/) }));
+    expect(events.at(-1)).toMatchObject({ type: 'exit', reason: 'failed' });
+    const admin = testClient(broker.brokers, broker.adminSasl).admin();
+    await admin.connect();
+    const topics = await admin.listTopics().finally(() => admin.disconnect());
+    expect(topics).not.toContain('ana.inundado');
+  }, MINUTE);
+
   it('el productor de la lección, tal cual, escribe en el tema con el prefijo del alumno', async () => {
     const events = await runAs('Ana', lessonProducer);
     expect(events.at(-1)).toMatchObject({ type: 'exit', reason: 'finished' });

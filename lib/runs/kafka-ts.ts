@@ -3,6 +3,7 @@ import { kafkaBrokers } from '@/lib/env';
 import { labStatus } from '@/lib/lab/status';
 import { kafkaTenants } from '@/lib/lab/kafka-tenants';
 import { runTypeScript, type SandboxResult } from '@/lib/sandbox';
+import { KafkaLimitWatcher } from './kafka-limits';
 import { RUN_MESSAGES } from './messages';
 import { parseRecordLine } from './records';
 import type { Run } from './run';
@@ -67,7 +68,15 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
   const entry = files[0]!.name;
   const errors = new RuntimeErrorTracker(files.map((f) => f.name));
   let refusalExplained = false;
+  const limits = new KafkaLimitWatcher();
   const explainRefusal = (text: string) => {
+    // A lab limit first: refusing partitions on one's own topic is an ACL error, not a wrong prefix.
+    const hit = limits.observe(text);
+    if (hit) {
+      if (hit.limit === 'add-partitions') refusalExplained = true;
+      run.emit({ type: 'notice', message: hit.message });
+      return;
+    }
     if (refusalExplained || !access || !AUTHORIZATION_ERROR.test(text)) return;
     refusalExplained = true;
     run.emit({ type: 'notice', message: RUN_MESSAGES.kafkaRefused(access.prefix) });
