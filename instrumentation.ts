@@ -1,7 +1,8 @@
 /**
  * Runs once when the site's server starts: prepares course mode (database, first instructor
- * password) and warms the Airflow worker pool so the first
- * "Ejecutar" on a DAG does not pay Airflow's import time (~5 s).
+ * password), warms the Airflow worker pool so the first
+ * "Ejecutar" on a DAG does not pay Airflow's import time (~5 s), and starts the task launcher
+ * that runs the lab scheduler's tasks in the sandbox.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
@@ -25,5 +26,13 @@ export async function register() {
   } catch (error) {
     // The lab may not be prepared (e.g. `next dev` without `npm start`): runs will say so.
     console.warn('[cauce] no se pudo preparar el grupo de workers de Airflow:', (error as Error).message);
+  }
+  try {
+    // "Enviar al scheduler": the lab's executor hands every task to this server, which runs it
+    // in the sandbox (as root, each task as its own uid). Only with the embedded Airflow.
+    const { startTaskLauncherFromEnv } = await import('@/lib/runs/airflow-tasks/launcher');
+    await startTaskLauncherFromEnv();
+  } catch (error) {
+    console.warn('[cauce] no se pudo arrancar el lanzador de tareas de Airflow (las tareas enviadas al scheduler fallarán):', (error as Error).message);
   }
 }

@@ -10,6 +10,10 @@ const Env = z.object({
   KAFKA_ADMIN_USERNAME: z.string().optional().describe('Kafka super user (SCRAM-SHA-512) for provisioning students; set by the launcher, never passed to runs'),
   KAFKA_ADMIN_PASSWORD: z.string().optional().describe('Its password; without both, runs use Kafka without SASL or isolation (external mode)'),
   CAUCE_AIRFLOW_MODE: z.enum(['embedded', 'external']).default('embedded').describe('Set by the launcher'),
+  // The embedded Airflow's task launcher (read where used: lib/runs/airflow-tasks/launcher.ts), all set by the launcher.
+  CAUCE_TASK_LAUNCHER_SOCKET: z.string().optional().describe('Unix socket the lab\'s executor hands each task to; the site runs the task in the sandbox'),
+  AIRFLOW_LOGS_DIR: z.string().optional().describe('The lab Airflow\'s base log folder: a task\'s sandbox may write only its own log file there'),
+  CAUCE_AIRFLOW_UID: z.coerce.number().int().positive().optional().describe('The uid the lab\'s Airflow runs as (owns the launcher socket and the log files)'),
   // Course hosting (read where used, at request time: lib/auth/mode.ts, lib/db/connect.ts, lib/auth/session.ts).
   CAUCE_MODE: z.string().optional().describe('"course": students join with a code, instructors sign in; anything else: single-user (the default)'),
   DATABASE_URL: z.string().optional().describe('PostgreSQL for the site\'s data; default SQLite in <lab dir>/cauce.sqlite'),

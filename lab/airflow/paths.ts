@@ -15,6 +15,8 @@ export interface AirflowPaths {
   readonly lockFile: string;
   /** Tracked: the warm DAG worker, bound read-only into each sandbox. */
   readonly workerDir: string;
+  /** Tracked: cauce_executor.py, put on the components' PYTHONPATH (AIRFLOW__CORE__EXECUTOR). */
+  readonly executorDir: string;
   /**
    * The installation (venv, uv, template DB). Not under CAUCE_LAB_DIR on purpose: the e2e lab
    * and tests use their own state folders but share one 200 MB install.
@@ -38,6 +40,11 @@ export interface AirflowPaths {
   readonly secretsFile: string;
   readonly passwordsFile: string;
   readonly pidFile: string;
+  /**
+   * Where the site's task launcher listens (lib/runs/airflow-tasks/launcher.ts): in the
+   * root-owned state folder, outside AIRFLOW_HOME and never bound into a sandbox.
+   */
+  readonly taskLauncherSocket: string;
 }
 
 /** `$CAUCE_AIRFLOW_INSTALL_DIR`, else `<repo>/.lab/airflow`. */
@@ -55,6 +62,7 @@ export function airflowPaths(stateDir?: string): AirflowPaths {
     requirementsIn: join(AIRFLOW_SOURCE_DIR, 'requirements.in'),
     lockFile: join(AIRFLOW_SOURCE_DIR, 'requirements.lock'),
     workerDir: join(AIRFLOW_SOURCE_DIR, 'worker'),
+    executorDir: join(AIRFLOW_SOURCE_DIR, 'executor'),
     installDir: install,
     bootstrapVenv: join(install, 'bootstrap'),
     venv,
@@ -71,6 +79,7 @@ export function airflowPaths(stateDir?: string): AirflowPaths {
     secretsFile: join(state, 'secrets.json'),
     passwordsFile: join(home, 'simple_auth_manager_passwords.json.generated'),
     pidFile: join(state, 'airflow.pids'),
+    taskLauncherSocket: join(state, 'tasks', 'launcher.sock'),
   };
 }
 

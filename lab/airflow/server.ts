@@ -20,9 +20,10 @@ export interface AirflowServerOptions {
   /** State folder (secrets, pids) with AIRFLOW_HOME in `home/`. @default `<lab root>/airflow` */
   readonly stateDir?: string;
   /**
-   * Unprivileged uid the components run as when the launcher is root: the scheduler runs
-   * student DAGs sent with "Enviar al scheduler" outside any sandbox, so they must not run
-   * as root. @default $CAUCE_AIRFLOW_UID or 61900 (root only; otherwise the current user)
+   * Unprivileged uid the components run as when the launcher is root: the dag-processor
+   * parses student DAG files sent with "Enviar al scheduler" outside any sandbox (their tasks
+   * run sandboxed), so they must not run as root. @default $CAUCE_AIRFLOW_UID or 61900 (root
+   * only; otherwise the current user)
    */
   readonly uid?: number;
   /** Time between SIGTERM and SIGKILL in stop(). @default 15000 */
@@ -31,7 +32,7 @@ export interface AirflowServerOptions {
   readonly onLog?: (line: string) => void;
 }
 
-/** The four Airflow 3 processes the lab runs (LocalExecutor runs tasks inside the scheduler). */
+/** The four Airflow 3 processes the lab runs (tasks run in sandboxes the site launches). */
 export const COMPONENTS = ['api-server', 'scheduler', 'dag-processor', 'triggerer'] as const;
 
 /**
@@ -194,7 +195,12 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
       // The lessons' DAGs write under $CAUCE_RUN_DIR (in the warm sandbox it is a private /tmp/run).
       CAUCE_RUN_DIR: join(paths.home, 'runs'),
       AIRFLOW__LOGGING__BASE_LOG_FOLDER: paths.logsDir,
-      AIRFLOW__CORE__EXECUTOR: 'LocalExecutor',
+      // LocalExecutor's queue and workers, but each task runs in Cauce's sandbox, launched by
+      // the site over this socket (lab/airflow/executor/cauce_executor.py): never in the
+      // scheduler's processes, which hold the keys below.
+      AIRFLOW__CORE__EXECUTOR: 'cauce_executor.CauceSandboxExecutor',
+      PYTHONPATH: paths.executorDir,
+      CAUCE_TASK_LAUNCHER_SOCKET: paths.taskLauncherSocket,
       // A lab on a small machine: few task processes and one API worker (the default is 4).
       AIRFLOW__CORE__PARALLELISM: '4',
       AIRFLOW__API__WORKERS: '1',

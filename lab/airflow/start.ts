@@ -67,6 +67,10 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<R
       AIRFLOW_DAGS_DIR: server.paths.dagsDir,
       CAUCE_AIRFLOW_MODE: 'embedded',
       CAUCE_AIRFLOW_INSTALL_DIR: server.paths.installDir,
+      // The site's task launcher: where to listen, what to bind, whose files the logs become.
+      CAUCE_TASK_LAUNCHER_SOCKET: server.paths.taskLauncherSocket,
+      AIRFLOW_LOGS_DIR: server.paths.logsDir,
+      ...(server.uid === undefined ? {} : { CAUCE_AIRFLOW_UID: String(server.uid) }),
     },
     stop: () => (stopping ??= supervisor.stop()),
   };

@@ -14,6 +14,11 @@ export interface SandboxSpec {
   readOnly: readonly (readonly [string, string])[];
   /** `[host, inside]` pairs bound writable (the slot's /tmp). */
   writable: readonly (readonly [string, string])[];
+  /**
+   * Bound after `writable`, in order, so they may lie inside it: an Airflow task's DAG folder
+   * and log file keep their real paths, which can be under /tmp. @default []
+   */
+  nested?: readonly { host: string; inside: string; writable: boolean }[];
   /** bwrap arguments for shared libraries and /etc files (from the runtime). */
   systemArgs: readonly string[];
   /** The program's whole environment; nothing is inherited. */
@@ -71,6 +76,7 @@ export function buildSandboxCommand(spec: SandboxSpec): { file: string; args: st
     '--ro-bind', network.hostsFile, '/etc/hosts',
     ...spec.readOnly.flatMap(([host, inside]) => ['--ro-bind', host, inside]),
     ...spec.writable.flatMap(([host, inside]) => ['--bind', host, inside]),
+    ...(spec.nested ?? []).flatMap(({ host, inside, writable }) => [writable ? '--bind' : '--ro-bind', host, inside]),
     ...relays,
     '--proc', '/proc',
     '--dev', '/dev',

@@ -115,6 +115,47 @@ export const DEFAULT_DAG_WORKER_LIMITS: Readonly<DagWorkerLimits> = Object.freez
   outputBytes: 2 * 1024 * 1024,
 });
 
+/**
+ * Limits of one task sent with "Enviar al scheduler" (the airflow-task kind): the Task SDK's
+ * supervisor and the task runner it forks, in one sandbox per task try.
+ */
+export interface AirflowTaskLimits {
+  /**
+   * Wall clock of the whole try. A task holds one of the scheduler's few parallel slots
+   * (parallelism 4), so a forgotten sleep must not hold it for hours. @default 600_000
+   */
+  wallMs: number;
+  /** RLIMIT_CPU of each process; importing Airflow and the DAG costs 3–5 s. @default 120 */
+  cpuSeconds: number;
+  /** RLIMIT_AS of each process in MB; the supervisor maps ~700 MB before it runs anything. @default 2048 */
+  addressSpaceMb: number;
+  /**
+   * Memory of the try's whole tree in MB (one cgroup): the supervisor (~150 MB RSS) and the
+   * forked task runner share pages until the task writes; the task's own data and /tmp
+   * come on top. @default 1024
+   */
+  memoryMb: number;
+  /** RLIMIT_NPROC and the tree's task budget (threads count: the supervisor and relay use ~10). @default 64 */
+  processes: number;
+  /** @default 256 */
+  openFiles: number;
+  /** RLIMIT_FSIZE in MB: also caps the task's log file, which the sandbox appends to. @default 32 */
+  fileSizeMb: number;
+  /** Size of the try's private /tmp tmpfs in MB (AIRFLOW_HOME, $CAUCE_RUN_DIR, what the task writes). @default 64 */
+  tmpfsMb: number;
+}
+
+export const DEFAULT_AIRFLOW_TASK_LIMITS: Readonly<AirflowTaskLimits> = Object.freeze({
+  wallMs: 600_000,
+  cpuSeconds: 120,
+  addressSpaceMb: 2048,
+  memoryMb: 1024,
+  processes: 64,
+  openFiles: 256,
+  fileSizeMb: 32,
+  tmpfsMb: 64,
+});
+
 export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({
   wallMs: 30_000,
   cpuSeconds: 10,

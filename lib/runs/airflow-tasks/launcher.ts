@@ -1,0 +1,184 @@
+import { chmod, chown, mkdir, realpath, rm } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { resolveDagWorkerRuntime, type DagWorkerRuntime } from '@/lib/sandbox/kinds/airflow-worker';
+import { DEFAULT_AIRFLOW_TASK_LIMITS, type AirflowTaskLimits } from '@/lib/sandbox/limits';
+import { NetworkRelays } from '@/lib/sandbox/network';
+import { UidSlots } from '@/lib/sandbox/slots';
+import { SlotWorkdirs } from '@/lib/sandbox/workdir';
+import { runTaskTry, type TaskTryContext } from './task-try';
+import { TaskRefusedError } from './workload';
+
+export interface TaskLauncherOptions {
+  /** Where the executor connects (lab/airflow/paths.ts `taskLauncherSocket`). */
+  socketPath: string;
+  /** The lab's DAG folder (`AIRFLOW_DAGS_DIR`). */
+  dagsDir: string;
+  /** The lab's base log folder (`AIRFLOW_LOGS_DIR`). */
+  logsDir: string;
+  /** The api-server, e.g. `http://127.0.0.1:8080` (`AIRFLOW_API_URL`): the only endpoint relayed in. */
+  apiUrl: string;
+  /** The uid Airflow runs as: owns the socket and gets the log files back. undefined: our own. */
+  airflowUid?: number;
+  /** uid of the first task slot; away from kafka-ts (61000+), tests (61100+), DAG workers (61200+). @default 61500 */
+  firstUid?: number;
+  /** Task tries at once; above the executor's parallelism (4), for exiting sandboxes. @default 6 */
+  slots?: number;
+  /** Parent of the per-uid tmpfs folders and relays. @default '/run/cauce-airflow-tasks' */
+  root?: string;
+  /** @default DEFAULT_AIRFLOW_TASK_LIMITS */
+  limits?: Partial<AirflowTaskLimits>;
+  /** @default $CAUCE_AIRFLOW_INSTALL_DIR or <cwd>/.lab/airflow */
+  installDir?: string;
+  /** Server log lines (one per try, with the uid and the exit). @default console.log */
+  log?: (line: string) => void;
+}
+
+/** The executor's request: the workload JSON and a newline; a larger one is refused. */
+const MAX_WORKLOAD_BYTES = 256 * 1024;
+
+/**
+ * Runs the lab's Airflow tasks in the sandbox. The executor (lab/airflow/executor/
+ * cauce_executor.py) connects once per task try, sends the workload, and reads back one JSON
+ * line, `{"exitCode": n}` or `{"error": "..."}`. The socket belongs to the Airflow uid
+ * (mode 0600) and sits in a root-owned folder no sandbox binds, so only Airflow's own
+ * processes can ask. One owner: start() listens, close() stops listening and ends running tries.
+ */
+export class TaskLauncher {
+  readonly limits: AirflowTaskLimits;
+  private server: net.Server | undefined;
+  private readonly running = new Set<AbortController>();
+  private readonly relays: NetworkRelays;
+  private readonly workdirs: SlotWorkdirs;
+  private readonly slots: UidSlots;
+  private runtimePromise: Promise<DagWorkerRuntime> | undefined;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: TaskLauncherOptions) {
+    this.limits = { ...DEFAULT_AIRFLOW_TASK_LIMITS, ...options.limits };
+    const root = options.root ?? '/run/cauce-airflow-tasks';
+    this.slots = new UidSlots(options.slots ?? 6, options.firstUid ?? 61_500);
+    this.workdirs = new SlotWorkdirs({ root, tmpfsMb: this.limits.tmpfsMb, label: 'cauce-airflow-task' });
+    this.relays = new NetworkRelays(path.join(root, 'net'));
+    this.log = options.log ?? ((line) => console.log(line));
+  }
+
+  /** Listens on the socket (replacing a stale one). Needs root: every try drops to its own uid. */
+  async start(): Promise<void> {
+    if (this.server) return;
+    if (process.getuid?.() !== 0) throw new Error('the Airflow task launcher needs root (each task drops to its own uid)');
+    const { socketPath } = this.options;
+    if (Buffer.byteLength(socketPath) > 100) throw new Error(`socket path too long for a Unix socket: ${socketPath}`);
+    const context = await this.context();
+    await mkdir(path.dirname(socketPath), { recursive: true, mode: 0o711 });
+    await chmod(path.dirname(socketPath), 0o711);
+    await rm(socketPath, { force: true });
+    // Half-open: the executor ends its side after the workload and waits for our answer.
+    const server = net.createServer({ allowHalfOpen: true }, (connection) => this.serve(connection, context));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => resolve());
+    });
+    await chmod(socketPath, 0o600);
+    if (this.options.airflowUid !== undefined) await chown(socketPath, this.options.airflowUid, this.options.airflowUid);
+    server.unref(); // the site's server decides when the process ends
+    this.server = server;
+  }
+
+  /** Stops listening and kills running tries (their tasks fail; Airflow may retry them). */
+  async close(): Promise<void> {
+    for (const controller of this.running) controller.abort();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.relays.close();
+  }
+
+  private async context(): Promise<TaskTryContext> {
+    const { options } = this;
+    const api = new URL(options.apiUrl);
+    const relayScript = await realpath(/*turbopackIgnore: true*/ path.join(process.cwd(), 'lib', 'sandbox', 'relay', 'relay.py'));
+    const [dagsDir, logsDir] = await Promise.all([realpath(options.dagsDir), realpath(options.logsDir)]);
+    return {
+      slots: this.slots,
+      workdirs: this.workdirs,
+      relays: this.relays,
+      runtime: () => this.runtime(),
+      relayScript,
+      dagsDir,
+      logsDir,
+      airflowUid: options.airflowUid,
+      apiEndpoint: `${api.hostname}:${api.port || (api.protocol === 'https:' ? 443 : 80)}`,
+      limits: this.limits,
+      log: this.log,
+    };
+  }
+
+  private runtime(): Promise<DagWorkerRuntime> {
+    this.runtimePromise ??= resolveDagWorkerRuntime(this.options.installDir).catch((error: unknown) => {
+      this.runtimePromise = undefined;
+      throw error;
+    });
+    return this.runtimePromise;
+  }
+
+  private serve(connection: net.Socket, context: TaskTryContext): void {
+    const controller = new AbortController();
+    let received = '';
+    let started = false;
+    const answer = (reply: { exitCode: number } | { error: string }) => {
+      if (!connection.destroyed) connection.end(JSON.stringify(reply) + '\n');
+    };
+    const begin = () => {
+      if (started) return;
+      started = true;
+      const line = received.split('\n', 1)[0] ?? '';
+      this.running.add(controller);
+      runTaskTry(line, context, controller.signal).then(
+        (end) => answer({ exitCode: end.exitCode }),
+        (error: unknown) => {
+          const message = error instanceof TaskRefusedError ? error.message : `the sandbox could not start: ${String(error)}`;
+          this.log(`[airflow-tasks] refused: ${message}`);
+          answer({ error: message });
+        },
+      ).finally(() => this.running.delete(controller));
+    };
+    connection.setEncoding('utf8');
+    connection.on('data', (chunk: string) => {
+      if (started) return;
+      received += chunk;
+      if (received.length > MAX_WORKLOAD_BYTES) {
+        started = true;
+        answer({ error: 'the workload is too large' });
+      } else if (received.includes('\n')) begin();
+    });
+    connection.on('end', begin);
+    // The scheduler's worker went away (Airflow stopping): the try has nobody to report to.
+    connection.on('close', () => controller.abort());
+    connection.on('error', () => controller.abort());
+  }
+}
+
+/**
+ * The launcher's options from the variables the lab gives the site (lab/airflow/start.ts), or
+ * null when this server does not run the embedded Airflow (external mode, `next dev` alone).
+ */
+export function taskLauncherOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TaskLauncherOptions | null {
+  const socketPath = env.CAUCE_TASK_LAUNCHER_SOCKET?.trim();
+  const dagsDir = env.AIRFLOW_DAGS_DIR?.trim();
+  const logsDir = env.AIRFLOW_LOGS_DIR?.trim();
+  const apiUrl = env.AIRFLOW_API_URL?.trim();
+  if (env.CAUCE_AIRFLOW_MODE === 'external' || !socketPath || !dagsDir || !logsDir || !apiUrl) return null;
+  return { socketPath, dagsDir, logsDir, apiUrl, ...(env.CAUCE_AIRFLOW_UID ? { airflowUid: Number(env.CAUCE_AIRFLOW_UID) } : {}) };
+}
+
+let shared: TaskLauncher | undefined;
+
+/** Starts the site's one launcher (instrumentation.ts); null without the embedded Airflow. */
+export async function startTaskLauncherFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<TaskLauncher | null> {
+  const options = taskLauncherOptionsFromEnv(env);
+  if (!options) return null;
+  shared ??= new TaskLauncher(options);
+  await shared.start();
+  return shared;
+}
