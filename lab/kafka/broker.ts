@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BrokerStartError, BrokerUnavailableError, PortInUseError } from '../errors';
-import { renderServerProperties } from './config';
+import { renderServerProperties, type QuorumVoter } from './config';
 import { ensureJars, type ProgressListener } from './download';
 import { checkKafka } from './health';
 import { kafkaPaths, type KafkaPaths } from './paths';
@@ -31,6 +31,23 @@ export interface KafkaBrokerOptions {
   readonly onLog?: (line: string) => void;
   /** @default `$JAVA_HOME/bin/java`, else `java` */
   readonly java?: string;
+  /** One node of a multi-node cluster (tests start 3, see startTestCluster). @default the lab's one node */
+  readonly cluster?: ClusterMembership;
+}
+
+/** What one node of a static-quorum cluster shares with the others. */
+export interface ClusterMembership {
+  /** This node's id, one of `voters`. */
+  readonly nodeId: number;
+  /** Every node, this one included (controller.quorum.voters). */
+  readonly voters: readonly QuorumVoter[];
+  /** The cluster id every node is formatted with. @default a new one (the first node's prepare() returns it) */
+  readonly clusterId?: string;
+  /**
+   * The admin's SCRAM login and the controller password: nodes log in to each other with them,
+   * so all share one set. @default this node's own (created by its first prepare())
+   */
+  readonly secrets?: KafkaSecrets;
 }
 
 /** Why the broker process ended. `expected` is true when stop() asked for it. */
@@ -75,7 +92,7 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
    * provisioning students, resetting namespaces. Never for student runs. Known after prepare().
    */
   get adminSasl(): KafkaSasl {
-    const secrets = this.secrets ?? readSecrets(this.paths.stateDir);
+    const secrets = this.secrets ?? this.options.cluster?.secrets ?? readSecrets(this.paths.stateDir);
     if (!secrets) throw new BrokerStartError('Kafka aún no está preparado: falta prepare().');
     return { mechanism: 'scram-sha-512', username: secrets.adminUser, password: secrets.adminPassword };
   }
@@ -95,11 +112,17 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
     await ensureJars({ pom: paths.pom, libsDir: paths.libsDir, ...(onProgress ? { onProgress } : {}) });
     await this.compilePolicy();
     mkdirSync(paths.logsDir, { recursive: true });
-    this.secrets = readSecrets(paths.stateDir) ?? this.createSecretsMigratingOldData();
+    const { cluster } = this.options;
+    this.secrets = cluster?.secrets ?? readSecrets(paths.stateDir) ?? this.createSecretsMigratingOldData();
     const { adminUser, adminPassword, controllerPassword } = this.secrets;
     writeFileSync(
       paths.configFile,
-      renderServerProperties({ port: this.port, dataDir: paths.dataDir, security: { adminUser, adminPassword, controllerPassword } }),
+      renderServerProperties({
+        port: this.port,
+        dataDir: paths.dataDir,
+        security: { adminUser, adminPassword, controllerPassword },
+        ...(cluster ? { nodeId: cluster.nodeId, voters: cluster.voters } : {}),
+      }),
       { mode: 0o600 },
     );
     chmodSync(paths.configFile, 0o600);
@@ -111,6 +134,7 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
       dataDir: paths.dataDir,
       jvmFlags: this.loggingFlags,
       scramUser: { name: adminUser, password: adminPassword },
+      ...(cluster ? { quorum: 'static' as const, ...(cluster.clusterId ? { clusterId: cluster.clusterId } : {}) } : {}),
     });
   }
 

@@ -53,6 +53,26 @@ describe('configuración del broker del laboratorio', () => {
     expect(props['group.initial.rebalance.delay.ms']).toBe('0');
   });
 
+  it('un nodo de un clúster de 3 lista los tres controladores (quórum estático) y replica por 3 los temas internos', () => {
+    const security = { adminUser: 'admin', adminPassword: 'secreto-admin', controllerPassword: 'secreto-controlador' };
+    const voters = [{ id: 1, port: 19092 }, { id: 2, port: 29092 }, { id: 3, port: 39092 }];
+    const props = parseProperties(renderServerProperties({ port: 29092, dataDir: '/tmp/datos-2', nodeId: 2, voters, security }));
+    expect(props['node.id']).toBe('2');
+    expect(props['controller.quorum.voters']).toBe('1@127.0.0.1:19093,2@127.0.0.1:29093,3@127.0.0.1:39093');
+    expect(props['controller.quorum.bootstrap.servers']).toBeUndefined();
+    expect(props.listeners).toBe('CLIENT://127.0.0.1:29092,CONTROLLER://127.0.0.1:29093');
+    for (const key of ['offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'share.coordinator.state.topic.replication.factor', 'default.replication.factor']) {
+      expect(props[key], key).toBe('3');
+    }
+    expect(props['transaction.state.log.min.isr']).toBe('2');
+    expect(props['cauce.limits.admin.bootstrap.servers']).toBe('127.0.0.1:29092');
+    // The lab's one node keeps its dynamic quorum of itself and replication factor 1.
+    const single = parseProperties(renderServerProperties({ port: 19092, dataDir: '/tmp/datos', security }));
+    expect(single['controller.quorum.voters']).toBeUndefined();
+    expect(single['default.replication.factor']).toBe('1');
+    expect(single['transaction.state.log.min.isr']).toBe('1');
+  });
+
   it('la política de temas lee los números de limits.ts, y las retenciones por defecto son los topes', () => {
     const security = { adminUser: 'admin', adminPassword: 'secreto-admin', controllerPassword: 'secreto-controlador' };
     const props = parseProperties(renderServerProperties({ port: 19092, dataDir: '/tmp/datos', security }));

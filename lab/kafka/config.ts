@@ -8,6 +8,13 @@ export interface ServerConfigInput {
   readonly dataDir: string;
   /** @default 1 */
   readonly nodeId?: number;
+  /**
+   * Every node of a multi-node cluster (this one included), for a static quorum
+   * (`controller.quorum.voters`). Absent for the lab's one node, which is formatted with
+   * `--standalone` (a dynamic quorum of itself). Tests use it to start a 3-node cluster.
+   * @default undefined: one node, its own controller
+   */
+  readonly voters?: readonly QuorumVoter[];
   /** Credentials written into the file (which is therefore 0600). */
   readonly security: {
     /** SCRAM-SHA-512 super user; the broker also uses it for its own inter-broker client. */
@@ -18,6 +25,12 @@ export interface ServerConfigInput {
   };
 }
 
+/** One controller of a static quorum: its node id and client port (its controller listens on port + 1). */
+export interface QuorumVoter {
+  readonly id: number;
+  readonly port: number;
+}
+
 /** The broker's own principal on the controller listener; a super user. */
 export const CONTROLLER_PRINCIPAL = 'controller';
 
@@ -25,7 +38,8 @@ const jaas = (module: string, options: Record<string, string>) =>
   `${module} required ${Object.entries(options).map(([key, value]) => `${key}="${value}"`).join(' ')};`;
 
 /**
- * Renders server.properties for a single-node KRaft broker that is its own controller.
+ * Renders server.properties for a single-node KRaft broker that is its own controller
+ * (or, with `voters`, one broker-and-controller node of a static-quorum cluster).
  * Both listeners bind to 127.0.0.1 only: the lab is reached by the site and the
  * sandboxed runs on the same machine, never from the network. Student code can reach every
  * loopback port, so neither listener is open: clients authenticate with SCRAM-SHA-512
@@ -37,12 +51,20 @@ export function renderServerProperties(input: ServerConfigInput): string {
   const clientAddress = `127.0.0.1:${input.port}`;
   const controllerAddress = `127.0.0.1:${input.port + 1}`;
   const { adminUser, adminPassword, controllerPassword } = input.security;
+  const voters = input.voters;
+  // Internal topics cannot have more replicas than brokers; with a cluster, 3 (or all of them)
+  // so they survive a broker going away, and a write needs 2 of them in sync.
+  const replicas = Math.min(3, voters?.length ?? 1);
+  const minInSync = Math.min(2, replicas);
   const entries: Array<[string, string | number | boolean]> = [
     ['process.roles', 'broker,controller'],
     ['node.id', nodeId],
-    // Dynamic quorum (KIP-853): formatted with --standalone, so this node is the
-    // only voter and the bootstrap server is itself.
-    ['controller.quorum.bootstrap.servers', controllerAddress],
+    voters
+      ? // Static quorum: every node knows every controller; formatted without a quorum flag.
+        ['controller.quorum.voters', voters.map((v) => `${v.id}@127.0.0.1:${v.port + 1}`).join(',')]
+      : // Dynamic quorum (KIP-853): formatted with --standalone, so this node is the
+        // only voter and the bootstrap server is itself.
+        ['controller.quorum.bootstrap.servers', controllerAddress],
     ['listeners', `CLIENT://${clientAddress},CONTROLLER://${controllerAddress}`],
     ['advertised.listeners', `CLIENT://${clientAddress},CONTROLLER://${controllerAddress}`],
     ['controller.listener.names', 'CONTROLLER'],
@@ -75,12 +97,13 @@ export function renderServerProperties(input: ServerConfigInput): string {
     ['allow.everyone.if.no.acl.found', false],
     ['log.dirs', input.dataDir],
     ['num.partitions', 1],
-    // One broker: internal topics cannot have more replicas than brokers.
-    ['offsets.topic.replication.factor', 1],
-    ['transaction.state.log.replication.factor', 1],
-    ['transaction.state.log.min.isr', 1],
-    ['share.coordinator.state.topic.replication.factor', 1],
-    ['share.coordinator.state.topic.min.isr', 1],
+    ['offsets.topic.replication.factor', replicas],
+    ['transaction.state.log.replication.factor', replicas],
+    ['transaction.state.log.min.isr', minInSync],
+    ['share.coordinator.state.topic.replication.factor', replicas],
+    ['share.coordinator.state.topic.min.isr', minInSync],
+    // Topics created without a replication factor (the lessons' createTopics, auto-creation).
+    ['default.replication.factor', replicas],
     // Lessons produce to topics they never created, as the articles do.
     ['auto.create.topics.enable', true],
     // A student's consumer should get its partitions at once, not after 3 s.

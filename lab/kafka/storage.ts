@@ -16,6 +16,17 @@ export interface FormatOptions {
   readonly jvmFlags: readonly string[];
   /** SCRAM-SHA-512 user bootstrapped into the metadata log (the lab's admin). */
   readonly scramUser: { readonly name: string; readonly password: string };
+  /**
+   * The cluster id to format with: every node of a multi-node cluster shares one.
+   * @default a new random id (StorageTool random-uuid)
+   */
+  readonly clusterId?: string;
+  /**
+   * `standalone`: a dynamic quorum whose only voter is this node (the lab's one node).
+   * `static`: the config file lists every voter (controller.quorum.voters); no quorum flag.
+   * @default 'standalone'
+   */
+  readonly quorum?: 'standalone' | 'static';
 }
 
 /** The cluster id stored in the data dir, or undefined when it is not formatted. */
@@ -47,11 +58,13 @@ export async function formatStorageOnce(options: FormatOptions): Promise<{ clust
     });
   try {
     // Last line only: a JVM warning may precede the id.
-    const clusterId = (await tool('random-uuid')).stdout.trim().split('\n').pop() ?? '';
-    // --standalone: a dynamic quorum whose only voter is this node (KIP-853).
+    const clusterId = options.clusterId ?? (await tool('random-uuid')).stdout.trim().split('\n').pop() ?? '';
+    // --standalone: a dynamic quorum whose only voter is this node (KIP-853); a static quorum
+    // takes its voters from the config file and refuses the flag.
+    const quorumFlags = (options.quorum ?? 'standalone') === 'standalone' ? ['--standalone'] : [];
     // --add-scram: with SASL on every listener the admin must exist before the first start.
     const { name, password } = options.scramUser;
-    await tool('format', '-t', clusterId, '-c', options.configFile, '--standalone', '--add-scram', `SCRAM-SHA-512=[name=${name},password=${password}]`);
+    await tool('format', '-t', clusterId, '-c', options.configFile, ...quorumFlags, '--add-scram', `SCRAM-SHA-512=[name=${name},password=${password}]`);
     return { clusterId, formatted: true };
   } catch (error) {
     const detail = (error as { stderr?: string }).stderr?.trim() ?? String(error);
