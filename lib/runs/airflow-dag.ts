@@ -45,6 +45,12 @@ export async function executeAirflowDag(run: Run, pool: DagWorkerPool = defaultD
   exit(reason, message);
 }
 
+/**
+ * The one state a mapped task shows for all its instances: the most urgent one, in the order
+ * of Airflow's own grid (a failed instance marks the task failed, a running one keeps it running).
+ */
+const MAPPED_SUMMARY: readonly TaskState[] = ['failed', 'upstream_failed', 'up_for_retry', 'queued', 'scheduled', 'running', 'success', 'skipped'];
+
 /** Worker protocol -> RunEvents; remembers what the exit message needs. */
 export class EventTranslator {
   result: Extract<WorkerEvent, { event: 'result' }> | undefined;
@@ -53,6 +59,10 @@ export class EventTranslator {
   /** A task that failed and waits for its retry_delay (dag.test() really waits). */
   retrying: string | undefined;
   readonly failedTasks: string[] = [];
+  /** State of each instance of a mapped task, by task id then map index. */
+  private readonly instances = new Map<string, Map<number, TaskState>>();
+  /** Last state sent per task id (a mapped task's summary changes less often than its instances). */
+  private readonly shown = new Map<string, TaskState>();
 
   constructor(
     private readonly emit: Emit,
@@ -69,8 +79,11 @@ export class EventTranslator {
         if (!state.success) return;
         if (state.data === 'running') this.running = event.taskId;
         this.retrying = state.data === 'up_for_retry' ? event.taskId : this.retrying === event.taskId ? undefined : this.retrying;
-        if (state.data === 'failed') this.failedTasks.push(event.taskId);
-        this.emit({ type: 'task', taskId: event.taskId, state: state.data, at: Date.now() - this.started });
+        if (state.data === 'failed' && !this.failedTasks.includes(event.taskId)) this.failedTasks.push(event.taskId);
+        const shown = event.mapIndex === undefined ? state.data : this.summarize(event.taskId, event.mapIndex, state.data);
+        if (event.mapIndex !== undefined && this.shown.get(event.taskId) === shown) return;
+        this.shown.set(event.taskId, shown);
+        this.emit({ type: 'task', taskId: event.taskId, state: shown, at: Date.now() - this.started });
         return;
       }
       case 'log':
@@ -83,7 +96,8 @@ export class EventTranslator {
         this.emit({ type: 'xcom', taskId: event.taskId, key: event.key, value: event.value });
         return;
       case 'diagnostic':
-        this.diagnostic ??= event;
+        // What the lab lacks explains a failed run better than the traceback it caused.
+        if (!this.diagnostic || (event.code === 'missing-in-lab' && this.diagnostic.code !== 'missing-in-lab')) this.diagnostic = event;
         this.emit({ type: 'diagnostic', file: event.file, line: event.line, column: event.column, message: event.message });
         if (event.detail) this.emit({ type: 'stderr', text: `${event.detail}\n` });
         return;
@@ -94,12 +108,23 @@ export class EventTranslator {
         return; // ready, fatal, done: bookkeeping of the pool
     }
   }
+
+  private summarize(taskId: string, mapIndex: number, state: TaskState): TaskState {
+    const states = this.instances.get(taskId) ?? new Map<number, TaskState>();
+    this.instances.set(taskId, states.set(mapIndex, state));
+    const present = new Set(states.values());
+    return MAPPED_SUMMARY.find((candidate) => present.has(candidate)) ?? state;
+  }
 }
 
 /** Python's words for a full /tmp (the worker's tmpfs): a full disk, not a DAG that cannot load. */
 const DISK_FULL = /No space left on device|Errno 28|File too large|Errno 27/;
 
 function finalOutcome(end: WorkerEnd, events: EventTranslator, limits: DagWorkerLimits): { reason: EndReason; message: string } {
+  // Memory first: a tree squeezed against its budget also runs slowly into the time limit.
+  if (end.oomKilled && end.reason !== 'stopped' && events.result?.state !== 'success') {
+    return { reason: 'memory-limit', message: AIRFLOW_MESSAGES.memoryLimit(limits.memoryMb) };
+  }
   switch (end.reason) {
     case 'timeout':
       if (events.retrying) return { reason: 'timeout', message: AIRFLOW_MESSAGES.retryTimeout(limits.wallMs, events.retrying) };
@@ -116,9 +141,6 @@ function finalOutcome(end: WorkerEnd, events: EventTranslator, limits: DagWorker
       break;
   }
   const result = events.result;
-  // A child the OOM killer ended (a fork, a BashOperator command) can fail the DAG without
-  // killing the worker: the memory budget is still why.
-  if (end.oomKilled && result?.state !== 'success') return { reason: 'memory-limit', message: AIRFLOW_MESSAGES.memoryLimit(limits.memoryMb) };
   if (!result) return { reason: 'error', message: AIRFLOW_MESSAGES.crashed };
   if (result.state === 'success') return { reason: 'finished', message: AIRFLOW_MESSAGES.success(result.dagId ?? 'DAG') };
   if (events.diagnostic && DISK_FULL.test(`${events.diagnostic.message}\n${events.diagnostic.detail ?? ''}`)) {
