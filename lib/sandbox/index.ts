@@ -13,7 +13,7 @@ import { compileSnippet, type CompiledFile, type SnippetDiagnostic } from './tra
 
 export * from './errors';
 export { MAX_SNIPPET_BYTES, MAX_SNIPPET_FILES, validateSnippetFiles, type SnippetFile } from './input';
-export { DEFAULT_LIMITS, DEFAULT_DAG_WORKER_LIMITS, resolveLimits, type DagWorkerLimits, type SandboxLimits } from './limits';
+export { DEFAULT_LIMITS, DEFAULT_DAG_WORKER_LIMITS, DEFAULT_AIRFLOW_TASK_LIMITS, resolveLimits, type AirflowTaskLimits, type DagWorkerLimits, type SandboxLimits } from './limits';
 export { buildSandboxCommand, type SandboxSpec } from './command';
 export { runCgroup, type RunBudget, type RunCgroup } from './cgroup';
 export { NetworkRelays, type SlotNetwork } from './network';
