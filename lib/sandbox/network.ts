@@ -15,11 +15,17 @@ export const RELAY_DIR = '/run/cauce-relay';
 
 /** One endpoint as a run sees it inside and as the host reaches it. */
 export interface RelayRoute {
-  /** Address the run connects to inside its namespace (a loopback address), e.g. `127.0.0.1`. */
+  /** Address the relay listens on inside the run's namespace (a loopback address), e.g. `127.0.0.1`. */
   listenHost: string;
   port: number;
   /** Socket path inside the sandbox. */
   socket: string;
+  /**
+   * A non-loopback IP the cluster advertises (e.g. `10.0.0.5`): a namespace's loopback cannot
+   * hold it, so the relay listens on a 127.0.2.x alias and the runtime's preload points
+   * connections to this address there.
+   */
+  aliasOf?: string;
 }
 
 export interface SlotNetwork {
@@ -75,15 +81,14 @@ export class NetworkRelays {
     await chmod(this.root, 0o755);
     const names = new Map<string, string>(); // host name -> loopback address inside
     const routes: RelayRoute[] = [];
+    const aliases = new Map<string, string>(); // non-loopback IP -> loopback alias inside
     for (const [index, endpoint] of endpoints.entries()) {
-      const listenHost = insideAddress(endpoint.host, names);
-      if (!listenHost) {
-        console.warn(`[sandbox] endpoint ${endpoint.host}:${endpoint.port} is a non-loopback IP address; runs reach it only by a host name`);
-        continue;
-      }
+      const direct = insideAddress(endpoint.host, names);
+      if (!direct && !aliases.has(endpoint.host)) aliases.set(endpoint.host, `127.0.2.${aliases.size + 1}`);
+      const listenHost = direct ?? aliases.get(endpoint.host)!;
       const socket = path.join(dir, `${index}.sock`);
       servers.push(await relayServer(socket, endpoint));
-      routes.push({ listenHost, port: endpoint.port, socket: path.posix.join(RELAY_DIR, `${index}.sock`) });
+      routes.push({ listenHost, port: endpoint.port, socket: path.posix.join(RELAY_DIR, `${index}.sock`), ...(direct ? {} : { aliasOf: endpoint.host }) });
     }
     const hostsFile = path.join(dir, 'hosts');
     const lines = ['127.0.0.1 localhost', '::1 localhost ip6-localhost', ...[...names].map(([name, address]) => `${address} ${name}`)];
@@ -106,7 +111,7 @@ function dedupe(endpoints: Endpoint[]): Endpoint[] {
 /**
  * Where a run finds `host` inside its namespace: loopback addresses as they are, `localhost`
  * as 127.0.0.1, other names on 127.0.1.x through the generated /etc/hosts. A non-loopback
- * IP literal cannot be given to a namespace's loopback: null.
+ * IP literal cannot be given to a namespace's loopback: null (it gets an alias instead).
  */
 function insideAddress(host: string, names: Map<string, string>): string | null {
   if (host === 'localhost') return '127.0.0.1';

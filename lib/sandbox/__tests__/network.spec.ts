@@ -114,6 +114,17 @@ console.log('abiertos', open.sort((a, b) => a - b).join(','));`;
     expect(stdout.trim()).toBe(`${name}:${broker}=broker-por-nombre`);
   });
 
+  it('un clúster que anuncia una IP que no es de loopback también se alcanza por su relé', async () => {
+    // This machine's own interface address stands in for a remote broker's advertised IP.
+    const [address] = ownAddresses();
+    expect(address, 'la máquina de pruebas tiene una dirección IPv4 propia').toBeDefined();
+    const broker = await listen('0.0.0.0', 'broker-por-ip');
+    const other = await listen('0.0.0.0', 'otro-servicio');
+    const { stdout } = await run(probe([[address!, broker], [address!, other]]), [`${address}:${broker}`]);
+    expect(stdout).toContain(`${address}:${broker}=broker-por-ip`);
+    expect(stdout).not.toContain('otro-servicio');
+  });
+
   it('no hereda descriptores abiertos del proceso que lanzó el servidor', async () => {
     // What `npm start` from a shell leaves behind: a pipe without close-on-exec, here fd 5 of
     // a server process started the way the launcher starts one.

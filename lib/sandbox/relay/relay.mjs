@@ -35,4 +35,30 @@ function relay({ listenHost, port, socket }) {
   });
 }
 
+/**
+ * Advertised non-loopback IPs (an external cluster's `10.0.0.5:9092`) cannot exist in the
+ * namespace: their relays listen on a loopback alias, and connections to the real address are
+ * pointed there before they leave the process (kafkajs and `net` both come through here).
+ */
+function redirectAliases() {
+  const alias = new Map(routes.filter((r) => r.aliasOf).map((r) => [`${r.aliasOf}:${r.port}`, r.listenHost]));
+  if (alias.size === 0) return;
+  const connect = net.Socket.prototype.connect;
+  const aliased = (options) => {
+    const to = options && typeof options === 'object' ? alias.get(`${options.host}:${options.port}`) : undefined;
+    return to ? { ...options, host: to } : options;
+  };
+  net.Socket.prototype.connect = function (...args) {
+    // net.connect() passes its normalized arguments as one array ([options, callback]).
+    if (Array.isArray(args[0])) args[0][0] = aliased(args[0][0]);
+    else if (typeof args[0] === 'object') args[0] = aliased(args[0]);
+    else if (typeof args[0] === 'number' || typeof args[0] === 'string') {
+      const to = alias.get(`${args[1]}:${args[0]}`);
+      if (to) args[1] = to;
+    }
+    return connect.apply(this, args);
+  };
+}
+
+redirectAliases();
 await Promise.all(routes.map(relay));
