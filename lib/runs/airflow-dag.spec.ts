@@ -5,6 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DagWorkerPool } from './airflow-pool';
@@ -181,6 +183,32 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
     // where four unbounded children would have taken 1.6 GB on top of the worker.
     expect(before - lowest).toBeLessThan((pool.limits.memoryMb + 400) * 1024 * 1024);
     expect(exit).toMatchObject({ reason: 'memory-limit', message: expect.stringMatching(/más de 1024 MB de memoria/) });
+  });
+
+  it('un DAG no tiene red: ni el loopback del servidor (sitio, API de Airflow, brokers) ni las direcciones de la máquina', async () => {
+    const server = net.createServer((socket) => socket.end('servidor-del-host\n'));
+    await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const own = Object.values(os.networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a!.address);
+    const targets = [['127.0.0.1', port], ['127.0.0.1', 3000], ['127.0.0.1', 8080], ['127.0.0.1', 9092], ...own.map((a) => [a, port])];
+    const body = [
+      'import socket',
+      `for host, port in ${JSON.stringify(targets)}:`,
+      '    try:',
+      '        with socket.create_connection((host, port), timeout=2) as s:',
+      '            print(host, port, "ALCANZADO", s.recv(100))',
+      '    except OSError as error:',
+      '        print(host, port, "inalcanzable", type(error).__name__)',
+    ].join('\n');
+    try {
+      const { events, exit } = await runDag(pool, [{ name: 'red.py', content: dagWithTask(body) }]);
+      expect(exit.reason).toBe('finished');
+      const log = logsOf(events, 't');
+      expect(log.match(/inalcanzable/g)).toHaveLength(targets.length);
+      expect(log).not.toMatch(/ALCANZADO|servidor-del-host/);
+    } finally {
+      server.close();
+    }
   });
 
   it('llenar el /tmp de la ejecución se explica como disco lleno, no como un DAG que no carga', async () => {
