@@ -137,9 +137,16 @@ describe('el alumno envía su DAG al scheduler del laboratorio', () => {
       files,
       dirs: [paths.dags, paths.home, stateDir, other, repoLab],
       ports: [sitePort, airflowPort + 1, airflowPort + 2, 9092, 3000],
+      // Through the relayed api-server: what is not the Execution API, or not this student's.
+      http: {
+        rest: [`http://127.0.0.1:${airflowPort}/api/v2/dags`, 'GET'],
+        token: [`http://127.0.0.1:${airflowPort}/auth/token`, 'POST'],
+        otherXcom: [`http://127.0.0.1:${airflowPort}/execution/xcoms/otra_alumna__x/r/t/return_value`, 'GET'],
+        otherTrigger: [`http://127.0.0.1:${airflowPort}/execution/dag-runs/otra_alumna__x/robado`, 'POST'],
+      },
     };
     const dag = [
-      'import json, os, socket',
+      'import json, os, socket, urllib.error, urllib.request',
       'from datetime import datetime',
       'from airflow.providers.standard.operators.bash import BashOperator',
       'from airflow.providers.standard.operators.python import PythonOperator',
@@ -164,6 +171,14 @@ describe('el alumno envía su DAG al scheduler del laboratorio', () => {
       '            seen["ports"][str(port)] = "OPEN"',
       '        except OSError as e:',
       '            seen["ports"][str(port)] = "CLOSED " + type(e).__name__',
+      '    seen["http"] = {}',
+      '    for label, (url, method) in PROBE["http"].items():',
+      '        try:',
+      '            seen["http"][label] = urllib.request.urlopen(urllib.request.Request(url, method=method, data=b"{}" if method == "POST" else None), timeout=10).status',
+      '        except urllib.error.HTTPError as e:',
+      '            seen["http"][label] = e.code',
+      '        except OSError as e:',
+      '            seen["http"][label] = type(e).__name__',
       '    print("CAUCE_PROBE " + json.dumps(seen))',
       '    return {"uid": seen["uid"]}',
       'with DAG(dag_id="espia", start_date=datetime(2024, 1, 1), schedule=None, catchup=False):',
@@ -185,6 +200,7 @@ describe('el alumno envía su DAG al scheduler del laboratorio', () => {
         files: Record<string, string>;
         dirs: Record<string, string[] | string>;
         ports: Record<string, string>;
+        http: Record<string, number | string>;
       };
       // A task uid, not Airflow's.
       expect(seen.uid).toBeGreaterThanOrEqual(61_500);
@@ -207,6 +223,8 @@ describe('el alumno envía su DAG al scheduler del laboratorio', () => {
       expect(seen.dirs[stateDir]).toEqual(['home']);
       // Only the API is relayed in; the site and every other loopback port are closed.
       for (const port of probe.ports) expect(seen.ports[String(port)], `port ${port}`).toMatch(/^CLOSED /);
+      // The api-server is relayed in, but only its Execution API, and only for this student's DAGs.
+      expect(seen.http).toEqual({ rest: 403, token: 403, otherXcom: 403, otherTrigger: 403 });
       // BashOperator ran /usr/bin inside the same sandbox.
       expect(shellLog).toMatch(/\b615\d\d\b/);
       const ran = await launched(sent.dagId, 2);

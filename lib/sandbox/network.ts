@@ -1,4 +1,5 @@
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -42,6 +43,18 @@ interface Endpoint {
 }
 
 /**
+ * Relays that speak HTTP instead of passing bytes: each request is checked before it is
+ * forwarded, so a run reaches only the part of a server it needs (an Airflow task: the
+ * Execution API, and of it only its own student's DAGs). Refused requests get a 403.
+ */
+export interface HttpRelayFilter {
+  /** Identifies the rule (e.g. the student): a slot's relays are rebuilt when it changes. */
+  key: string;
+  /** `url` as the run sent it (path still percent-encoded, query parsed). */
+  allow(method: string, url: URL): boolean;
+}
+
+/**
  * The host side of every slot's relays. Servers are created once per (slot, endpoint list)
  * and kept: a slot serves one run at a time, and its sockets are reachable only from inside
  * that slot's sandbox. A changed endpoint list (an external cluster's brokers) rebuilds them.
@@ -54,15 +67,18 @@ export class NetworkRelays {
     private readonly root = '/run/cauce-sandbox/net',
   ) {}
 
-  /** The slot's network for these endpoints (`host:port`); an empty list reaches nothing. */
-  forSlot(uid: number, endpoints: readonly string[]): Promise<SlotNetwork> {
+  /**
+   * The slot's network for these endpoints (`host:port`); an empty list reaches nothing. With
+   * `http`, every endpoint is an HTTP server and only the requests it allows are forwarded.
+   */
+  forSlot(uid: number, endpoints: readonly string[], http?: HttpRelayFilter): Promise<SlotNetwork> {
     const parsed = dedupe(endpoints.map(parseEndpoint));
-    const key = parsed.map((e) => `${e.host}:${e.port}`).join(',');
+    const key = parsed.map((e) => `${e.host}:${e.port}`).join(',') + (http ? ` http:${http.key}` : '');
     const current = this.slots.get(uid);
     if (current?.key === key) return current.network;
     current?.servers.forEach((server) => server.close());
     const servers: net.Server[] = [];
-    const network = this.build(uid, parsed, servers);
+    const network = this.build(uid, parsed, servers, http);
     this.slots.set(uid, { key, network, servers });
     network.catch(() => this.slots.delete(uid)); // a failed build is retried by the next run
     return network;
@@ -74,7 +90,7 @@ export class NetworkRelays {
     this.slots.clear();
   }
 
-  private async build(uid: number, endpoints: Endpoint[], servers: net.Server[]): Promise<SlotNetwork> {
+  private async build(uid: number, endpoints: Endpoint[], servers: net.Server[], filter?: HttpRelayFilter): Promise<SlotNetwork> {
     const dir = path.join(this.root, `uid-${uid}`);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true, mode: 0o755 });
@@ -87,7 +103,7 @@ export class NetworkRelays {
       if (!direct && !aliases.has(endpoint.host)) aliases.set(endpoint.host, `127.0.2.${aliases.size + 1}`);
       const listenHost = direct ?? aliases.get(endpoint.host)!;
       const socket = path.join(dir, `${index}.sock`);
-      servers.push(await relayServer(socket, endpoint));
+      servers.push(await listen(filter ? httpRelay(endpoint, filter) : byteRelay(endpoint), socket));
       routes.push({ listenHost, port: endpoint.port, socket: path.posix.join(RELAY_DIR, `${index}.sock`), ...(direct ? {} : { aliasOf: endpoint.host }) });
     }
     const hostsFile = path.join(dir, 'hosts');
@@ -121,8 +137,8 @@ function insideAddress(host: string, names: Map<string, string>): string | null 
   return names.get(host)!;
 }
 
-function relayServer(socketPath: string, target: Endpoint): Promise<net.Server> {
-  const server = net.createServer((inside) => {
+function byteRelay(target: Endpoint): net.Server {
+  return net.createServer((inside) => {
     const outside = net.connect({ host: target.host, port: target.port });
     inside.pipe(outside).pipe(inside);
     const close = () => {
@@ -132,6 +148,31 @@ function relayServer(socketPath: string, target: Endpoint): Promise<net.Server> 
     inside.on('error', close).on('close', close);
     outside.on('error', close).on('close', close);
   });
+}
+
+/** Node's HTTP parser frames each request (keep-alive included); the filter sees every one. */
+function httpRelay(target: Endpoint, filter: HttpRelayFilter): http.Server {
+  const agent = new http.Agent({ keepAlive: true });
+  return http.createServer((request, response) => {
+    const method = request.method ?? 'GET';
+    const raw = request.url ?? '/';
+    // Checked and forwarded in the same (normalised) form, so the server sees what was checked.
+    const url = raw.startsWith('/') ? new URL(raw, 'http://relay') : null;
+    if (!url || !filter.allow(method, url)) {
+      request.resume();
+      response.writeHead(403, { 'content-type': 'application/json' }).end('{"detail":"not reachable from this sandbox"}\n');
+      return;
+    }
+    const outbound = http.request({ host: target.host, port: target.port, method, path: url.pathname + url.search, headers: request.headers, agent }, (upstream) => {
+      response.writeHead(upstream.statusCode ?? 502, upstream.headers);
+      upstream.pipe(response);
+    });
+    outbound.on('error', () => (response.headersSent ? response.destroy() : response.writeHead(502).end()));
+    request.pipe(outbound);
+  });
+}
+
+function listen(server: net.Server, socketPath: string): Promise<net.Server> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => {

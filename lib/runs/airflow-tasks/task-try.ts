@@ -9,6 +9,7 @@ import type { AirflowTaskLimits } from '@/lib/sandbox/limits';
 import type { NetworkRelays } from '@/lib/sandbox/network';
 import type { UidSlot, UidSlots } from '@/lib/sandbox/slots';
 import type { SlotWorkdirs } from '@/lib/sandbox/workdir';
+import { studentApiFilter } from './api-filter';
 import { chownLogFile, prepareLogFile } from './log-file';
 import { placeWorkload, TaskRefusedError, TaskWorkload } from './workload';
 
@@ -66,7 +67,8 @@ export async function runTaskTry(raw: string, context: TaskTryContext, signal: A
   try {
     const [runtime, network, cgroup, prepared] = await Promise.all([
       context.runtime(),
-      context.relays.forSlot(slot.uid, [context.apiEndpoint]),
+      // Only the Execution API, and of it only this student's DAGs (api-filter.ts).
+      context.relays.forSlot(slot.uid, [context.apiEndpoint], studentApiFilter(placement.student)),
       runCgroup(slot.uid, { memoryMb: context.limits.memoryMb, processes: context.limits.processes }),
       context.workdirs.prepare(slot),
     ]);
