@@ -15,13 +15,20 @@ export const WorkerEvent = z.discriminatedUnion('event', [
     edges: z.array(z.tuple([z.string(), z.string()])),
     totalTasks: z.number().int(),
   }),
-  z.object({ event: z.literal('task'), taskId: z.string(), state: z.string() }),
+  z.object({
+    event: z.literal('task'),
+    taskId: z.string(),
+    state: z.string(),
+    mapIndex: z.number().int().nonnegative().optional().describe('Instance of a mapped task (.expand); absent for an unmapped task'),
+  }),
   z.object({ event: z.literal('log'), taskId: z.string(), text: z.string() }),
   z.object({ event: z.literal('output'), text: z.string() }).describe('Printed outside any task (parse time, listings)'),
   z.object({ event: z.literal('xcom'), taskId: z.string(), key: z.string(), value: z.string() }),
   z.object({
     event: z.literal('diagnostic'),
-    code: z.enum(['syntax', 'import-error', 'no-dag', 'too-many-tasks', 'exception']),
+    code: z
+      .enum(['syntax', 'import-error', 'no-dag', 'too-many-tasks', 'exception', 'missing-in-lab'])
+      .describe('missing-in-lab: a task needed what the lab lacks (network, a package, a connection, a template file)'),
     file: z.string(),
     line: z.number().int(),
     column: z.number().int(),

@@ -175,6 +175,9 @@ def prepare_home():
             shutil.copyfile(source, os.path.join(AIRFLOW_HOME, name))
     if DAGS_DIR not in sys.path:
         sys.path.insert(0, DAGS_DIR)
+    # No network: pip and uv (PythonVirtualenvOperator) fail at once instead of retrying a
+    # mirror they can never reach; the task's diagnostic then says why (lab_lacks).
+    os.environ.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", UV_OFFLINE="1")
 
 
 WARMUP_DAG = '''
@@ -195,10 +198,17 @@ def warm_up():
         handle.write(WARMUP_DAG)
     try:
         dagbag = load_dagbag()
-        dagbag.dags["cauce_warmup"].test(logical_date=None)
+        dagbag.dags["cauce_warmup"].test(logical_date=cli_logical_date())
     finally:
         os.remove(path)
         sys.modules.pop("cauce_warmup", None)
+
+
+def cli_logical_date():
+    """What `airflow dags test <dag>` passes without a date: now. Templates see {{ ds }}, as at home."""
+    from airflow.utils import timezone
+
+    return timezone.utcnow()
 
 
 def load_dagbag():
@@ -219,13 +229,16 @@ class Job:
         self.files = files
         self.names = [f["name"] for f in files]
         self.states = {}
+        self.explained = set()
 
     # ---- reporting
 
-    def task_state(self, task_id, state):
-        if state and self.states.get(task_id) != state:
-            self.states[task_id] = state
-            send("task", taskId=task_id, state=state)
+    def task_state(self, task_id, state, map_index=-1):
+        """One event per change; a mapped task's instances each carry their map_index."""
+        key = (task_id, map_index)
+        if state and self.states.get(key) != state:
+            self.states[key] = state
+            send("task", taskId=task_id, state=state, **({"mapIndex": map_index} if map_index >= 0 else {}))
 
     def diagnostic(self, code, message, file=None, line=1, column=1, detail=None):
         send("diagnostic", code=code, file=file or self.names[0], line=line, column=column, message=message, detail=detail)
@@ -320,42 +333,75 @@ class Job:
         original_update_state = DagRun.update_state
 
         def run_task(*, ti, task, run_triggerer=False):
+            index = ti.map_index
             job.capture.sync()
-            job.task_state(ti.task_id, "queued")
-            job.task_state(ti.task_id, "running")
+            job.task_state(ti.task_id, "queued", index)
+            job.task_state(ti.task_id, "running", index)
             job.capture.task_id = ti.task_id
             job.capture.phase = "run"
+            if index >= 0:
+                send("log", taskId=ti.task_id, text=f"── instancia map_index={index} ──")
+            result = None
             try:
-                return original_run_task(ti=ti, task=task, run_triggerer=run_triggerer)
+                result = original_run_task(ti=ti, task=task, run_triggerer=run_triggerer)
+                return result
             finally:
                 job.capture.sync()
                 job.capture.task_id = None
                 job.capture.phase = "quiet"
                 state = getattr(ti.state, "value", ti.state)
-                job.task_state(ti.task_id, state)
+                if state in ("failed", "up_for_retry") and result is not None and result.error is not None:
+                    job.explain_task_error(ti.task_id, task, result.error)
+                job.task_state(ti.task_id, state, index)
                 job.report_xcom(ti)
 
         def update_state(self, *args, **kwargs):
+            # Skips (branches, short circuits, trigger rules) and upstream failures are decided
+            # here, by the scheduler's loop, not by running a task.
             result = original_update_state(self, *args, **kwargs)
             for ti in self.get_task_instances(session=kwargs.get("session")):
                 state = getattr(ti.state, "value", ti.state)
                 if state in ("skipped", "upstream_failed", "removed"):
-                    job.task_state(ti.task_id, state)
+                    job.task_state(ti.task_id, state, ti.map_index)
             return result
 
         dag_module._run_task = run_task
         DagRun.update_state = update_state
         self.capture.phase = "quiet"  # dag.test() parses the folder again: do not print twice
         try:
-            dag_run = dag.test(logical_date=None)
+            dag_run = dag.test(logical_date=cli_logical_date())
         finally:
             self.capture.sync()
             self.capture.phase = "parse"
             dag_module._run_task = original_run_task
             DagRun.update_state = original_update_state
+        self.report_final_states(dag_run)
         self.list_run_dir()
         state = getattr(dag_run.state, "value", dag_run.state)
         send("result", state="success" if state == "success" else "failed", dagState=state, dagId=dag.dag_id)
+
+    def report_final_states(self, dag_run):
+        """The metadata DB has the last word: whatever the stream missed, the student sees the run's end."""
+        from sqlalchemy import select
+        from airflow.models.taskinstance import TaskInstance
+        from airflow.utils.session import create_session
+
+        with create_session() as session:
+            rows = session.execute(
+                select(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state)
+                .where(TaskInstance.dag_id == dag_run.dag_id, TaskInstance.run_id == dag_run.run_id)
+                .order_by(TaskInstance.task_id, TaskInstance.map_index)
+            ).all()
+        for task_id, map_index, state in rows:
+            self.task_state(task_id, getattr(state, "value", state), map_index)
+
+    def explain_task_error(self, task_id, task, error):
+        """A Spanish diagnostic when a task failed for something the lab lacks, not for a bug."""
+        message = lab_lacks(task_id, task, error)
+        if message and message not in self.explained:  # once, not once per retry
+            self.explained.add(message)
+            file, line = task_line(self.files, task_id)
+            self.diagnostic("missing-in-lab", message, file, line)
 
     def report_xcom(self, ti):
         try:
@@ -364,10 +410,11 @@ class Job:
             from airflow.utils.session import create_session
 
             with create_session() as session:
-                query = XComModel.get_many(run_id=ti.run_id, dag_ids=ti.dag_id, task_ids=ti.task_id)
+                query = XComModel.get_many(run_id=ti.run_id, dag_ids=ti.dag_id, task_ids=ti.task_id, map_indexes=ti.map_index)
                 for row in session.scalars(query).all():
                     value = XComModel.deserialize_value(row)
-                    send("xcom", taskId=ti.task_id, key=row.key, value=short_repr(value))
+                    key = row.key if ti.map_index < 0 else f"{row.key} [{ti.map_index}]"
+                    send("xcom", taskId=ti.task_id, key=key, value=short_repr(value))
         except Exception as error:  # an XCom we cannot show must not fail the run
             send("output", text=f"(No se pudo leer el XCom de {ti.task_id}: {error})")
 
@@ -460,6 +507,93 @@ def trim_traceback(text, names):
     tail = [l for l in lines if l and not l.startswith(" ") and not l.startswith("Traceback")]
     result = (["Traceback (solo tus archivos):"] + kept if kept else []) + tail[-1:]
     return "\n".join(result).replace(DAGS_DIR + "/", "")
+
+
+def task_line(files, task_id):
+    """(file, line) where a task is defined: its task_id="…" or its @task function, else the DAG."""
+    short = task_id.rsplit(".", 1)[-1]
+    patterns = [re.compile(r"""task_id\s*=\s*f?["']""" + re.escape(short) + r"""["']"""), re.compile(r"^\s*def " + re.escape(short) + r"\(")]
+    for pattern in patterns:
+        for f in files:
+            for number, text in enumerate(f["content"].splitlines(), 1):
+                if pattern.search(text):
+                    return f["name"], number
+    return files[0]["name"], first_dag_line(files, files[0]["name"])
+
+
+def error_chain(error):
+    """The exception and every cause or context behind it, outermost first."""
+    seen = []
+    while error is not None and error not in seen:
+        seen.append(error)
+        error = error.__cause__ or error.__context__
+    return seen
+
+
+def lab_lacks(task_id, task, error):
+    """
+    Spanish sentence naming what the lab lacks when that is why a task failed: it has no
+    network (nothing to install from PyPI, no services), no connections or variables, and
+    only the example's .py files. None for an ordinary bug in the task.
+    """
+    import errno
+    import socket
+    import subprocess
+
+    for cause in error_chain(error):
+        name = type(cause).__name__
+        text = str(cause)
+        if isinstance(cause, subprocess.CalledProcessError):
+            command = [str(part) for part in (cause.cmd if isinstance(cause.cmd, (list, tuple)) else [cause.cmd])]
+            installs = "install" in command and any(part.endswith(("pip", "uv")) for part in command)
+            if installs or "venv" in command:
+                wanted = [str(r) for r in (getattr(task, "requirements", None) or [])]
+                if installs:
+                    wanted = wanted or [p for p in command[command.index("install") + 1:] if not p.startswith("-") and "/" not in p]
+                if wanted:
+                    what = ", ".join(f"«{p}»" for p in wanted)
+                    return (
+                        f"La tarea «{task_id}» necesita instalar {what} con pip, pero el laboratorio no tiene red: no se "
+                        "pueden instalar paquetes ni crear entornos virtuales; solo están los que trae el laboratorio "
+                        "(Airflow y sus proveedores). Prueba la tarea con PythonOperator y las bibliotecas ya instaladas."
+                    )
+                return (
+                    f"La tarea «{task_id}» necesita crear un entorno virtual ({' '.join(command[:3])}), y el laboratorio "
+                    "no puede: no tiene red ni los paquetes que venv instala. Usa PythonOperator, o ExternalPythonOperator "
+                    "con python=sys.executable."
+                )
+        if name == "AirflowNotFoundException" and "conn_id" in text:
+            conn = re.search(r"conn_id `?([^`'\s]+)`?", text)
+            return (
+                f"La tarea «{task_id}» usa la conexión «{conn.group(1) if conn else '?'}», que no existe en el laboratorio: "
+                "aquí no hay conexiones configuradas ni servicios externos (bases de datos, APIs, nubes) a los que llegar."
+            )
+        if name == "TemplateNotFound":
+            template = getattr(cause, "name", None) or text
+            return (
+                f"La tarea «{task_id}» usa la plantilla «{template}», que no está entre los archivos del ejemplo: el "
+                "laboratorio solo recibe los archivos .py de sus pestañas. Escribe el contenido de la plantilla en el código."
+            )
+        if isinstance(cause, ModuleNotFoundError) and cause.name:
+            return (
+                f"La tarea «{task_id}» importa «{cause.name}», que no existe en el laboratorio: si es una biblioteca, no está "
+                "instalada (y no se puede instalar: no hay red); si es otro archivo tuyo, añádelo como pestaña del ejemplo."
+            )
+        if name == "AirflowRuntimeError" and "VARIABLE_NOT_FOUND" in text:
+            variable = re.search(r"Variable (\S+) not found", text)
+            return (
+                f"La tarea «{task_id}» lee la Variable «{variable.group(1) if variable else '?'}», que no existe en el "
+                "laboratorio: aquí no hay Variables de Airflow configuradas. Usa Variable.get(..., default=...) o un valor en el código."
+            )
+        unreachable = isinstance(cause, socket.gaierror) or (
+            isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ECONNREFUSED)
+        ) or name in ("ConnectError", "ConnectionError", "NewConnectionError", "MaxRetryError")
+        if unreachable:
+            return (
+                f"La tarea «{task_id}» intentó conectarse por red ({name}: {text[:160]}), pero el laboratorio no tiene acceso "
+                "a la red ni a servicios externos: tu DAG solo puede usar lo que se ejecuta dentro de él."
+            )
+    return None
 
 
 def explain(summary, file, line):
