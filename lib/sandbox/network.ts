@@ -50,7 +50,7 @@ interface Endpoint {
 export interface HttpRelayFilter {
   /** Identifies the rule (e.g. the student): a slot's relays are rebuilt when it changes. */
   key: string;
-  /** `url` as the run sent it (path still percent-encoded, query parsed). */
+  /** `url` as it will be forwarded: dot segments resolved, percent-encoding kept, query parsed. */
   allow(method: string, url: URL): boolean;
 }
 
