@@ -51,11 +51,12 @@ count('typecheck', step('Tipos (tsc --noEmit)', bin('tsc'), ['--noEmit']));
 count('prepare-airflow', step('Preparar Airflow (venv desde el lock, base de datos plantilla)', bin('tsx'), ['lab/cli.ts', 'prepare-airflow']));
 const vitestJson = path.join(results, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
-step('Pruebas unitarias y del laboratorio (Vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+const vitestOk = step('Pruebas unitarias y del laboratorio (Vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
 const vitest = readJson<{ numPassedTests: number; numFailedTests: number; numPendingTests: number; numTotalTests: number }>(vitestJson);
 if (vitest) {
   total.passed += vitest.numPassedTests;
-  total.failed += vitest.numFailedTests;
+  // A failed beforeAll leaves its tests "skipped" and numFailedTests at 0: the exit code tells.
+  total.failed += vitest.numFailedTests || (vitestOk ? 0 : 1);
   total.skipped += vitest.numPendingTests;
 } else total.failed += 1;
 
@@ -66,7 +67,7 @@ const built = count('build', step('Construcción de producción (next build)', b
 if (built) {
   const playwrightJson = path.join(results, 'playwright.json');
   fs.rmSync(playwrightJson, { force: true });
-  step('Extremo a extremo (Playwright + Chromium + laboratorio real)', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], {
+  const e2eOk = step('Extremo a extremo (Playwright + Chromium + laboratorio real)', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], {
     PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
     CAUCE_LAB_DIR: path.join(root, '.lab', 'e2e'),
     CAUCE_KAFKA_PORT: process.env.CAUCE_KAFKA_PORT ?? '19092',
@@ -75,7 +76,7 @@ if (built) {
   const report = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(playwrightJson);
   if (report) {
     total.passed += report.stats.expected + report.stats.flaky;
-    total.failed += report.stats.unexpected;
+    total.failed += report.stats.unexpected || (e2eOk ? 0 : 1); // e.g. a web server that never started
     total.skipped += report.stats.skipped;
   } else total.failed += 1;
 }

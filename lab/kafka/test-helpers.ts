@@ -13,10 +13,14 @@ import { KAFKA_SOURCE_DIR } from './paths';
 import { isPortFree } from './process';
 import { createSecrets, type KafkaSecrets } from './secrets';
 
-/** A port p with p and p + 1 free (client and controller listeners). */
+/**
+ * A port p with p and p + 1 free (client and controller listeners). Drawn from 20000–31999,
+ * below Linux's ephemeral range (32768+): there an outgoing connection can take a port
+ * between this check and the broker's bind (seen with a 3-node cluster's 30 s prepare).
+ */
 export async function freePortPair(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const port = 30_000 + Math.floor(Math.random() * 10_000) * 2;
+    const port = 20_000 + Math.floor(Math.random() * 6_000) * 2;
     if ((await isPortFree(port)) && (await isPortFree(port + 1))) return port;
   }
   throw new Error('no free port pair found');
