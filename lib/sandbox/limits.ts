@@ -56,6 +56,12 @@ export interface ProcessLimits {
   fileSizeMb: number;
 }
 
+/** The rlimits out of a kind's limits that carry them by name (DAG workers, scheduler tasks). */
+export function pickProcessLimits(limits: ProcessLimits): ProcessLimits {
+  const { cpuSeconds, addressSpaceMb, processes, openFiles, fileSizeMb } = limits;
+  return { cpuSeconds, addressSpaceMb, processes, openFiles, fileSizeMb };
+}
+
 /** The rlimits of a kafka-ts run. */
 export function processLimitsOf(limits: SandboxLimits): ProcessLimits {
   return {

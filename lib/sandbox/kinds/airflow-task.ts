@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import type { SandboxSpec } from '../command';
-import type { AirflowTaskLimits } from '../limits';
+import { pickProcessLimits, type AirflowTaskLimits } from '../limits';
 import type { SlotNetwork } from '../network';
-import type { DagWorkerRuntime } from './airflow-worker';
+import { PYTHON_BASE_ENV, pythonReadOnlyBinds, VENV, type DagWorkerRuntime } from './airflow-worker';
 
 /** What an Airflow task needs of the DAG worker's runtime: the venv, its interpreter, the system binds. */
 export type AirflowTaskRuntime = Pick<DagWorkerRuntime, 'venv' | 'python' | 'stdlib' | 'systemArgs'>;
 
 /** Inside paths: fixed, so nothing a task sees names a server folder it does not need. */
-const VENV = '/opt/venv';
 const RELAY = '/opt/cauce/relay.py';
 /** Where the launcher writes the workload (with its token) in the try's private /tmp: never argv. */
 export const TASK_WORKLOAD_FILE = '/tmp/workload.json';
@@ -45,15 +43,7 @@ export interface AirflowTaskSpecInput {
 export function airflowTaskSandboxSpec(input: AirflowTaskSpecInput): SandboxSpec {
   const { limits, runtime } = input;
   const env: Record<string, string> = {
-    HOME: '/tmp',
-    PATH: `${VENV}/bin:/usr/bin:/bin`,
-    LANG: 'C.UTF-8',
-    // getpass.getuser() must find a name: the sandbox uid has no passwd entry.
-    USER: 'alumno',
-    LOGNAME: 'alumno',
-    PYTHONDONTWRITEBYTECODE: '1',
-    PYTHONUNBUFFERED: '1',
-    AIRFLOW_HOME: '/tmp/airflow',
+    ...PYTHON_BASE_ENV,
     AIRFLOW__CORE__DAGS_FOLDER: input.dagsDir,
     AIRFLOW__CORE__LOAD_EXAMPLES: 'False',
     AIRFLOW__CORE__EXECUTION_API_SERVER_URL: input.executionApiUrl,
@@ -63,24 +53,11 @@ export function airflowTaskSandboxSpec(input: AirflowTaskSpecInput): SandboxSpec
     // The lessons' DAGs write under $CAUCE_RUN_DIR: here, the try's own /tmp.
     CAUCE_RUN_DIR: '/tmp/run',
   };
-  const zoneinfo = existsSync(/*turbopackIgnore: true*/ '/usr/share/zoneinfo') ? [['/usr/share/zoneinfo', '/usr/share/zoneinfo'] as const] : [];
   return {
     uid: input.uid,
-    rlimits: {
-      cpuSeconds: limits.cpuSeconds,
-      addressSpaceMb: limits.addressSpaceMb,
-      processes: limits.processes,
-      openFiles: limits.openFiles,
-      fileSizeMb: limits.fileSizeMb,
-    },
+    rlimits: pickProcessLimits(limits),
     systemArgs: runtime.systemArgs,
-    readOnly: [
-      [runtime.python.host, runtime.python.inside],
-      [runtime.stdlib, runtime.stdlib],
-      ...zoneinfo,
-      [runtime.venv, VENV],
-      [input.relayScript, RELAY],
-    ],
+    readOnly: [...pythonReadOnlyBinds(runtime), [input.relayScript, RELAY]],
     writable: [[input.tmp, '/tmp']],
     // After /tmp: the lab's folders may themselves be under /tmp (a test's state folder).
     nested: [

@@ -4,7 +4,7 @@ import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { SandboxSpec } from '../command';
-import type { DagWorkerLimits } from '../limits';
+import { pickProcessLimits, type DagWorkerLimits } from '../limits';
 import type { SlotNetwork } from '../network';
 import { resolveRuntime } from '../runtime';
 
@@ -64,7 +64,26 @@ async function shellArgs(): Promise<string[]> {
 }
 
 /** Inside paths: fixed, so nothing a student sees names a server folder. */
-const VENV = '/opt/venv';
+export const VENV = '/opt/venv';
+
+/** What every Python kind's environment starts with (the DAG worker, a scheduler task). */
+export const PYTHON_BASE_ENV: Readonly<Record<string, string>> = Object.freeze({
+  HOME: '/tmp',
+  PATH: `${VENV}/bin:/usr/bin:/bin`,
+  LANG: 'C.UTF-8',
+  // getpass.getuser() must find a name: the sandbox uid has no passwd entry.
+  USER: 'alumno',
+  LOGNAME: 'alumno',
+  PYTHONDONTWRITEBYTECODE: '1',
+  PYTHONUNBUFFERED: '1',
+  AIRFLOW_HOME: '/tmp/airflow',
+});
+
+/** The interpreter, its standard library, time zones and the venv, read-only (every Python kind). */
+export function pythonReadOnlyBinds(runtime: Pick<DagWorkerRuntime, 'venv' | 'python' | 'stdlib'>): (readonly [string, string])[] {
+  const zoneinfo = existsSync(/*turbopackIgnore: true*/ '/usr/share/zoneinfo') ? [['/usr/share/zoneinfo', '/usr/share/zoneinfo'] as const] : [];
+  return [[runtime.python.host, runtime.python.inside], [runtime.stdlib, runtime.stdlib], ...zoneinfo, [runtime.venv, VENV]];
+}
 const WORKER = '/opt/cauce/worker';
 const TEMPLATE = '/opt/cauce/template';
 
@@ -84,15 +103,7 @@ export interface DagWorkerSpecInput {
 export function dagWorkerSandboxSpec(input: DagWorkerSpecInput): SandboxSpec {
   const { limits, runtime } = input;
   const env: Record<string, string> = {
-    HOME: '/tmp',
-    PATH: `${VENV}/bin:/usr/bin:/bin`,
-    LANG: 'C.UTF-8',
-    // getpass.getuser() must find a name: the sandbox uid has no passwd entry.
-    USER: 'alumno',
-    LOGNAME: 'alumno',
-    PYTHONDONTWRITEBYTECODE: '1',
-    PYTHONUNBUFFERED: '1',
-    AIRFLOW_HOME: '/tmp/airflow',
+    ...PYTHON_BASE_ENV,
     AIRFLOW__CORE__DAGS_FOLDER: '/tmp/dags',
     AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: 'sqlite:////tmp/airflow/airflow.db',
     AIRFLOW__CORE__LOAD_EXAMPLES: 'False',
@@ -102,22 +113,12 @@ export function dagWorkerSandboxSpec(input: DagWorkerSpecInput): SandboxSpec {
     CAUCE_TEMPLATE_DIR: TEMPLATE,
     CAUCE_MAX_TASKS: String(input.maxTasks),
   };
-  const zoneinfo = existsSync(/*turbopackIgnore: true*/ '/usr/share/zoneinfo') ? [['/usr/share/zoneinfo', '/usr/share/zoneinfo'] as const] : [];
   return {
     uid: input.uid,
-    rlimits: {
-      cpuSeconds: limits.cpuSeconds,
-      addressSpaceMb: limits.addressSpaceMb,
-      processes: limits.processes,
-      openFiles: limits.openFiles,
-      fileSizeMb: limits.fileSizeMb,
-    },
+    rlimits: pickProcessLimits(limits),
     systemArgs: runtime.systemArgs,
     readOnly: [
-      [runtime.python.host, runtime.python.inside],
-      [runtime.stdlib, runtime.stdlib],
-      ...zoneinfo,
-      [runtime.venv, VENV],
+      ...pythonReadOnlyBinds(runtime),
       [runtime.workerDir, WORKER],
       [runtime.templateDir, TEMPLATE],
     ],
