@@ -11,9 +11,6 @@ export type PollResult =
   | { ok: true; state: string; ended: boolean; tasks: { taskId: string; state: string | null }[] }
   | { ok: false; message: string };
 
-const STUDENTS_USE_RUN =
-  'En un curso compartido, el envío al scheduler de Airflow lo hace el profesor: Airflow lee cada archivo DAG con sus propios procesos, fuera del entorno aislado de cada alumno. Usa «Ejecutar», que corre el mismo DAG aislado y te muestra su grafo.';
-
 function spanish(error: unknown): string {
   if (error instanceof SchedulerError) return error.message;
   console.error('[scheduler]', error);
@@ -27,12 +24,9 @@ export async function sendDagToScheduler(input: unknown): Promise<SendResult> {
   // The DAG namespace is the session's user (studying alone: the default student).
   const user = await currentUser();
   if (!user) return { ok: false, message: JOIN_FIRST };
-  // A sent DAG's tasks run in the sandbox (lib/runs/airflow-tasks/), but its file is still
-  // parsed by the lab's dag-processor, which executes the file's top-level code as the Airflow
-  // uid with the lab's keys in its environment and the metadata DB writable (verified). Until
-  // parsing is sandboxed too, in a class only the instructor sends (e.g. to show it);
-  // students get the same DAG graph from "Ejecutar".
-  if (user.role === 'student') return { ok: false, message: STUDENTS_USE_RUN };
+  // Every student may send: the file is parsed in the sandbox (lab/airflow/executor/
+  // cauce_parse.py) and each task runs there too (lib/runs/airflow-tasks/), as the student's
+  // own uid with only their folder and the Execution API in reach; never in Airflow's processes.
   try {
     return { ok: true, ...(await sendToScheduler({ student: labIdentity(user), files: parsed.data.files })) };
   } catch (error) {

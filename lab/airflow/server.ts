@@ -20,9 +20,9 @@ export interface AirflowServerOptions {
   /** State folder (secrets, pids) with AIRFLOW_HOME in `home/`. @default `<lab root>/airflow` */
   readonly stateDir?: string;
   /**
-   * Unprivileged uid the components run as when the launcher is root: the dag-processor
-   * parses student DAG files sent with "Enviar al scheduler" outside any sandbox (their tasks
-   * run sandboxed), so they must not run as root. @default $CAUCE_AIRFLOW_UID or 61900 (root
+   * Unprivileged uid the components run as when the launcher is root. They hold the lab's
+   * keys; no student code runs in them (tasks and DAG file parsing run in the site's
+   * sandboxes), but they are still not root. @default $CAUCE_AIRFLOW_UID or 61900 (root
    * only; otherwise the current user)
    */
   readonly uid?: number;
@@ -222,11 +222,21 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
     };
   }
 
+  /**
+   * dag-processor and triggerer start through lab/airflow/executor/cauce_components.py, which
+   * installs Cauce's changes before Airflow's CLI: DAG files parsed in the sandbox, only
+   * Airflow's own triggers. The others are Airflow's CLI as is.
+   */
+  private componentCommand(component: Component): string[] {
+    if (component !== 'dag-processor' && component !== 'triggerer') return [this.paths.airflowBin, component];
+    return [join(dirname(this.paths.airflowBin), 'python'), '-m', 'cauce_components', component];
+  }
+
   private spawnComponent(component: Component): void {
     // A parent-death signal, so a killed launcher (or test runner) takes Airflow down with it.
     // It must be set after the uid change (which clears it): hence the inner setpriv.
     // SIGKILL: an orphaned scheduler catches SIGTERM and may never finish shutting down.
-    const orphanGuard = ['/usr/bin/setpriv', '--pdeathsig', 'SIGKILL', '--', this.paths.airflowBin, component, ...LOG_SERVER_OFF[component]];
+    const orphanGuard = ['/usr/bin/setpriv', '--pdeathsig', 'SIGKILL', '--', ...this.componentCommand(component), ...LOG_SERVER_OFF[component]];
     const [file, args] =
       this.uid === undefined
         ? [orphanGuard[0]!, orphanGuard.slice(1)]

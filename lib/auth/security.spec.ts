@@ -289,7 +289,7 @@ describe('cuota de ejecuciones por alumno', () => {
 });
 
 describe('el scheduler compartido de Airflow', () => {
-  it('un alumno no puede enviar código al scheduler (se ejecutaría fuera de su entorno aislado)', async () => {
+  it('un alumno de un curso también envía al scheduler (su DAG se lee y se ejecuta aislado)', async () => {
     const schedulerActions = await import('@/app/runs/scheduler-actions');
     next.cookie = cookieA;
     const result = await schedulerActions.sendDagToScheduler({
@@ -298,8 +298,8 @@ describe('el scheduler compartido de Airflow', () => {
       kind: 'airflow-dag',
       files: [{ name: 'dag.py', content: 'print(1)\n' }],
     });
-    expect(result).toMatchObject({ ok: false });
-    expect(!result.ok && result.message).toMatch(/lo hace el profesor/);
+    // No lab in this suite: the student reaches the sending itself, which says what is missing.
+    expect(result).toEqual({ ok: false, message: expect.stringMatching(/^El envío al scheduler no está configurado en este servidor/) });
   });
 
   it('un alumno no sigue ejecuciones del scheduler fuera de su espacio', async () => {

@@ -162,6 +162,23 @@ export const DEFAULT_AIRFLOW_TASK_LIMITS: Readonly<AirflowTaskLimits> = Object.f
   tmpfsMb: 64,
 });
 
+/**
+ * Parsing one DAG file sent with "Enviar al scheduler" (the dag-processor's child, in the
+ * sandbox: it runs the file's top-level code). Airflow's own timeout for a file is 50 s
+ * (dag_file_processor_timeout) and the dag-processor kills the try then; the wall clock here
+ * is the launcher's backstop. A parse holds one of few slots, so the budget is small.
+ */
+export const AIRFLOW_PARSE_LIMITS: Readonly<AirflowTaskLimits> = Object.freeze({
+  wallMs: 60_000,
+  cpuSeconds: 60,
+  addressSpaceMb: 2048,
+  memoryMb: 512,
+  processes: 32,
+  openFiles: 256,
+  fileSizeMb: 8,
+  tmpfsMb: 32,
+});
+
 export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({
   wallMs: 30_000,
   cpuSeconds: 10,

@@ -2,10 +2,11 @@ import { chmod, chown, mkdir, realpath, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { resolveDagWorkerRuntime, type DagWorkerRuntime } from '@/lib/sandbox/kinds/airflow-worker';
-import { DEFAULT_AIRFLOW_TASK_LIMITS, type AirflowTaskLimits } from '@/lib/sandbox/limits';
+import { AIRFLOW_PARSE_LIMITS, DEFAULT_AIRFLOW_TASK_LIMITS, type AirflowTaskLimits } from '@/lib/sandbox/limits';
 import { NetworkRelays } from '@/lib/sandbox/network';
 import { UidSlots } from '@/lib/sandbox/slots';
 import { SlotWorkdirs } from '@/lib/sandbox/workdir';
+import { ParseBroker, ParseRequest, ParseStream, type ParseContext } from './parse-try';
 import { runTaskTry, type TaskTryContext } from './task-try';
 import { TaskRefusedError } from './workload';
 
@@ -28,6 +29,10 @@ export interface TaskLauncherOptions {
   root?: string;
   /** @default DEFAULT_AIRFLOW_TASK_LIMITS */
   limits?: Partial<AirflowTaskLimits>;
+  /** uid of the first DAG-file parse slot (after the task slots). @default 61520 */
+  firstParseUid?: number;
+  /** Parses at once (the dag-processor's parsing_processes is 2). @default 3 */
+  parseSlots?: number;
   /** @default $CAUCE_AIRFLOW_INSTALL_DIR or <cwd>/.lab/airflow */
   installDir?: string;
   /** Server log lines (one per try, with the uid and the exit). @default console.log */
@@ -38,9 +43,11 @@ export interface TaskLauncherOptions {
 const MAX_WORKLOAD_BYTES = 256 * 1024;
 
 /**
- * Runs the lab's Airflow tasks in the sandbox. The executor (lab/airflow/executor/
- * cauce_executor.py) connects once per task try, sends the workload, and reads back one JSON
- * line, `{"exitCode": n}` or `{"error": "..."}`. The socket belongs to the Airflow uid
+ * Runs the lab's Airflow tasks, and the parsing of the DAG files students send, in the
+ * sandbox. The executor (lab/airflow/executor/cauce_executor.py) connects once per task try,
+ * sends the workload, and reads back one JSON line, `{"exitCode": n}` or `{"error": "..."}`.
+ * The dag-processor's child (lab/airflow/executor/cauce_parse.py) opens a control connection
+ * and three channel connections per file (parse-try.ts). The socket belongs to the Airflow uid
  * (mode 0600) and sits in a root-owned folder no sandbox binds, so only Airflow's own
  * processes can ask. One owner: start() listens, close() stops listening and ends running tries.
  */
@@ -53,6 +60,10 @@ export class TaskLauncher {
   private readonly slots: UidSlots;
   private runtimePromise: Promise<DagWorkerRuntime> | undefined;
   private readonly log: (line: string) => void;
+  private readonly parses: ParseBroker;
+  private readonly parseSlots: UidSlots;
+  private readonly parseWorkdirs: SlotWorkdirs;
+  private parseContextPromise: Promise<ParseContext> | undefined;
 
   constructor(private readonly options: TaskLauncherOptions) {
     this.limits = { ...DEFAULT_AIRFLOW_TASK_LIMITS, ...options.limits };
@@ -61,6 +72,9 @@ export class TaskLauncher {
     this.workdirs = new SlotWorkdirs({ root, tmpfsMb: this.limits.tmpfsMb, label: 'cauce-airflow-task' });
     this.relays = new NetworkRelays(path.join(root, 'net'));
     this.log = options.log ?? ((line) => console.log(line));
+    this.parseSlots = new UidSlots(options.parseSlots ?? 3, options.firstParseUid ?? 61_520);
+    this.parseWorkdirs = new SlotWorkdirs({ root, tmpfsMb: AIRFLOW_PARSE_LIMITS.tmpfsMb, label: 'cauce-airflow-parse' });
+    this.parses = new ParseBroker(() => this.parseContext(), this.running);
   }
 
   /** Listens on the socket (replacing a stale one). Needs root: every try drops to its own uid. */
@@ -114,6 +128,21 @@ export class TaskLauncher {
     };
   }
 
+  private parseContext(): Promise<ParseContext> {
+    this.parseContextPromise ??= (async () => ({
+      slots: this.parseSlots,
+      workdirs: this.parseWorkdirs,
+      relays: this.relays,
+      runtime: () => this.runtime(),
+      childScript: await realpath(/*turbopackIgnore: true*/ path.join(process.cwd(), 'lab', 'airflow', 'executor', 'cauce_parse_child.py')),
+      dagsDir: await realpath(this.options.dagsDir),
+      limits: AIRFLOW_PARSE_LIMITS,
+      log: this.log,
+    }))();
+    this.parseContextPromise.catch(() => (this.parseContextPromise = undefined));
+    return this.parseContextPromise;
+  }
+
   private runtime(): Promise<DagWorkerRuntime> {
     this.runtimePromise ??= resolveDagWorkerRuntime(this.options.installDir).catch((error: unknown) => {
       this.runtimePromise = undefined;
@@ -133,6 +162,7 @@ export class TaskLauncher {
       if (started) return;
       started = true;
       const line = received.split('\n', 1)[0] ?? '';
+      if (this.routeParse(line, connection)) return;
       this.running.add(controller);
       runTaskTry(line, context, controller.signal).then(
         (end) => answer({ exitCode: end.exitCode }),
@@ -157,7 +187,31 @@ export class TaskLauncher {
     connection.on('close', () => controller.abort());
     connection.on('error', () => controller.abort());
   }
+  /** A parse request or stream (the dag-processor's), routed to the broker; false for a task workload. */
+  private routeParse(line: string, connection: net.Socket): boolean {
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      return false;
+    }
+    const type = (json as { type?: unknown } | null)?.type;
+    if (type === 'ParseDagFile') {
+      const request = ParseRequest.safeParse(json);
+      if (request.success) this.parses.request(request.data, connection);
+      else connection.end(JSON.stringify({ error: 'not a ParseDagFile request' }) + '\n');
+      return true;
+    }
+    if (type === 'ParseStream') {
+      const stream = ParseStream.safeParse(json);
+      if (stream.success) this.parses.stream(stream.data, connection);
+      else connection.destroy();
+      return true;
+    }
+    return false;
+  }
 }
+
 
 /**
  * The launcher's options from the variables the lab gives the site (lab/airflow/start.ts), or

@@ -117,7 +117,7 @@ export async function runTaskTry(raw: string, context: TaskTryContext, signal: A
   }
 }
 
-async function claimSlot(slots: UidSlots, signal: AbortSignal): Promise<UidSlot> {
+export async function claimSlot(slots: UidSlots, signal: AbortSignal): Promise<UidSlot> {
   const deadline = Date.now() + SLOT_WAIT_MS;
   for (;;) {
     const slot = await slots.acquire();
