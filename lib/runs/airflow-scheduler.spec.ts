@@ -46,6 +46,8 @@ describe('el alumno envía su DAG al scheduler del laboratorio', () => {
   let launcher: TaskLauncher | null = null;
   /** The launcher's lines: one per task try, with the uid it ran as. */
   const launcherLog: string[] = [];
+  /** The lab's Airflow components' lines (the triggerer's refusals). */
+  const airflowLog: string[] = [];
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'cauce-airflow-'));
 
   beforeAll(async () => {
@@ -53,7 +55,7 @@ describe('el alumno envía su DAG al scheduler del laboratorio', () => {
     const installed = path.join(airflowInstallDir(), 'installed');
     if (!existsSync(installed)) throw new Error(`Airflow no está instalado (${installed}): ejecuta npx tsx lab/cli.ts prepare-airflow (npm test lo hace).`);
     const port = 18_580 + Math.floor(Math.random() * 100) * 3;
-    airflow = await startAirflow({ log: () => undefined, server: { port, stateDir } });
+    airflow = await startAirflow({ log: () => undefined, server: { port, stateDir, onLog: (line) => airflowLog.push(line) > 5_000 && airflowLog.shift() } });
     target = schedulerTargetFromEnv(airflow.env as unknown as NodeJS.ProcessEnv);
     // What the site's instrumentation.ts does with the same variables.
     const options = taskLauncherOptionsFromEnv(airflow.env as unknown as NodeJS.ProcessEnv);
@@ -234,6 +236,127 @@ describe('el alumno envía su DAG al scheduler del laboratorio', () => {
     }
   }, 240_000);
 
+  it('el código de nivel superior de un DAG enviado se lee aislado: sin secretos, sin otras carpetas, sin red', async () => {
+    const other = path.join(target.dagsDir, 'cauce_otra_alumna');
+    mkdirSync(other, { recursive: true });
+    writeFileSync(path.join(other, 'secreto.py'), '# SECRETO_DE_OTRA_ALUMNA\n');
+    const home = path.join(stateDir, 'home');
+    const airflowPort = Number(new URL(target.apiUrl).port);
+    const probe = {
+      files: [
+        path.join(home, 'airflow.db'),
+        path.join(home, 'airflow.cfg'),
+        path.join(home, 'simple_auth_manager_passwords.json.generated'),
+        path.join(stateDir, 'secrets.json'),
+        path.join(other, 'secreto.py'),
+        '/proc/1/environ',
+      ],
+      dirs: [target.dagsDir, home, stateDir, other],
+      ports: [airflowPort, 3000, 9092],
+    };
+    // Everything happens at import time, in the dag-processor's parse: what it saw goes in doc_md.
+    const dag = [
+      'import json, os, socket',
+      'from datetime import datetime',
+      'from airflow.sdk import DAG',
+      `PROBE = json.loads(${JSON.stringify(JSON.stringify(probe))})`,
+      'seen = {"uid": os.getuid(), "secretEnv": sorted(k for k in os.environ if any(w in k for w in ("SECRET", "FERNET", "JWT", "PASSWORD"))), "files": {}, "dirs": {}, "ports": {}}',
+      'for name in PROBE["files"]:',
+      '    try:',
+      '        with open(name, "rb") as f:',
+      '            data = f.read(20000).decode("utf-8", "replace")',
+      '            seen["files"][name] = "READ " + ("SECRETO" if "SECRETO" in data else "") + ("FERNET" if "FERNET" in data else "")',
+      '    except OSError as e:',
+      '        seen["files"][name] = "DENIED " + type(e).__name__',
+      'for name in PROBE["dirs"]:',
+      '    try:',
+      '        seen["dirs"][name] = sorted(os.listdir(name))',
+      '    except OSError as e:',
+      '        seen["dirs"][name] = "DENIED " + type(e).__name__',
+      'for port in PROBE["ports"]:',
+      '    try:',
+      '        socket.create_connection(("127.0.0.1", port), timeout=2).close()',
+      '        seen["ports"][str(port)] = "OPEN"',
+      '    except OSError as e:',
+      '        seen["ports"][str(port)] = "CLOSED " + type(e).__name__',
+      'with DAG(dag_id="sonda", start_date=datetime(2024, 1, 1), schedule=None, catchup=False, doc_md="CAUCE_PROBE " + json.dumps(seen)):',
+      '    pass',
+      '',
+    ].join('\n');
+    const sent = await sendToScheduler({ student: 'Curiosa', files: [{ name: 'sonda.py', content: dag }] }, target);
+    const details = (await restGet(target, `/api/v2/dags/${sent.dagId}/details`)) as { doc_md: string };
+    const seen = JSON.parse(details.doc_md.replace(/^CAUCE_PROBE /, '')) as {
+      uid: number;
+      secretEnv: string[];
+      files: Record<string, string>;
+      dirs: Record<string, string[] | string>;
+      ports: Record<string, string>;
+    };
+    // A parse slot's uid (61520+), not Airflow's 61900; no key in its environment.
+    expect(seen.uid).toBeGreaterThanOrEqual(61_520);
+    expect(seen.uid).toBeLessThan(61_530);
+    expect(seen.secretEnv).toEqual([]);
+    // The lab's DB, config, passwords, keys and the other student's file are not there.
+    for (const name of probe.files.filter((f) => !f.startsWith('/proc/'))) expect(seen.files[name], name).toMatch(/^DENIED /);
+    expect(seen.files['/proc/1/environ']).not.toMatch(/FERNET|SECRETO/);
+    expect(seen.dirs[target.dagsDir]).toEqual(['cauce_curiosa']);
+    expect(seen.dirs[other]).toMatch(/^DENIED /);
+    // Only the empty folders bwrap makes on the way down to the student's folder.
+    expect(seen.dirs[home]).toEqual([path.relative(home, target.dagsDir).split(path.sep)[0]]);
+    expect(seen.dirs[stateDir]).toEqual(['home']);
+    // No network at all while parsing, not even the api-server.
+    for (const port of probe.ports) expect(seen.ports[String(port)], `port ${port}`).toMatch(/^CLOSED /);
+    expect(launcherLog.some((line) => /^\[airflow-parse\] cauce_curiosa\/sonda\.py parsed as uid 6152\d: exit 0, finished/.test(line)), launcherLog.join('\n')).toBe(true);
+  }, 180_000);
+
+  it('un DAG enviado no puede registrar DAGs con el prefijo de otro alumno', async () => {
+    // The dag_id is built at import time, so the site's rewriting of dag_id="…" cannot prefix it.
+    const files = [{
+      name: 'robo.py',
+      content: [
+        '# dag_id="robo"',
+        'from datetime import datetime',
+        'from airflow.sdk import DAG',
+        'with DAG(**{"dag_id": "otra_alumna" + "__robado"}, start_date=datetime(2024, 1, 1), schedule=None):',
+        '    pass',
+        '',
+      ].join('\n'),
+    }];
+    await expect(sendToScheduler({ student: 'Ladrona', files }, target, { pickupTimeoutMs: 60_000 })).rejects.toThrow(
+      /Cauce no registró 'otra_alumna__robado': cada DAG de esta carpeta debe llevar el prefijo «ladrona__»/,
+    );
+    expect(await restGet(target, '/api/v2/dags/otra_alumna__robado', [404])).toBeNull();
+  }, 90_000);
+
+  it('una tarea que se difiere a un «trigger» que no es de confianza no ejecuta nada en el triggerer', async () => {
+    const marker = path.join(stateDir, 'home', 'TRIGGER_EJECUTADO');
+    // The triggerer imports the classpath a deferring task names and calls it with the task's
+    // kwargs, as the Airflow uid with the lab's keys: os.system(command=...) would be a shell.
+    const dag = [
+      'from datetime import datetime, timedelta',
+      'from airflow.sdk import DAG, BaseOperator',
+      'from airflow.triggers.base import BaseTrigger, TriggerEvent',
+      'class Propio(BaseTrigger):',
+      '    def serialize(self):',
+      `        return ("os.system", {"command": ${JSON.stringify(`id -u > ${marker}`)}})`,
+      '    async def run(self):',
+      '        yield TriggerEvent("hecho")',
+      'class Espera(BaseOperator):',
+      '    def execute(self, context):',
+      '        self.defer(trigger=Propio(), method_name="seguir", timeout=timedelta(seconds=60))',
+      '    def seguir(self, context, event=None):',
+      '        return event',
+      'with DAG(dag_id="diferido", start_date=datetime(2024, 1, 1), schedule=None, catchup=False):',
+      '    Espera(task_id="espera")',
+      '',
+    ].join('\n');
+    const sent = await sendToScheduler({ student: 'Tramposa', files: [{ name: 'diferido.py', content: dag }] }, target);
+    const status = await untilEnded(sent.dagId, sent.dagRunId);
+    expect(status).toMatchObject({ state: 'failed', ended: true });
+    expect(existsSync(marker)).toBe(false);
+    expect(airflowLog.some((line) => line.startsWith('[triggerer]') && line.includes('classpath=os.system') && line.includes('only runs its trusted triggers (time waits)')), airflowLog.filter((l) => l.includes('rigger')).join('\n')).toBe(true);
+  }, 240_000);
+
   it('un DAG que no carga devuelve el error de importación de Airflow', async () => {
     const files = [{ name: 'roto.py', content: 'from airflow.sdk import DAG\nimport no_existe\nwith DAG(dag_id="roto"):\n    pass\n' }];
     await expect(sendToScheduler({ student: 'alumna', files }, target, { pickupTimeoutMs: 60_000 })).rejects.toThrow(
@@ -241,6 +364,20 @@ describe('el alumno envía su DAG al scheduler del laboratorio', () => {
     );
   }, 90_000);
 });
+
+/** GET on Airflow's REST API as the lab's admin; null for an expected error status. */
+async function restGet(target: SchedulerTarget, route: string, nullOn: number[] = []): Promise<unknown> {
+  const auth = await fetch(new URL('/auth/token', target.apiUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: target.username, password: target.password }),
+  });
+  const { access_token: token } = (await auth.json()) as { access_token: string };
+  const response = await fetch(new URL(route, target.apiUrl), { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+  if (nullOn.includes(response.status)) return null;
+  expect(response.status, route).toBe(200);
+  return response.json();
+}
 
 /** A task try's log as the api-server serves it (it reads the file the sandbox wrote). */
 async function taskLog(target: SchedulerTarget, dagId: string, dagRunId: string, taskId: string): Promise<string> {

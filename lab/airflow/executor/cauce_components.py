@@ -3,14 +3,22 @@ Runs one of the lab's Airflow components (`python -m cauce_components <component
 with Cauce's changes installed first, then Airflow's own CLI.
 
 - dag-processor: each DAG file is parsed in Cauce's sandbox (cauce_parse.py).
-- triggerer: only Airflow's own trigger classes run. A deferring task names its trigger by
-  classpath, and a task is student code: a classpath into a student's DAG folder would make the
-  triggerer (the Airflow uid, with the lab's keys) import that student's module.
+- triggerer: only the triggers on TRUSTED_TRIGGERS run. A deferring task is student code and
+  names its trigger by classpath; the triggerer (the Airflow uid, with the lab's keys, outside
+  any sandbox) imports that classpath and calls it with the task's kwargs. `os.system` with
+  {"command": ...} would be a shell; `airflow.utils.process_utils.execute_in_subprocess` too;
+  Airflow's own triggers read other DAGs' states (external_task) or the lab's files (file). The
+  lab's lessons only wait for time.
 """
 
 import sys
 
-TRUSTED_TRIGGER_PACKAGES = ("airflow.",)
+TRUSTED_TRIGGERS = frozenset(
+    {
+        "airflow.providers.standard.triggers.temporal.DateTimeTrigger",
+        "airflow.providers.standard.triggers.temporal.TimeDeltaTrigger",
+    }
+)
 
 
 def restrict_triggers() -> None:
@@ -19,8 +27,9 @@ def restrict_triggers() -> None:
     original = triggerer_job_runner.TriggerRunner.get_trigger_by_classpath
 
     def get_trigger_by_classpath(self, classpath: str):
-        if not classpath.startswith(TRUSTED_TRIGGER_PACKAGES):
-            raise ImportError(f"Cauce's lab only runs Airflow's own triggers, not {classpath!r}")
+        # Checked before anything is imported: importing is already running code.
+        if classpath not in TRUSTED_TRIGGERS:
+            raise ImportError(f"Cauce's lab only runs its trusted triggers (time waits), not {classpath!r}")
         return original(self, classpath)
 
     triggerer_job_runner.TriggerRunner.get_trigger_by_classpath = get_trigger_by_classpath
