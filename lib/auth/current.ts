@@ -1,4 +1,5 @@
 import { cookies, headers } from 'next/headers';
+import { CLIENT_HEADER } from '@/lib/http/front-door.mjs';
 import { SESSION_COOKIE, SESSION_TTL_MS, signSession, sessionKey } from './session';
 import { type User, userFromToken } from './user';
 import { db } from '@/lib/db';
@@ -35,8 +36,11 @@ export async function endSession(): Promise<void> {
   (await cookies()).delete(SESSION_COOKIE);
 }
 
-/** Who is asking, for rate limits: the first X-Forwarded-For address, or "local". */
+/**
+ * Who is asking, for rate limits: the address the front door stamped (lib/http/front-door.mjs:
+ * the socket's, or a trusted proxy's X-Forwarded-For), or "local" without the front door (next dev).
+ * Never X-Forwarded-For itself: anyone can send it, and one guesser would get fresh attempts.
+ */
 export async function clientAddress(): Promise<string> {
-  const forwarded = (await headers()).get('x-forwarded-for');
-  return forwarded?.split(',')[0]?.trim() || 'local';
+  return (await headers()).get(CLIENT_HEADER)?.trim() || 'local';
 }

@@ -9,12 +9,15 @@ export interface FrontDoor {
   allowedHosts: Set<string>;
   /** What a visitor from another machine must bring (`?acceso=`, then a cookie); null when only loopback listens or in course mode. */
   accessToken: string | null;
+  /** CAUCE_TRUST_PROXY=1: X-Forwarded-For names the client (a reverse proxy in front); otherwise it is ignored. */
+  trustProxy: boolean;
   /** The addresses other machines use; empty on loopback. */
   urls: string[];
   /** Where this machine reaches the site (http://localhost:port unless it listens on one other address). */
   localUrl: string;
 }
 
+export declare const CLIENT_HEADER: 'x-cauce-client';
 export declare function frontDoor(options: { host?: string; port: number; env?: Record<string, string | undefined> }): FrontDoor;
 export declare function localUrl(host: string, port: number): string;
 export declare function announcement(door: FrontDoor): string[];

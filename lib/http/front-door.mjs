@@ -50,7 +50,19 @@ export function frontDoor({ host = '127.0.0.1', port, env = process.env }) {
   }
   // Other machines reach a single-user site only with the token; a course has its own sign-in.
   const accessToken = !isLoopbackAddress(host) && env.CAUCE_MODE !== 'course' ? randomBytes(18).toString('base64url') : null;
-  return { host, port, allowedHosts, accessToken, urls: publicUrls(host, port), localUrl: localUrl(host, port) };
+  // Behind a reverse proxy the socket's address is the proxy's: only then is X-Forwarded-For
+  // believed (anyone can send the header, and rate limits key on the address).
+  const trustProxy = env.CAUCE_TRUST_PROXY === '1';
+  return { host, port, allowedHosts, accessToken, trustProxy, urls: publicUrls(host, port), localUrl: localUrl(host, port) };
+}
+
+/** The header Next reads for who is asking (lib/auth/current.ts `clientAddress`); always ours. */
+export const CLIENT_HEADER = 'x-cauce-client';
+
+/** Who is asking: the socket's address, or the proxy's X-Forwarded-For when the proxy is trusted. */
+function clientOf(door, req) {
+  const forwarded = door.trustProxy ? firstValue(req.headers['x-forwarded-for'])?.split(',')[0]?.trim() : undefined;
+  return forwarded || req.socket.remoteAddress || 'local';
 }
 
 /** The addresses other machines use (to print at start); none on loopback. */
@@ -138,11 +150,12 @@ function refuse(req, res, status, message) {
 
 /**
  * Answers the request itself when it may not reach Next (true), else leaves it alone (false).
- * In order: every Host it names is allowed (DNS rebinding); a visitor from another machine
+ * First it stamps who is asking (CLIENT_HEADER, replacing any sent). In order: every Host it names is allowed (DNS rebinding); a visitor from another machine
  * brings the access token; a state-changing request comes from this site's own pages; and its
  * announced body fits the largest limit.
  */
 export function guardRequest(door, req, res) {
+  req.headers[CLIENT_HEADER] = clientOf(door, req);
   const host = firstValue(req.headers.host) ?? '';
   const forwardedHost = firstValue(req.headers['x-forwarded-host']);
   for (const name of [host, forwardedHost]) {

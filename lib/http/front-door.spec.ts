@@ -6,7 +6,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { announcement, frontDoor, guardRequest, type FrontDoor } from './front-door.mjs';
+import { announcement, CLIENT_HEADER, frontDoor, guardRequest, type FrontDoor } from './front-door.mjs';
 
 interface Answer {
   status: number;
@@ -34,17 +34,20 @@ function send(port: number, options: { address?: string; method?: string; path?:
 /** A server whose "Next" answers 200 "next" and counts what reached it. */
 async function serve(makeDoor: (port: number) => FrontDoor, address = '127.0.0.1', port = 0) {
   const reached: string[] = [];
+  /** Who Next was told is asking, per request that reached it. */
+  const clients: string[] = [];
   let door: FrontDoor | undefined;
   const server = http.createServer((req, res) => {
     if (guardRequest(door!, req, res)) return;
     reached.push(`${req.method} ${req.url}`);
+    clients.push(String(req.headers[CLIENT_HEADER]));
     req.resume();
     req.on('end', () => res.end('next'));
   });
   await new Promise<void>((resolve) => server.listen(port, address, resolve));
   const actualPort = (server.address() as AddressInfo).port;
   door = makeDoor(actualPort);
-  return { server, port: actualPort, reached };
+  return { server, port: actualPort, reached, clients };
 }
 
 const close = (server: http.Server) => new Promise((resolve) => server.close(resolve));
@@ -57,6 +60,23 @@ describe('la puerta de entrada en esta máquina (127.0.0.1)', () => {
   afterAll(() => close(site.server));
   beforeEach(() => {
     site.reached.length = 0;
+    site.clients.length = 0;
+  });
+
+  it('quien pregunta es la dirección del socket: un X-Forwarded-For o un x-cauce-client inventados no cuentan', async () => {
+    await send(site.port, { path: '/', headers: { 'x-forwarded-for': '203.0.113.9', [CLIENT_HEADER]: '198.51.100.1' } });
+    expect(site.clients).toEqual(['127.0.0.1']);
+  });
+
+  it('con CAUCE_TRUST_PROXY=1 (un proxy delante) cuenta el primer X-Forwarded-For', async () => {
+    const proxied = await serve((port) => frontDoor({ port, env: { CAUCE_TRUST_PROXY: '1' } }));
+    try {
+      await send(proxied.port, { path: '/', headers: { 'x-forwarded-for': '203.0.113.9, 10.0.0.1' } });
+      await send(proxied.port, { path: '/' });
+      expect(proxied.clients).toEqual(['203.0.113.9', '127.0.0.1']);
+    } finally {
+      await close(proxied.server);
+    }
   });
 
   it('por defecto escucha solo en loopback y no necesita código de acceso', () => {
@@ -136,11 +156,13 @@ const lanAddress = Object.values(os.networkInterfaces())
   .flat()
   .find((i) => i?.family === 'IPv4' && !i.internal)?.address;
 
-describe.skipIf(!lanAddress)('abierto a otras máquinas (--host 0.0.0.0) en modo individual', () => {
+describe('abierto a otras máquinas (--host 0.0.0.0) en modo individual', () => {
   let loopback: Awaited<ReturnType<typeof serve>>;
   let lan: Awaited<ReturnType<typeof serve>>;
   let door: FrontDoor;
   beforeAll(async () => {
+    // Not skipped: without a second address these cases would silently stop guarding anything.
+    if (!lanAddress) throw new Error('this machine has no non-loopback IPv4 address to play "another machine" from');
     // The same door on two sockets with one port: one reached from loopback, one from the LAN address.
     loopback = await serve((port) => (door = frontDoor({ host: '0.0.0.0', port, env: {} })));
     lan = await serve(() => door, lanAddress, loopback.port);
