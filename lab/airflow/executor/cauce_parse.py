@@ -181,7 +181,7 @@ class SandboxedDagFileProcessorProcess(DagFileProcessorProcess):
     def _handle_request(self, msg, log, req_id):
         if isinstance(msg, DagFileParsingResult):
             msg = checked_result(msg, self.dag_file_rel_path)
-        elif not isinstance(msg, ALLOWED_REQUESTS):
+        elif not isinstance(msg, ALLOWED_REQUESTS) or not variable_allowed(msg, self.dag_file_rel_path):
             # A file's top-level code may read (as at home), never write the lab's shared state.
             from airflow.sdk.execution_time.comms import ErrorResponse
 
@@ -197,9 +197,24 @@ class SandboxedDagFileProcessorProcess(DagFileProcessorProcess):
 
 ALLOWED_REQUESTS = tuple(
     getattr(stock, name)
-    for name in ("DagFileParsingResult", "GetConnection", "GetVariable", "GetVariableKeys", "MaskSecret")
+    for name in ("DagFileParsingResult", "GetConnection", "GetVariable", "MaskSecret")
     if hasattr(stock, name)
 )
+
+
+NAMESPACED = re.compile(r"^[a-z0-9_]{1,32}__")
+
+
+def variable_allowed(msg, rel_path: str) -> bool:
+    """
+    Variables are global in Airflow 3.3: a file reads its student's own (`<student>__…`) or
+    unprefixed ones, never another student's (as lib/runs/airflow-tasks/api-filter.ts for tasks).
+    """
+    key = getattr(msg, "key", None)
+    if not isinstance(msg, stock.GetVariable) or not isinstance(key, str):
+        return True
+    student = _student_of(rel_path)
+    return bool(student and key.startswith(f"{student}__")) or not NAMESPACED.match(key)
 
 
 def checked_result(result: DagFileParsingResult, rel_path: str) -> DagFileParsingResult:

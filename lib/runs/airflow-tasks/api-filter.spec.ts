@@ -12,6 +12,18 @@ describe('lo que la tarea de un alumno puede pedir al api-server', () => {
     expect(allows('/execution/dag-runs/ana__otro/manual__1', 'POST')).toBe(true);
     expect(allows('/execution/task-instances/count?dag_id=ana__x&task_ids=a')).toBe(true);
     expect(allows('/execution/variables/mi_variable')).toBe(true);
+    expect(allows('/execution/variables/ana__umbral', 'PUT')).toBe(true);
+    expect(allows('/execution/variables/ana__umbral')).toBe(true);
+  });
+
+  it('las Variables son de todos en Airflow 3.3: solo escribe las suyas y no lee ni lista las de otro', () => {
+    expect(allows('/execution/variables/umbral', 'PUT')).toBe(false);
+    expect(allows('/execution/variables/bea__umbral', 'PUT')).toBe(false);
+    expect(allows('/execution/variables/bea__umbral', 'DELETE')).toBe(false);
+    expect(allows('/execution/variables/bea__umbral')).toBe(false);
+    expect(allows('/execution/variables/keys')).toBe(false);
+    expect(allows('/execution/variables/ana__a/b', 'PUT')).toBe(true);
+    expect(allows('/execution/variables/bea__a/b')).toBe(false);
   });
 
   it('nada fuera de la Execution API: ni la API REST, ni la interfaz, ni /auth/token', () => {

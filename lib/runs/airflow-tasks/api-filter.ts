@@ -13,16 +13,21 @@ const DAG_IN_QUERY: Record<string, Set<string>> = {
  * (not the REST API, the UI or /auth/token), and of it, only routes about that student's
  * own DAGs (`<student>__…`): no reading or writing another student's XComs, no triggering
  * or clearing their runs. Routes about the task's own instance are scoped by its token.
- * Variables and connections are global in Airflow 3.3 (no per-DAG access): the lab has none.
+ * Variables are global in Airflow 3.3 (single team, no per-DAG access), so one student's task
+ * could set a value another student's DAG reads, or read theirs: a task writes only variables
+ * named `<student>__…`, and reads its own or unprefixed ones (which then never exist: the lab
+ * defines none, so Variable.get(..., default) behaves as at home); listing the keys is refused.
+ * Connections: the lab defines none and tasks cannot create them.
  */
 export function studentApiFilter(student: string): HttpRelayFilter {
   const own = (dagId: string | undefined) => dagId !== undefined && dagId.startsWith(`${student}__`);
   return {
     key: student,
-    allow(_method, url) {
+    allow(method, url) {
       const segments = decodedSegments(url.pathname);
       if (!segments || segments[0] !== 'execution') return false;
       const [, resource, first, second] = segments;
+      if (resource === 'variables') return variableAllowed(method, segments.slice(2).join('/'), own);
       const queried = url.searchParams.getAll('dag_id');
       if (!queried.every(own)) return false;
       if (resource && first && DAG_IN_QUERY[resource]?.has(first)) return queried.length > 0;
@@ -31,6 +36,15 @@ export function studentApiFilter(student: string): HttpRelayFilter {
       return true;
     },
   };
+}
+
+/** A namespace like another student's: `<name>__…`, as sendToScheduler prefixes DAG ids. */
+const NAMESPACED = /^[a-z0-9_]{1,32}__/;
+
+function variableAllowed(method: string, key: string, own: (name: string) => boolean): boolean {
+  if (key === '' || key === 'keys') return false;
+  if (method === 'GET' || method === 'HEAD') return own(key) || !NAMESPACED.test(key);
+  return own(key);
 }
 
 /** Path segments as the server will route them, or null for anything ambiguous. */
