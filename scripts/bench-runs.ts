@@ -5,6 +5,8 @@
  *  - the same snippet as a plain `node` process outside the sandbox, and the ratio;
  *  - 20 concurrent runs: all succeed?, p95 (queue wait included);
  *  - server RSS before and after 500 runs, each sample after a full GC.
+ * With CAUCE_BENCH_AGAINST=<another checkout, already built> it instead compares the two: both
+ * servers on the same lab, 50 sequential runs each, interleaved so load hits both alike.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,7 +18,7 @@ import { readRunEvents } from './run-events';
 
 const root = path.resolve(import.meta.dirname, '..');
 const port = 3298;
-const base = `http://localhost:${port}`;
+let base = `http://localhost:${port}`;
 process.env.CAUCE_LAB_DIR ??= path.join(root, '.lab', 'bench');
 process.env.CAUCE_KAFKA_PORT ??= '29092';
 
@@ -36,18 +38,18 @@ function producerSnippet(): string {
 interface Timing { firstByteMs: number; totalMs: number; reason: string }
 
 /** Starts a run over HTTP and follows its SSE stream; times the first output byte. */
-async function timedRun(code: string): Promise<Timing> {
+async function timedRun(code: string, site = base): Promise<Timing> {
   const started = performance.now();
-  const response = await fetch(`${base}/api/runs`, {
+  const response = await fetch(`${site}/api/runs`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin: base }, // the site refuses a POST without its Origin
+    headers: { 'content-type': 'application/json', origin: site }, // the site refuses a POST without its Origin
     body: JSON.stringify({ lesson: 'kafka/productor', snippet: 'kafka/productor/bench', kind: 'kafka-ts', files: [{ name: 'producer.ts', content: code }] }),
   });
   const body = (await response.json()) as { ok: boolean; runId?: string; message?: string };
   if (!body.ok || !body.runId) return { firstByteMs: NaN, totalMs: NaN, reason: `rechazada: ${body.message}` };
   let firstByteMs = NaN;
   let reason = 'sin-fin';
-  await readRunEvents(await fetch(`${base}/api/runs/${body.runId}/events`), (event) => {
+  await readRunEvents(await fetch(`${site}/api/runs/${body.runId}/events`), (event) => {
     if ((event.type === 'stdout' || event.type === 'record') && Number.isNaN(firstByteMs)) firstByteMs = performance.now() - started;
     if (event.type === 'exit') reason = event.reason;
   });
@@ -96,10 +98,10 @@ function serverRssMb(pgid: number): number {
     .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0) / 1024;
 }
 
-async function waitUntilUp() {
+async function waitUntilUp(site = base) {
   for (let i = 0; i < 240; i++) {
     try {
-      const status = (await (await fetch(`${base}/api/lab/status`)).json()) as { kafka: { ok: boolean } };
+      const status = (await (await fetch(`${site}/api/lab/status`)).json()) as { kafka: { ok: boolean } };
       if (status.kafka.ok) return;
     } catch {
       // not yet
@@ -134,6 +136,8 @@ async function main() {
   try {
     await waitUntilUp();
     const code = producerSnippet();
+    const against = process.env.CAUCE_BENCH_AGAINST?.trim();
+    if (against) return await compareWith(path.resolve(against), code, lab.env);
     await timedRun(code); // warm: topic creation, first sandbox
     const sandboxed: Timing[] = [];
     for (let i = 0; i < 50; i++) sandboxed.push(await timedRun(code));
@@ -170,6 +174,44 @@ async function main() {
       // gone
     }
     await lab.stop();
+  }
+}
+
+/** The A/B: the other checkout's server beside ours, on the same lab, runs interleaved. */
+async function compareWith(otherRoot: string, code: string, labEnv: Readonly<Record<string, string>>) {
+  const otherPort = port + 1;
+  const other = spawn('setpriv', ['--pdeathsig', 'SIGTERM', '--', process.execPath, path.join(otherRoot, 'scripts', 'serve-next.mjs'), String(otherPort)], {
+    cwd: otherRoot,
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...labEnv },
+  });
+  const otherBase = `http://localhost:${otherPort}`;
+  try {
+    await waitUntilUp(otherBase);
+    await timedRun(code);
+    await timedRun(code, otherBase);
+    const ours: Timing[] = [];
+    const theirs: Timing[] = [];
+    for (let i = 0; i < 50; i++) {
+      // Alternate which goes first, so neither always runs right after the other.
+      const pair = i % 2 === 0 ? [ours, theirs] : [theirs, ours];
+      pair[0]!.push(await timedRun(code, pair[0] === ours ? base : otherBase));
+      pair[1]!.push(await timedRun(code, pair[1] === ours ? base : otherBase));
+    }
+    const first = (list: Timing[]) => list.map((t) => t.firstByteMs);
+    const line = (label: string, list: Timing[]) =>
+      `- ${label}: primer byte p50 ${ms(percentile(first(list), 50))}, p95 ${ms(percentile(first(list), 95))} (${list.filter((t) => t.reason !== 'finished').length} fallidas)`;
+    console.log(`\nEjecuciones kafka-ts, 50 + 50 alternadas en el mismo laboratorio`);
+    console.log(line(`este árbol (${root})`, ours));
+    console.log(line(`el otro (${otherRoot})`, theirs));
+    console.log(`- diferencia p50: ${(percentile(first(ours), 50) - percentile(first(theirs), 50)).toFixed(0)} ms; p95: ${(percentile(first(ours), 95) - percentile(first(theirs), 95)).toFixed(0)} ms`);
+  } finally {
+    try {
+      process.kill(-other.pid!, 'SIGTERM');
+    } catch {
+      // gone
+    }
   }
 }
 
