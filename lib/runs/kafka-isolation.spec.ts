@@ -162,6 +162,16 @@ await consumer.run({ eachMessage: async () => undefined })
         (events) => events.filter((e) => e.type === 'record' && e.record.direction === 'consumed').length >= 5,
       );
     for (const student of ['Ana', 'Bea']) expect((await consume(student)).at(-1)).toMatchObject({ type: 'exit', reason: 'stopped' });
+    // They left their groups on "Detener" (a killed member would hold its group for the whole
+    // session timeout, and the student's next consumer would wait for it).
+    const watcher = testClient(broker.brokers, broker.adminSasl).admin();
+    await watcher.connect();
+    const described = await watcher.describeGroups(['ana.cauce-lectores', 'bea.cauce-lectores']);
+    await watcher.disconnect();
+    expect(described.groups.map((g) => [g.groupId, g.state, g.members.length]).sort()).toEqual([
+      ['ana.cauce-lectores', 'Empty', 0],
+      ['bea.cauce-lectores', 'Empty', 0],
+    ]);
     for (const folder of ['cauce_ana', 'cauce_bea']) mkdirSync(path.join(dagsDir, folder), { recursive: true });
 
     const { resetStudentNamespace } = await import('@/lib/lab/namespace');

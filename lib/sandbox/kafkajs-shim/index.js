@@ -27,7 +27,9 @@ let consumerCount = 0;
 function exitGracefullyWhenStdinCloses() {
   let isPipe = false;
   try {
-    isPipe = require('node:fs').fstatSync(0).isFIFO();
+    // Node's spawn makes stdio pipes as socketpairs (a FIFO only from a shell): both count.
+    const stdin = require('node:fs').fstatSync(0);
+    isPipe = stdin.isFIFO() || stdin.isSocket();
   } catch {
     return;
   }
