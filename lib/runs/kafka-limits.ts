@@ -33,7 +33,8 @@ const retention = `${formatDuration(T.maxRetentionMs)} y ${formatBytes(T.maxRete
 /**
  * What each limit looks like in a run's output, most precise first. The `Cauce: …` texts are
  * LabTopicPolicy.java's refusals (the broker's error message: Java clients and kafka-python
- * print it; kafkajs 2.2.4 decodes it and drops it, so its students see only POLICY_VIOLATION).
+ * print it; kafkajs 2.2.4 decodes it and drops it, and the sandbox's kafkajs shim puts it back
+ * into the error; POLICY_VIOLATION alone is the fallback).
  */
 const RULES: ReadonlyArray<{ readonly pattern: RegExp; readonly hit: (match: RegExpExecArray) => KafkaLimitHit }> = [
   {

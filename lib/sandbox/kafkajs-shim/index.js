@@ -44,6 +44,42 @@ function exitGracefullyWhenStdinCloses() {
 }
 exitGracefullyWhenStdinCloses();
 
+/**
+ * kafkajs decodes why the broker refused a topic (CreateTopics v1+ carries an error_message:
+ * the lab's policy says which limit, "Cauce: un tema admite como máximo 12 particiones…") and
+ * then drops it, leaving only POLICY_VIOLATION. Put it back into the errors' messages, where
+ * the student reads it and the server's limit watcher (lib/runs/kafka-limits.ts) finds it.
+ * kafkajs calls each version's `response.parse` through the module object, so it is replaced there.
+ */
+function keepTopicRefusalReasons() {
+  for (const version of ['v1', 'v2', 'v3']) {
+    let response;
+    try {
+      response = require(`kafkajs-real/src/protocol/requests/createTopics/${version}/response`);
+    } catch {
+      continue;
+    }
+    const parse = response.parse;
+    response.parse = async (data) => {
+      try {
+        return await parse(data);
+      } catch (error) {
+        const reasonOf = (topic) => (data.topicErrors || []).find((t) => t.topic === topic && t.errorMessage)?.errorMessage;
+        const reasons = (data.topicErrors || []).filter((t) => t.errorMessage).map((t) => `${t.topic}: ${t.errorMessage}`);
+        if (reasons.length > 0 && error && typeof error.message === 'string') {
+          error.message = `${error.message}: ${reasons.join('; ')}`;
+          for (const inner of error.errors || []) {
+            const reason = reasonOf(inner.topic);
+            if (reason && typeof inner.message === 'string') inner.message = `${inner.message}: ${reason}`;
+          }
+        }
+        throw error;
+      }
+    };
+  }
+}
+keepTopicRefusalReasons();
+
 /** Remembers clients between connect and disconnect, for the graceful stop above. */
 function track(client) {
   const connect = client.connect.bind(client);
