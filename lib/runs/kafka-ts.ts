@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StudentKafkaAccess } from '@/lab/kafka/credentials';
+import { checkKafka, type KafkaHealth } from '@/lab/kafka/health';
 import { kafkaBrokers } from '@/lib/env';
 import { labStatus } from '@/lib/lab/status';
 import { kafkaTenants } from '@/lib/lab/kafka-tenants';
@@ -16,6 +18,28 @@ export const CONSUMER_LIMIT_MS = 120_000;
 
 function wallLimit(code: string): number {
   return /\.consumer\s*\(/.test(code) ? CONSUMER_LIMIT_MS : PRODUCER_LIMIT_MS;
+}
+
+/**
+ * A run's own look at the brokers when the shared status says they are down. The shared probe
+ * (1.5 s, every 2 s) only colours the badge: on a busy machine it times out while the broker is
+ * fine, and refusing every run in that window made a class burst fail by dozens. A stopped
+ * broker refuses a connection at once, so being patient costs only the busy case.
+ */
+const OWN_CHECKS = 3;
+const OWN_CHECK_TIMEOUT_MS = 5_000;
+const OWN_CHECK_GAP_MS = 500;
+
+async function reachKafka(brokers: string[], signal: AbortSignal): Promise<KafkaHealth> {
+  const shared = (await labStatus()).kafka;
+  if (shared.ok) return shared;
+  let health: KafkaHealth = shared;
+  for (let attempt = 0; attempt < OWN_CHECKS && !signal.aborted; attempt++) {
+    if (attempt > 0) await sleep(OWN_CHECK_GAP_MS);
+    health = await checkKafka(brokers, OWN_CHECK_TIMEOUT_MS, { version: undefined });
+    if (health.ok) return health;
+  }
+  return health;
 }
 
 /** kafkajs's words for an ACL refusal (error types and messages), in stderr or printed errors. */
@@ -42,10 +66,10 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
   const started = Date.now();
   const brokers = kafkaBrokers();
   run.emit({ type: 'status', state: 'starting', message: 'Comprobando el laboratorio de Kafka…' });
-  // The shared lab status (refreshed every 2 s): a fresh SCRAM login per run would cost more
-  // than the student's own program takes to start.
-  const health = (await labStatus()).kafka;
-  if (!health.ok) {
+  // The shared lab status when it is good (a fresh SCRAM login per run would cost more than
+  // the student's own program takes to start); the run's own patient checks when it is not.
+  const health = await reachKafka(brokers, run.abort.signal);
+  if (!health.ok && !run.abort.signal.aborted) {
     run.emit({ type: 'exit', reason: 'lab-unavailable', exitCode: null, durationMs: Date.now() - started, message: RUN_MESSAGES.labUnavailable });
     return;
   }
