@@ -20,7 +20,8 @@ export interface RunOwner {
 /** The only owner in single-user mode: no per-student limits apply to it. */
 export const LOCAL_OWNER: RunOwner = { key: 'local', studentId: null, courseId: null };
 
-type Listener = (event: RunEvent) => void;
+/** Gets each event with its position in the run's log (the SSE event id). */
+type Listener = (event: RunEvent, seq: number) => void;
 
 /** Past this many buffered events, stdout/stderr lines are dropped (the sandbox caps bytes too). */
 const MAX_BUFFERED_EVENTS = 20_000;
@@ -74,13 +75,16 @@ export class Run {
   }
 
   private push(event: RunEvent) {
-    this.events.push(event);
-    for (const listener of this.listeners) listener(event);
+    const seq = this.events.push(event) - 1;
+    for (const listener of this.listeners) listener(event, seq);
   }
 
-  /** Replays what happened so far, then follows live; returns an unsubscribe function. */
-  subscribe(listener: Listener): () => void {
-    for (const event of this.events) listener(event);
+  /**
+   * Replays what happened after `after` (an event's seq: what a reconnecting page last got,
+   * its Last-Event-ID; -1 for everything), then follows live. Returns an unsubscribe function.
+   */
+  subscribe(listener: Listener, after = -1): () => void {
+    for (let seq = Math.max(0, after + 1); seq < this.events.length; seq++) listener(this.events[seq]!, seq);
     if (this.state !== 'ended') this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
