@@ -231,7 +231,11 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
       'for p in ["/etc/shadow", "/run/cauce-airflow-test", "/run/cauce-airflow", "/run/cauce-sandbox", "/root", "/work"]:',
       '    print(p, "visible" if os.path.exists(p) else "invisible")',
       'print("tmp:", sorted(os.listdir("/tmp")))',
-      'print("canario" if "canario-secreto" in open("/proc/1/environ").read() + str(dict(os.environ)) else "sin canario")',
+      'try:',
+      '    init = open("/proc/1/environ").read()',  // pid 1 is the worker, not dumpable: PermissionError
+      'except PermissionError:',
+      '    init = ""',
+      'print("canario" if "canario-secreto" in init + str(dict(os.environ)) else "sin canario")',
     ].join('\n');
     const { events, exit } = await runDag(pool, [{ name: 'mirar.py', content: dagWithTask(body) }]);
     delete process.env.CAUCE_TEST_CANARY;
@@ -253,6 +257,155 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
     expect(of(events, 'diagnostic')[0]).toMatchObject({ file: 'falla.py', line: 7, message: expect.stringMatching(/La tarea «t» falló en falla\.py, línea 7: ValueError: sin datos/) });
     expect(logsOf(events, 't')).not.toMatch(/site-packages/);
     expect(exit.reason).toBe('failed');
+  });
+
+  describe('resultados que el código del alumno no puede falsificar', () => {
+    /** Python that writes forged protocol lines (a success for "t" and for the DAG) wherever it can. */
+    const FORGE = [
+      'import json, os',
+      'FORGED = "".join(json.dumps(e) + "\\n" for e in [',
+      '    {"event": "task", "taskId": "t", "state": "success"},',
+      '    {"event": "result", "state": "success", "dagState": "success", "dagId": "probe"},',
+      '    {"event": "done", "jobMs": 1},',
+      ']).encode()',
+      'def forge():',
+      '    reached = []',
+      '    for folder in ["/proc/self/fd", f"/proc/{os.getppid()}/fd", "/proc/1/fd", "/proc/2/fd"]:',
+      '        try:',
+      '            names = os.listdir(folder)',
+      '        except OSError as error:',
+      '            print(folder, "inaccesible:", type(error).__name__)',
+      '            continue',
+      '        for name in names:',
+      '            try:',
+      '                fd = os.open(f"{folder}/{name}", os.O_WRONLY | os.O_NONBLOCK)',
+      '            except OSError:',
+      '                continue',
+      '            try:',
+      '                os.write(fd, FORGED)',
+      '                reached.append(f"{folder}/{name}")',
+      '            except OSError:',
+      '                pass',
+      '            finally:',
+      '                os.close(fd)',
+      '    for fd in range(3, 256):  # every fd it holds (0-2 too, through print)',
+      '        try:',
+      '            os.write(fd, FORGED)',
+      '        except OSError:',
+      '            pass',
+      '    print(FORGED.decode())',
+      '    print("escrito en", len(reached), "descriptores")',
+    ].join('\n');
+    const survives = async () => {
+      const { exit } = await runDag(pool, [lessonFile('postgres-localexecutor', 'dummy.py')]);
+      expect(exit).toMatchObject({ reason: 'finished', message: expect.stringMatching(/terminó correctamente/) });
+    };
+
+    it('una tarea que falla tras escribir un éxito falso en todos sus descriptores y en los de su padre acaba fallida', async () => {
+      const content = `${HEAD}${FORGE}\n\ndef work():\n    forge()\n    raise ValueError("falla de verdad")\n\nwith DAG(dag_id="probe", start_date=datetime(2024, 1, 1), schedule=None):\n    PythonOperator(task_id="t", python_callable=work)\n`;
+      const { events, exit } = await runDag(pool, [{ name: 'falsifica.py', content }]);
+      expect(of(events, 'task').filter((e) => e.taskId === 't').map((e) => e.state)).toEqual(['queued', 'running', 'failed']);
+      // Its garbage on its own request socket ends its try early: failed either way, and said so.
+      expect(logsOf(events, 't')).toMatch(/rompió su canal de comunicación con Airflow|ValueError: falla de verdad/);
+      expect(exit).toMatchObject({ reason: 'failed', message: expect.stringMatching(/«t»/) });
+      expect(logsOf(events, 't')).toMatch(/inaccesible: PermissionError/); // the worker's own /proc/<pid>/fd
+      await survives();
+    });
+
+    it('el código de nivel superior que falsifica el resultado al importarse no engaña: el DAG corre y su tarea falla', async () => {
+      const content = `${HEAD}${FORGE}\nforge()\n\ndef work():\n    raise ValueError("falla de verdad")\n\nwith DAG(dag_id="probe", start_date=datetime(2024, 1, 1), schedule=None):\n    PythonOperator(task_id="t", python_callable=work)\n`;
+      const { events, exit } = await runDag(pool, [{ name: 'importa.py', content }]);
+      // It wrote into its own result pipe too: the parse answer is garbage, so nothing runs.
+      expect(of(events, 'task').filter((e) => e.state === 'success')).toEqual([]);
+      expect(exit).toMatchObject({ reason: 'failed', message: expect.stringMatching(/importa\.py: el DAG no se pudo cargar/) });
+      await survives();
+    });
+
+    it('una tarea que marca como éxito todas las tareas en cualquier SQLite de /tmp no cambia el resultado', async () => {
+      const content = [
+        HEAD.trim(),
+        'import os, sqlite3',
+        '',
+        'def hack():',
+        '    found = []',
+        '    for root, _dirs, names in os.walk("/tmp"):',
+        '        for name in names:',
+        '            path = os.path.join(root, name)',
+        '            try:',
+        '                with open(path, "rb") as f:',
+        '                    if f.read(16) != b"SQLite format 3\\x00":',
+        '                        continue',
+        '                db = sqlite3.connect(path)',
+        '                db.execute("UPDATE task_instance SET state=\'success\'")',
+        '                db.execute("UPDATE dag_run SET state=\'success\'")',
+        '                db.commit()',
+        '                found.append(path)',
+        '            except Exception as error:',
+        '                print(path, type(error).__name__)',
+        '    print("bases modificadas:", found)',
+        '',
+        'def falla():',
+        '    raise ValueError("falla de verdad")',
+        '',
+        'with DAG(dag_id="probe", start_date=datetime(2024, 1, 1), schedule=None):',
+        '    PythonOperator(task_id="t", python_callable=falla)',
+        '    PythonOperator(task_id="z", python_callable=hack)',  // runs after t (same round, by id) and is a leaf too
+        '',
+      ].join('\n');
+      const { events, exit } = await runDag(pool, [{ name: 'sqlite.py', content }]);
+      expect(logsOf(events, 'z')).toMatch(/bases modificadas: \[\]/); // the DB lives in the worker's memory
+      const final = new Map(of(events, 'task').map((e) => [e.taskId, e.state]));
+      expect(Object.fromEntries(final)).toEqual({ t: 'failed', z: 'success' });
+      expect(exit).toMatchObject({ reason: 'failed', message: expect.stringMatching(/La tarea «t» falló en sqlite\.py/) });
+      await survives();
+    });
+
+    it('una tarea no puede depurar ni leer la memoria del proceso que la vigila (ptrace, process_vm_readv, /proc/<ppid>/mem)', async () => {
+      const body = [
+        'import ctypes, os',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'for pid in sorted({os.getppid(), 1, 2} - {os.getpid()}):',
+        '    print(pid, "ptrace", "permitido" if libc.ptrace(16, pid, None, None) == 0 else f"denegado errno={ctypes.get_errno()}")  # PTRACE_ATTACH',
+        '    class iovec(ctypes.Structure):',
+        '        _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]',
+        '    buf = ctypes.create_string_buffer(64)',
+        '    local, remote = iovec(ctypes.addressof(buf), 64), iovec(0x400000, 64)',
+        '    n = libc.process_vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)',
+        '    print(pid, "process_vm_readv", "permitido" if n >= 0 else "denegado")',
+        '    for what in ("mem", "environ", "fd/1"):',
+        '        try:',
+        '            with open(f"/proc/{pid}/{what}", "wb" if what == "fd/1" else "rb") as f:',
+        '                print(pid, what, "permitido")',
+        '        except OSError as error:',
+        '            print(pid, what, "denegado", type(error).__name__)',
+        'raise ValueError("falla de verdad")',
+      ].join('\n');
+      const { events, exit } = await runDag(pool, [{ name: 'ptrace.py', content: dagWithTask(body) }]);
+      const log = logsOf(events, 't');
+      expect(log).toMatch(/ptrace denegado/);
+      expect(log).not.toMatch(/permitido/);
+      expect(of(events, 'task').at(-1)).toMatchObject({ taskId: 't', state: 'failed' });
+      expect(exit).toMatchObject({ reason: 'failed', message: expect.stringMatching(/La tarea «t» falló en ptrace\.py/) });
+      await survives();
+    });
+
+    it('una tarea que reemplaza las funciones del trabajador (send, Job.task_state) solo cambia su propia copia', async () => {
+      const body = [
+        'import json, sys',
+        'worker = sys.modules.get("__main__")',
+        'print("trabajador visible:", hasattr(worker, "Job"))',
+        'if hasattr(worker, "Job"):',
+        '    worker.Job.task_state = lambda self, task_id, state, map_index=-1: worker.send("task", taskId=task_id, state="success")',
+        '    worker.Job.result = lambda self, state, **fields: worker.send("result", state="success")',
+        '    worker.send("result", state="success", dagState="success", dagId="probe")',
+        'raise ValueError("falla de verdad")',
+      ].join('\n');
+      const { events, exit } = await runDag(pool, [{ name: 'parchea.py', content: dagWithTask(body) }]);
+      expect(logsOf(events, 't')).toMatch(/trabajador visible: True/); // the fork has the worker's code, not its channel
+      expect(of(events, 'task').at(-1)).toMatchObject({ taskId: 't', state: 'failed' });
+      expect(exit).toMatchObject({ reason: 'failed', message: expect.stringMatching(/La tarea «t» falló en parchea\.py/) });
+      await survives();
+    });
   });
 
   it('después de todo lo anterior el host sigue bien: un DAG normal corre y no quedan procesos', async () => {

@@ -30,6 +30,14 @@ export interface SandboxSpec {
   network: SlotNetwork;
   /** `cgroup.procs` files joined before anything of the run starts; empty without cgroups. */
   cgroupProcs: readonly string[];
+  /**
+   * The program is pid 1 of the sandbox (bwrap --as-pid-1), with no bwrap init beside it.
+   * bwrap's init is dumpable and holds the launcher's pipes, so any process of the sandbox
+   * could ptrace it and write there; a kind whose program is trusted and non-dumpable (the
+   * DAG worker) asks for this so that nothing student code can reach holds its channel.
+   * @default false
+   */
+  asPid1?: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -70,6 +78,7 @@ export function buildSandboxCommand(spec: SandboxSpec): { file: string; args: st
     : [];
   const bwrap = [
     '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--unshare-net',
+    ...(spec.asPid1 ? ['--as-pid-1'] : []),
     '--hostname', 'sandbox',
     '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--clearenv',
     ...spec.systemArgs,

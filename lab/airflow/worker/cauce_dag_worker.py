@@ -3,22 +3,39 @@ Cauce's warm DAG worker: one sandboxed Python process that runs ONE student DAG.
 
 Lifecycle (driven by lib/runs/airflow-pool.ts):
   1. starts inside bubblewrap with a private /tmp, copies the pre-migrated template
-     metadata DB there, imports Airflow and runs a tiny built-in DAG once, so that every
-     import, the ORM and the in-process Execution API are already warm;
+     metadata DB there, imports Airflow and runs a tiny built-in DAG once through the very
+     path a student's DAG takes, so that every import, the ORM and the in-process Execution
+     API are already warm; then moves the metadata DB into this process's memory;
   2. says {"event": "ready"} and blocks on stdin for one JSON job: {"files": [...]};
-  3. writes the files to /tmp/dags, parses them (DagBag), reports the DAG's structure,
-     runs dag.test() in-process and streams task states, task logs and XCom values;
+  3. writes the files to /tmp/dags, parses them in a child, reports the DAG's structure and
+     runs it like `dag.test()` does, each task try in its own child, streaming task states,
+     task logs and XCom values;
   4. says {"event": "result", ...} and exits. The pool spawns a fresh worker.
 
-Protocol: one JSON object per line on the ORIGINAL stdout (kept as a private fd). The
-process's own fds 1 and 2 are a pipe read by a thread, so whatever Airflow or the student
-prints becomes a "log" event of the running task (or "output" outside a task). Messages
-for students are Spanish; identifiers are English.
+Trust inside the sandbox (issue 8, "forgeable results"): this process is the only one that
+can speak the protocol, and it never runs student code. It is not dumpable (a same-uid
+child can neither ptrace it nor open /proc/<pid>/fd or /proc/<pid>/mem), the protocol is a
+private fd no child keeps, and the metadata DB lives in its memory only. Student code runs
+in forked children that drop every inherited fd before it runs:
+  - the parse child imports the files (DagBag) and returns the serialized DAGs and import
+    errors over its own pipe; this process validates them (size, JSON schema) and only
+    deserializes them, as Airflow's scheduler does with what its dag processor sends;
+  - each task try is Airflow's own executor path (ActivitySubprocess: the child re-parses the
+    DAG file and runs the task; this side talks to the in-process Execution API for it), so a
+    child can only lie about its own task, which its code decides anyway.
+Task states and the DAG's result are read from the metadata DB here, never from a child.
+
+Protocol: one JSON object per line on the ORIGINAL stdout (kept as a private fd). This
+process's own fds 1 and 2 are a pipe read by a thread and dropped (Airflow's bookkeeping);
+what a child prints reaches us over that child's own pipes and becomes "log" events of its
+task (or "output" at parse time). Messages for students are Spanish; identifiers English.
 """
 
 import json
 import os
 import re
+import selectors
+import stat
 import sys
 import threading
 import time
@@ -26,53 +43,61 @@ import traceback
 
 DAGS_DIR = os.environ.get("AIRFLOW__CORE__DAGS_FOLDER", "/tmp/dags")
 AIRFLOW_HOME = os.environ.get("AIRFLOW_HOME", "/tmp/airflow")
+DB_PATH = os.path.join(AIRFLOW_HOME, "airflow.db")
 TEMPLATE_DIR = os.environ.get("CAUCE_TEMPLATE_DIR", "/opt/cauce/template")
 RUN_DIR = os.environ.get("CAUCE_RUN_DIR", "/tmp/run")
 MAX_TASKS = int(os.environ.get("CAUCE_MAX_TASKS", "100"))
 MAX_VALUE_CHARS = 2000
 MAX_LISTED_FILES = 50
+# What a parse child may send back: serialized DAGs of at most MAX_TASKS tasks are far smaller.
+MAX_PARSE_RESULT_BYTES = 16 * 1024 * 1024
+MAX_DAGS = 20
+MAX_LINE_CHARS = 4000
+BUNDLE = "dags-folder"
+LAB_LACKS_EVENT = "cauce.lab_lacks"
 
 # ---------------------------------------------------------------- protocol channel
 
 _proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
 _proto_lock = threading.Lock()
+_muted = False  # the warm-up's built-in DAG reports nothing
 
 
 def send(event, **fields):
+    if _muted:
+        return
     line = json.dumps({"event": event, **fields}, ensure_ascii=False, default=str)
     with _proto_lock:
         _proto.write(line + "\n")
         _proto.flush()
 
 
-# ---------------------------------------------------------------- captured output
+def make_nondumpable():
+    """
+    PR_SET_DUMPABLE 0: a same-uid process may no longer ptrace this one, nor open its
+    /proc/<pid>/{fd,mem,environ}. Forked children inherit the flag; it only protects them
+    from each other. Airflow's supervisor does the same (_make_process_nondumpable).
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
+    if libc.prctl(3, 0, 0, 0, 0) != 0:  # PR_GET_DUMPABLE
+        raise OSError("the process is still dumpable")
+
+
+# ---------------------------------------------------------------- this process's own output
 
 class Capture:
-    """Reads fds 1/2 line by line and turns each line into an event (or drops it)."""
-
-    SYNC = "\x00cauce-sync "
-    # structlog's console format: "2026-…Z [info     ] message [logger.name] key=value…"
-    STRUCTLOG = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z? \[(\w+)\s*\] (.*)$")
-    LOGGER_TAIL = re.compile(r"^(.*)\s\[([\w.]+)\](?:\s+\w+=.*)?$")
-    # Airflow's own bookkeeping, meaningless to a student reading a task log.
-    NOISY_LOGGERS = (
-        "airflow.api_fastapi", "airflow.sdk.definitions.dag", "airflow.models", "airflow.serialization",
-        "airflow.dag_processing", "airflow.jobs", "py.warnings", "alembic", "airflow.utils",
-        "airflow.sdk.execution_time.supervisor", "airflow.settings",
-    )
-
-    # Lines that continue a dropped log record (its traceback), not new output.
-    CONTINUATION = re.compile(r"^(Traceback |  File \"|    |During handling|The above exception|[\w.]+(Error|Exception)\b)")
+    """
+    Fds 1/2 of this process are a pipe read by a thread: Airflow's own bookkeeping goes
+    nowhere (the last lines are kept to explain a failed warm-up). Students' output never
+    comes this way: children get their own pipes.
+    """
 
     def __init__(self):
-        self.dropping = False
-        self.tb = None  # lines of a task traceback being collected
-        self.names = []  # the student's file names (set per job)
-        self.phase = "warm"  # warm: discard; parse/run: emit
-        self.task_id = None
         self.warm_tail = []
-        self._synced = threading.Event()
-        self._sync_token = None
         read_fd, write_fd = os.pipe()
         os.dup2(write_fd, 1)
         os.dup2(write_fd, 2)
@@ -82,65 +107,35 @@ class Capture:
         self._reader = os.fdopen(read_fd, "r", encoding="utf-8", errors="replace")
         threading.Thread(target=self._pump, daemon=True).start()
 
-    def sync(self):
-        """Waits until every line written so far has been handled (keeps logs in task order)."""
-        token = str(time.monotonic_ns())
-        self._synced.clear()
-        self._sync_token = token
-        os.write(1, f"{self.SYNC}{token}\n".encode())
-        self._synced.wait(5)
-
     def _pump(self):
         for raw in self._reader:
-            line = raw.rstrip("\n")
-            if line.startswith(self.SYNC):
-                if line[len(self.SYNC):] == self._sync_token:
-                    self._synced.set()
-                continue
-            self._handle(line)
+            self.warm_tail = (self.warm_tail + [raw.rstrip("\n")[:500]])[-40:]
 
-    def _handle(self, line):
-        if self.phase == "warm":
-            self.warm_tail = (self.warm_tail + [line])[-40:]
-            return
-        if self.phase == "quiet" or not line.strip():
-            return
-        if self.task_id and self._traceback(line):
-            return
-        text = self.clean(line)
-        if text is None:
-            return
-        if self.task_id:
-            send("log", taskId=self.task_id, text=text)
-        else:
-            send("output", text=text)
 
-    def _traceback(self, line):
-        """
-        Collects a task's traceback and emits it trimmed to the student's frames, plus a
-        diagnostic at the deepest student line. True when the line was consumed.
-        """
-        if self.tb is None:
-            if line.strip() != "Traceback (most recent call last):":
-                return False
-            self.tb = [line]
-            return True
-        self.tb.append(line)
-        if line.startswith((" ", "Traceback")) or not line.strip() or line.startswith(("During handling", "The above exception")):
-            return True
-        lines, self.tb = self.tb, None
-        text = "\n".join(lines)
-        for out in trim_traceback(text, self.names).splitlines():
-            send("log", taskId=self.task_id, text=out)
-        frames = student_frames(text, self.names)
-        if frames:
-            file, number = frames[-1]
-            error = line.strip()
-            send("diagnostic", code="exception", file=file, line=number, column=1, detail=None,
-                 message=f"La tarea «{self.task_id}» falló en {file}, línea {number}: {error}")
-        return True
+class LineFilter:
+    """Turns a child's output lines into what a student reads: Airflow's noise dropped, paths shortened."""
+
+    # structlog's console format: "2026-…Z [info     ] message [logger.name] key=value…"
+    STRUCTLOG = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z? \[(\w+)\s*\] (.*)$")
+    LOGGER_TAIL = re.compile(r"^(.*)\s\[([\w.]+)\](?:\s+\w+=.*)?$")
+    # Airflow's own bookkeeping, meaningless to a student reading a task log.
+    NOISY_LOGGERS = (
+        "airflow.api_fastapi", "airflow.sdk.definitions.dag", "airflow.models", "airflow.serialization",
+        "airflow.dag_processing", "airflow.jobs", "py.warnings", "alembic", "airflow.utils",
+        "airflow.sdk.execution_time.supervisor", "airflow.settings", "airflow.sdk.execution_time.task_runner",
+    )
+    NOISY_MESSAGES = ("[DAG TEST]", "Task started", "Task instance state updated", "Filling up the DagBag", "Secrets backends loaded")
+    # Lines that continue a dropped log record (its traceback), not new output.
+    CONTINUATION = re.compile(r"^(Traceback |  File \"|    |During handling|The above exception|[\w.]+(Error|Exception)\b)")
+
+    def __init__(self):
+        self.dropping = False
+
+    def noisy(self, logger, message):
+        return logger.startswith(self.NOISY_LOGGERS) or message.startswith("::") or message.startswith(self.NOISY_MESSAGES)
 
     def clean(self, line):
+        line = line[:MAX_LINE_CHARS]
         match = self.STRUCTLOG.match(line)
         if not match:
             if self.dropping and self.CONTINUATION.match(line):
@@ -150,14 +145,275 @@ class Capture:
         level, rest = match.group(1), match.group(2)
         tail = self.LOGGER_TAIL.match(rest)
         message, logger = (tail.group(1), tail.group(2)) if tail else (rest, "")
-        if (
-            logger.startswith(self.NOISY_LOGGERS)
-            or message.startswith("::")
-            or message.startswith(("[DAG TEST]", "Task started", "Task instance state updated", "Filling up the DagBag"))
-        ):
+        if self.noisy(logger, message):
             self.dropping = True
             return None
         return f"[{level}] {message.rstrip()}".replace(DAGS_DIR + "/", "")
+
+
+class TaskLog:
+    """
+    The log of one task try, fed by the supervisor with what its child printed and logged.
+    Everything here is attributed to the task this process started: a child cannot speak
+    for another task.
+    """
+
+    def __init__(self, job, task_id):
+        self.job = job
+        self.task_id = task_id
+        self.filter = LineFilter()
+        self.tb = None  # lines of a traceback being collected
+        self.lab_lacks = None
+
+    # structlog processor: every record the supervisor forwards ends here, then is dropped.
+    def __call__(self, _logger, method, event):
+        import structlog
+
+        try:
+            self.record(method, event)
+        except Exception:  # a log line we cannot show must not break the run
+            pass
+        raise structlog.DropEvent
+
+    def record(self, method, event):
+        logger = str(event.get("logger") or "")
+        message = str(event.get("event") or "")
+        if logger in ("task.stdout", "task.stderr"):
+            return self.line(message)
+        if message == LAB_LACKS_EVENT:
+            text = event.get("message")
+            if isinstance(text, str):
+                self.lab_lacks = text[:MAX_LINE_CHARS]
+            return None
+        level = str(event.get("level") or method or "info")
+        if level == "log":
+            level = "info"
+        if self.filter.noisy(logger, message):
+            return None
+        for part in message.splitlines() or [""]:
+            self.job.send_log(self.task_id, f"[{level}] {part}".replace(DAGS_DIR + "/", "")[:MAX_LINE_CHARS])
+        detail = event.get("error_detail")
+        if isinstance(detail, list):
+            for tb_line in render_exception(detail).splitlines():
+                self.line(tb_line)
+
+    def line(self, line):
+        if not line.strip():
+            return
+        if self.traceback(line):
+            return
+        text = self.filter.clean(line)
+        if text is not None:
+            self.job.send_log(self.task_id, text)
+
+    def traceback(self, line):
+        """
+        Collects a traceback and emits it trimmed to the student's frames, plus a diagnostic
+        at the deepest student line. True when the line was consumed.
+        """
+        if self.tb is None:
+            if line.strip() != "Traceback (most recent call last):":
+                return False
+            self.tb = [line]
+            return True
+        self.tb.append(line)
+        if len(self.tb) < 400 and (line.startswith((" ", "Traceback")) or not line.strip() or line.startswith(("During handling", "The above exception"))):
+            return True
+        lines, self.tb = self.tb, None
+        text = "\n".join(lines)
+        names = self.job.names
+        for out in trim_traceback(text, names).splitlines():
+            self.job.send_log(self.task_id, out)
+        frames = student_frames(text, names)
+        if frames:
+            file, number = frames[-1]
+            error = line.strip()[:MAX_LINE_CHARS]
+            self.job.diagnostic("exception", f"La tarea «{self.task_id}» falló en {file}, línea {number}: {error}", file, number)
+        return True
+
+    def flush(self):
+        if self.tb:
+            self.tb.append("")  # an unterminated traceback still gets shown
+            lines, self.tb = self.tb, None
+            for line in lines[1:]:
+                self.job.send_log(self.task_id, line.replace(DAGS_DIR + "/", "")[:MAX_LINE_CHARS])
+
+
+def render_exception(stack):
+    """structlog's dict traceback (what a child sends over its log channel) as Python prints it."""
+    blocks = []
+    for item in reversed(stack[:10]):  # the cause first, the exception raised last
+        if not isinstance(item, dict):
+            continue
+        lines = ["Traceback (most recent call last):"]
+        for frame in (item.get("frames") or [])[:100]:
+            if isinstance(frame, dict):
+                lines.append(f'  File "{frame.get("filename")}", line {frame.get("lineno")}, in {frame.get("name")}')
+        lines.append(f"{item.get('exc_type')}: {item.get('exc_value')}")
+        blocks.append("\n".join(lines))
+    return "\n\nThe above exception was the direct cause of the following exception:\n\n".join(blocks)
+
+
+# ---------------------------------------------------------------- children
+
+def _dev_null_over(fds):
+    """Points each fd at /dev/null (not close: a stale Python object then writes nowhere, not into a reused fd)."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in fds:
+        if fd != null:
+            try:
+                os.dup2(null, fd)
+            except OSError:
+                pass
+    os.close(null)
+
+
+def open_fds():
+    return {int(name) for name in os.listdir("/proc/self/fd")}
+
+
+def drop_inherited_fds(keep):
+    """In a fresh child, before any student code: every fd but `keep` is gone (the protocol fd first)."""
+    os.close(_proto.fileno())  # the one that matters most, whatever happens below
+    _dev_null_over(sorted(open_fds() - set(keep)))
+
+
+def task_child_main():
+    """
+    Target of a task child (after Airflow's _fork_main wired fds 0-2 and the log channel):
+    drops what it inherited from this process, then runs Airflow's task runner.
+    """
+    inherited = _PARENT_FDS
+    # Sockets created for this child by ActivitySubprocess.start (requests, stdout, stderr,
+    # logs) are the only ones to keep; every fd this process had before is dropped.
+    keep = {0, 1, 2}
+    for fd in open_fds() - inherited:
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                keep.add(fd)
+        except OSError:
+            pass
+    drop_inherited_fds(keep)
+    from airflow.sdk.execution_time import task_runner
+
+    original_finalize = task_runner.finalize
+
+    def finalize(ti, state, context, log, error=None):
+        # The exception object lives here: say what the lab lacks, if that is why it failed.
+        if error is not None:
+            try:
+                message = lab_lacks(ti.task_id, ti.task, error)
+                if message:
+                    log.warning(LAB_LACKS_EVENT, message=message)
+            except Exception:
+                pass
+        return original_finalize(ti, state, context, log, error)
+
+    task_runner.finalize = finalize
+    task_runner.main()
+
+
+_PARENT_FDS = set()
+
+
+def fork_child(body, keep_fds):
+    """Forks a child that runs body() with only keep_fds (dup'd onto 0.. by the caller) and exits."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            body()
+            code = 0
+        except BaseException:
+            pass
+        finally:
+            os._exit(code)
+    return pid
+
+
+def read_child(pid, result_fd, out_fd, on_line, limit):
+    """
+    Reads a child's result pipe and output pipe until the child has exited. A grandchild
+    that keeps the pipes open does not hold us: once the child is gone, what is there is
+    read and the pipes are closed. Returns (result bytes or None if too big, exit status).
+    """
+    selector = selectors.DefaultSelector()
+    for fd in (result_fd, out_fd):
+        os.set_blocking(fd, False)
+        selector.register(fd, selectors.EVENT_READ)
+    result, pending, status, too_big = bytearray(), b"", None, False
+    open_fds_left = {result_fd, out_fd}
+    try:
+        while True:
+            for key, _ in selector.select(0.05):
+                fd = key.fd
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    selector.unregister(fd)
+                    open_fds_left.discard(fd)
+                    continue
+                if fd == result_fd:
+                    result += chunk
+                    if len(result) > limit:
+                        too_big = True
+                        os.kill(pid, 9)
+                        selector.unregister(fd)
+                        open_fds_left.discard(fd)
+                else:
+                    pending += chunk
+                    *lines, pending = pending.split(b"\n")
+                    for line in lines:
+                        on_line(line.decode("utf-8", "replace"))
+            if status is None:
+                done, raw = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    status = raw
+            if status is not None and (not open_fds_left or not selector.select(0)):
+                break
+    finally:
+        selector.close()
+        os.close(result_fd)
+        os.close(out_fd)
+    if pending:
+        on_line(pending.decode("utf-8", "replace"))
+    return (None if too_big else bytes(result)), status
+
+
+def in_child(work, on_line, limit):
+    """
+    Runs work() (student code) in a forked child without our fds: its stdout/stderr go to a
+    pipe fed to on_line, its return value comes back as JSON over another pipe.
+    """
+    result_r, result_w = os.pipe()
+    out_r, out_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.dup2(out_w, 1)
+            os.dup2(out_w, 2)
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            drop_inherited_fds({0, 1, 2, result_w})
+            try:
+                value = work()
+            except BaseException as error:  # SystemExit at import time, a crash in the bag
+                value = {"exception": "".join(traceback.format_exception(error))[-20000:]}
+            data = json.dumps(value, default=str).encode()
+            view = memoryview(data)
+            while view:
+                view = view[os.write(result_w, view):]
+            code = 0
+        except BaseException:
+            pass
+        finally:
+            os._exit(code)
+    os.close(result_w)
+    os.close(out_w)
+    return read_child(pid, result_r, out_r, on_line, limit)
 
 
 # ---------------------------------------------------------------- environment
@@ -169,15 +425,51 @@ def prepare_home():
     os.makedirs(AIRFLOW_HOME, exist_ok=True)
     os.makedirs(DAGS_DIR, exist_ok=True)
     os.makedirs(RUN_DIR, exist_ok=True)
-    for name in ("airflow.db",):
-        source = os.path.join(TEMPLATE_DIR, name)
-        if os.path.exists(source):
-            shutil.copyfile(source, os.path.join(AIRFLOW_HOME, name))
+    source = os.path.join(TEMPLATE_DIR, "airflow.db")
+    if os.path.exists(source):
+        shutil.copyfile(source, DB_PATH)
     if DAGS_DIR not in sys.path:
         sys.path.insert(0, DAGS_DIR)
     # No network: pip and uv (PythonVirtualenvOperator) fail at once instead of retrying a
     # mirror they can never reach; the task's diagnostic then says why (lab_lacks).
     os.environ.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", UV_OFFLINE="1")
+
+
+def move_db_into_memory():
+    """
+    After the warm-up, the metadata DB moves into this process's memory (SQLite's backup API
+    into one in-memory connection shared by a StaticPool engine) and the file is deleted: a
+    child finds no DB to UPDATE, and its forked copy of our memory is its own.
+    """
+    import sqlite3
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import scoped_session, sessionmaker
+    from sqlalchemy.pool import StaticPool
+
+    from airflow import settings
+    from airflow.utils.orm_event_handlers import setup_event_handlers
+
+    memory = sqlite3.connect(":memory:", check_same_thread=False)
+    settings.Session.remove()
+    settings.engine.dispose()
+    source = sqlite3.connect(DB_PATH)
+    try:
+        source.backup(memory)
+    finally:
+        source.close()
+    # One connection for every session and thread (the Execution API answers from its own
+    # thread while the caller waits): check_same_thread off above.
+    engine = create_engine("sqlite://", creator=lambda: memory, poolclass=StaticPool)
+    setup_event_handlers(engine)
+    settings.engine = engine
+    settings.NonScopedSession = sessionmaker(engine, autocommit=False, autoflush=False, expire_on_commit=False)
+    settings.Session = scoped_session(settings.NonScopedSession)
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        try:
+            os.remove(DB_PATH + suffix)
+        except FileNotFoundError:
+            pass
 
 
 WARMUP_DAG = '''
@@ -192,14 +484,17 @@ with DAG(dag_id="cauce_warmup", start_date=datetime(2024, 1, 1), schedule=None, 
 
 
 def warm_up():
-    """Runs a built-in DAG once so that the student's run pays for nothing but itself."""
+    """Runs a built-in DAG once, through the student's path, so that a run pays for nothing but itself."""
+    global _muted
     path = os.path.join(DAGS_DIR, "cauce_warmup.py")
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(WARMUP_DAG)
+    _muted = True
     try:
-        dagbag = load_dagbag()
-        dagbag.dags["cauce_warmup"].test(logical_date=cli_logical_date())
+        job = Job([{"name": "cauce_warmup.py", "content": WARMUP_DAG}])
+        job.run()
+        if job.final != "success":
+            raise RuntimeError(f"the warm-up DAG ended {job.final}")
     finally:
+        _muted = False
         os.remove(path)
         sys.modules.pop("cauce_warmup", None)
 
@@ -218,18 +513,38 @@ def load_dagbag():
 
     # The same bag dag.test() builds for the "dags-folder" bundle (import errors keyed by
     # paths relative to it); safe_mode off: a student file need not mention "airflow" and "dag".
-    return BundleDagBag(dag_folder=DAGS_DIR, bundle_path=Path(DAGS_DIR), bundle_name="dags-folder", safe_mode=False)
+    return BundleDagBag(dag_folder=DAGS_DIR, bundle_path=Path(DAGS_DIR), bundle_name=BUNDLE, safe_mode=False)
+
+
+def parse_files():
+    """In the parse child: the bag, serialized (student code ran; the result is data)."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    bag = load_dagbag()
+    errors = dict(bag.import_errors)
+    dags = []
+    for dag in list(bag.dags.values())[:MAX_DAGS]:
+        entry = {"dagId": dag.dag_id, "fileloc": dag.fileloc, "tasks": len(dag.task_dict), "data": None}
+        if len(dag.task_dict) <= MAX_TASKS:
+            try:
+                entry["data"] = DagSerialization.to_dict(dag)
+            except Exception as error:  # the dag processor reports these as import errors too
+                errors[os.path.relpath(dag.fileloc, DAGS_DIR)] = "".join(traceback.format_exception(error))
+                continue
+        dags.append(entry)
+    return {"importErrors": errors, "dags": dags}
 
 
 # ---------------------------------------------------------------- running a job
 
 class Job:
-    def __init__(self, capture, files):
-        self.capture = capture
+    def __init__(self, files):
         self.files = files
         self.names = [f["name"] for f in files]
         self.states = {}
         self.explained = set()
+        self.final = None  # the DAG run's state, from the metadata DB
+        self.parse_filter = LineFilter()
 
     # ---- reporting
 
@@ -243,6 +558,13 @@ class Job:
     def diagnostic(self, code, message, file=None, line=1, column=1, detail=None):
         send("diagnostic", code=code, file=file or self.names[0], line=line, column=column, message=message, detail=detail)
 
+    def send_log(self, task_id, text):
+        send("log", taskId=task_id, text=text)
+
+    def result(self, state, **fields):
+        self.final = state
+        send("result", state=state, **fields)
+
     # ---- steps
 
     def write_files(self):
@@ -253,7 +575,7 @@ class Job:
     def check_syntax(self):
         for f in self.files:
             try:
-                compile(f["content"], f["name"], "exec")
+                compile(f["content"], f["name"], "exec")  # compiles, runs nothing
             except SyntaxError as error:
                 line = error.lineno or 1
                 column = error.offset or 1
@@ -269,47 +591,109 @@ class Job:
     def run(self):
         self.write_files()
         if not self.check_syntax():
-            return send("result", state="failed", code="syntax")
-        self.capture.phase = "parse"
-        dagbag = load_dagbag()
-        self.capture.sync()
-        if dagbag.import_errors:
-            for path, text in dagbag.import_errors.items():
+            return self.result("failed", code="syntax")
+        parsed = self.parse()
+        if parsed is None:
+            return None
+        if parsed["importErrors"]:
+            for path, text in parsed["importErrors"].items():
                 self.report_import_error(path, text)
-            return send("result", state="failed", code="import-error")
-        dag = self.pick_dag(dagbag)
-        if dag is None:
-            return
-        self.report_structure(dag)
-        if len(dag.task_dict) > MAX_TASKS:
+            return self.result("failed", code="import-error")
+        entry = self.pick_dag(parsed["dags"])
+        if entry is None:
+            return None
+        if entry["tasks"] > MAX_TASKS or entry["data"] is None:
             self.diagnostic(
                 "too-many-tasks",
-                f"El DAG «{dag.dag_id}» tiene {len(dag.task_dict)} tareas y el laboratorio ejecuta como máximo "
+                f"El DAG «{entry['dagId']}» tiene {entry['tasks']} tareas y el laboratorio ejecuta como máximo "
                 f"{MAX_TASKS}. Reduce el número de tareas (por ejemplo, el rango del bucle que las crea).",
-                line=dag_line(self.files, dag),
+                line=first_dag_line(self.files, os.path.basename(entry["fileloc"])),
             )
-            return send("result", state="failed", code="too-many-tasks")
-        self.execute(dag)
+            return self.result("failed", code="too-many-tasks")
+        dag = self.deserialize(entry)
+        if dag is None:
+            return None
+        self.report_structure(dag)
+        self.execute(dag, parsed["dags"])
+        return None
 
-    def pick_dag(self, dagbag):
-        dags = list(dagbag.dags.values())
+    def parse(self):
+        """The files are imported in a child; what comes back is checked before anything trusts it."""
+        def on_line(line):
+            if not line.strip():
+                return
+            text = self.parse_filter.clean(line)
+            if text is not None:
+                send("output", text=text)
+
+        raw, status = in_child(parse_files, on_line, MAX_PARSE_RESULT_BYTES)
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict) and isinstance(parsed.get("exception"), str):
+            self.report_exception(parsed["exception"])
+            return None
+        if not valid_parse_result(parsed):
+            code = os.waitstatus_to_exitcode(status) if status is not None else None
+            why = "devolvió un resultado demasiado grande" if raw is None else f"terminó (código {code}) sin devolver el DAG"
+            self.diagnostic(
+                "import-error",
+                f"{self.names[0]}: el DAG no se pudo cargar: el proceso que importa tus archivos {why}. "
+                "¿Llama tu código a os._exit(), sys.exit() o cierra la salida al importarse?",
+                self.names[0], first_dag_line(self.files, self.names[0]),
+            )
+            self.result("failed", code="import-error")
+            return None
+        return parsed
+
+    def report_exception(self, text):
+        """The student's code raised outside a task, at import time, past what DagBag catches."""
+        frames = re.findall(r'File "' + re.escape(DAGS_DIR) + r'/([^"]+)", line (\d+)', text)
+        file, line = (frames[-1][0], int(frames[-1][1])) if frames else (self.names[0], 1)
+        last = [l for l in text.strip().splitlines() if l.strip()]
+        self.diagnostic("exception", explain(last[-1].strip() if last else text, file, line), file, line,
+                        detail=trim_traceback(text, self.names))
+        self.result("failed", code="exception")
+
+    def pick_dag(self, dags):
         if not dags:
             self.diagnostic(
                 "no-dag",
                 "Tus archivos no definen ningún DAG. Crea uno con «with DAG(dag_id=..., ...):» (from airflow.sdk import DAG) "
                 "a nivel de módulo, fuera de funciones, para que Airflow lo encuentre.",
             )
-            send("result", state="failed", code="no-dag")
+            self.result("failed", code="no-dag")
             return None
         entry = os.path.join(DAGS_DIR, self.names[0])
-        dags.sort(key=lambda d: (d.fileloc != entry, d.dag_id))
+        dags = sorted(dags, key=lambda d: (d["fileloc"] != entry, d["dagId"]))
         if len(dags) > 1:
-            others = ", ".join(d.dag_id for d in dags[1:])
-            send("output", text=f"Se encontraron varios DAGs; se ejecuta «{dags[0].dag_id}» (además: {others}).")
+            others = ", ".join(d["dagId"] for d in dags[1:])
+            send("output", text=f"Se encontraron varios DAGs; se ejecuta «{dags[0]['dagId']}» (además: {others}).")
         return dags[0]
 
+    def deserialize(self, entry):
+        """As the scheduler reads what a dag processor wrote: schema first, then data only."""
+        from airflow.serialization.serialized_objects import DagSerialization
+
+        try:
+            DagSerialization.validate_schema(entry["data"])
+            dag = DagSerialization.from_dict(entry["data"])
+            if dag.dag_id != entry["dagId"] or len(dag.task_dict) > MAX_TASKS:
+                raise ValueError("the serialized DAG does not match what the parse reported")
+            return dag
+        except Exception as error:
+            name = os.path.basename(entry["fileloc"])
+            self.diagnostic(
+                "import-error",
+                f"{name}: el DAG no se pudo cargar: Airflow no pudo leer el DAG serializado ({type(error).__name__}).",
+                name if name in self.names else self.names[0], first_dag_line(self.files, name),
+            )
+            self.result("failed", code="import-error")
+            return None
+
     def report_structure(self, dag):
-        tasks = [{"id": t.task_id, "operator": type(t).__name__} for t in dag.tasks]
+        tasks = [{"id": t.task_id, "operator": t.task_type} for t in dag.tasks]
         edges = [[t.task_id, d] for t in dag.tasks for d in sorted(t.downstream_task_ids)]
         send("dag", dagId=dag.dag_id, tasks=tasks[: MAX_TASKS + 1], edges=edges[: 4 * MAX_TASKS],
              totalTasks=len(tasks))
@@ -324,61 +708,214 @@ class Job:
             line = first_dag_line(self.files, file)
         self.diagnostic("import-error", explain(summary, file, line), file, line, 1, detail=trim_traceback(text, self.names))
 
-    def execute(self, dag):
-        import airflow.sdk.definitions.dag as dag_module
-        from airflow.models.dagrun import DagRun
+    # ---- the run: dag.test()'s loop, with each task try in a supervised child
 
-        job = self
-        original_run_task = dag_module._run_task
-        original_update_state = DagRun.update_state
+    def execute(self, dag, parsed_dags):
+        """
+        What Dag.test() does (airflow/sdk/definitions/dag.py), on the deserialized DAG: the
+        scheduler's half runs here, against the in-memory metadata DB; each task try runs
+        in a child through Airflow's own supervisor (the executor path of a real worker).
+        """
+        from airflow import settings
+        from airflow.dag_processing.bundles.manager import DagBundlesManager
+        from airflow.dag_processing.collection import update_dag_parsing_results_in_db
+        from airflow.models.dagrun import DagRun, get_or_create_dagrun
+        from airflow.serialization.definitions.dag import SerializedDAG
+        from airflow.serialization.serialized_objects import LazyDeserializedDAG
+        from airflow.utils.state import DagRunState, TaskInstanceState
+        from airflow.utils.types import DagRunTriggeredByType, DagRunType
+        from airflow.utils import timezone
+        from airflow.sdk.execution_time.supervisor import InProcessTestSupervisor
 
-        def run_task(*, ti, task, run_triggerer=False):
-            index = ti.map_index
-            job.capture.sync()
-            job.task_state(ti.task_id, "queued", index)
-            job.task_state(ti.task_id, "running", index)
-            job.capture.task_id = ti.task_id
-            job.capture.phase = "run"
-            if index >= 0:
-                send("log", taskId=ti.task_id, text=f"── instancia map_index={index} ──")
-            result = None
-            try:
-                result = original_run_task(ti=ti, task=task, run_triggerer=run_triggerer)
-                return result
-            finally:
-                job.capture.sync()
-                job.capture.task_id = None
-                job.capture.phase = "quiet"
-                state = getattr(ti.state, "value", ti.state)
-                if state in ("failed", "up_for_retry") and result is not None and result.error is not None:
-                    job.explain_task_error(ti.task_id, task, result.error)
-                job.task_state(ti.task_id, state, index)
-                job.report_xcom(ti)
+        finished = {"success", "failed", "skipped", "upstream_failed", "removed"}
+        logical_date = cli_logical_date()
+        # Not the thread's scoped session: create_session() (XComs, set_state) closes that one,
+        # which would detach the task instances this loop holds.
+        session = settings.NonScopedSession()
+        SerializedDAG.clear_dags(dags=[dag], start_date=logical_date, end_date=logical_date, dag_run_state=False)
+        manager = DagBundlesManager()
+        manager.sync_bundles_to_db(session=session)
+        session.commit()
+        # As sync_bag_to_db after a parse: every DAG of the files (TriggerDagRunOperator targets too).
+        lazy = [LazyDeserializedDAG(data=d["data"]) for d in parsed_dags if d["data"] is not None]
+        files = {(BUNDLE, os.path.relpath(d["fileloc"], DAGS_DIR)) for d in parsed_dags}
+        update_dag_parsing_results_in_db(BUNDLE, None, lazy, {}, None, set(), session=session, files_parsed=files)
+        session.commit()
 
-        def update_state(self, *args, **kwargs):
+        run_after = timezone.utcnow()
+        dr = get_or_create_dagrun(
+            dag=dag,
+            start_date=logical_date,
+            logical_date=logical_date,
+            data_interval=dag.timetable.infer_manual_data_interval(run_after=logical_date),
+            run_after=run_after,
+            run_id=DagRun.generate_run_id(run_type=DagRunType.MANUAL, logical_date=logical_date, run_after=run_after),
+            session=session,
+            conf=None,
+            triggered_by=DagRunTriggeredByType.TEST,
+            triggering_user_name="dag_test",
+        )
+        # DAG-level callbacks are student code: the scheduler's side never runs them here
+        # (DagRun.execute_dag_callbacks then only logs that there are none).
+        dag.on_success_callback = None
+        dag.on_failure_callback = None
+        client = InProcessTestSupervisor._api_client(dag)
+        rel_path = os.path.relpath(dag.fileloc, DAGS_DIR)
+        while dr.state == DagRunState.RUNNING:
+            session.expire_all()
+            schedulable, _ = dr.update_state(session=session)
+            for ti in schedulable:
+                if ti.state != TaskInstanceState.UP_FOR_RESCHEDULE:
+                    ti.try_number += 1
+                ti.state = TaskInstanceState.SCHEDULED
+                ti.scheduled_dttm = timezone.utcnow()
+            session.commit()
+            all_tis = set(dr.get_task_instances(session=session))
             # Skips (branches, short circuits, trigger rules) and upstream failures are decided
-            # here, by the scheduler's loop, not by running a task.
-            result = original_update_state(self, *args, **kwargs)
-            for ti in self.get_task_instances(session=kwargs.get("session")):
+            # by the scheduler's loop, here, not by running a task.
+            for ti in all_tis:
                 state = getattr(ti.state, "value", ti.state)
                 if state in ("skipped", "upstream_failed", "removed"):
-                    job.task_state(ti.task_id, state, ti.map_index)
-            return result
-
-        dag_module._run_task = run_task
-        DagRun.update_state = update_state
-        self.capture.phase = "quiet"  # dag.test() parses the folder again: do not print twice
-        try:
-            dag_run = dag.test(logical_date=cli_logical_date())
-        finally:
-            self.capture.sync()
-            self.capture.phase = "parse"
-            dag_module._run_task = original_run_task
-            DagRun.update_state = original_update_state
-        self.report_final_states(dag_run)
+                    self.task_state(ti.task_id, state, ti.map_index)
+            scheduled = sorted((x for x in all_tis if x.state == TaskInstanceState.SCHEDULED), key=lambda x: (x.task_id, x.map_index))
+            if not scheduled and any(getattr(x.state, "value", x.state) not in finished for x in all_tis):
+                time.sleep(1)  # waiting for a retry_delay (or for nothing: dag.test() also waits)
+            for ti in scheduled:
+                self.run_task(ti, client, rel_path, session)
+        session.expire_all()
+        self.report_final_states(dr)
         self.list_run_dir()
-        state = getattr(dag_run.state, "value", dag_run.state)
-        send("result", state="success" if state == "success" else "failed", dagState=state, dagId=dag.dag_id)
+        state = getattr(dr.state, "value", dr.state)
+        self.result("success" if state == "success" else "failed", dagState=state, dagId=dag.dag_id)
+
+    def run_task(self, ti, client, rel_path, session):
+        """One task try (and its resumption after a deferral) in supervised children."""
+        from uuid import UUID
+
+        from airflow.sdk.api.datamodels._generated import TaskInstance as TaskInstanceSDK
+        from airflow.utils.state import TaskInstanceState
+
+        index = ti.map_index
+        self.task_state(ti.task_id, "queued", index)
+        if index >= 0:
+            send("log", taskId=ti.task_id, text=f"── instancia map_index={index} ──")
+        while True:
+            ti.set_state(TaskInstanceState.QUEUED, session=session)
+            session.commit()
+            what = TaskInstanceSDK(
+                id=UUID(str(ti.id)), task_id=ti.task_id, dag_id=ti.dag_id, run_id=ti.run_id,
+                try_number=ti.try_number, map_index=index, dag_version_id=UUID(str(ti.dag_version_id)),
+            )
+            log = TaskLog(self, ti.task_id)
+            seen = self.supervise(what, client, rel_path, log, index)
+            deferral = seen.get("defer")
+            log.flush()
+            ti = self.current_ti(ti, session)
+            if seen.get("broken") and getattr(ti.state, "value", ti.state) not in ("success", "failed", "up_for_retry"):
+                ti.set_state(TaskInstanceState.FAILED, session=session)
+                session.commit()
+            if getattr(ti.state, "value", ti.state) == "deferred" and deferral is not None:
+                if self.resume_after_trigger(ti, deferral, log, session):
+                    continue
+            break
+        state = getattr(ti.state, "value", ti.state)
+        if state in ("failed", "up_for_retry") and log.lab_lacks:
+            self.explain_task_error(ti.task_id, log.lab_lacks)
+        self.task_state(ti.task_id, state, index)
+        self.report_xcom(ti)
+
+    @staticmethod
+    def current_ti(ti, session):
+        """The task instance's row now: a failed try that will retry gets a new id (its old row is history)."""
+        from sqlalchemy import select
+        from airflow.models.taskinstance import TaskInstance
+
+        key = (ti.dag_id, ti.run_id, ti.task_id, ti.map_index)  # read before expire: the row may be gone
+        session.expire_all()
+        return session.scalars(
+            select(TaskInstance).where(
+                TaskInstance.dag_id == key[0], TaskInstance.run_id == key[1],
+                TaskInstance.task_id == key[2], TaskInstance.map_index == key[3],
+            )
+        ).one()
+
+    def supervise(self, what, client, rel_path, log, index):
+        """Airflow's ActivitySubprocess: forks the task child and serves its requests until it exits."""
+        import structlog
+
+        from airflow.sdk.api.datamodels._generated import BundleInfo
+        from airflow.sdk.execution_time.comms import DeferTask
+        from airflow.sdk.execution_time.supervisor import ActivitySubprocess
+
+        seen = {}
+
+        class Supervisor(ActivitySubprocess):
+            def _service_subprocess(self, max_wait_time, raise_on_timeout=False, expect_signal=None):
+                # The exit of the child is no selector event: once its sockets are closed, the
+                # stock loop sleeps up to min_heartbeat_interval (5 s) before it notices.
+                return super()._service_subprocess(min(max_wait_time, 0.05), raise_on_timeout, expect_signal)
+
+            def _handle_request(self, msg, log_, req_id):
+                if isinstance(msg, DeferTask):
+                    seen["defer"] = msg  # this child's own deferral: where its task resumes
+                return super()._handle_request(msg, log_, req_id)
+
+        global _PARENT_FDS
+        _PARENT_FDS = open_fds()
+        logger = structlog.wrap_logger(None, processors=[log], wrapper_class=structlog.make_filtering_bound_logger(0))
+        proc = Supervisor.start(what=what, dag_rel_path=rel_path, bundle_info=BundleInfo(name=BUNDLE, version=None),
+                                client=client, logger=logger, target=task_child_main)
+        self.task_state(what.task_id, "running", index)
+        try:
+            proc.wait()
+        except Exception as error:
+            # The child wrote garbage into its request socket (a frame length of gigabytes...):
+            # its task is over, failed; the run goes on.
+            import signal
+
+            for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), lambda: os.waitpid(proc.pid, 0)):
+                try:
+                    kill()
+                except OSError:
+                    pass
+            log.line(f"[error] La tarea rompió su canal de comunicación con Airflow ({type(error).__name__}); se da por fallida.")
+            seen["broken"] = True
+        return seen
+
+    def resume_after_trigger(self, ti, msg, log, session):
+        """dag.test() runs a deferred task's trigger inline; here it runs in a child too."""
+        from airflow.utils.state import TaskInstanceState
+
+        def fire():
+            import asyncio
+
+            from airflow.sdk._shared.module_loading import import_string
+            from airflow.sdk.serde import deserialize, serialize
+
+            trigger = import_string(msg.classpath)(**deserialize(msg.trigger_kwargs))
+
+            async def first_event():
+                return await anext(trigger.run(), None)
+
+            event = asyncio.run(first_event())
+            return {"fired": event is not None, "payload": serialize(event.payload) if event is not None else None}
+
+        raw, _status = in_child(fire, log.line, 1024 * 1024)
+        try:
+            fired = json.loads(raw) if raw else None
+        except ValueError:
+            fired = None
+        if not isinstance(fired, dict) or "fired" not in fired:
+            log.line("[error] El disparador (trigger) de la tarea falló.")
+            ti.set_state(TaskInstanceState.FAILED, session=session)
+            session.commit()
+            return False
+        ti.next_method = msg.next_method
+        ti.next_kwargs = {"event": fired["payload"]} if fired["fired"] else msg.next_kwargs
+        ti.state = TaskInstanceState.SCHEDULED
+        session.merge(ti)
+        session.commit()
+        return True
 
     def report_final_states(self, dag_run):
         """The metadata DB has the last word: whatever the stream missed, the student sees the run's end."""
@@ -395,26 +932,24 @@ class Job:
         for task_id, map_index, state in rows:
             self.task_state(task_id, getattr(state, "value", state), map_index)
 
-    def explain_task_error(self, task_id, task, error):
+    def explain_task_error(self, task_id, message):
         """A Spanish diagnostic when a task failed for something the lab lacks, not for a bug."""
-        message = lab_lacks(task_id, task, error)
-        if message and message not in self.explained:  # once, not once per retry
+        if message not in self.explained:  # once, not once per retry
             self.explained.add(message)
             file, line = task_line(self.files, task_id)
             self.diagnostic("missing-in-lab", message, file, line)
 
     def report_xcom(self, ti):
         try:
-            from sqlalchemy import select  # noqa: F401  (ensures SQLAlchemy is loaded)
             from airflow.models.xcom import XComModel
             from airflow.utils.session import create_session
 
             with create_session() as session:
                 query = XComModel.get_many(run_id=ti.run_id, dag_ids=ti.dag_id, task_ids=ti.task_id, map_indexes=ti.map_index)
-                for row in session.scalars(query).all():
+                for row in session.scalars(query).all()[:50]:
                     value = XComModel.deserialize_value(row)
                     key = row.key if ti.map_index < 0 else f"{row.key} [{ti.map_index}]"
-                    send("xcom", taskId=ti.task_id, key=key, value=short_repr(value))
+                    send("xcom", taskId=ti.task_id, key=str(key)[:200], value=short_repr(value))
         except Exception as error:  # an XCom we cannot show must not fail the run
             send("output", text=f"(No se pudo leer el XCom de {ti.task_id}: {error})")
 
@@ -426,18 +961,45 @@ class Job:
         for root, _dirs, names in os.walk(RUN_DIR):
             for name in sorted(names):
                 found.append(os.path.join(root, name))
+                if len(found) > MAX_LISTED_FILES:
+                    break
         if not found:
             return
         send("output", text=f"Archivos creados en la carpeta de la ejecución ({RUN_DIR}):")
         for path in found[:MAX_LISTED_FILES]:
-            send("output", text=f"  {path} ({os.path.getsize(path)} bytes)")
-            if path.endswith((".tar.gz", ".tgz", ".tar")):
+            try:
+                info = os.lstat(path)
+            except OSError:
+                continue
+            send("output", text=f"  {path} ({info.st_size} bytes)")
+            # Regular files only: a FIFO or a symlink named *.tar must not hang or mislead us.
+            if stat.S_ISREG(info.st_mode) and path.endswith((".tar.gz", ".tgz", ".tar")):
                 try:
                     with tarfile.open(path) as archive:
-                        for member in archive.getmembers()[:MAX_LISTED_FILES]:
+                        for number, member in enumerate(archive):
+                            if number >= MAX_LISTED_FILES:
+                                break
                             send("output", text=f"    {member.name} ({member.size} bytes)")
-                except (tarfile.TarError, OSError) as error:
+                except (tarfile.TarError, OSError, EOFError) as error:
                     send("output", text=f"    (no se pudo leer el archivo: {error})")
+
+
+def valid_parse_result(parsed):
+    """The parse child's answer, shape and sizes, before anything reads it as a DAG."""
+    if not isinstance(parsed, dict):
+        return False
+    errors, dags = parsed.get("importErrors"), parsed.get("dags")
+    if not isinstance(errors, dict) or not isinstance(dags, list) or len(dags) > MAX_DAGS:
+        return False
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in errors.items()):
+        return False
+    for entry in dags:
+        if not (isinstance(entry, dict) and isinstance(entry.get("dagId"), str) and isinstance(entry.get("fileloc"), str)
+                and isinstance(entry.get("tasks"), int) and (entry.get("data") is None or isinstance(entry.get("data"), dict))):
+            return False
+        if not os.path.abspath(entry["fileloc"]).startswith(DAGS_DIR + "/"):
+            return False
+    return True
 
 
 SYNTAX_ES = [
@@ -617,31 +1179,26 @@ def main():
     started = time.monotonic()
     capture = Capture()
     try:
+        make_nondumpable()
         prepare_home()
         warm_up()
+        move_db_into_memory()
     except BaseException:
         send("fatal", message="warm-up failed", detail="\n".join(capture.warm_tail) + "\n" + traceback.format_exc())
         return 1
-    capture.sync()
-    capture.phase = "quiet"
     send("ready", warmMs=round((time.monotonic() - started) * 1000))
 
     request = sys.stdin.readline()
     if not request:
         return 0
     job_started = time.monotonic()
-    job = Job(capture, json.loads(request)["files"])
-    capture.names = job.names
+    job = Job(json.loads(request)["files"])
     try:
         job.run()
-    except BaseException as error:  # the student's code raised outside a task (or the run broke)
-        capture.sync()
+    except BaseException as error:  # the run broke here (never student code: that runs in children)
         text = traceback.format_exc()
-        frames = re.findall(r'File "' + re.escape(DAGS_DIR) + r'/([^"]+)", line (\d+)', text)
-        file, line = (frames[-1][0], int(frames[-1][1])) if frames else (job.names[0], 1)
-        job.diagnostic("exception", explain(f"{type(error).__name__}: {error}", file, line), file, line,
-                       detail=trim_traceback(text, job.names))
-        send("result", state="failed", code="exception")
+        job.diagnostic("exception", f"El laboratorio no pudo ejecutar el DAG: {type(error).__name__}: {error}", detail=text[-4000:])
+        job.result("failed", code="exception")
     finally:
         send("done", jobMs=round((time.monotonic() - job_started) * 1000))
     return 0

@@ -128,5 +128,8 @@ export function dagWorkerSandboxSpec(input: DagWorkerSpecInput): SandboxSpec {
     argv: [`${VENV}/bin/python`, '-I', '-B', '-u', `${WORKER}/cauce_dag_worker.py`],
     network: input.network,
     cgroupProcs: input.cgroupProcs,
+    // The worker speaks the protocol and is not dumpable; bwrap's init would be a dumpable
+    // holder of the same stdout pipe, ptrace-able by a task (issue 8: forgeable results).
+    asPid1: true,
   };
 }
