@@ -45,6 +45,8 @@ test('el alumno cambia el texto del productor, lo ejecuta y ve sus mensajes en e
   await expect(outputLog(consumer)).toContainText(`${word} Kafka 4`, { timeout: 45_000 });
   for (let i = 0; i < 5; i++) await expect(outputLog(consumer)).toContainText(`${word} Kafka ${i}`);
   await consumer.getByRole('button', { name: 'Detener' }).click();
+  // Said at once (the button too), then the run's own end: the consumer left its group.
+  await expect(consumer.getByRole('button', { name: 'Deteniendo…' }).or(consumer.getByRole('button', { name: 'Ejecutar' }))).toBeVisible();
   await expect(runStatus(consumer)).toContainText('Detenido', { timeout: 15_000 });
   await expect(consumer.getByRole('button', { name: 'Ejecutar' })).toBeVisible();
   expect(externalRequests).toEqual([]);

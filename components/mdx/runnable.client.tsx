@@ -209,8 +209,8 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
           Restablecer
         </button>
         {busy ? (
-          <button type="button" className="button button-stop" onClick={() => void stop()}>
-            Detener
+          <button type="button" className="button button-stop" onClick={() => void stop()} disabled={view.stopping}>
+            {view.stopping ? 'Deteniendo…' : 'Detener'}
           </button>
         ) : canRun ? (
           <button type="button" className="button button-primary" onClick={run}>

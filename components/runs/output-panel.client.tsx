@@ -60,7 +60,7 @@ export function OutputPanel({ view }: { view: RunView }) {
     <div className="output" aria-label="Salida de la ejecución" role="region">
       <div className="output-status" role="status" aria-live="polite">
         {live && <span className="spinner" aria-hidden="true" />}
-        {live && view.status?.message}
+        {live && (view.stopping ? 'Deteniendo…' : view.status?.message)}
         {view.exit && (
           <span className={`exit exit-${view.exit.reason}`}>
             <strong>{REASON_LABEL[view.exit.reason] ?? view.exit.reason}</strong>

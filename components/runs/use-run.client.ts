@@ -32,6 +32,8 @@ export interface RunView {
   exit?: Exit;
   /** A problem starting the run (bad input, syntax error, lost connection), in Spanish. */
   problem?: string;
+  /** "Detener" was pressed and the run has not ended yet: said at once, not when the exit comes. */
+  stopping?: boolean;
 }
 
 const MAX_LINES = 2_000;
@@ -161,7 +163,9 @@ export function useRun() {
   }, [close, flush]);
 
   const stop = useCallback(async () => {
-    if (runId.current) await stopRun(runId.current).catch(() => undefined);
+    if (!runId.current) return;
+    setView((v) => (v.phase === 'ended' ? v : { ...v, stopping: true }));
+    await stopRun(runId.current).catch(() => undefined);
   }, []);
 
   const clear = useCallback(() => {
