@@ -1,10 +1,11 @@
+import os from 'node:os';
 import { z } from 'zod';
 
 /** The server's configuration, read once and typed (STYLE.md: env variables in one module). */
 const Env = z.object({
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').describe('Comma-separated brokers the runs use'),
   CAUCE_LAB_MODE: z.enum(['embedded', 'external']).default('embedded').describe('Set by the launcher'),
-  CAUCE_MAX_CONCURRENT_RUNS: z.coerce.number().int().positive().optional().describe('Global cap; default: CPU cores'),
+  CAUCE_MAX_CONCURRENT_RUNS: z.coerce.number().int().positive().optional().describe('Runs executing at once (queue cap and sandbox slots, at most 64); default: CPU cores'),
   AIRFLOW_API_URL: z.string().optional().describe('The lab\'s (or an external) Airflow REST base; set by the launcher'),
   AIRFLOW_UI_URL: z.string().optional().describe('Base of the Airflow UI links shown in lessons; default AIRFLOW_API_URL'),
   KAFKA_ADMIN_USERNAME: z.string().optional().describe('Kafka super user (SCRAM-SHA-512) for provisioning students; set by the launcher, never passed to runs'),
@@ -38,4 +39,14 @@ export function serverEnv(): ServerEnv {
 
 export function kafkaBrokers(): string[] {
   return serverEnv().KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
+}
+
+/**
+ * Runs executing at once: the queue's cap and the number of sandbox uid slots, from one place,
+ * so a run the queue lets through always finds a slot (a smaller slot pool made the run after
+ * the 4th fail with "ocupado" on a larger machine instead of waiting). Default: the cores.
+ * At most 64: kafka-ts slots are uids 61000+ and tests' own sandboxes start at 61100.
+ */
+export function concurrentRuns(): number {
+  return Math.min(64, serverEnv().CAUCE_MAX_CONCURRENT_RUNS ?? Math.max(1, os.availableParallelism()));
 }

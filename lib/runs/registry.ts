@@ -1,4 +1,4 @@
-import { serverEnv } from '@/lib/env';
+import { concurrentRuns, serverEnv } from '@/lib/env';
 import { executeAirflowDag } from './airflow-dag';
 import { executeKafkaSnippet } from './kafka-ts';
 import { RunQueue } from './queue';
@@ -24,7 +24,7 @@ function registry(): Registry {
       if (run.request.kind === 'kafka-ts') await executeKafkaSnippet(run);
       else if (run.request.kind === 'airflow-dag') await executeAirflowDag(run);
     }, {
-      capacity: serverEnv().CAUCE_MAX_CONCURRENT_RUNS,
+      capacity: concurrentRuns(),
       perOwner: serverEnv().CAUCE_RUNS_PER_STUDENT,
     }),
   };

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { concurrentRuns } from '@/lib/env';
 import { NetworkRelays } from './network';
 import { resolveRuntime, type RuntimeOptions, type SandboxRuntime } from './runtime';
 import { UidSlots } from './slots';
@@ -48,8 +49,8 @@ export class SandboxHost {
 
 let defaultHost: SandboxHost | undefined;
 
-/** The host used when a run names none. */
+/** The host used when a run names none: a uid slot for every run the queue lets through. */
 export function defaultSandboxHost(): SandboxHost {
-  defaultHost ??= new SandboxHost();
+  defaultHost ??= new SandboxHost({ concurrency: concurrentRuns() });
   return defaultHost;
 }
