@@ -52,6 +52,34 @@ test('el alumno cambia el texto del productor, lo ejecuta y ve sus mensajes en e
   expect(externalRequests).toEqual([]);
 });
 
+test('una recarga vuelve a la misma ejecución, con su salida una sola vez; al dejar la página termina sola', async ({ page }) => {
+  test.setTimeout(150_000);
+  await page.goto(CONSUMER);
+  let consumer = await openRunnable(page, 'Consumidor de mensajes');
+  await consumer.getByRole('button', { name: 'Ejecutar' }).click();
+  await expect(outputLog(consumer)).toContainText('Kafka 4', { timeout: 45_000 });
+  await page.waitForTimeout(3_000); // every message of the topic read: the output stops growing
+  const lines = async () => (await outputLog(consumer).innerText()).split('\n').filter((line) => line.includes('Kafka'));
+  const before = await lines();
+  expect(before.length).toBeGreaterThanOrEqual(5);
+
+  await page.reload();
+  consumer = await openRunnable(page, 'Consumidor de mensajes');
+  // The same run, still going: its Detener, and its output replayed once, in order.
+  await expect(consumer.getByRole('button', { name: 'Detener' })).toBeVisible({ timeout: 15_000 });
+  await expect.poll(async () => (await lines()).length, { timeout: 15_000 }).toBe(before.length);
+  expect(await lines()).toEqual(before);
+  const runId = await page.evaluate(() => Object.entries(sessionStorage).find(([key]) => key.startsWith('cauce:run:kafka/consumidor/'))?.[1]);
+  expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+
+  // Leave the lesson: nobody follows the run, so the server stops it after its grace (15 s).
+  await page.goto(PRODUCER);
+  await page.waitForTimeout(20_000);
+  const replay = await (await page.request.get(`/api/runs/${runId}/events`)).text();
+  expect(replay).toContain('"reason":"abandoned"');
+  expect(replay).toContain('ninguna página la seguía');
+});
+
 test('un error de sintaxis se marca en su línea y no se ejecuta nada', async ({ page }) => {
   await page.goto(PRODUCER);
   const producer = await openRunnable(page, 'Productor de mensajes');

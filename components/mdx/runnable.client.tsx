@@ -135,7 +135,7 @@ function lessonEdits(lesson: string): Promise<Record<string, string[]>> {
 export function RunnableClient({ id, kind, title, files, canRun }: RunnableClientProps) {
   const { ref, near } = useNearViewport<HTMLElement>();
   const { contents, update, reset, edited, version } = useSavedCode(id, files);
-  const { view, start, stop, clear } = useRun();
+  const { view, start, stop, clear } = useRun(id);
   const scheduler = useScheduler();
   const [markersCleared, setMarkersCleared] = useState(false);
   const languages = [...new Set(files.map((f) => LANGUAGE_LABEL[f.language]))].join(' + ');

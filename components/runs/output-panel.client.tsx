@@ -10,6 +10,7 @@ const REASON_LABEL: Record<string, string> = {
   finished: 'Terminado',
   failed: 'Terminado con error',
   stopped: 'Detenido',
+  abandoned: 'Detenido al dejar la página',
   timeout: 'Límite de tiempo',
   'output-limit': 'Salida truncada',
   'memory-limit': 'Límite de memoria',

@@ -98,11 +98,33 @@ function apply(view: RunView, events: RunEvent[]): RunView {
   return { ...view, phase, status, exit, lines, records, diagnostics, hiddenLines, dag, xcoms };
 }
 
+/** Where the page remembers an example's last run, so a reload reattaches to it. */
+const storageKey = (snippet: string) => `cauce:run:${snippet}`;
+
+function rememberedRun(snippet: string): string | null {
+  try {
+    return sessionStorage.getItem(storageKey(snippet));
+  } catch {
+    return null; // storage disabled: nothing to reattach
+  }
+}
+
+function remember(snippet: string, id: string | null): void {
+  try {
+    if (id) sessionStorage.setItem(storageKey(snippet), id);
+    else sessionStorage.removeItem(storageKey(snippet));
+  } catch {
+    // storage disabled or full: the run simply does not survive a reload
+  }
+}
+
 /**
  * One example's run as the page sees it: starts it through the server action, follows its
  * SSE stream and applies events in animation-frame batches so heavy output cannot freeze the page.
+ * The run's id is kept for the tab (sessionStorage): after a reload the page follows the same
+ * run again (its whole output, once) or shows how the last one ended, while the server keeps it.
  */
-export function useRun() {
+export function useRun(snippet: string) {
   const [view, setView] = useState<RunView>(IDLE);
   const source = useRef<EventSource | null>(null);
   const runId = useRef<string | null>(null);
@@ -126,6 +148,49 @@ export function useRun() {
     cancelAnimationFrame(frame.current);
   }, [close]);
 
+  /** Follows a run's SSE stream; `reattaching`: a remembered run that may be gone (then: idle). */
+  const follow = useCallback(
+    (id: string, reattaching: boolean) => {
+      runId.current = id;
+      remember(snippet, id);
+      const events = new EventSource(`/api/runs/${id}/events`);
+      source.current = events;
+      let heard = false;
+      events.onmessage = (message) => {
+        heard = true;
+        // Events come from our own server, typed by the shared RunEvent schema (not re-validated
+        // here, to keep zod out of the lesson page's JavaScript).
+        const event = JSON.parse(message.data as string) as RunEvent;
+        pending.current.push(event);
+        if (event.type === 'exit') close();
+        frame.current ||= requestAnimationFrame(flush);
+      };
+      events.onerror = () => {
+        if (source.current !== events) return;
+        // EventSource reconnects by itself and the server replays what was missed; only give up if it is gone.
+        if (events.readyState !== EventSource.CLOSED) return;
+        close();
+        if (reattaching && !heard) {
+          // The server no longer has it (restarted, or expired): start from a clean example.
+          remember(snippet, null);
+          runId.current = null;
+          setView(IDLE);
+          return;
+        }
+        setView((v) => (v.phase === 'ended' ? v : { ...v, phase: 'ended', problem: 'Se perdió la conexión con el servidor durante la ejecución.' }));
+      };
+    },
+    [snippet, close, flush],
+  );
+
+  // After a reload: the example's last run, still going (reattached) or as it ended.
+  useEffect(() => {
+    const id = rememberedRun(snippet);
+    if (!id || source.current) return;
+    setView({ ...IDLE, phase: 'starting', status: { type: 'status', state: 'starting', message: 'Recuperando tu ejecución…' } });
+    follow(id, true);
+  }, [snippet, follow]);
+
   const start = useCallback(async (request: RunRequest) => {
     close();
     runId.current = null;
@@ -141,26 +206,8 @@ export function useRun() {
       setView({ ...IDLE, phase: 'ended', problem: result.message, diagnostics: result.diagnostics ?? [] });
       return;
     }
-    runId.current = result.runId;
-    const events = new EventSource(`/api/runs/${result.runId}/events`);
-    source.current = events;
-    events.onmessage = (message) => {
-      // Events come from our own server, typed by the shared RunEvent schema (not re-validated
-      // here, to keep zod out of the lesson page's JavaScript).
-      const event = JSON.parse(message.data as string) as RunEvent;
-      pending.current.push(event);
-      if (event.type === 'exit') close();
-      frame.current ||= requestAnimationFrame(flush);
-    };
-    events.onerror = () => {
-      if (source.current !== events) return;
-      // EventSource reconnects by itself and the server replays the run; only give up if it is gone.
-      if (events.readyState === EventSource.CLOSED) {
-        close();
-        setView((v) => (v.phase === 'ended' ? v : { ...v, phase: 'ended', problem: 'Se perdió la conexión con el servidor durante la ejecución.' }));
-      }
-    };
-  }, [close, flush]);
+    follow(result.runId, false);
+  }, [close, follow]);
 
   const stop = useCallback(async () => {
     if (!runId.current) return;
@@ -170,8 +217,10 @@ export function useRun() {
 
   const clear = useCallback(() => {
     close();
+    remember(snippet, null);
+    runId.current = null;
     setView(IDLE);
-  }, [close]);
+  }, [close, snippet]);
 
   return { view, start, stop, clear };
 }

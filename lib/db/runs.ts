@@ -12,4 +12,4 @@ export async function listStudentRuns(db: Db, studentId: string, limit = 20): Pr
 }
 
 /** Run statuses that are not the student's fault nor a failure worth an instructor's look. */
-export const OK_STATUSES = ['finished', 'stopped'] as const;
+export const OK_STATUSES = ['finished', 'stopped', 'abandoned'] as const;

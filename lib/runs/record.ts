@@ -64,7 +64,7 @@ export function recordWhenEnded(run: Run): Promise<void> {
 }
 
 function errorText(exit: Exit, diagnostic: string | undefined, stderr: string[]): string | null {
-  if (exit.reason === 'finished' || exit.reason === 'stopped') return null;
+  if (exit.reason === 'finished' || exit.reason === 'stopped' || exit.reason === 'abandoned') return null;
   return [exit.message, diagnostic, stderr.join('').trim()].filter(Boolean).join('\n');
 }
 

@@ -48,6 +48,7 @@ export function createRun(request: RunRequest, options: RunOptions = {}): Run {
   forgetOldRuns(runs);
   const run = new Run(request, options);
   runs.set(run.id, run);
+  run.stopWhenUnwatched(); // until its page connects
   void recordWhenEnded(run);
   queue.enqueue(run);
   return run;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { RUN_MESSAGES } from './messages';
 import type { RunEvent, RunRequest } from './schema';
 
 /** The student of single-user mode (no course, no session). */
@@ -23,6 +24,13 @@ export const LOCAL_OWNER: RunOwner = { key: 'local', studentId: null, courseId: 
 /** Gets each event with its position in the run's log (the SSE event id). */
 type Listener = (event: RunEvent, seq: number) => void;
 
+/**
+ * A run nobody watches (its page reloaded away, closed, or never connected) is stopped after
+ * this long: a forgotten consumer would otherwise hold one of the few run slots until its
+ * wall clock. Long enough for a reload to reattach.
+ */
+export const UNWATCHED_GRACE_MS = 15_000;
+
 /** Past this many buffered events, stdout/stderr lines are dropped (the sandbox caps bytes too). */
 const MAX_BUFFERED_EVENTS = 20_000;
 
@@ -39,6 +47,9 @@ export class Run {
   private readonly events: RunEvent[] = [];
   private readonly listeners = new Set<Listener>();
   private dropped = 0;
+  private watchers = 0;
+  private unwatchedTimer: NodeJS.Timeout | undefined;
+  private abandoned = false;
 
   /**
    * Who runs it: their Kafka principal and topic prefix (lib/runs/kafka-ts.ts) and DAG
@@ -69,6 +80,9 @@ export class Run {
       if (this.dropped > 0) this.push({ type: 'notice', message: `Se omitieron ${this.dropped} líneas de salida.` });
       this.state = 'ended';
       this.endedAt = Date.now();
+      clearTimeout(this.unwatchedTimer);
+      // The executors only know they were stopped; the run knows nobody was watching.
+      if (this.abandoned && event.reason === 'stopped') event = { ...event, reason: 'abandoned', message: RUN_MESSAGES.abandoned(UNWATCHED_GRACE_MS / 1000) };
     }
     this.push(event);
     if (event.type === 'exit') this.listeners.clear();
@@ -87,6 +101,34 @@ export class Run {
     for (let seq = Math.max(0, after + 1); seq < this.events.length; seq++) listener(this.events[seq]!, seq);
     if (this.state !== 'ended') this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A page follows the run (its SSE stream) until the returned function is called. When the
+   * last page goes, {@link UNWATCHED_GRACE_MS} later the run is stopped, ending "abandoned".
+   */
+  watch(): () => void {
+    this.watchers += 1;
+    clearTimeout(this.unwatchedTimer);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.watchers -= 1;
+      if (this.watchers === 0) this.stopWhenUnwatched();
+    };
+  }
+
+  /** Starts the grace (also at creation: a page that never connects). */
+  stopWhenUnwatched(): void {
+    if (this.state === 'ended' || this.watchers > 0) return;
+    clearTimeout(this.unwatchedTimer);
+    this.unwatchedTimer = setTimeout(() => {
+      if (this.state === 'ended' || this.watchers > 0) return;
+      this.abandoned = true;
+      this.stop();
+    }, UNWATCHED_GRACE_MS);
+    this.unwatchedTimer.unref();
   }
 
   /** Asks the run to stop; the executor answers with an exit event of reason "stopped". */

@@ -27,7 +27,7 @@ export type RunRequest = z.infer<typeof RunRequest>;
 
 /** How a run ended; each has one Spanish sentence in lib/runs/messages.ts. */
 export const EndReason = z
-  .enum(['finished', 'failed', 'stopped', 'timeout', 'output-limit', 'memory-limit', 'cpu-limit', 'lab-unavailable', 'error'])
+  .enum(['finished', 'failed', 'stopped', 'abandoned', 'timeout', 'output-limit', 'memory-limit', 'cpu-limit', 'lab-unavailable', 'error'])
   .describe('Why the run ended');
 export type EndReason = z.infer<typeof EndReason>;
 

@@ -28,7 +28,12 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
           unsubscribe(); // the page went away
         }
       };
-      unsubscribe = run.subscribe(send, lastEventId(request));
+      const unwatch = run.watch();
+      const unfollow = run.subscribe(send, lastEventId(request));
+      unsubscribe = () => {
+        unfollow();
+        unwatch();
+      };
       request.signal.addEventListener('abort', () => unsubscribe());
     },
     cancel() {
