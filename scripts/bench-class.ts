@@ -65,13 +65,16 @@ class Student {
     await response.text();
   }
 
-  /** Starts a run and follows it; `until` may stop it early (the consumer). */
-  async run(kind: string, lesson: string, files: { name: string; content: string }[], until?: (records: number) => boolean): Promise<Outcome> {
+  /**
+   * Starts a run and follows it; `until` may stop it early (the consumer). `example`: the
+   * lesson's example it is (its declared run length comes from there), else a bench id.
+   */
+  async run(kind: string, lesson: string, files: { name: string; content: string }[], until?: (records: number) => boolean, example = 'bench'): Promise<Outcome> {
     const started = performance.now();
     const response = await fetch(`${base}/api/runs`, {
       method: 'POST',
       headers: this.headers(),
-      body: JSON.stringify({ lesson, snippet: `${lesson}/bench`, kind, files }),
+      body: JSON.stringify({ lesson, snippet: `${lesson}/${example}`, kind, files }),
     });
     const body = (await response.json()) as { ok: boolean; runId?: string; message?: string };
     if (!body.ok || !body.runId) return { kind, ms: NaN, reason: `rechazada (${response.status}): ${body.message}`, maxQueue: 0 };
@@ -145,7 +148,7 @@ async function main() {
           await student.open('/cursos/kafka/productor');
           outcomes.push(await student.run('kafka-ts', 'kafka/productor', producer));
           await student.open('/cursos/kafka/consumidor');
-          outcomes.push({ ...(await student.run('kafka-ts', 'kafka/consumidor', consumer, (n) => n >= 5)), kind: 'consumidor' });
+          outcomes.push({ ...(await student.run('kafka-ts', 'kafka/consumidor', consumer, (n) => n >= 5, 'consumidor-de-mensajes')), kind: 'consumidor' });
           await student.open('/cursos/airflow/definicion-workflow');
           outcomes.push(await student.run('airflow-dag', 'airflow/definicion-workflow', dag));
         } catch (error) {

@@ -25,12 +25,24 @@ function attribute(node: MdxJsxFlowElement, name: string): string | undefined {
   return undefined;
 }
 
+/** How long an example runs, as its author declares it (`runs="until-stopped"`); never guessed from code. */
+export const RUNS = ['to-end', 'until-stopped'] as const;
+export type Runs = (typeof RUNS)[number];
+
+/** What the server needs to know of an example (lib/content/runnables.ts). */
+export interface RunnableMeta {
+  id: string;
+  kind: string;
+  runs: Runs;
+}
+
 /**
  * Turns the fenced code blocks inside `<Runnable>` into a `files` prop (JSON), so the editor
  * receives the raw code while authors keep writing ordinary Markdown code fences.
  * Errors name the Runnable so a broken lesson fails the build with a useful message.
+ * `onRunnable` sees each example's id and declared properties (the server's index of them).
  */
-export function remarkRunnable(options: { lessonKey: string }) {
+export function remarkRunnable(options: { lessonKey: string; onRunnable?: (meta: RunnableMeta) => void }) {
   return (tree: Root) => {
     const slugger = new GithubSlugger();
     visit(tree, 'mdxJsxFlowElement', (node: MdxJsxFlowElement) => {
@@ -50,9 +62,13 @@ export function remarkRunnable(options: { lessonKey: string }) {
         files.push({ name, language, code: code.value + '\n' });
       });
       if (files.length === 0) throw new Error(`<Runnable title="${label}">: no contiene ningún bloque de código`);
+      const runs = attribute(node, 'runs') ?? 'to-end';
+      if (!(RUNS as readonly string[]).includes(runs)) throw new Error(`<Runnable title="${label}">: runs debe ser uno de ${RUNS.join(', ')}`);
       node.attributes.push({ type: 'mdxJsxAttribute', name: 'files', value: JSON.stringify(files) });
       // A stable id per example: where edits are kept in the browser and, later, on the server.
-      node.attributes.push({ type: 'mdxJsxAttribute', name: 'id', value: `${options.lessonKey}/${slugger.slug(label)}` });
+      const id = `${options.lessonKey}/${slugger.slug(label)}`;
+      node.attributes.push({ type: 'mdxJsxAttribute', name: 'id', value: id });
+      options.onRunnable?.({ id, kind: kind.data, runs: runs as Runs });
       node.children = [];
     });
   };

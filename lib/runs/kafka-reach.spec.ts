@@ -15,10 +15,10 @@ vi.mock('@/lab/kafka/health', () => ({ checkKafka: (...args: unknown[]) => check
 vi.mock('@/lib/lab/kafka-tenants', () => ({ kafkaTenants: () => undefined }));
 vi.mock('@/lib/sandbox', () => ({ runTypeScript: (...args: unknown[]) => runTypeScript(...args) }));
 
-async function run(): Promise<RunEvent[]> {
+async function run(snippet = 'kafka/productor/x', content = "console.log('hola')\n"): Promise<RunEvent[]> {
   const { Run } = await import('./run');
   const { executeKafkaSnippet } = await import('./kafka-ts');
-  const run = new Run({ lesson: 'kafka/productor', snippet: 'kafka/productor/x', kind: 'kafka-ts', files: [{ name: 'producer.ts', content: "console.log('hola')\n" }] });
+  const run = new Run({ lesson: snippet.split('/').slice(0, 2).join('/'), snippet, kind: 'kafka-ts', files: [{ name: 'producer.ts', content }] });
   const events: RunEvent[] = [];
   run.subscribe((e) => events.push(e));
   await executeKafkaSnippet(run);
@@ -51,5 +51,12 @@ describe('cuándo una ejecución de Kafka dice que el laboratorio no está', () 
     expect(checkKafka).toHaveBeenCalledTimes(3);
     expect(runTypeScript).not.toHaveBeenCalled();
     expect(events.at(-1)).toMatchObject({ type: 'exit', reason: 'lab-unavailable', message: expect.stringMatching(/laboratorio de Kafka no está disponible/) });
+  });
+
+  it('el límite de tiempo sale del ejemplo (un consumidor declarado corre hasta 120 s), no de lo que diga el código', async () => {
+    checkKafka.mockResolvedValue({ ok: true, brokers: 1 });
+    await run('kafka/consumidor/consumidor-de-mensajes');
+    await run('kafka/productor/productor-de-mensajes', '// kafka.consumer( en un comentario no compra tiempo\n');
+    expect(runTypeScript.mock.calls.map((call) => (call[0] as { limits: { wallMs: number } }).limits.wallMs)).toEqual([120_000, 30_000]);
   });
 });

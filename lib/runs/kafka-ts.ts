@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StudentKafkaAccess } from '@/lab/kafka/credentials';
 import { checkKafka, type KafkaHealth } from '@/lab/kafka/health';
+import { findRunnable } from '@/lib/content/runnables';
 import { kafkaBrokers } from '@/lib/env';
 import { labStatus } from '@/lib/lab/status';
 import { kafkaTenants } from '@/lib/lab/kafka-tenants';
@@ -16,8 +17,14 @@ import type { EndReason } from './schema';
 export const PRODUCER_LIMIT_MS = 30_000;
 export const CONSUMER_LIMIT_MS = 120_000;
 
-function wallLimit(code: string): number {
-  return /\.consumer\s*\(/.test(code) ? CONSUMER_LIMIT_MS : PRODUCER_LIMIT_MS;
+/**
+ * The wall clock from what the example is: its author declares `runs="until-stopped"` (a
+ * consumer) in the lesson; anything else, or an id the content does not have, finishes on
+ * its own. Never read from the student's code (a comment saying `.consumer(` bought 120 s).
+ */
+async function wallLimit(snippet: string): Promise<number> {
+  const example = await findRunnable(snippet).catch(() => undefined);
+  return example?.runs === 'until-stopped' ? CONSUMER_LIMIT_MS : PRODUCER_LIMIT_MS;
 }
 
 /**
@@ -115,7 +122,7 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
         // The run's network namespace reaches the brokers and nothing else (not the site,
         // Airflow, the controller listener or the LAN): bootstrap plus advertised addresses.
         endpoints: [...brokers, ...(health.addresses ?? [])],
-        limits: { wallMs: wallLimit(files.map((f) => f.content).join('\n')) },
+        limits: { wallMs: await wallLimit(run.request.snippet) },
         signal: run.abort.signal,
       },
       ({ stream, text: chunk }) => {

@@ -1,0 +1,24 @@
+/** What the server knows of each example comes from the lesson, by the same ids the pages use. */
+import { compile } from '@mdx-js/mdx';
+import { describe, expect, it } from 'vitest';
+import { remarkRunnable } from './remark-runnable';
+import { findRunnable, runnableIndex } from './runnables';
+
+describe('el índice de ejemplos del servidor', () => {
+  it('los consumidores de la lección declaran que corren hasta Detener; el productor, hasta terminar', async () => {
+    expect(await findRunnable('kafka/consumidor/consumidor-de-mensajes')).toEqual({ id: 'kafka/consumidor/consumidor-de-mensajes', kind: 'kafka-ts', runs: 'until-stopped' });
+    expect(await findRunnable('kafka/consumidor/dos-consumidores-en-un-grupo')).toMatchObject({ runs: 'until-stopped' });
+    expect(await findRunnable('kafka/productor/productor-de-mensajes')).toMatchObject({ kind: 'kafka-ts', runs: 'to-end' });
+    expect(await findRunnable('kafka/productor/inventado')).toBeUndefined();
+    // Every example of the content is there (13 lessons, several examples each).
+    expect((await runnableIndex()).size).toBeGreaterThanOrEqual(8);
+  });
+
+  it('un valor de runs desconocido rompe la compilación de la lección, con el nombre del ejemplo', async () => {
+    await expect(
+      compile('<Runnable kind="kafka-ts" title="Raro" runs="siempre">\n\n```ts title="a.ts"\nx\n```\n\n</Runnable>\n', {
+        remarkPlugins: [[remarkRunnable, { lessonKey: 'demo/x' }]],
+      }),
+    ).rejects.toThrow(/<Runnable title="Raro">: runs debe ser uno de to-end, until-stopped/);
+  });
+});

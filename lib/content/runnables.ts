@@ -1,0 +1,30 @@
+import { compile } from '@mdx-js/mdx';
+import { loadCourses } from './load';
+import { remarkRunnable, type RunnableMeta } from './remark-runnable';
+
+let index: Promise<Map<string, RunnableMeta>> | undefined;
+
+/**
+ * Every example of the content, by id, with what its author declared (how long it runs). The
+ * server reads this, not the request: a property of the example, not something a student's
+ * request or code can claim. Built once per server process from the same plugin the lessons
+ * compile with, so ids match the pages'.
+ */
+export function runnableIndex(): Promise<Map<string, RunnableMeta>> {
+  index ??= (async () => {
+    const found = new Map<string, RunnableMeta>();
+    for (const lesson of loadCourses().flatMap((course) => course.lessons)) {
+      await compile(lesson.body, {
+        remarkPlugins: [[remarkRunnable, { lessonKey: `${lesson.course}/${lesson.slug}`, onRunnable: (meta: RunnableMeta) => found.set(meta.id, meta) }]],
+      });
+    }
+    return found;
+  })();
+  index.catch(() => (index = undefined));
+  return index;
+}
+
+/** The example a run names, or undefined (an unknown id runs with its kind's defaults). */
+export async function findRunnable(id: string): Promise<RunnableMeta | undefined> {
+  return (await runnableIndex()).get(id);
+}
