@@ -215,6 +215,10 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
       AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE: paths.passwordsFile,
       // "Enviar al scheduler" waits for the dag-processor: look for new files every 5 s, not 5 min.
       AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL: '5',
+      // Each parse is a fresh sandboxed Python (a few CPU seconds): re-read an unchanged file
+      // every 10 min, not every 30 s. A changed file is still parsed at once (Airflow queues
+      // files modified since their last parse first: file_parsing_sort_mode=modified_time).
+      AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL: '600',
       // The log servers are off (LOG_SERVER_OFF); their ports are still derived from ours, away
       // from the fixed 8793/8794, in case a component starts one anyway.
       AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT: String(this.port + 1),
