@@ -53,15 +53,19 @@ test('el alumno cambia el texto del productor, lo ejecuta y ve sus mensajes en e
 });
 
 test('una recarga vuelve a la misma ejecución, con su salida una sola vez; al dejar la página termina sola', async ({ page }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(180_000);
+  // Fresh messages: the group's offsets are past everything the earlier tests produced.
+  const word = `Recarga${Date.now().toString(36)}`;
+  await page.goto(PRODUCER);
+  await runAndWait(await editProducerText(page, word), /Terminado/);
   await page.goto(CONSUMER);
   let consumer = await openRunnable(page, 'Consumidor de mensajes');
   await consumer.getByRole('button', { name: 'Ejecutar' }).click();
-  await expect(outputLog(consumer)).toContainText('Kafka 4', { timeout: 45_000 });
-  await page.waitForTimeout(3_000); // every message of the topic read: the output stops growing
+  await expect(outputLog(consumer)).toContainText(`${word} Kafka 4`, { timeout: 45_000 });
+  await page.waitForTimeout(3_000); // every new message read: the output stops growing
   const lines = async () => (await outputLog(consumer).innerText()).split('\n').filter((line) => line.includes('Kafka'));
   const before = await lines();
-  expect(before.length).toBeGreaterThanOrEqual(5);
+  expect(before.filter((line) => line.includes(word))).toHaveLength(5);
 
   await page.reload();
   consumer = await openRunnable(page, 'Consumidor de mensajes');
