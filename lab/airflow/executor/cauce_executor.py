@@ -58,6 +58,27 @@ def _connect(path: str) -> socket.socket:
             time.sleep(0.5)
 
 
+def read_answer(sock: socket.socket) -> dict:
+    """
+    One JSON line from the launcher ({} when it closed without one), read up to its newline:
+    for a task, its only answer; for a parse (cauce_parse.py), each line of the control connection.
+    """
+    answer = b""
+    while not answer.endswith(b"\n"):
+        # A byte at a time: the answers are a few dozen bytes, and a control connection's next
+        # line ({"exitCode": n} after {"started": true}) must stay unread, not be dropped.
+        chunk = sock.recv(1)
+        if not chunk:
+            break
+        answer += chunk
+        if len(answer) > MAX_ANSWER_BYTES:
+            raise TaskLauncherError("the task launcher's answer is too long")
+    try:
+        return json.loads(answer.split(b"\n", 1)[0] or b"{}")
+    except ValueError as error:
+        raise TaskLauncherError(f"unreadable answer from the task launcher: {answer[:200]!r}") from error
+
+
 def launch_in_sandbox(workload_json: str) -> int:
     """Sends one workload to the launcher and returns the sandbox's exit code."""
     path = os.environ.get(SOCKET_ENV)
@@ -66,18 +87,7 @@ def launch_in_sandbox(workload_json: str) -> int:
     with _connect(path) as sock:
         sock.sendall(workload_json.encode("utf-8") + b"\n")
         sock.shutdown(socket.SHUT_WR)
-        answer = b""
-        while b"\n" not in answer:
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            answer += chunk
-            if len(answer) > MAX_ANSWER_BYTES:
-                raise TaskLauncherError("the task launcher's answer is too long")
-    try:
-        reply = json.loads(answer.split(b"\n", 1)[0] or b"{}")
-    except ValueError as error:
-        raise TaskLauncherError(f"unreadable answer from the task launcher: {answer[:200]!r}") from error
+        reply = read_answer(sock)
     if "error" in reply:
         raise TaskLauncherError(f"the task launcher refused the task: {reply['error']}")
     if not isinstance(reply.get("exitCode"), int):

@@ -40,12 +40,11 @@ import sys
 from airflow.dag_processing import processor as stock
 from airflow.dag_processing.processor import DagFileParsingResult, DagFileProcessorProcess
 
-from cauce_executor import SOCKET_ENV, TaskLauncherError, _connect
+from cauce_executor import SOCKET_ENV, TaskLauncherError, _connect, read_answer
 
 ROLES = ("requests", "stdout", "stderr")
 # Folders written by sendToScheduler (lib/runs/airflow-scheduler.ts): cauce_<studentNamespace()>.
 STUDENT_FOLDER = re.compile(r"^cauce_([a-z0-9_]{1,32})/")
-MAX_ANSWER_BYTES = 64 * 1024
 
 
 def _student_of(rel_path: str) -> str | None:
@@ -54,18 +53,11 @@ def _student_of(rel_path: str) -> str | None:
 
 
 def _read_line(sock: socket.socket) -> dict:
-    data = b""
-    while b"\n" not in data:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-        if len(data) > MAX_ANSWER_BYTES:
-            raise TaskLauncherError("the launcher's answer is too long")
-    line = data.split(b"\n", 1)[0]
-    if not line:
+    """The launcher's next control line; its end without one is an error here (no sandbox ran)."""
+    answer = read_answer(sock)
+    if not answer:
         raise TaskLauncherError("the launcher closed the connection without an answer")
-    return json.loads(line)
+    return answer
 
 
 def _report_refusal(message: str, file: str, rel_path: str) -> None:
