@@ -316,6 +316,24 @@ def task_child_main():
 _PARENT_FDS = set()
 
 
+def drain_output(proc):
+    """Reads what a task child has already written to its output sockets.
+
+    Garbage on its request socket ends the supervisor's loop at once, while lines the child
+    printed just before may still sit unread beside it: the student must still see them.
+    """
+    for key in list(proc.selector.get_map().values()):
+        if proc._open_sockets.get(key.fileobj) == "requests":
+            continue
+        handler, _on_close = key.data
+        try:
+            key.fileobj.setblocking(False)
+            while handler(key.fileobj):
+                pass
+        except Exception:  # noqa: BLE001 - drained (EAGAIN), closed, or garbage the child wrote there
+            pass
+
+
 def fork_child(body, keep_fds):
     """Forks a child that runs body() with only keep_fds (dup'd onto 0.. by the caller) and exits."""
     pid = os.fork()
@@ -853,7 +871,11 @@ class Job:
             def _service_subprocess(self, max_wait_time, raise_on_timeout=False, expect_signal=None):
                 # The exit of the child is no selector event: once its sockets are closed, the
                 # stock loop sleeps up to min_heartbeat_interval (5 s) before it notices.
-                return super()._service_subprocess(min(max_wait_time, 0.05), raise_on_timeout, expect_signal)
+                try:
+                    return super()._service_subprocess(min(max_wait_time, 0.05), raise_on_timeout, expect_signal)
+                except Exception:
+                    drain_output(self)  # before wait() closes the selector and its handlers
+                    raise
 
             def _handle_request(self, msg, log_, req_id):
                 if isinstance(msg, DeferTask):
