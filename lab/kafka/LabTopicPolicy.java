@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * The embedded lab's limits on students' topics, run by the controller inside the broker
  * (create.topic.policy.class.name / alter.config.policy.class.name). lab/kafka/policy.ts
  * compiles it next to the jars and broker.ts puts it on the classpath; every number comes
- * from lab/kafka/limits.ts through `cauce.limits.*` in server.properties, none is written here.
+ * from lib/limits.ts, through lab/kafka/limits.ts and `cauce.limits.*` in server.properties; none is written here.
  *
  * Kafka 4.4 gives a policy no principal, so a topic is a student's by its name (the slug and
  * dot of STUDENT_TOPIC_PATTERN): the ACLs already keep each student inside their prefix,

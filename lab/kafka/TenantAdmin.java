@@ -48,7 +48,7 @@ import org.apache.kafka.common.resource.ResourceType;
  * Answers `<id> ok <detail>` or `<id> error <message>`. The admin credential comes from the
  * environment (KAFKA_BROKERS, KAFKA_ADMIN_USERNAME, KAFKA_ADMIN_PASSWORD), never from argv;
  * the quotas too (CAUCE_KAFKA_QUOTAS, `producer_byte_rate=...,consumer_byte_rate=...`, written
- * by lab/kafka/limits.ts, where each number has its reason). Quotas and ACLs are plain Admin
+ * by lab/kafka/limits.ts from lib/limits.ts, where each number has its reason). Quotas and ACLs are plain Admin
  * API calls, so they hold on an external cluster as on the embedded lab.
  */
 public class TenantAdmin {

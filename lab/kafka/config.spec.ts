@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderServerProperties } from './config';
 import { expectedJars } from './download';
-import { FREE_TOPIC_CONFIGS, KAFKA_TOPIC_LIMITS, STUDENT_TOPIC_PATTERN } from './limits';
+import { KAFKA_TOPIC_LIMITS } from '@/lib/limits';
+import { FREE_TOPIC_CONFIGS, STUDENT_TOPIC_PATTERN } from './limits';
 import { kafkaPaths } from './paths';
 import { KAFKA_VERSION } from './version';
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaLimitHit } from '@/lib/runs/kafka-limits';
 import { KafkaBroker } from './broker';
 import type { KafkaSasl, StudentKafkaAccess } from './credentials';
-import { KAFKA_QUOTAS, KAFKA_TOPIC_LIMITS } from './limits';
+import { KAFKA_QUOTAS, KAFKA_TOPIC_LIMITS } from '@/lib/limits';
 import { TenantAdmin } from './tenants';
 import { freePortPair, studentProbe, tempStateDir, testClient } from './test-helpers';
 

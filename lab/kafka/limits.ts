@@ -1,7 +1,8 @@
 /**
- * Every number that bounds one student's share of Kafka, with the reason for it. The one
- * place they are written: config.ts hands the topic limits to the broker's policy
- * (LabTopicPolicy.java, as `cauce.limits.*` properties), tenants.ts hands the quotas to
+ * How the lab enforces each student's share of Kafka. The numbers and their reasons live in
+ * lib/limits.ts (KAFKA_QUOTAS, KAFKA_TOPIC_LIMITS, with the worst case per student); this
+ * module hands them to the broker: config.ts passes the topic limits to the broker's policy
+ * (LabTopicPolicy.java, as `cauce.limits.*` properties), tenants.ts passes the quotas to
  * TenantAdmin.java (as CAUCE_KAFKA_QUOTAS), lib/runs/kafka-limits.ts names them to students.
  *
  * Where each holds:
@@ -14,83 +15,17 @@
  *   a class on the embedded broker's classpath. An external cluster enforces them only if
  *   its operator installs that class (see LabTopicPolicy.java); otherwise only the quotas
  *   and the ACLs above apply there.
- *
- * Worst case per student: partitionsPerStudent x (maxRetentionBytes + maxSegmentBytes)
- * = 36 x 3 MiB = 108 MiB of disk in at most about 4 segments per partition (150 segment
- * files), plus what the producer quota adds between two retention checks (30 MiB); for a
- * class of 40, about 5 GB, instead of "whatever the first student asks for".
  */
+import { KAFKA_QUOTAS, KAFKA_TOPIC_LIMITS } from '../../lib/limits';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 
-/** Kafka client quotas for each student's user principal (KIP-13, KIP-599). */
-export const KAFKA_QUOTAS = {
-  /**
-   * producer_byte_rate, bytes/s across all the student's producers. A lesson sends a few
-   * hundred small messages (kilobytes); 1 MiB/s leaves room for a loop of thousands, while
-   * 40 students at full speed stay at 40 MiB/s, which one disk absorbs. Kafka measures over
-   * 11 one-second windows, so about 10 s worth (10 MiB) passes before the first wait.
-   */
-  producerBytesPerSecond: 1 * MiB,
-  /**
-   * consumer_byte_rate. Twice the producer's: lessons reread topics from the beginning with
-   * several consumers, and reads come mostly from the page cache.
-   */
-  consumerBytesPerSecond: 2 * MiB,
-  /**
-   * controller_mutation_rate, partitions created or deleted per second. Lessons create one
-   * topic of 1-3 partitions per run; the topic caps below bound how many exist, this bounds
-   * churn (a create/delete loop writes metadata records and log directories on every turn).
-   * The burst Kafka allows is this times its quota window (11 s), so a whole lesson never waits.
-   */
-  controllerMutationsPerSecond: 10,
-} as const;
-
-/** Limits on a student's topics, enforced by the broker's LabTopicPolicy. */
-export const KAFKA_TOPIC_LIMITS = {
-  /**
-   * Partitions one topic may have. Lessons use 1-3; 12 lets a student watch a group of
-   * 12 consumers share a topic. Each partition is a directory with open files on the broker.
-   */
-  partitionsPerTopic: 12,
-  /** Topics one student may have at once. Each lesson creates one or two; a reset frees them all. */
-  topicsPerStudent: 20,
-  /**
-   * Partitions across all of a student's topics: what bounds their disk and open files
-   * (see the worst case above). Twelve lessons' worth of 3-partition topics, or three of 12.
-   */
-  partitionsPerStudent: 36,
-  /**
-   * retention.ms ceiling, also the broker default (log.retention.ms). The 7 days the lab
-   * always kept, so a student finds yesterday's messages; disk is bounded by bytes, not time.
-   */
-  maxRetentionMs: 7 * DAY_MS,
-  /**
-   * retention.bytes ceiling per partition, also the broker default (log.retention.bytes):
-   * about 20,000 lesson-sized messages per partition.
-   */
-  maxRetentionBytes: 2 * MiB,
-  /**
-   * segment.bytes ceiling, also the broker default (log.segment.bytes). Retention only deletes
-   * closed segments, so a partition holds up to retention.bytes plus one open segment: a
-   * 1 GiB segment would make the retention cap meaningless. 1 MiB is also Kafka 4's minimum.
-   */
-  maxSegmentBytes: 1 * MiB,
-  /**
-   * segment.ms floor. A segment rolled every few milliseconds is a new set of files per batch:
-   * ten minutes keeps the file count bounded by bytes, not by how often a loop produces.
-   */
-  minSegmentMs: 10 * MINUTE_MS,
-  /** max.message.bytes ceiling: Kafka's default batch size (1 MiB + 12 bytes of header). */
-  maxMessageBytes: 1 * MiB + 12,
-} as const;
-
 /**
  * Topic configs a student may set freely: none of them changes how much disk or how many
- * files a topic takes. Any config not here and not capped above (flush.*, preallocate,
+ * files a topic takes. Any config not here and not capped by KAFKA_TOPIC_LIMITS (flush.*, preallocate,
  * index sizes, remote storage, internal.* testing knobs...) is refused: an allowlist, so a
  * config added by a future Kafka is refused until someone decides it is harmless.
  * cleanup.policy is allowed only when it includes `delete` (compact alone ignores retention).

@@ -7,7 +7,7 @@
 
 /**
  * A request that carries a run's code: POST /api/runs and the server actions startRun, saveEdits
- * and "Enviar al scheduler". 64 KB of code at most (MAX_SNIPPET_BYTES, lib/sandbox/input.ts) plus
+ * and "Enviar al scheduler". 64 KB of code at most (MAX_RUN_BYTES, lib/limits.ts) plus
  * room for JSON escaping (quotes, newlines and tabs take two bytes), file names and lesson ids.
  * limits.spec.ts keeps this above the code limit, so a valid run is never cut off here.
  */

@@ -1,4 +1,4 @@
-import type { DagWorkerLimits } from '@/lib/sandbox/limits';
+import type { DagWorkerLimits } from '@/lib/limits';
 import { defaultDagWorkerPool, type DagWorkerPool } from './airflow-pool';
 import type { WorkerEvent } from './airflow-protocol';
 import type { WorkerEnd } from './airflow-worker';

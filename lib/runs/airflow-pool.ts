@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveDagWorkerRuntime, type DagWorkerRuntime } from '@/lib/sandbox/kinds/airflow-worker';
-import { DEFAULT_DAG_WORKER_LIMITS, type DagWorkerLimits } from '@/lib/sandbox/limits';
+import { DEFAULT_DAG_WORKER_LIMITS, MAX_DAG_TASKS, type DagWorkerLimits } from '@/lib/limits';
 import { NetworkRelays } from '@/lib/sandbox/network';
 import { UidSlots } from '@/lib/sandbox/slots';
 import { SlotWorkdirs } from '@/lib/sandbox/workdir';
@@ -18,7 +18,7 @@ export interface DagWorkerPoolOptions {
   root?: string;
   /** @default DEFAULT_DAG_WORKER_LIMITS */
   limits?: Partial<DagWorkerLimits>;
-  /** Largest DAG (in tasks) a run may execute. @default 100 */
+  /** Largest DAG (in tasks) a run may execute. @default MAX_DAG_TASKS (100) */
   maxTasks?: number;
   /** @default $CAUCE_AIRFLOW_INSTALL_DIR or <cwd>/.lab/airflow */
   installDir?: string;
@@ -61,7 +61,7 @@ export class DagWorkerPool {
     this.limits = { ...DEFAULT_DAG_WORKER_LIMITS, ...options.limits };
     this.dirs = new SlotWorkdirs({ root, tmpfsMb: this.limits.tmpfsMb, label: 'cauce-airflow' });
     this.relays = new NetworkRelays(path.join(root, 'net'));
-    this.maxTasks = options.maxTasks ?? 100;
+    this.maxTasks = options.maxTasks ?? MAX_DAG_TASKS;
     this.installDir = options.installDir;
   }
 

@@ -1,6 +1,7 @@
 import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SCHEDULER_PICKUP_MS } from '@/lib/limits';
 import { validateDagFiles } from './airflow-messages';
 
 /** Where "Enviar al scheduler" sends DAGs: the lab's real Airflow (or an external one). */
@@ -60,7 +61,7 @@ export interface SentDag {
 }
 
 export interface SendOptions {
-  /** How long to wait for the dag-processor to list the DAG. @default 90_000 */
+  /** How long to wait for the dag-processor to list the DAG. @default SCHEDULER_PICKUP_MS (90 s) */
   pickupTimeoutMs?: number;
 }
 
@@ -124,7 +125,7 @@ export async function sendToScheduler(
   }
 
   const api = new AirflowApi(target);
-  await waitForDag(api, dagId, path.join(folder, files[0]!.name), options.pickupTimeoutMs ?? 90_000);
+  await waitForDag(api, dagId, path.join(folder, files[0]!.name), options.pickupTimeoutMs ?? SCHEDULER_PICKUP_MS);
   await api.request('PATCH', `/api/v2/dags/${encodeURIComponent(dagId)}`, { is_paused: false });
   const run = (await api.request('POST', `/api/v2/dags/${encodeURIComponent(dagId)}/dagRuns`, { logical_date: null })) as { dag_run_id: string };
   return {

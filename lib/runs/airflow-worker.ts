@@ -4,7 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { runCgroup, type RunCgroup } from '@/lib/sandbox/cgroup';
 import { buildSandboxCommand } from '@/lib/sandbox/command';
 import { dagWorkerSandboxSpec, type DagWorkerRuntime } from '@/lib/sandbox/kinds/airflow-worker';
-import type { DagWorkerLimits } from '@/lib/sandbox/limits';
+import type { DagWorkerLimits } from '@/lib/limits';
 import type { NetworkRelays } from '@/lib/sandbox/network';
 import type { UidSlot } from '@/lib/sandbox/slots';
 import type { SlotWorkdirs } from '@/lib/sandbox/workdir';

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { KAFKA_TOPIC_LIMITS } from '@/lab/kafka/limits';
+import { KAFKA_TOPIC_LIMITS } from '@/lib/limits';
 import { KafkaLimitWatcher, kafkaLimitHit } from './kafka-limits';
 
 const require = createRequire(import.meta.url);

@@ -1,6 +1,7 @@
-import { formatBytes, formatDuration, KAFKA_QUOTAS, KAFKA_TOPIC_LIMITS } from '@/lab/kafka/limits';
+import { formatBytes, formatDuration } from '@/lab/kafka/limits';
+import { KAFKA_QUOTAS, KAFKA_TOPIC_LIMITS } from '@/lib/limits';
 
-/** Which of the lab's Kafka limits (lab/kafka/limits.ts) a run ran into. */
+/** Which of the lab's Kafka limits (lib/limits.ts, enforced as lab/kafka/limits.ts says) a run ran into. */
 export type KafkaLimit =
   | 'partitions-per-topic'
   | 'topics-per-student'

@@ -3,19 +3,17 @@ import type { StudentKafkaAccess } from '@/lab/kafka/credentials';
 import { checkKafka, type KafkaHealth } from '@/lab/kafka/health';
 import { findRunnable } from '@/lib/content/runnables';
 import { kafkaBrokers } from '@/lib/env';
+import { DEFAULT_KAFKA_TS_LIMITS, wallClockMs } from '@/lib/limits';
 import { labStatus } from '@/lib/lab/status';
 import { kafkaTenants } from '@/lib/lab/kafka-tenants';
 import { runTypeScript, type SandboxResult } from '@/lib/sandbox';
+import { formatBytes } from '@/lib/sandbox/messages';
 import { KafkaLimitWatcher } from './kafka-limits';
 import { RUN_MESSAGES } from './messages';
 import { parseRecordLine } from './records';
 import type { Run } from './run';
 import { RuntimeErrorTracker } from './runtime-error';
 import type { EndReason } from './schema';
-
-/** Producers finish on their own; consumers run until "Detener" or this limit. */
-export const PRODUCER_LIMIT_MS = 30_000;
-export const CONSUMER_LIMIT_MS = 120_000;
 
 /**
  * The wall clock from what the example is: its author declares `runs="until-stopped"` (a
@@ -24,7 +22,7 @@ export const CONSUMER_LIMIT_MS = 120_000;
  */
 async function wallLimit(snippet: string): Promise<number> {
   const example = await findRunnable(snippet).catch(() => undefined);
-  return example?.runs === 'until-stopped' ? CONSUMER_LIMIT_MS : PRODUCER_LIMIT_MS;
+  return wallClockMs('kafka-ts', example?.runs);
 }
 
 /**
@@ -135,7 +133,7 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
         run.emit({ type: stream, text });
       },
     );
-    if (result.truncated) run.emit({ type: 'notice', message: 'La salida superó 1 MB y se cortó ahí.' });
+    if (result.truncated) run.emit({ type: 'notice', message: `La salida superó ${formatBytes(DEFAULT_KAFKA_TS_LIMITS.outputBytes)} y se cortó ahí.` });
     const reason = endReason(result);
     const located = errors.result();
     if (located && reason === 'failed') run.emit({ type: 'diagnostic', ...located });

@@ -1,11 +1,10 @@
 import { RateLimiter, spanishWait } from '@/lib/auth/rate-limit';
+import { DEFAULT_RUNS_PER_MINUTE, MAX_WAITING_PER_STUDENT } from '@/lib/limits';
 import { pendingRuns } from './registry';
 import { LOCAL_OWNER, type RunOwner } from './run';
 
-/** Runs one student may start per minute. @default 20 (CAUCE_RUNS_PER_MINUTE) */
-export const RUNS_PER_MINUTE = Number(process.env.CAUCE_RUNS_PER_MINUTE) || 20;
-/** Runs one student may have waiting behind their running one. @default 3 */
-export const MAX_WAITING_PER_STUDENT = 3;
+/** Runs one student may start per minute: CAUCE_RUNS_PER_MINUTE, else {@link DEFAULT_RUNS_PER_MINUTE}. */
+export const RUNS_PER_MINUTE = Number(process.env.CAUCE_RUNS_PER_MINUTE) || DEFAULT_RUNS_PER_MINUTE;
 
 const holder = globalThis as typeof globalThis & { __cauceRunLimiter?: RateLimiter };
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { MAX_BUFFERED_EVENTS, UNWATCHED_GRACE_MS } from '@/lib/limits';
 import { RUN_MESSAGES } from './messages';
 import type { RunEvent, RunRequest } from './schema';
 
@@ -23,16 +24,6 @@ export const LOCAL_OWNER: RunOwner = { key: 'local', studentId: null, courseId: 
 
 /** Gets each event with its position in the run's log (the SSE event id). */
 type Listener = (event: RunEvent, seq: number) => void;
-
-/**
- * A run nobody watches (its page reloaded away, closed, or never connected) is stopped after
- * this long: a forgotten consumer would otherwise hold one of the few run slots until its
- * wall clock. Long enough for a reload to reattach.
- */
-export const UNWATCHED_GRACE_MS = 15_000;
-
-/** Past this many buffered events, stdout/stderr lines are dropped (the sandbox caps bytes too). */
-const MAX_BUFFERED_EVENTS = 20_000;
 
 /**
  * One run, from "Ejecutar" to its exit event: the single owner of its state, its event log

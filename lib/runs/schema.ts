@@ -5,7 +5,7 @@ import { SnippetKind } from '@/lib/content/schema';
 export const RUNNABLE_KINDS: readonly SnippetKind[] = ['kafka-ts', 'airflow-dag'];
 
 /** Largest total size of the files of one run, checked before anything starts. */
-export const MAX_RUN_BYTES = 64 * 1024;
+export { MAX_RUN_BYTES } from '@/lib/limits';
 
 /** What the browser sends to start a run. */
 export const RunRequest = z.strictObject({

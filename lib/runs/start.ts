@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { MAX_RUN_BYTES } from '@/lib/limits';
 import { prepareSnippet, SnippetInputError } from '@/lib/sandbox';
 import { validateDagFiles } from './airflow-messages';
 import { RUN_MESSAGES } from './messages';
@@ -7,7 +8,7 @@ import { takeRunQuota } from './quota';
 import { recordRejected } from './record';
 import { createRun, type RunOptions } from './registry';
 import { LOCAL_OWNER } from './run';
-import { MAX_RUN_BYTES, RUNNABLE_KINDS, RunRequest, type StartRunResult } from './schema';
+import { RUNNABLE_KINDS, RunRequest, type StartRunResult } from './schema';
 
 export type StartOutcome = StartRunResult & { status: 202 | 400 | 413 | 422 | 429 };
 

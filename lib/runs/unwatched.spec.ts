@@ -1,6 +1,7 @@
 /** A run belongs to the page that follows it: with no page for the grace, it is stopped, "abandoned". */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Run, UNWATCHED_GRACE_MS } from './run';
+import { UNWATCHED_GRACE_MS } from '@/lib/limits';
+import { Run } from './run';
 import type { RunEvent } from './schema';
 
 const request = { lesson: 'kafka/consumidor', snippet: 'kafka/consumidor/x', kind: 'kafka-ts' as const, files: [{ name: 'c.ts', content: '' }] };

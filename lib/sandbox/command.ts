@@ -1,4 +1,4 @@
-import type { ProcessLimits } from './limits';
+import type { ProcessLimits } from '@/lib/limits';
 import { RELAY_DIR, type SlotNetwork } from './network';
 
 /**

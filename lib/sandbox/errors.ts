@@ -1,5 +1,5 @@
 import type { SnippetDiagnostic } from './transpile';
-import type { SandboxLimits } from './limits';
+import type { SandboxLimits } from '@/lib/limits';
 
 /**
  * Base of every sandbox failure. `message` is Spanish and safe to show a student: it never

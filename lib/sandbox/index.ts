@@ -3,17 +3,16 @@
  * output back. `runTypeScript` is the one call a route needs; the parts are exported for
  * callers that check input before they start streaming.
  */
+import type { SandboxLimits } from '@/lib/limits';
 import { SnippetCompileError } from './errors';
 import type { SandboxHost } from './host';
 import { outputNameFor, validateSnippetFiles, type SnippetFile } from './input';
-import type { SandboxLimits } from './limits';
 import type { SandboxOutput } from './output';
 import { SandboxRun, type SandboxResult } from './run';
 import { compileSnippet, type CompiledFile, type SnippetDiagnostic } from './transpile';
 
 export * from './errors';
-export { MAX_SNIPPET_BYTES, MAX_SNIPPET_FILES, validateSnippetFiles, type SnippetFile } from './input';
-export { DEFAULT_LIMITS, DEFAULT_DAG_WORKER_LIMITS, DEFAULT_AIRFLOW_TASK_LIMITS, resolveLimits, type AirflowTaskLimits, type DagWorkerLimits, type SandboxLimits } from './limits';
+export { validateSnippetFiles, type SnippetFile } from './input';
 export { buildSandboxCommand, type SandboxSpec } from './command';
 export { runCgroup, type RunBudget, type RunCgroup } from './cgroup';
 export { NetworkRelays, type SlotNetwork } from './network';

@@ -1,9 +1,5 @@
+import { MAX_RUN_BYTES, MAX_RUN_FILES } from '@/lib/limits';
 import { SnippetInputError } from './errors';
-
-/** Largest total source accepted for one run; checked before any work is done. */
-export const MAX_SNIPPET_BYTES = 64 * 1024;
-/** Files a single run may contain (entry plus helpers). */
-export const MAX_SNIPPET_FILES = 8;
 
 export interface SnippetFile {
   /** Bare file name as the student sees it, e.g. `producer.ts`. */
@@ -20,13 +16,13 @@ const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\.(ts|mts|js|mjs)$/;
  */
 export function validateSnippetFiles(files: readonly SnippetFile[], entry: string): void {
   if (files.length === 0) throw new SnippetInputError('No hay código que ejecutar.');
-  if (files.length > MAX_SNIPPET_FILES) {
-    throw new SnippetInputError(`Como máximo se pueden ejecutar ${MAX_SNIPPET_FILES} archivos a la vez.`);
+  if (files.length > MAX_RUN_FILES) {
+    throw new SnippetInputError(`Como máximo se pueden ejecutar ${MAX_RUN_FILES} archivos a la vez.`);
   }
   const bytes = files.reduce((sum, f) => sum + Buffer.byteLength(f.content, 'utf8'), 0);
-  if (bytes > MAX_SNIPPET_BYTES) {
+  if (bytes > MAX_RUN_BYTES) {
     throw new SnippetInputError(
-      `Tu código ocupa ${Math.ceil(bytes / 1024)} KB y el máximo es ${MAX_SNIPPET_BYTES / 1024} KB. Redúcelo antes de ejecutarlo.`,
+      `Tu código ocupa ${Math.ceil(bytes / 1024)} KB y el máximo es ${MAX_RUN_BYTES / 1024} KB. Redúcelo antes de ejecutarlo.`,
     );
   }
   const outputs = new Set<string>();

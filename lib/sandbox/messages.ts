@@ -1,4 +1,4 @@
-import type { SandboxLimits } from './limits';
+import type { SandboxLimits } from '@/lib/limits';
 
 /** Why a run ended. */
 export type EndReason = 'finished' | 'stopped' | 'timeout' | 'output-limit' | 'memory-limit' | 'cpu-limit' | 'error';

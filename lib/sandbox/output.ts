@@ -1,13 +1,11 @@
 import { StringDecoder } from 'node:string_decoder';
+import { MAX_CHUNK_CHARS } from '@/lib/limits';
 
 /** One piece of program output. `text` ends with `\n` when it completes a line. */
 export interface SandboxOutput {
   stream: 'stdout' | 'stderr';
   text: string;
 }
-
-/** Longest piece sent at once: a 10 MB line without `\n` must not become one huge event. */
-export const MAX_CHUNK_CHARS = 8 * 1024;
 
 export interface OutputCollectorOptions {
   /** Bytes (both streams together) accepted before the collector refuses more. */

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { constants as os } from 'node:os';
 import { runCgroup, type RunCgroup } from './cgroup';
+import { resolveLimits, STOP_GRACE_MS, treeBudgetOf, type SandboxLimits } from '@/lib/limits';
 import { buildSandboxCommand } from './command';
 import { SandboxBusyError, SandboxLimitError, SandboxSetupError, type SandboxError } from './errors';
 import { defaultSandboxHost, type SandboxHost } from './host';
 import { nodeSandboxSpec } from './kinds/node';
-import { resolveLimits, treeBudgetOf, type SandboxLimits } from './limits';
 import { deniedMessage, endMessage, type DeniedCapability, type EndReason } from './messages';
 import { OutputCollector, type SandboxOutput } from './output';
 import { isRuntimeNoise, mapStackToSnippet } from './stack';
@@ -40,7 +40,7 @@ export interface SandboxRunOptions {
    * run reaches nothing else. @default []
    */
   endpoints?: readonly string[];
-  /** Overrides of {@link DEFAULT_LIMITS}. @default {} */
+  /** Overrides of {@link DEFAULT_KAFKA_TS_LIMITS}. @default {} */
   limits?: Partial<SandboxLimits>;
   /** Aborting ends the run with reason `stopped`. */
   signal?: AbortSignal;
@@ -58,8 +58,6 @@ const DENIED: [RegExp, DeniedCapability][] = [
   [/permission: 'FileSystemWrite'/, 'fs-write'],
   [/ERR_ACCESS_DENIED.*(process\.binding|addon)|permission: 'Addon'/, 'native'],
 ];
-/** After "Detener", how long the program may take to leave its consumer groups before SIGKILL. */
-const STOP_GRACE_MS = 2_500;
 // Our exec chain reports its own failures this way before node ever starts.
 const SETUP_FAILURE = /^(bwrap|setpriv|prlimit|cauce-sandbox|cauce-relay): /;
 /** bwrap needs these mount points inside the read-only /sandbox for the kafkajs shim and the real package. */

@@ -2,7 +2,7 @@ import { chmod, chown, mkdir, realpath, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { resolveDagWorkerRuntime, type DagWorkerRuntime } from '@/lib/sandbox/kinds/airflow-worker';
-import { AIRFLOW_PARSE_LIMITS, DEFAULT_AIRFLOW_TASK_LIMITS, type AirflowTaskLimits } from '@/lib/sandbox/limits';
+import { AIRFLOW_PARSE_LIMITS, DEFAULT_AIRFLOW_TASK_LIMITS, MAX_WORKLOAD_BYTES, type AirflowTaskLimits } from '@/lib/limits';
 import { NetworkRelays } from '@/lib/sandbox/network';
 import { UidSlots } from '@/lib/sandbox/slots';
 import { SlotWorkdirs } from '@/lib/sandbox/workdir';
@@ -38,9 +38,6 @@ export interface TaskLauncherOptions {
   /** Server log lines (one per try, with the uid and the exit). @default console.log */
   log?: (line: string) => void;
 }
-
-/** The executor's request: the workload JSON and a newline; a larger one is refused. */
-const MAX_WORKLOAD_BYTES = 256 * 1024;
 
 /**
  * Runs the lab's Airflow tasks, and the parsing of the DAG files students send, in the

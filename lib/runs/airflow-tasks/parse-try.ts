@@ -8,7 +8,7 @@ import { runCgroup } from '@/lib/sandbox/cgroup';
 import { buildSandboxCommand } from '@/lib/sandbox/command';
 import { airflowParseSandboxSpec } from '@/lib/sandbox/kinds/airflow-parse';
 import type { AirflowTaskRuntime } from '@/lib/sandbox/kinds/airflow-task';
-import type { AirflowTaskLimits } from '@/lib/sandbox/limits';
+import type { AirflowTaskLimits } from '@/lib/limits';
 import type { NetworkRelays } from '@/lib/sandbox/network';
 import type { UidSlots } from '@/lib/sandbox/slots';
 import type { SlotWorkdirs } from '@/lib/sandbox/workdir';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { runCgroup } from '@/lib/sandbox/cgroup';
 import { buildSandboxCommand } from '@/lib/sandbox/command';
 import { airflowTaskSandboxSpec, TASK_WORKLOAD_FILE, type AirflowTaskRuntime } from '@/lib/sandbox/kinds/airflow-task';
-import type { AirflowTaskLimits } from '@/lib/sandbox/limits';
+import type { AirflowTaskLimits } from '@/lib/limits';
 import type { NetworkRelays } from '@/lib/sandbox/network';
 import type { UidSlot, UidSlots } from '@/lib/sandbox/slots';
 import type { SlotWorkdirs } from '@/lib/sandbox/workdir';

@@ -13,9 +13,9 @@ import {
   SandboxLimitError,
   SnippetCompileError,
   SnippetInputError,
-  type SandboxLimits,
   type SandboxOutput,
 } from '../index';
+import type { SandboxLimits } from '@/lib/limits';
 
 const FIRST_UID = 61_100; // away from the server's 61000+ so a running dev server never clashes
 const CONCURRENCY = 2;

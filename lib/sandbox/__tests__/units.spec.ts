@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { buildSandboxCommand } from '../command';
 import { nodeSandboxSpec } from '../kinds/node';
-import { MAX_SNIPPET_BYTES, SnippetInputError, validateSnippetFiles, prepareSnippet, DEFAULT_LIMITS } from '../index';
-import { OutputCollector, MAX_CHUNK_CHARS, type SandboxOutput } from '../output';
+import { DEFAULT_KAFKA_TS_LIMITS, MAX_CHUNK_CHARS, MAX_RUN_BYTES } from '@/lib/limits';
+import { SnippetInputError, validateSnippetFiles, prepareSnippet } from '../index';
+import { OutputCollector, type SandboxOutput } from '../output';
 import { mapStackToSnippet, isRuntimeNoise } from '../stack';
 import { transpileSnippet } from '../transpile';
 import { endMessage } from '../messages';
 
 describe('validación de la entrada', () => {
   it('el alumno envía más de 64 KB de código y se rechaza antes de ejecutar, en español', () => {
-    const content = 'x'.repeat(MAX_SNIPPET_BYTES + 1);
+    const content = 'x'.repeat(MAX_RUN_BYTES + 1);
     expect(() => validateSnippetFiles([{ name: 'producer.ts', content }], 'producer.ts')).toThrow(SnippetInputError);
     expect(() => validateSnippetFiles([{ name: 'producer.ts', content }], 'producer.ts')).toThrow(
       /ocupa 65 KB y el máximo es 64 KB/,
@@ -97,7 +98,7 @@ describe('salida', () => {
 describe('mensajes', () => {
   it('cada final tiene su frase en español', () => {
     const m = (reason: Parameters<typeof endMessage>[0]['reason']) =>
-      endMessage({ reason, exitCode: null, signal: null }, DEFAULT_LIMITS);
+      endMessage({ reason, exitCode: null, signal: null }, DEFAULT_KAFKA_TS_LIMITS);
     expect(m('timeout')).toBe('Tu programa superó el límite de 30 s y fue detenido.');
     expect(m('memory-limit')).toMatch(/^Tu programa usó más memoria de la permitida \(256 MB\)/);
     expect(m('output-limit')).toBe('La salida superó 1 MB; se muestra truncada.');
@@ -110,7 +111,7 @@ describe('mensajes', () => {
 describe('comando', () => {
   const runtime = { nodePath: '/usr/bin/node', nodeMajor: 20, kafkajsDir: '/k', kafkajsShimDir: '/s', relayPreload: '/r.mjs', systemArgs: [] };
   const network = { relayDir: '/n', routes: [{ listenHost: '127.0.0.1', port: 9092, socket: '/run/cauce-relay/0.sock' }], hostsFile: '/n/hosts' };
-  const base = { uid: 61002, limits: DEFAULT_LIMITS, runtime, dirs: { src: '/s', tmp: '/t' }, entry: 'producer.mjs', network, cgroupProcs: ['/cg/cgroup.procs'] };
+  const base = { uid: 61002, limits: DEFAULT_KAFKA_TS_LIMITS, runtime, dirs: { src: '/s', tmp: '/t' }, entry: 'producer.mjs', network, cgroupProcs: ['/cg/cgroup.procs'] };
 
   it('une el cgroup, baja de uid, pone límites y aísla la red, sin shell del alumno', () => {
     const { file, args } = buildSandboxCommand(nodeSandboxSpec({ ...base, env: { KAFKA_BROKERS: '127.0.0.1:9092' } }));

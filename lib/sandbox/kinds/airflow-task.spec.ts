@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSandboxCommand } from '../command';
-import { DEFAULT_AIRFLOW_TASK_LIMITS } from '../limits';
+import { DEFAULT_AIRFLOW_TASK_LIMITS } from '@/lib/limits';
 import { airflowTaskSandboxSpec } from './airflow-task';
 
 const spec = airflowTaskSandboxSpec({

@@ -1,5 +1,5 @@
 import type { SandboxSpec } from '../command';
-import { pickProcessLimits, type AirflowTaskLimits } from '../limits';
+import { pickProcessLimits, type AirflowTaskLimits } from '@/lib/limits';
 import type { SlotNetwork } from '../network';
 import { PYTHON_BASE_ENV, pythonReadOnlyBinds, VENV, type DagWorkerRuntime } from './airflow-worker';
 

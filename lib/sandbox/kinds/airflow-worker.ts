@@ -4,7 +4,7 @@ import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { SandboxSpec } from '../command';
-import { pickProcessLimits, type DagWorkerLimits } from '../limits';
+import { pickProcessLimits, type DagWorkerLimits } from '@/lib/limits';
 import type { SlotNetwork } from '../network';
 import { resolveRuntime } from '../runtime';
 

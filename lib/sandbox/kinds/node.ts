@@ -1,5 +1,5 @@
 import type { SandboxSpec } from '../command';
-import { processLimitsOf, type SandboxLimits } from '../limits';
+import { processLimitsOf, type SandboxLimits } from '@/lib/limits';
 import type { SlotNetwork } from '../network';
 import { SANDBOX_NODE, type SandboxRuntime } from '../runtime';
 import { SANDBOX_DIR } from '../stack';

@@ -1,0 +1,403 @@
+/**
+ * Every limit a student can run into, written once, each with its figure and the reason for it
+ * (STYLE.md §12: a limit written twice drifts). Grouped by where a run meets it: the request,
+ * the sandbox of each kind, Airflow, Kafka, the queue and the per-student quota.
+ *
+ * The code that enforces a limit stays with its concern (lib/runs/start.ts, lib/sandbox/run.ts,
+ * lab/kafka/limits.ts hands the Kafka numbers to the broker...) and takes the number from here.
+ * This module has no runtime imports, so every layer may read it, the lab's own code included.
+ *
+ * Kept elsewhere, each for a reason: the request body caps (lib/http/limits.mjs, plain
+ * JavaScript that next.config.mjs and the front door load before any TypeScript; its spec keeps
+ * them above {@link MAX_RUN_BYTES}); the queue's own numbers (lib/runs/queue.ts, registry.ts);
+ * sign-in and session limits (lib/auth); the caps the DAG worker puts on what it reports
+ * (lab/airflow/worker, Python).
+ */
+import type { Runs } from '@/lib/content/remark-runnable';
+import type { SnippetKind } from '@/lib/content/schema';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+// ─── The request: what one run may send ──────────────────────────────────────────────────────
+
+/**
+ * Total size of a run's code (all files, UTF-8): 64 KB. A lesson's example is a few KB; this
+ * leaves room for a student's edits while bounding what is transpiled, parsed and stored.
+ * startRun refuses more with a 413 before it parses anything, the sandbox checks it again,
+ * and saved edits are held to it.
+ */
+export const MAX_RUN_BYTES = 64 * KiB;
+
+/**
+ * Files in one run: 8. An example has an entry and a helper or two (a DAG file and its
+ * operator module); every file is one more editor tab and one more module in the sandbox.
+ */
+export const MAX_RUN_FILES = 8;
+
+// ─── The sandbox of a kafka-ts run ───────────────────────────────────────────────────────────
+
+/**
+ * Resource limits of one sandboxed kafka-ts run. Lesson authors may tighten or loosen them per
+ * exercise; students never choose them.
+ */
+export interface SandboxLimits {
+  /** Wall-clock time before the whole sandbox is killed (reason `timeout`). @default 30_000 */
+  wallMs: number;
+  /**
+   * CPU seconds (RLIMIT_CPU). The soft limit sends SIGXCPU; the hard limit, one second later,
+   * sends SIGKILL so a program that catches SIGXCPU still ends. @default 10
+   */
+  cpuSeconds: number;
+  /**
+   * V8 old-space cap in MB (`--max-old-space-size`). RLIMIT_AS is this plus
+   * {@link ADDRESS_SPACE_HEADROOM_MB}, because V8 reserves far more address space than it
+   * touches; the headroom catches native (Buffer) allocations. @default 256
+   */
+  memoryMb: number;
+  /**
+   * RLIMIT_NPROC for the run's own uid. Linux counts threads here: Node alone uses ~11 and
+   * bwrap 2, so this is a thread budget; process creation is refused earlier by Node's
+   * permission model and by the sandbox having no executables besides node. @default 32
+   */
+  processes: number;
+  /** RLIMIT_NOFILE: open descriptors (sockets to the brokers included). @default 128 */
+  openFiles: number;
+  /** RLIMIT_FSIZE in MB: largest file the program may write under /tmp. @default 8 */
+  fileSizeMb: number;
+  /** Bytes of stdout + stderr passed on before the run is killed (reason `output-limit`). @default 1_048_576 */
+  outputBytes: number;
+}
+
+/**
+ * The wall clock of a kafka-ts run, from what its example's author declares (`runs` on the
+ * `<Runnable>`, lib/content/runnables.ts), never from the student's code. A producer finishes
+ * on its own within seconds: 30 s. A consumer runs until "Detener": 2 minutes to watch messages
+ * arrive, and no longer, because it holds one of the few run slots meanwhile.
+ */
+export const KAFKA_RUN_WALL_MS: Readonly<Record<Runs, number>> = Object.freeze({
+  'to-end': 30_000,
+  'until-stopped': 120_000,
+});
+
+export const DEFAULT_KAFKA_TS_LIMITS: Readonly<SandboxLimits> = Object.freeze({
+  wallMs: KAFKA_RUN_WALL_MS['to-end'],
+  cpuSeconds: 10,
+  memoryMb: 256,
+  processes: 32,
+  openFiles: 128,
+  fileSizeMb: 8,
+  outputBytes: 1 * MiB,
+});
+
+/** Address space granted beyond the V8 heap: Node 20 maps ~760 MB of virtual memory at start. */
+export const ADDRESS_SPACE_HEADROOM_MB = 1024;
+
+/**
+ * Memory of a kafka-ts run's whole tree beyond the V8 heap: node's own RSS (~45 MB), its
+ * buffers and what the program writes to its tmpfs /tmp. The cgroup enforces heap + this.
+ */
+export const TREE_MEMORY_HEADROOM_MB = 256;
+
+/** Tasks beyond the program's own: bwrap's outer and inner processes. */
+export const TREE_PROCESS_HEADROOM = 4;
+
+/**
+ * After "Detener", 2.5 s for the program to leave its consumer groups before it is killed, so
+ * the group's next rebalance is not blocked waiting for a member that is gone.
+ */
+export const STOP_GRACE_MS = 2_500;
+
+/** Longest piece of output sent at once, 8 K characters: a 10 MB line without `\n` must not become one huge event. */
+export const MAX_CHUNK_CHARS = 8 * KiB;
+
+/**
+ * Events one run keeps for its page (replayed on reload): 20,000. Past it, stdout/stderr lines
+ * are dropped (the sandbox caps bytes too); records, states and the exit are always kept.
+ */
+export const MAX_BUFFERED_EVENTS = 20_000;
+
+/** The per-process rlimits every sandbox sets (prlimit), whatever runs inside. */
+export interface ProcessLimits {
+  /** RLIMIT_CPU seconds; the hard limit one second later sends SIGKILL. */
+  cpuSeconds: number;
+  /** RLIMIT_AS in MB. */
+  addressSpaceMb: number;
+  /** RLIMIT_NPROC for the slot's uid (Linux counts threads and zombies). */
+  processes: number;
+  /** RLIMIT_NOFILE. */
+  openFiles: number;
+  /** RLIMIT_FSIZE in MB. */
+  fileSizeMb: number;
+}
+
+/** The rlimits out of a kind's limits that carry them by name (DAG workers, scheduler tasks). */
+export function pickProcessLimits(limits: ProcessLimits): ProcessLimits {
+  const { cpuSeconds, addressSpaceMb, processes, openFiles, fileSizeMb } = limits;
+  return { cpuSeconds, addressSpaceMb, processes, openFiles, fileSizeMb };
+}
+
+/** The rlimits of a kafka-ts run. */
+export function processLimitsOf(limits: SandboxLimits): ProcessLimits {
+  return {
+    cpuSeconds: limits.cpuSeconds,
+    addressSpaceMb: limits.memoryMb + ADDRESS_SPACE_HEADROOM_MB,
+    processes: limits.processes,
+    openFiles: limits.openFiles,
+    fileSizeMb: limits.fileSizeMb,
+  };
+}
+
+/** The whole-tree budget (one cgroup) of a kafka-ts run. */
+export function treeBudgetOf(limits: SandboxLimits): { memoryMb: number; processes: number } {
+  return { memoryMb: limits.memoryMb + TREE_MEMORY_HEADROOM_MB, processes: limits.processes + TREE_PROCESS_HEADROOM };
+}
+
+/** Merges lesson overrides over the kafka-ts defaults and rejects values that would disable a limit. */
+export function resolveLimits(overrides: Partial<SandboxLimits> = {}): SandboxLimits {
+  const limits: SandboxLimits = { ...DEFAULT_KAFKA_TS_LIMITS };
+  for (const [key, value] of Object.entries(overrides) as [keyof SandboxLimits, unknown][]) {
+    if (!(key in DEFAULT_KAFKA_TS_LIMITS)) throw new RangeError(`Límite desconocido: ${String(key)}`);
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+      throw new RangeError(`El límite ${key} debe ser un entero positivo (recibido ${String(value)})`);
+    }
+    limits[key] = value;
+  }
+  return limits;
+}
+
+// ─── Airflow: "Ejecutar" on a DAG (a warm worker running dag.test()) ─────────────────────────
+
+/**
+ * Limits of one warm DAG worker. They cover its whole life (warm-up included), except the
+ * wall clock, which starts when the student's job is handed over.
+ */
+export interface DagWorkerLimits {
+  /** Wall clock from job to result (reason `timeout`). @default 60_000 */
+  wallMs: number;
+  /** RLIMIT_CPU of each process; the warm-up uses about 5 s of it. @default 60 */
+  cpuSeconds: number;
+  /** RLIMIT_AS of each process in MB; an idle worker maps ~730 MB. @default 2048 */
+  addressSpaceMb: number;
+  /**
+   * Memory of the worker's whole tree in MB (one cgroup): the worker idles at ~215 MB RSS,
+   * a lesson DAG adds tens of MB; BashOperator children and forks share this. @default 1024
+   */
+  memoryMb: number;
+  /**
+   * RLIMIT_NPROC for the worker's uid and the tree's task budget (threads count: the worker
+   * uses 3–6, a BashOperator a few more per command). @default 64
+   */
+  processes: number;
+  /** @default 256 */
+  openFiles: number;
+  /** RLIMIT_FSIZE in MB (the metadata DB copy grows with the run). @default 32 */
+  fileSizeMb: number;
+  /** Size of the worker's /tmp tmpfs in MB: the DB copy, Airflow's logs and what the DAG writes. @default 96 */
+  tmpfsMb: number;
+  /** Protocol bytes read from the worker before it is killed (reason `output-limit`). @default 2_097_152 */
+  outputBytes: number;
+}
+
+export const DEFAULT_DAG_WORKER_LIMITS: Readonly<DagWorkerLimits> = Object.freeze({
+  wallMs: 60_000,
+  cpuSeconds: 60,
+  addressSpaceMb: 2048,
+  memoryMb: 1024,
+  processes: 64,
+  openFiles: 256,
+  fileSizeMb: 32,
+  tmpfsMb: 96,
+  outputBytes: 2 * MiB,
+});
+
+/**
+ * Tasks in one DAG the worker runs or draws: 100. Lesson DAGs have 2 to 10; the graph and the
+ * per-task events stay readable, and a loop that creates thousands of tasks is refused before
+ * it runs (the worker reads this as CAUCE_MAX_TASKS) instead of spending the wall clock.
+ */
+export const MAX_DAG_TASKS = 100;
+
+// ─── Airflow: "Enviar al scheduler" (the lab's Airflow, each task try sandboxed) ─────────────
+
+/**
+ * Limits of one task sent with "Enviar al scheduler" (the airflow-task kind): the Task SDK's
+ * supervisor and the task runner it forks, in one sandbox per task try.
+ */
+export interface AirflowTaskLimits {
+  /**
+   * Wall clock of the whole try. A task holds one of the scheduler's few parallel slots
+   * (parallelism 4), so a forgotten sleep must not hold it for hours. @default 600_000
+   */
+  wallMs: number;
+  /** RLIMIT_CPU of each process; importing Airflow and the DAG costs 3–5 s. @default 120 */
+  cpuSeconds: number;
+  /** RLIMIT_AS of each process in MB; the supervisor maps ~700 MB before it runs anything. @default 2048 */
+  addressSpaceMb: number;
+  /**
+   * Memory of the try's whole tree in MB (one cgroup): the supervisor (~150 MB RSS) and the
+   * forked task runner share pages until the task writes; the task's own data and /tmp
+   * come on top. @default 1024
+   */
+  memoryMb: number;
+  /** RLIMIT_NPROC and the tree's task budget (threads count: the supervisor and relay use ~10). @default 64 */
+  processes: number;
+  /** @default 256 */
+  openFiles: number;
+  /** RLIMIT_FSIZE in MB: also caps the task's log file, which the sandbox appends to. @default 32 */
+  fileSizeMb: number;
+  /** Size of the try's private /tmp tmpfs in MB (AIRFLOW_HOME, $CAUCE_RUN_DIR, what the task writes). @default 64 */
+  tmpfsMb: number;
+}
+
+export const DEFAULT_AIRFLOW_TASK_LIMITS: Readonly<AirflowTaskLimits> = Object.freeze({
+  wallMs: 600_000,
+  cpuSeconds: 120,
+  addressSpaceMb: 2048,
+  memoryMb: 1024,
+  processes: 64,
+  openFiles: 256,
+  fileSizeMb: 32,
+  tmpfsMb: 64,
+});
+
+/**
+ * Parsing one DAG file sent with "Enviar al scheduler" (the dag-processor's child, in the
+ * sandbox: it runs the file's top-level code). Airflow's own timeout for a file is 50 s
+ * (dag_file_processor_timeout) and the dag-processor kills the try then; the wall clock here
+ * is the launcher's backstop. A parse holds one of few slots, so the budget is small.
+ */
+export const AIRFLOW_PARSE_LIMITS: Readonly<AirflowTaskLimits> = Object.freeze({
+  wallMs: 60_000,
+  cpuSeconds: 60,
+  addressSpaceMb: 2048,
+  memoryMb: 512,
+  processes: 32,
+  openFiles: 256,
+  fileSizeMb: 8,
+  tmpfsMb: 32,
+});
+
+/**
+ * How long "Enviar al scheduler" waits for the dag-processor to list the student's DAG: 90 s.
+ * A new file is parsed first, in its own sandbox (3–6 s of CPU); behind other students' files
+ * it can take longer, but a DAG that never shows up must end with a message.
+ */
+export const SCHEDULER_PICKUP_MS = 90_000;
+
+/**
+ * The executor's request for one task try (the workload JSON): 256 KB. Airflow's workloads
+ * are a few KB; the cap keeps a broken or hostile sender from filling the site's memory.
+ */
+export const MAX_WORKLOAD_BYTES = 256 * KiB;
+
+/** The wall clock of a run of a kind the site executes ("Ejecutar"), or undefined for a kind it cannot run yet. */
+export function wallClockMs(kind: 'kafka-ts' | 'airflow-dag', runs?: Runs): number;
+export function wallClockMs(kind: SnippetKind, runs?: Runs): number | undefined;
+export function wallClockMs(kind: SnippetKind, runs: Runs = 'to-end'): number | undefined {
+  switch (kind) {
+    case 'kafka-ts':
+      return KAFKA_RUN_WALL_MS[runs];
+    case 'airflow-dag':
+      return DEFAULT_DAG_WORKER_LIMITS.wallMs; // a DAG run ends with its tasks, consumer or not
+    default:
+      return undefined;
+  }
+}
+
+// ─── Kafka: each student's share of the broker ───────────────────────────────────────────────
+//
+// lab/kafka/limits.ts hands these to the broker (LabTopicPolicy.java and TenantAdmin.java) and
+// says where each one holds; lib/runs/kafka-limits.ts names them to a student who hits one.
+//
+// Worst case per student: partitionsPerStudent x (maxRetentionBytes + maxSegmentBytes)
+// = 36 x 3 MiB = 108 MiB of disk in at most about 4 segments per partition (150 segment
+// files), plus what the producer quota adds between two retention checks (30 MiB); for a
+// class of 40, about 5 GB, instead of "whatever the first student asks for".
+
+/** Kafka client quotas for each student's user principal (KIP-13, KIP-599). */
+export const KAFKA_QUOTAS = {
+  /**
+   * producer_byte_rate, bytes/s across all the student's producers. A lesson sends a few
+   * hundred small messages (kilobytes); 1 MiB/s leaves room for a loop of thousands, while
+   * 40 students at full speed stay at 40 MiB/s, which one disk absorbs. Kafka measures over
+   * 11 one-second windows, so about 10 s worth (10 MiB) passes before the first wait.
+   */
+  producerBytesPerSecond: 1 * MiB,
+  /**
+   * consumer_byte_rate. Twice the producer's: lessons reread topics from the beginning with
+   * several consumers, and reads come mostly from the page cache.
+   */
+  consumerBytesPerSecond: 2 * MiB,
+  /**
+   * controller_mutation_rate, partitions created or deleted per second. Lessons create one
+   * topic of 1-3 partitions per run; the topic caps below bound how many exist, this bounds
+   * churn (a create/delete loop writes metadata records and log directories on every turn).
+   * The burst Kafka allows is this times its quota window (11 s), so a whole lesson never waits.
+   */
+  controllerMutationsPerSecond: 10,
+} as const;
+
+/** Limits on a student's topics, enforced by the broker's LabTopicPolicy. */
+export const KAFKA_TOPIC_LIMITS = {
+  /**
+   * Partitions one topic may have. Lessons use 1-3; 12 lets a student watch a group of
+   * 12 consumers share a topic. Each partition is a directory with open files on the broker.
+   */
+  partitionsPerTopic: 12,
+  /** Topics one student may have at once. Each lesson creates one or two; a reset frees them all. */
+  topicsPerStudent: 20,
+  /**
+   * Partitions across all of a student's topics: what bounds their disk and open files
+   * (see the worst case above). Twelve lessons' worth of 3-partition topics, or three of 12.
+   */
+  partitionsPerStudent: 36,
+  /**
+   * retention.ms ceiling, also the broker default (log.retention.ms). The 7 days the lab
+   * always kept, so a student finds yesterday's messages; disk is bounded by bytes, not time.
+   */
+  maxRetentionMs: 7 * DAY_MS,
+  /**
+   * retention.bytes ceiling per partition, also the broker default (log.retention.bytes):
+   * about 20,000 lesson-sized messages per partition.
+   */
+  maxRetentionBytes: 2 * MiB,
+  /**
+   * segment.bytes ceiling, also the broker default (log.segment.bytes). Retention only deletes
+   * closed segments, so a partition holds up to retention.bytes plus one open segment: a
+   * 1 GiB segment would make the retention cap meaningless. 1 MiB is also Kafka 4's minimum.
+   */
+  maxSegmentBytes: 1 * MiB,
+  /**
+   * segment.ms floor. A segment rolled every few milliseconds is a new set of files per batch:
+   * ten minutes keeps the file count bounded by bytes, not by how often a loop produces.
+   */
+  minSegmentMs: 10 * MINUTE_MS,
+  /** max.message.bytes ceiling: Kafka's default batch size (1 MiB + 12 bytes of header). */
+  maxMessageBytes: 1 * MiB + 12,
+} as const;
+
+// ─── The queue and each student's quota (course mode) ────────────────────────────────────────
+
+/**
+ * Runs one student may start per minute: 20 unless CAUCE_RUNS_PER_MINUTE says otherwise. A
+ * student working through a lesson presses "Ejecutar" a few times a minute; a script (or a
+ * held-down key) pressing it hundreds of times would fill the queue for the whole class.
+ */
+export const DEFAULT_RUNS_PER_MINUTE = 20;
+
+/**
+ * Runs one student may have waiting behind their running one: 3. Enough to queue the next
+ * examples of a lesson; more would only hold places other students are waiting for.
+ */
+export const MAX_WAITING_PER_STUDENT = 3;
+
+/**
+ * A run nobody watches (its page reloaded away, closed, or never connected) is stopped after
+ * 15 s: a forgotten consumer would otherwise hold one of the few run slots until its wall
+ * clock. Long enough for a reload to reattach.
+ */
+export const UNWATCHED_GRACE_MS = 15_000;
