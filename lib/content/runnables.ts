@@ -3,6 +3,8 @@ import { loadCourses } from './load';
 import { remarkRunnable, type RunnableMeta } from './remark-runnable';
 
 let index: Promise<Map<string, RunnableMeta>> | undefined;
+/** The index once built, for callers that cannot wait (the queue's estimates). */
+let built: Map<string, RunnableMeta> | undefined;
 
 /**
  * Every example of the content, by id, with what its author declared (how long it runs). The
@@ -18,6 +20,7 @@ export function runnableIndex(): Promise<Map<string, RunnableMeta>> {
         remarkPlugins: [[remarkRunnable, { lessonKey: `${lesson.course}/${lesson.slug}`, onRunnable: (meta: RunnableMeta) => found.set(meta.id, meta) }]],
       });
     }
+    built = found;
     return found;
   })();
   index.catch(() => (index = undefined));
@@ -27,4 +30,10 @@ export function runnableIndex(): Promise<Map<string, RunnableMeta>> {
 /** The example a run names, or undefined (an unknown id runs with its kind's defaults). */
 export async function findRunnable(id: string): Promise<RunnableMeta | undefined> {
   return (await runnableIndex()).get(id);
+}
+
+/** The example if the index is already built (it is after the first run), without waiting. */
+export function knownRunnable(id: string): RunnableMeta | undefined {
+  if (!built) void runnableIndex().catch(() => undefined);
+  return built?.get(id);
 }

@@ -16,3 +16,17 @@ export const RUN_MESSAGES = {
     `Se detuvo porque ninguna página la seguía desde hacía ${seconds} s (cerraste o dejaste la lección). Pulsa «Ejecutar» para lanzarla de nuevo.`,
   serverError: 'No se pudo ejecutar tu programa por un problema del servidor. Inténtalo de nuevo en un momento.',
 } as const;
+
+/** A wait in words a student reads at a glance: rounded up to 5 s, then to the minute. */
+export function spanishEstimate(ms: number): string {
+  if (ms < 5_000) return 'menos de 5 s';
+  if (ms < 60_000) return `unos ${Math.ceil(ms / 5_000) * 5} s`;
+  const minutes = Math.round(ms / 60_000);
+  return minutes === 1 ? 'alrededor de 1 min' : `unos ${minutes} min`;
+}
+
+/** The status line of a waiting run: its place, why if it waits for its own other run, and the estimate. */
+export function queuedMessage(position: number, waitMs: number, behindOwn: boolean): string {
+  const why = behindOwn ? ' (espera a que termine tu otra ejecución)' : '';
+  return `En cola: ${position}${why} · empieza en ${spanishEstimate(waitMs)}`;
+}

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { queuedMessage } from './messages';
 import { LOCAL_OWNER, type Run } from './run';
 
 export type Executor = (run: Run) => Promise<void>;
@@ -8,27 +9,62 @@ export interface RunQueueOptions {
   capacity?: number;
   /** Concurrent runs per owner (student); the single-user "local" owner is exempt. @default 1 */
   perOwner?: number;
+  /**
+   * How long a run of this kind is expected to take before one has been seen to end (the
+   * queue then learns from the runs of the same example). @default 5 s
+   */
+  expectedMs?: (run: Run) => number;
+  /** How often the waiting runs' estimates are refreshed. @default 1 s */
+  refreshMs?: number;
+  now?: () => number;
+}
+
+/** Weight of the newest duration in an example's running average. */
+const LEARNING_RATE = 0.3;
+/** A running run past its expected end is assumed to need at least this much more. */
+const OVERDUE_MS = 2_000;
+
+interface Planned {
+  run: Run;
+  /** When it is expected to start (ms, the queue's clock). */
+  startAt: number;
+  /** Its owner's other run is running now: it waits for that one first. */
+  behindOwn: boolean;
 }
 
 /**
- * Global cap on concurrent runs, sized to the cores: more would only make every run slower.
- * In course mode each student also runs one thing at a time; their next run waits its turn.
- * Waiting runs see their place ("En cola: 3") and may be stopped while they wait.
+ * The runs waiting for a slot and the ones holding one. A slot is taken by whichever waiting
+ * run's owner was served longest ago (round robin between students), so a student who clicks
+ * five times waits behind everyone else's next run, not in front of it. In course mode each
+ * student also runs one thing at a time. Waiting runs see their place and an estimated wait
+ * ("En cola: 2 · unos 15 s"), refreshed as runs end, and may be stopped while they wait.
  */
 export class RunQueue {
   private readonly waiting: Run[] = [];
-  private readonly activeBy = new Map<string, number>();
-  private active = 0;
+  private readonly running = new Map<Run, number>();
+  /** Serving turn each owner last got (a counter): lower goes first. */
+  private readonly lastServed = new Map<string, number>();
+  private turn = 0;
+  /** Average duration of each example's runs, learnt as they end. */
+  private readonly averageMs = new Map<string, number>();
+  private readonly announced = new WeakMap<Run, string>();
+  private refresher: NodeJS.Timeout | undefined;
   readonly capacity: number;
   readonly perOwner: number;
+  private readonly defaultExpectedMs: (run: Run) => number;
+  private readonly refreshMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly execute: Executor,
     options: RunQueueOptions | number = {},
   ) {
-    const { capacity, perOwner } = typeof options === 'number' ? { capacity: options } : options;
-    this.capacity = capacity ?? Math.max(1, os.availableParallelism());
-    this.perOwner = perOwner ?? 1;
+    const resolved = typeof options === 'number' ? { capacity: options } : options;
+    this.capacity = resolved.capacity ?? Math.max(1, os.availableParallelism());
+    this.perOwner = resolved.perOwner ?? 1;
+    this.defaultExpectedMs = resolved.expectedMs ?? (() => 5_000);
+    this.refreshMs = resolved.refreshMs ?? 1_000;
+    this.now = resolved.now ?? Date.now;
   }
 
   get length(): number {
@@ -37,14 +73,19 @@ export class RunQueue {
 
   /** How many runs of this owner are waiting or running. */
   pendingFor(ownerKey: string): { waiting: number; running: number } {
-    return { waiting: this.waiting.filter((r) => r.owner.key === ownerKey).length, running: this.activeBy.get(ownerKey) ?? 0 };
+    return { waiting: this.waiting.filter((r) => r.owner.key === ownerKey).length, running: this.runningOf(ownerKey) };
   }
 
   enqueue(run: Run): void {
     this.waiting.push(run);
     run.abort.signal.addEventListener('abort', () => this.leave(run), { once: true });
     this.pump();
-    this.announcePositions();
+    this.announce();
+  }
+
+  /** What a run of this example is expected to take: what its last runs took, or its kind's guess. */
+  expectedMs(run: Run): number {
+    return this.averageMs.get(run.request.snippet) ?? this.defaultExpectedMs(run);
   }
 
   private leave(run: Run) {
@@ -52,40 +93,111 @@ export class RunQueue {
     if (index < 0) return; // already running: the executor handles the stop
     this.waiting.splice(index, 1);
     run.emit({ type: 'exit', reason: 'stopped', exitCode: null, durationMs: 0, message: 'Detuviste la ejecución antes de que empezara.' });
-    this.announcePositions();
+    this.announce();
   }
 
-  private ownerBusy(run: Run): boolean {
-    return run.owner.key !== LOCAL_OWNER.key && (this.activeBy.get(run.owner.key) ?? 0) >= this.perOwner;
+  private runningOf(ownerKey: string): number {
+    let count = 0;
+    for (const run of this.running.keys()) if (run.owner.key === ownerKey) count += 1;
+    return count;
   }
 
-  private announcePositions() {
-    this.waiting.forEach((run, index) => {
-      const position = index + 1;
-      if (this.ownerBusy(run)) {
-        run.emit({ type: 'status', state: 'queued', position, message: `En cola: ${position} (espera a que termine tu otra ejecución)` });
-      } else if (this.active >= this.capacity) {
-        run.emit({ type: 'status', state: 'queued', position, message: `En cola: ${position}` });
+  private exempt(ownerKey: string): boolean {
+    return ownerKey === LOCAL_OWNER.key;
+  }
+
+  /** The waiting run to serve next among those `eligible` to start: round robin by owner, then arrival. */
+  private next(candidates: readonly Run[], eligible: (run: Run) => boolean, served: Map<string, number>): Run | undefined {
+    let best: Run | undefined;
+    let bestTurn = Infinity;
+    for (const run of candidates) {
+      if (!eligible(run)) continue;
+      const turn = served.get(run.owner.key) ?? -1;
+      if (turn < bestTurn) {
+        best = run;
+        bestTurn = turn;
       }
-    });
+    }
+    return best;
   }
 
   private pump() {
-    while (this.active < this.capacity) {
-      const index = this.waiting.findIndex((run) => !this.ownerBusy(run));
-      if (index < 0) return;
-      const [run] = this.waiting.splice(index, 1) as [Run];
-      this.active += 1;
-      this.activeBy.set(run.owner.key, (this.activeBy.get(run.owner.key) ?? 0) + 1);
+    while (this.running.size < this.capacity) {
+      const run = this.next(this.waiting, (r) => this.exempt(r.owner.key) || this.runningOf(r.owner.key) < this.perOwner, this.lastServed);
+      if (!run) return;
+      this.waiting.splice(this.waiting.indexOf(run), 1);
+      this.lastServed.set(run.owner.key, this.turn++);
+      this.running.set(run, this.now());
       run.state = 'running';
       void this.execute(run).finally(() => {
-        this.active -= 1;
-        const left = (this.activeBy.get(run.owner.key) ?? 1) - 1;
-        if (left > 0) this.activeBy.set(run.owner.key, left);
-        else this.activeBy.delete(run.owner.key);
+        this.learn(run, this.now() - (this.running.get(run) ?? this.now()));
+        this.running.delete(run);
         this.pump();
-        this.announcePositions();
+        this.announce();
       });
+    }
+  }
+
+  private learn(run: Run, tookMs: number) {
+    const previous = this.averageMs.get(run.request.snippet);
+    this.averageMs.set(run.request.snippet, previous === undefined ? tookMs : previous + LEARNING_RATE * (tookMs - previous));
+  }
+
+  /**
+   * The order the waiting runs will be served in and when each should start, by playing the
+   * queue forward: every slot frees when its run is expected to end, and takes the next run
+   * the round robin would pick whose owner is free by then.
+   */
+  plan(): Planned[] {
+    const now = this.now();
+    const slots: number[] = [];
+    const ownerFreeAt = new Map<string, number>();
+    for (const [run, startedAt] of this.running) {
+      const endAt = Math.max(startedAt + this.expectedMs(run), now + OVERDUE_MS);
+      slots.push(endAt);
+      if (!this.exempt(run.owner.key) && this.perOwner === 1) ownerFreeAt.set(run.owner.key, endAt);
+    }
+    while (slots.length < this.capacity) slots.push(now);
+    const served = new Map(this.lastServed);
+    let turn = this.turn;
+    const pending = [...this.waiting];
+    const planned: Planned[] = [];
+    while (pending.length > 0) {
+      slots.sort((a, b) => a - b);
+      const slotAt = slots[0]!;
+      const freeAt = (run: Run) => Math.max(slotAt, ownerFreeAt.get(run.owner.key) ?? slotAt);
+      // Whoever can start when this slot frees; if every owner is still busy, whoever frees first.
+      const earliest = Math.min(...pending.map(freeAt));
+      const run = this.next(pending, (r) => freeAt(r) <= earliest, served)!;
+      const startAt = freeAt(run);
+      const behindOwn = !this.exempt(run.owner.key) && this.runningOf(run.owner.key) >= this.perOwner;
+      planned.push({ run, startAt, behindOwn });
+      pending.splice(pending.indexOf(run), 1);
+      served.set(run.owner.key, turn++);
+      const endAt = startAt + this.expectedMs(run);
+      slots[0] = endAt;
+      if (!this.exempt(run.owner.key) && this.perOwner === 1) ownerFreeAt.set(run.owner.key, endAt);
+    }
+    return planned;
+  }
+
+  /** Tells each waiting run its place and estimate, when they changed; keeps refreshing while any waits. */
+  private announce() {
+    const now = this.now();
+    this.plan().forEach(({ run, startAt, behindOwn }, index) => {
+      const position = index + 1;
+      const waitMs = Math.max(0, Math.round(startAt - now));
+      const message = queuedMessage(position, waitMs, behindOwn);
+      if (this.announced.get(run) === message) return;
+      this.announced.set(run, message);
+      run.emit({ type: 'status', state: 'queued', position, waitMs, message });
+    });
+    if (this.waiting.length > 0 && !this.refresher) {
+      this.refresher = setInterval(() => this.announce(), this.refreshMs);
+      this.refresher.unref();
+    } else if (this.waiting.length === 0 && this.refresher) {
+      clearInterval(this.refresher);
+      this.refresher = undefined;
     }
   }
 }

@@ -1,3 +1,4 @@
+import { knownRunnable } from '@/lib/content/runnables';
 import { concurrentRuns, serverEnv } from '@/lib/env';
 import { executeAirflowDag } from './airflow-dag';
 import { executeKafkaSnippet } from './kafka-ts';
@@ -8,6 +9,15 @@ import type { RunRequest } from './schema';
 
 /** Ended runs stay readable (for reconnecting pages) this long, then are forgotten. */
 const KEEP_ENDED_MS = 10 * 60_000;
+
+/**
+ * What a run is expected to take before the queue has seen that example end (then it learns):
+ * measured on the 2-core lab machine, warm. A consumer runs until the student stops it.
+ */
+function firstGuessMs(run: Run): number {
+  if (run.request.kind === 'airflow-dag') return 10_000;
+  return knownRunnable(run.request.snippet)?.runs === 'until-stopped' ? 30_000 : 2_000;
+}
 
 interface Registry {
   runs: Map<string, Run>;
@@ -26,6 +36,7 @@ function registry(): Registry {
     }, {
       capacity: concurrentRuns(),
       perOwner: serverEnv().CAUCE_RUNS_PER_STUDENT,
+      expectedMs: firstGuessMs,
     }),
   };
   return holder.__cauceRuns;

@@ -53,6 +53,7 @@ export const RunEvent = z.discriminatedUnion('type', [
     type: z.literal('status'),
     state: z.enum(['queued', 'starting', 'running']),
     position: z.number().int().optional().describe('Place in the queue while queued (1 = next)'),
+    waitMs: z.number().int().optional().describe('Estimated wait before it starts, while queued'),
     message: z.string().describe('Spanish text for the status line'),
   }),
   z.strictObject({ type: z.literal('stdout'), text: z.string() }),
