@@ -5,6 +5,7 @@
  * that runs the lab scheduler's tasks in the sandbox.
  */
 export async function register() {
+  // Next's own variable, read raw: this runs in the edge runtime too, where lib/env.ts (node:os) cannot load.
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   try {
     // Course mode: database migrated and instructor account ready before the first request.

@@ -7,6 +7,7 @@
  * With KAFKA_BROKERS set nothing is started: `kafka` and `status` check that cluster; the
  * same for Airflow with AIRFLOW_API_URL.
  */
+import { envVar } from '../lib/env';
 import { describeError } from './errors';
 import { KAFKA_VERSION, startLab, type Progress } from './index';
 import { checkAirflow } from './airflow/health';
@@ -52,7 +53,7 @@ function brokerLog(line: string): void {
 }
 
 function configuredBrokers(): string[] {
-  const external = process.env.KAFKA_BROKERS?.trim();
+  const external = envVar('KAFKA_BROKERS')?.trim();
   if (external) return external.split(',').map((broker) => broker.trim()).filter(Boolean);
   return [new KafkaBroker().brokers];
 }
@@ -60,13 +61,13 @@ function configuredBrokers(): string[] {
 async function status(): Promise<number> {
   const brokers = configuredBrokers();
   // The embedded lab needs its admin credential (read from its secrets file, root-only).
-  const embeddedAdmin = process.env.KAFKA_BROKERS ? undefined : readSecrets(new KafkaBroker().paths.stateDir);
+  const embeddedAdmin = envVar('KAFKA_BROKERS') ? undefined : readSecrets(new KafkaBroker().paths.stateDir);
   const health = await checkKafka(
     brokers,
     3_000,
     embeddedAdmin ? { sasl: { mechanism: 'scram-sha-512', username: embeddedAdmin.adminUser, password: embeddedAdmin.adminPassword } } : {},
   );
-  const where = process.env.KAFKA_BROKERS ? 'modo externo' : 'laboratorio';
+  const where = envVar('KAFKA_BROKERS') ? 'modo externo' : 'laboratorio';
   if (health.ok) {
     const version = health.version ? `, Kafka ${health.version}` : '';
     console.log(`Kafka: disponible en ${brokers.join(', ')} (${where}, ${health.brokers} broker(s)${version})`);
@@ -77,7 +78,7 @@ async function status(): Promise<number> {
 }
 
 async function prepare(writeJarList: boolean): Promise<number> {
-  if (process.env.KAFKA_BROKERS) {
+  if (envVar('KAFKA_BROKERS')) {
     console.log('KAFKA_BROKERS está definido (modo externo): no hay nada que preparar.');
     return 0;
   }
@@ -96,7 +97,7 @@ async function prepare(writeJarList: boolean): Promise<number> {
 }
 
 async function runKafka(): Promise<number> {
-  if (process.env.KAFKA_BROKERS) return status();
+  if (envVar('KAFKA_BROKERS')) return status();
   const startedAt = Date.now();
   const lab = await startLab({ onProgress: progressPrinter(), kafka: { onLog: brokerLog }, airflow: false });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
@@ -131,15 +132,15 @@ async function runKafka(): Promise<number> {
 }
 
 async function airflowStatus(): Promise<number> {
-  const url = process.env.AIRFLOW_API_URL?.trim() || new AirflowServer().apiUrl;
-  const where = process.env.AIRFLOW_API_URL ? 'modo externo' : 'laboratorio';
+  const url = envVar('AIRFLOW_API_URL')?.trim() || new AirflowServer().apiUrl;
+  const where = envVar('AIRFLOW_API_URL') ? 'modo externo' : 'laboratorio';
   const health = await checkAirflow(url, 3_000);
   console.log(health.ok ? `Airflow: disponible en ${url} (${where})` : `Airflow: no disponible (${where}). ${health.error ?? ''}`);
   return health.ok ? 0 : 1;
 }
 
 async function prepareAirflowCommand(relock: boolean): Promise<number> {
-  if (process.env.AIRFLOW_API_URL) {
+  if (envVar('AIRFLOW_API_URL')) {
     console.log('AIRFLOW_API_URL está definido (modo externo): no hay nada que preparar.');
     return 0;
   }
@@ -154,7 +155,7 @@ async function runAirflow(): Promise<number> {
   const startedAt = Date.now();
   const airflow = await startAirflow({
     onProgress: progressPrinter(),
-    server: { onLog: (line) => process.env.CAUCE_AIRFLOW_VERBOSE && process.stderr.write(`${line}\n`) },
+    server: { onLog: (line) => envVar('CAUCE_AIRFLOW_VERBOSE') && process.stderr.write(`${line}\n`) },
   });
   console.log(`Airflow listo tras ${((Date.now() - startedAt) / 1000).toFixed(1)} s. Ctrl-C para detenerlo.`);
   return untilSignal('Airflow', () => airflow.stop());

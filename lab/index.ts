@@ -1,3 +1,4 @@
+import { envVar } from '../lib/env';
 import { startAirflow, type RunningAirflow, type StartAirflowOptions } from './airflow/start';
 import { KafkaBroker, type KafkaBrokerOptions } from './kafka/broker';
 import type { ProgressListener } from './kafka/download';
@@ -89,7 +90,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
 
 /** Kafka alone: external check or embedded broker under a Supervisor. */
 async function startKafka(options: StartLabOptions, log: (message: string) => void): Promise<RunningLab> {
-  const external = process.env.KAFKA_BROKERS?.trim();
+  const external = envVar('KAFKA_BROKERS')?.trim();
   if (external) {
     const brokers = external.split(',').map((broker) => broker.trim()).filter(Boolean);
     const health = await checkKafka(brokers, 5_000);

@@ -1,44 +1,98 @@
 import os from 'node:os';
 import { z } from 'zod';
 
-/** The server's configuration, read once and typed (STYLE.md: env variables in one module). */
+/** A whole number; an empty value (`PORT= npm start`) means unset, so the default, as `Number(x) || d` did. */
+const wholeNumber = () => z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().positive().optional());
+
+/**
+ * Every environment variable the site and the lab read, typed and described in one module
+ * (STYLE.md: env variables typed in one module). Read them through {@link serverEnv} or
+ * {@link envVar}, never as `process.env.X`. This module imports nothing of the project, so the
+ * lab's code and the scripts may read it too. Variables the site only *sets* for a child (a
+ * sandbox's environment, Airflow's) are not here: they are that child's input, not configuration.
+ */
 const Env = z.object({
-  KAFKA_BROKERS: z.string().default('127.0.0.1:9092').describe('Comma-separated brokers the runs use'),
+  // Kafka.
+  KAFKA_BROKERS: z.string().optional().describe('Comma-separated brokers of an existing cluster (external mode: the lab starts no broker); default the embedded 127.0.0.1:9092'),
   CAUCE_LAB_MODE: z.enum(['embedded', 'external']).default('embedded').describe('Set by the launcher'),
-  CAUCE_MAX_CONCURRENT_RUNS: z.coerce.number().int().positive().optional().describe('Runs executing at once (queue cap and sandbox slots, at most 64); default: CPU cores'),
-  AIRFLOW_API_URL: z.string().optional().describe('The lab\'s (or an external) Airflow REST base; set by the launcher'),
-  AIRFLOW_UI_URL: z.string().optional().describe('Base of the Airflow UI links shown in lessons; default AIRFLOW_API_URL'),
   KAFKA_ADMIN_USERNAME: z.string().optional().describe('Kafka super user (SCRAM-SHA-512) for provisioning students; set by the launcher, never passed to runs'),
   KAFKA_ADMIN_PASSWORD: z.string().optional().describe('Its password; without both, runs use Kafka without SASL or isolation (external mode)'),
+  CAUCE_KAFKA_PORT: wholeNumber().describe('Client port of the embedded broker; the controller takes the next one. Default 9092'),
+  JAVA_HOME: z.string().optional().describe('JDK for the embedded broker, its topic policy and the tenant admin; default `java` and `javac` on PATH'),
+  // Runs.
+  CAUCE_MAX_CONCURRENT_RUNS: wholeNumber().describe('Runs executing at once (queue cap and sandbox slots, at most 64); default: CPU cores'),
+  CAUCE_RUNS_PER_MINUTE: wholeNumber().describe('Runs one student may start per minute; default DEFAULT_RUNS_PER_MINUTE (lib/limits.ts)'),
+  CAUCE_RUNS_PER_STUDENT: wholeNumber().describe('Concurrent runs per student; default 1'),
+  // Airflow.
+  AIRFLOW_API_URL: z.string().optional().describe('The lab\'s (or an external) Airflow REST base; set by the launcher, or by hand for external mode'),
+  AIRFLOW_UI_URL: z.string().optional().describe('Base of the Airflow UI links shown in lessons; default AIRFLOW_API_URL'),
+  AIRFLOW_USERNAME: z.string().optional().describe('Airflow user "Enviar al scheduler" signs in as; default admin'),
+  AIRFLOW_PASSWORD: z.string().optional().describe('Its password'),
+  AIRFLOW_DAGS_DIR: z.string().optional().describe('The Airflow DAG folder students\' files are written to (a subfolder each); set by the launcher'),
   CAUCE_AIRFLOW_MODE: z.enum(['embedded', 'external']).default('embedded').describe('Set by the launcher'),
-  // The embedded Airflow's task launcher (read where used: lib/runs/airflow-tasks/launcher.ts), all set by the launcher.
+  CAUCE_AIRFLOW_PORT: wholeNumber().describe('Port of the embedded api-server (UI + REST); it uses the next two as well. Default 8080'),
+  CAUCE_AIRFLOW_HOST: z.string().optional().describe('Interface the embedded api-server listens on; default 127.0.0.1'),
+  CAUCE_AIRFLOW_UID: wholeNumber().describe('The uid the lab\'s Airflow runs as when started by root (owns the launcher socket and the log files); default 61900'),
+  CAUCE_AIRFLOW_POOL_SIZE: wholeNumber().describe('Warm DAG workers kept waiting for "Ejecutar"; default 2'),
+  CAUCE_AIRFLOW_INSTALL_DIR: z.string().optional().describe('The Airflow installation (venv, template DB); default <repo>/.lab/airflow. Set by the launcher'),
+  CAUCE_AIRFLOW_WORKER_DIR: z.string().optional().describe('Folder of the DAG worker\'s Python (cauce_dag_worker.py); default <repo>/lab/airflow/worker'),
+  CAUCE_AIRFLOW_PYTHON: z.string().optional().describe('Python 3.10–3.13 with venv that builds the Airflow virtualenv; default /usr/bin/python3'),
+  CAUCE_AIRFLOW_VERBOSE: z.string().optional().describe('Any value: `lab/cli.ts airflow` prints the Airflow components\' own log lines'),
+  // The embedded Airflow's task launcher (lib/runs/airflow-tasks/launcher.ts), set by the launcher.
   CAUCE_TASK_LAUNCHER_SOCKET: z.string().optional().describe('Unix socket the lab\'s executor hands each task to; the site runs the task in the sandbox'),
   AIRFLOW_LOGS_DIR: z.string().optional().describe('The lab Airflow\'s base log folder: a task\'s sandbox may write only its own log file there'),
-  CAUCE_AIRFLOW_UID: z.coerce.number().int().positive().optional().describe('The uid the lab\'s Airflow runs as (owns the launcher socket and the log files)'),
-  // Course hosting (read where used, at request time: lib/auth/mode.ts, lib/db/connect.ts, lib/auth/session.ts).
+  // The lab's data.
+  CAUCE_LAB_DIR: z.string().optional().describe('Root of the lab\'s state (Kafka data, Airflow home, the SQLite file); default <repo>/.lab'),
+  // Course hosting (read at request time: lib/auth/mode.ts, lib/db/connect.ts, lib/auth/session.ts).
   CAUCE_MODE: z.string().optional().describe('"course": students join with a code, instructors sign in; anything else: single-user (the default)'),
   DATABASE_URL: z.string().optional().describe('PostgreSQL for the site\'s data; default SQLite in <lab dir>/cauce.sqlite'),
   CAUCE_DB_FILE: z.string().optional().describe('The SQLite file (tests: ":memory:")'),
-  CAUCE_SESSION_SECRET: z.string().optional().describe('Session signing key shared by several servers; default: random, kept in the database'),
+  CAUCE_SESSION_SECRET: z.string().optional().describe('Session signing key shared by several servers (at least 32 characters); default: random, kept in the database'),
   CAUCE_INSTRUCTOR_PASSWORD: z.string().optional().describe('Initial instructor password; default: generated and printed once'),
-  CAUCE_RUNS_PER_MINUTE: z.coerce.number().int().positive().optional().describe('Runs one student may start per minute; default 20'),
+  CAUCE_SECURE_COOKIE: z.string().optional().describe('"1": the session cookie is Secure even when the request\'s Origin is not https (TLS ends before a proxy that rewrites it)'),
   // Who may connect: read by the front door (lib/http/front-door.mjs) in scripts/serve-next.mjs, before Next starts.
+  PORT: wholeNumber().describe('Port the site listens on; default 3000. `npm start -- --port N` wins'),
   CAUCE_HOST: z.string().optional().describe('Address the site listens on; default 127.0.0.1 (this machine only). `npm start -- --host 0.0.0.0` also sets it'),
   CAUCE_ALLOWED_HOSTS: z.string().optional().describe('Comma-separated extra Host names served, e.g. a reverse proxy\'s public name ("aula.example.org" or with ":port"); loopback and the listening address always are'),
-  CAUCE_RUNS_PER_STUDENT: z.coerce.number().int().positive().optional().describe('Concurrent runs per student; default 1'),
+  CAUCE_TRUST_PROXY: z.string().optional().describe('"1": a reverse proxy is in front, so the first X-Forwarded-For is the client\'s address (rate limits count it)'),
 });
 
 export type ServerEnv = z.infer<typeof Env>;
 
+/** Every declared name: env.spec.ts holds the plain-JavaScript readers (front door, serve-next.mjs) to it. */
+export const DECLARED_ENV: readonly string[] = Object.keys(Env.shape);
+
+/** Variables to read: the process's own, or a test's. */
+export type EnvSource = Readonly<Record<string, string | undefined>>;
+
 let cached: ServerEnv | undefined;
 
+/** The whole configuration, parsed once per process: for settings fixed for the server's life. */
 export function serverEnv(): ServerEnv {
   cached ??= Env.parse(process.env);
   return cached;
 }
 
+/** Tests that change the environment: the next {@link serverEnv} parses it again. */
+export function resetServerEnv(): void {
+  cached = undefined;
+}
+
+/**
+ * One variable, parsed by its declaration each time it is asked for: for what is read at
+ * request time on purpose (course mode), what tests and the launcher change between calls
+ * (the lab's folders and ports), and code that is handed the variables to read (`source`).
+ * A malformed value throws, naming the variable.
+ */
+export function envVar<K extends keyof ServerEnv>(key: K, source: EnvSource = process.env): ServerEnv[K] {
+  const parsed = Env.shape[key].safeParse(source[key]);
+  if (!parsed.success) throw new Error(`La variable de entorno ${key} no es válida: ${z.prettifyError(parsed.error)}`);
+  return parsed.data as ServerEnv[K];
+}
+
+/** The brokers runs use: KAFKA_BROKERS, else the embedded lab's. */
 export function kafkaBrokers(): string[] {
-  return serverEnv().KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
+  return (serverEnv().KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
 }
 
 /**

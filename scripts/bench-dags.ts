@@ -17,6 +17,7 @@ import { AirflowServer } from '../lab/airflow/server';
 import { DagWorkerPool } from '../lib/runs/airflow-pool';
 import { lessonFile, runDag } from '../lib/runs/airflow-test-helpers';
 
+// Benchmark knobs, read raw: this harness's own settings, not the site's or the lab's (lib/env.ts declares those).
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const root = path.resolve(import.meta.dirname, '..');
 const file = () => lessonFile('definicion-workflow', 'test_print_values.py');

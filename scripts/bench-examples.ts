@@ -11,6 +11,7 @@
 import { DagWorkerPool } from '../lib/runs/airflow-pool';
 import { AIRFLOW_EXAMPLES, airflowCliTest, exampleFile, runDag } from '../lib/runs/airflow-test-helpers';
 
+// Benchmark knobs, read raw: this harness's own settings, not the site's or the lab's (lib/env.ts declares those).
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 3);
 

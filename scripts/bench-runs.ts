@@ -19,6 +19,7 @@ import { readRunEvents } from './run-events';
 const root = path.resolve(import.meta.dirname, '..');
 const port = 3298;
 let base = `http://localhost:${port}`;
+// Set, not read: the lab this benchmark starts, and the site it spawns, get their own folder and port.
 process.env.CAUCE_LAB_DIR ??= path.join(root, '.lab', 'bench');
 process.env.CAUCE_KAFKA_PORT ??= '29092';
 
@@ -136,7 +137,7 @@ async function main() {
   try {
     await waitUntilUp();
     const code = producerSnippet();
-    const against = process.env.CAUCE_BENCH_AGAINST?.trim();
+    const against = process.env.CAUCE_BENCH_AGAINST?.trim(); // a benchmark knob, not the site's configuration
     if (against) return await compareWith(path.resolve(against), code, lab.env);
     await timedRun(code); // warm: topic creation, first sandbox
     const sandboxed: Timing[] = [];

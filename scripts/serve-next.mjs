@@ -16,6 +16,7 @@ process.env.NODE_ENV ??= 'production'; // before Next loads: it reads NODE_ENV a
 const { default: next } = await import('next');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// Plain JavaScript that runs before any TypeScript loads: PORT and CAUCE_HOST are read raw, declared in lib/env.ts.
 const port = Number(/^\d+$/.test(process.argv[2] ?? '') ? process.argv[2] : (process.env.PORT ?? 3000));
 const hostArg = process.argv.indexOf('--host');
 const door = frontDoor({ host: (hostArg > 0 ? process.argv[hostArg + 1] : undefined) || process.env.CAUCE_HOST || undefined, port });

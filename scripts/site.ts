@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startLab, type Progress } from '../lab/index';
 import { isLoopbackAddress, localUrl } from '../lib/http/front-door.mjs';
-import { serverEnv } from '../lib/env';
+import { envVar, serverEnv } from '../lib/env';
 
 const root = path.resolve(import.meta.dirname, '..');
 const argument = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const port = Number(argument('--port') ?? process.env.PORT ?? 3000);
+const port = Number(argument('--port') ?? envVar('PORT') ?? 3000);
 /** Where the site listens: this machine only unless `--host 0.0.0.0` (or CAUCE_HOST) says otherwise. */
 const host = argument('--host') ?? serverEnv().CAUCE_HOST ?? '127.0.0.1';
 const SOURCES = ['app', 'components', 'lib', 'content', 'next.config.mjs', 'package-lock.json', 'tsconfig.json'];

@@ -70,6 +70,7 @@ if (built) {
   const e2eOk = step('Extremo a extremo (Playwright + Chromium + laboratorio real)', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], {
     PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
     CAUCE_LAB_DIR: path.join(root, '.lab', 'e2e'),
+    // The e2e lab's own ports unless the caller picked others: the child's environment, not read here.
     CAUCE_KAFKA_PORT: process.env.CAUCE_KAFKA_PORT ?? '19092',
     CAUCE_AIRFLOW_PORT: process.env.CAUCE_AIRFLOW_PORT ?? '18080',
   });

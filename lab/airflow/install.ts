@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { envVar } from '../../lib/env';
 import { LabDownloadError, LabError } from '../errors';
 import type { ProgressListener } from '../kafka/download';
 import { airflowPaths, lockHash, type AirflowPaths } from './paths';
@@ -38,7 +39,7 @@ export async function prepareAirflow(options: PrepareAirflowOptions = {}): Promi
   const report = progressReporter(options.onProgress);
   if (!options.relock && airflowInstalled(paths)) return { installed: false };
 
-  const python = options.python ?? process.env.CAUCE_AIRFLOW_PYTHON ?? '/usr/bin/python3';
+  const python = options.python ?? envVar('CAUCE_AIRFLOW_PYTHON') ?? '/usr/bin/python3';
   await checkPython(python);
   mkdirSync(paths.installDir, { recursive: true });
   chmodSync(paths.installDir, 0o755);
@@ -98,6 +99,7 @@ async function buildTemplateDb(paths: AirflowPaths): Promise<void> {
 
 /** The minimal environment for running the Airflow CLI of the lab's venv. */
 export function airflowCliEnv(home: string, sqlAlchemyConn: string): Record<string, string> {
+  // The CLI's own environment: PATH and HOME are passed on, not read as configuration.
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
@@ -141,6 +143,7 @@ function run(
   options: { env?: Record<string, string>; retriable?: boolean } = {},
 ): Promise<string> {
   return new Promise((resolvePromise, reject) => {
+    // The child's environment (ours when none is given), passed on, not read here.
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: (options.env ?? process.env) as NodeJS.ProcessEnv });
     const tail: string[] = [];
     let stdout = '';

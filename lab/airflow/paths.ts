@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { envVar } from '../../lib/env';
 import { labRoot, REPO_ROOT } from '../kafka/paths';
 
 /** lab/airflow/, where the tracked lock file and the worker script live. */
@@ -49,7 +50,7 @@ export interface AirflowPaths {
 
 /** `$CAUCE_AIRFLOW_INSTALL_DIR`, else `<repo>/.lab/airflow`. */
 function installRoot(): string {
-  return resolve(process.env.CAUCE_AIRFLOW_INSTALL_DIR ?? join(REPO_ROOT, '.lab', 'airflow'));
+  return resolve(envVar('CAUCE_AIRFLOW_INSTALL_DIR') ?? join(REPO_ROOT, '.lab', 'airflow'));
 }
 
 /** @param stateDir the real Airflow's state. @default `<lab root>/airflow` */

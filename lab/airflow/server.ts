@@ -4,6 +4,7 @@ import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, read
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { envVar } from '../../lib/env';
 import { BrokerStartError, LabError, PortInUseError } from '../errors';
 import type { ProgressListener } from '../kafka/download';
 import { isAlive, isPortFree, signalGroup } from '../kafka/process';
@@ -81,10 +82,10 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
   constructor(options: AirflowServerOptions = {}) {
     super();
     this.options = options;
-    this.port = options.port ?? (Number(process.env.CAUCE_AIRFLOW_PORT) || 8080);
-    this.host = options.host ?? process.env.CAUCE_AIRFLOW_HOST ?? '127.0.0.1';
+    this.port = options.port ?? envVar('CAUCE_AIRFLOW_PORT') ?? 8080;
+    this.host = options.host ?? envVar('CAUCE_AIRFLOW_HOST') ?? '127.0.0.1';
     this.paths = airflowPaths(options.stateDir);
-    this.uid = process.getuid?.() === 0 ? (options.uid ?? (Number(process.env.CAUCE_AIRFLOW_UID) || 61_900)) : undefined;
+    this.uid = process.getuid?.() === 0 ? (options.uid ?? envVar('CAUCE_AIRFLOW_UID') ?? 61_900) : undefined;
   }
 
   /** The uid the components run as (undefined: the launcher's own). */

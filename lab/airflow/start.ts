@@ -1,3 +1,4 @@
+import { envVar } from '../../lib/env';
 import type { ProgressListener } from '../kafka/download';
 import { Supervisor } from '../supervisor';
 import { checkAirflow } from './health';
@@ -33,13 +34,13 @@ export interface RunningAirflow {
  */
 export async function startAirflow(options: StartAirflowOptions = {}): Promise<RunningAirflow> {
   const log = options.log ?? ((message: string) => console.log(message));
-  const external = process.env.AIRFLOW_API_URL?.trim();
+  const external = envVar('AIRFLOW_API_URL')?.trim();
   if (external) {
     const health = await checkAirflow(external, 5_000);
     log(health.ok ? `Modo externo: Airflow disponible en ${external}.` : `Modo externo: ${health.error}. El sitio arranca igualmente.`);
     const env: Record<string, string> = { AIRFLOW_API_URL: external, CAUCE_AIRFLOW_MODE: 'external' };
     for (const key of ['AIRFLOW_USERNAME', 'AIRFLOW_PASSWORD', 'AIRFLOW_DAGS_DIR', 'AIRFLOW_UI_URL'] as const) {
-      const value = process.env[key];
+      const value = envVar(key);
       if (value) env[key] = value;
     }
     return { mode: 'external', apiUrl: external, env, stop: async () => undefined };

@@ -10,7 +10,8 @@ import { ensureJars, type ProgressListener } from './download';
 import { checkKafka } from './health';
 import { kafkaPaths, type KafkaPaths } from './paths';
 import { ensurePolicyClasses } from './policy';
-import { commandLine, isAlive, isPortFree, signalGroup, terminateGroup, waitForPidExit } from './process';
+import { envVar } from '../../lib/env';
+import { commandLine, isAlive, isPortFree, jdkTool, signalGroup, terminateGroup, waitForPidExit } from './process';
 import { createSecrets, readSecrets, type KafkaSecrets } from './secrets';
 import { formatStorageOnce, formattedClusterId } from './storage';
 import type { KafkaSasl } from './credentials';
@@ -78,7 +79,7 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
   constructor(options: KafkaBrokerOptions = {}) {
     super();
     this.options = options;
-    this.port = options.port ?? (Number(process.env.CAUCE_KAFKA_PORT) || 9092);
+    this.port = options.port ?? envVar('CAUCE_KAFKA_PORT') ?? 9092;
     this.paths = kafkaPaths(options.stateDir, options.libsDir);
   }
 
@@ -289,7 +290,7 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
 
   private get java(): string {
     if (this.options.java) return this.options.java;
-    return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+    return jdkTool('java');
   }
 
   /** Once per object: a check of the compiled folder, javac only when the source changed. */

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { envVar, type EnvSource } from '../../lib/env';
 
 /** A kafkajs `sasl` option; only SCRAM-SHA-512 is used by the lab. */
 export interface KafkaSasl {
@@ -12,9 +13,9 @@ export interface KafkaSasl {
  * KAFKA_ADMIN_PASSWORD), or undefined: an external cluster without them is used without
  * SASL and without isolation.
  */
-export function adminSaslFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaSasl | undefined {
-  const username = env.KAFKA_ADMIN_USERNAME?.trim();
-  const password = env.KAFKA_ADMIN_PASSWORD;
+export function adminSaslFromEnv(source?: EnvSource): KafkaSasl | undefined {
+  const username = envVar('KAFKA_ADMIN_USERNAME', source)?.trim();
+  const password = envVar('KAFKA_ADMIN_PASSWORD', source);
   if (!username || !password) return undefined;
   return { mechanism: 'scram-sha-512', username, password };
 }

@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { envVar } from '../../lib/env';
 import { adminSaslFromEnv, type KafkaSasl } from './credentials';
 import { KAFKA_VERSION } from './version';
 
@@ -40,7 +41,7 @@ export async function checkKafka(
   timeoutMs = 3_000,
   options: CheckKafkaOptions = {},
 ): Promise<KafkaHealth> {
-  const version = 'version' in options ? options.version : process.env.KAFKA_BROKERS ? undefined : KAFKA_VERSION;
+  const version = 'version' in options ? options.version : envVar('KAFKA_BROKERS') ? undefined : KAFKA_VERSION;
   const sasl = options.sasl ?? adminSaslFromEnv();
   if (brokers.length === 0) return { ok: false, brokers: 0, error: 'No hay brokers de Kafka configurados.' };
 

@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { envVar } from '../../lib/env';
 
 /** lab/kafka/, where the pom and the log4j config live (tracked files). */
 export const KAFKA_SOURCE_DIR = dirname(fileURLToPath(import.meta.url));
@@ -27,7 +28,7 @@ export interface KafkaPaths {
 
 /** `$CAUCE_LAB_DIR`, else `<repo>/.lab`: the root of all lab state. */
 export function labRoot(): string {
-  return resolve(process.env.CAUCE_LAB_DIR ?? join(REPO_ROOT, '.lab'));
+  return resolve(envVar('CAUCE_LAB_DIR') ?? join(REPO_ROOT, '.lab'));
 }
 
 /**

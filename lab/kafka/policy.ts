@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BrokerStartError } from '../errors';
 import { KAFKA_SOURCE_DIR } from './paths';
+import { jdkTool } from './process';
 import { KAFKA_VERSION } from './version';
 
 const run = promisify(execFile);
@@ -36,7 +37,7 @@ export async function ensurePolicyClasses(options: PolicyBuildOptions): Promise<
 
   mkdirSync(options.outRoot, { recursive: true });
   const building = mkdtempSync(join(options.outRoot, `.build-${hash}-`));
-  const javac = options.javac ?? (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'javac') : 'javac');
+  const javac = options.javac ?? jdkTool('javac');
   try {
     await run(javac, ['-encoding', 'UTF-8', '-nowarn', '-cp', `${options.libsDir}/*`, '-d', building, POLICY_SOURCE], { timeout: 120_000 });
   } catch (error) {

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { envVar } from '../../lib/env';
+
+/** A JDK tool: `$JAVA_HOME/bin/<tool>`, else the one on PATH. */
+export function jdkTool(tool: 'java' | 'javac'): string {
+  const home = envVar('JAVA_HOME');
+  return home ? join(home, 'bin', tool) : tool;
+}
 
 /** True while a process with this pid exists (signal 0 only checks). */
 export function isAlive(pid: number): boolean {

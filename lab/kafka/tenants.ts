@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { studentAccess, type KafkaSasl, type StudentKafkaAccess } from './credentials';
+import { envVar } from '../../lib/env';
 import { quotaSpec } from './limits';
+import { jdkTool } from './process';
 
 export interface TenantAdminOptions {
   /** Bootstrap servers of the cluster to administer. */
@@ -111,14 +113,15 @@ export class TenantAdmin {
     if (this.ready) return this.ready;
     const { options } = this;
     const projectLibs = path.join(/*turbopackIgnore: true*/ process.cwd(), '.lab', 'kafka', 'libs');
-    const labLibs = process.env.CAUCE_LAB_DIR ? path.join(process.env.CAUCE_LAB_DIR, 'kafka', 'libs') : projectLibs;
+    const labDir = envVar('CAUCE_LAB_DIR');
+    const labLibs = labDir ? path.join(labDir, 'kafka', 'libs') : projectLibs;
     const libsDir = options.libsDir ?? (existsSync(labLibs) ? labLibs : projectLibs);
     const source = options.javaSource ?? path.join(/*turbopackIgnore: true*/ process.cwd(), 'lab', 'kafka', 'TenantAdmin.java');
-    const java = options.java ?? (process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java');
+    const java = options.java ?? jdkTool('java');
     // The admin credential goes through the environment, never argv (visible in ps).
     const child = spawn('setpriv', ['--pdeathsig', 'SIGTERM', '--', java, '-Xmx96m', '-XX:TieredStopAtLevel=1', '-cp', `${libsDir}/*`, source], {
       env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        PATH: process.env.PATH ?? '/usr/bin:/bin', // the JVM's own environment, not configuration
         KAFKA_BROKERS: options.brokers.join(','),
         KAFKA_ADMIN_USERNAME: options.admin.username,
         KAFKA_ADMIN_PASSWORD: options.admin.password,

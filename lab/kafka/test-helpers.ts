@@ -10,7 +10,7 @@ import type { QuorumVoter } from './config';
 import { ensureJars } from './download';
 import type { KafkaSasl } from './credentials';
 import { KAFKA_SOURCE_DIR } from './paths';
-import { isPortFree } from './process';
+import { isPortFree, jdkTool } from './process';
 import { createSecrets, type KafkaSecrets } from './secrets';
 
 /**
@@ -85,11 +85,12 @@ export async function consumeValues(kafka: Kafka, topic: string, expected: Set<s
  */
 export function studentProbe(libsDir: string, brokers: string, sasl: KafkaSasl, jobs: string[][]): Promise<string[][]> {
   return new Promise((resolve, reject) => {
-    const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+    const java = jdkTool('java');
     const child = execFile(
       java,
       ['-Xmx96m', '-XX:TieredStopAtLevel=1', '-cp', `${libsDir}/*`, join(KAFKA_SOURCE_DIR, 'StudentProbe.java')],
       {
+        // The probe's own environment (a child's, not configuration).
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KAFKA_BROKERS: brokers, KAFKA_USERNAME: sasl.username, KAFKA_PASSWORD: sasl.password } as Record<string, string> as NodeJS.ProcessEnv,
         timeout: 120_000,
       },

@@ -3,6 +3,7 @@ import { CLIENT_HEADER } from '@/lib/http/front-door.mjs';
 import { SESSION_COOKIE, SESSION_TTL_MS, signSession, sessionKey } from './session';
 import { type User, userFromToken } from './user';
 import { db } from '@/lib/db';
+import { envVar } from '@/lib/env';
 
 /**
  * Server components and server actions: the signed-in user (see {@link User}), from the
@@ -26,7 +27,7 @@ export async function startSession(role: 'student' | 'instructor', id: string): 
   store.set(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'lax',
-    secure: origin.startsWith('https:') || process.env.CAUCE_SECURE_COOKIE === '1',
+    secure: origin.startsWith('https:') || envVar('CAUCE_SECURE_COOKIE') === '1',
     path: '/',
     maxAge: Math.floor(SESSION_TTL_MS[role] / 1000),
   });

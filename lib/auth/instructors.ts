@@ -1,5 +1,6 @@
 import { newId } from '@/lib/db/courses';
 import type { Db } from '@/lib/db';
+import { envVar, type EnvSource } from '@/lib/env';
 import { generatePassword, hashPassword, verifyPassword } from './password';
 
 /** The instructor account made on first start (more can be added with {@link createInstructor}). */
@@ -19,10 +20,10 @@ export async function createInstructor(db: Db, username: string, password: strin
  * CAUCE_INSTRUCTOR_PASSWORD or a generated password. Returns the generated password (to be
  * printed once, never stored in clear) or undefined when nothing was generated.
  */
-export async function ensureInstructor(db: Db, env: Partial<Record<'CAUCE_INSTRUCTOR_PASSWORD', string>> = process.env as Record<string, string>): Promise<string | undefined> {
+export async function ensureInstructor(db: Db, source?: EnvSource): Promise<string | undefined> {
   const any = await db.selectFrom('instructors').select('id').limit(1).executeTakeFirst();
   if (any) return undefined;
-  const given = env.CAUCE_INSTRUCTOR_PASSWORD;
+  const given = envVar('CAUCE_INSTRUCTOR_PASSWORD', source);
   const password = given || generatePassword();
   try {
     await createInstructor(db, DEFAULT_INSTRUCTOR, password);

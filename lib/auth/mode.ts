@@ -1,3 +1,5 @@
+import { envVar, type EnvSource } from '@/lib/env';
+
 /**
  * Single-user mode (the default: someone studying alone on a laptop, no join step, progress in
  * the browser) or course mode (CAUCE_MODE=course: students join with a code, instructors sign
@@ -5,6 +7,6 @@
  */
 export type SiteMode = 'single' | 'course';
 
-export function siteMode(env: NodeJS.ProcessEnv = process.env): SiteMode {
-  return env.CAUCE_MODE === 'course' ? 'course' : 'single';
+export function siteMode(source?: EnvSource): SiteMode {
+  return envVar('CAUCE_MODE', source) === 'course' ? 'course' : 'single';
 }

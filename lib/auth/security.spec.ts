@@ -270,7 +270,8 @@ describe('cuota de ejecuciones por alumno', () => {
   });
 
   it('demasiadas seguidas: 429 con un mensaje claro en español', async () => {
-    const { RUNS_PER_MINUTE } = await import('@/lib/runs/quota');
+    const { runsPerMinute } = await import('@/lib/runs/quota');
+    const RUNS_PER_MINUTE = runsPerMinute();
     const started: string[] = [];
     next.cookie = cookieA;
     let last: Response | undefined;

@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '@/lib/db';
 import { initSetting } from '@/lib/db/settings';
+import { envVar } from '@/lib/env';
 
 /** The httpOnly cookie that carries the signed session. */
 export const SESSION_COOKIE = 'cauce_sesion';
@@ -25,7 +26,7 @@ const holder = globalThis as typeof globalThis & { __cauceSessionKey?: Promise<B
  * else a random key made on first start and kept in the database (never in the repository).
  */
 export function sessionKey(db: Db): Promise<Buffer> {
-  const fromEnv = process.env.CAUCE_SESSION_SECRET;
+  const fromEnv = envVar('CAUCE_SESSION_SECRET');
   if (fromEnv) {
     if (fromEnv.length < 32) throw new Error('CAUCE_SESSION_SECRET debe tener al menos 32 caracteres.');
     return Promise.resolve(Buffer.from(fromEnv, 'utf8'));

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
+import { envVar, type EnvSource } from '@/lib/env';
 import { migrationProvider } from './migrations';
 import type { Database } from './schema';
 
@@ -13,11 +14,12 @@ export type DbConfig =
  * Where the site's data lives: PostgreSQL when DATABASE_URL is set, otherwise SQLite in
  * `<CAUCE_LAB_DIR or .lab>/cauce.sqlite` (CAUCE_DB_FILE overrides the file).
  */
-export function dbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DbConfig {
-  if (env.DATABASE_URL) return { kind: 'postgres', url: env.DATABASE_URL };
+export function dbConfigFromEnv(source?: EnvSource): DbConfig {
+  const url = envVar('DATABASE_URL', source);
+  if (url) return { kind: 'postgres', url };
   // turbopackIgnore: a run-time data path; the bundler must not trace .lab/ into the build.
-  const labDir = env.CAUCE_LAB_DIR ?? path.join(/*turbopackIgnore: true*/ process.cwd(), '.lab');
-  return { kind: 'sqlite', file: env.CAUCE_DB_FILE ?? path.join(/*turbopackIgnore: true*/ labDir, 'cauce.sqlite') };
+  const labDir = envVar('CAUCE_LAB_DIR', source) ?? path.join(/*turbopackIgnore: true*/ process.cwd(), '.lab');
+  return { kind: 'sqlite', file: envVar('CAUCE_DB_FILE', source) ?? path.join(/*turbopackIgnore: true*/ labDir, 'cauce.sqlite') };
 }
 
 /** Opens a connection pool (not migrated yet: see {@link migrate}). */

@@ -39,6 +39,7 @@ function machineAddresses() {
   return Object.values(os.networkInterfaces()).flat().filter((i) => i && !i.internal);
 }
 
+// Plain JavaScript loaded before any TypeScript (serve-next.mjs): CAUCE_ALLOWED_HOSTS, CAUCE_MODE and CAUCE_TRUST_PROXY are read raw, declared in lib/env.ts.
 export function frontDoor({ host = '127.0.0.1', port, env = process.env }) {
   const everywhere = EVERY_INTERFACE.has(host);
   const names = [...LOOPBACK_NAMES, ...(everywhere ? [os.hostname(), ...machineAddresses().map((i) => i.address)] : [host])];

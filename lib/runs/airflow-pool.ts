@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveDagWorkerRuntime, type DagWorkerRuntime } from '@/lib/sandbox/kinds/airflow-worker';
+import { serverEnv } from '@/lib/env';
 import { DEFAULT_DAG_WORKER_LIMITS, MAX_DAG_TASKS, type DagWorkerLimits } from '@/lib/limits';
 import { NetworkRelays } from '@/lib/sandbox/network';
 import { UidSlots } from '@/lib/sandbox/slots';
@@ -55,7 +56,7 @@ export class DagWorkerPool {
   private lastError: unknown;
 
   constructor(options: DagWorkerPoolOptions = {}) {
-    this.size = options.size ?? (Number(process.env.CAUCE_AIRFLOW_POOL_SIZE) || 2);
+    this.size = options.size ?? serverEnv().CAUCE_AIRFLOW_POOL_SIZE ?? 2;
     this.slots = new UidSlots(options.slots ?? this.size + 4, options.firstUid ?? 61_200);
     const root = options.root ?? '/run/cauce-airflow';
     this.limits = { ...DEFAULT_DAG_WORKER_LIMITS, ...options.limits };

@@ -1,6 +1,7 @@
 import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { envVar, type EnvSource } from '@/lib/env';
 import { SCHEDULER_PICKUP_MS } from '@/lib/limits';
 import { validateDagFiles } from './airflow-messages';
 
@@ -29,9 +30,9 @@ export class SchedulerError extends Error {
 }
 
 /** From the variables the launcher gives the site (AIRFLOW_API_URL, credentials, DAG folder). */
-export function schedulerTargetFromEnv(env: NodeJS.ProcessEnv = process.env): SchedulerTarget {
-  const apiUrl = env.AIRFLOW_API_URL?.trim();
-  const dagsDir = env.AIRFLOW_DAGS_DIR?.trim();
+export function schedulerTargetFromEnv(source?: EnvSource): SchedulerTarget {
+  const apiUrl = envVar('AIRFLOW_API_URL', source)?.trim();
+  const dagsDir = envVar('AIRFLOW_DAGS_DIR', source)?.trim();
   if (!apiUrl || !dagsDir) {
     throw new SchedulerError(
       'El envío al scheduler no está configurado en este servidor (faltan AIRFLOW_API_URL y AIRFLOW_DAGS_DIR).',
@@ -39,9 +40,9 @@ export function schedulerTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Sc
   }
   return {
     apiUrl,
-    uiUrl: env.AIRFLOW_UI_URL?.trim() || apiUrl,
-    username: env.AIRFLOW_USERNAME ?? 'admin',
-    password: env.AIRFLOW_PASSWORD ?? '',
+    uiUrl: envVar('AIRFLOW_UI_URL', source)?.trim() || apiUrl,
+    username: envVar('AIRFLOW_USERNAME', source) ?? 'admin',
+    password: envVar('AIRFLOW_PASSWORD', source) ?? '',
     dagsDir,
   };
 }

@@ -1,21 +1,24 @@
 import { RateLimiter, spanishWait } from '@/lib/auth/rate-limit';
+import { serverEnv } from '@/lib/env';
 import { DEFAULT_RUNS_PER_MINUTE, MAX_WAITING_PER_STUDENT } from '@/lib/limits';
 import { pendingRuns } from './registry';
 import { LOCAL_OWNER, type RunOwner } from './run';
 
 /** Runs one student may start per minute: CAUCE_RUNS_PER_MINUTE, else {@link DEFAULT_RUNS_PER_MINUTE}. */
-export const RUNS_PER_MINUTE = Number(process.env.CAUCE_RUNS_PER_MINUTE) || DEFAULT_RUNS_PER_MINUTE;
+export function runsPerMinute(): number {
+  return serverEnv().CAUCE_RUNS_PER_MINUTE ?? DEFAULT_RUNS_PER_MINUTE;
+}
 
 const holder = globalThis as typeof globalThis & { __cauceRunLimiter?: RateLimiter };
 
 function limiter(): RateLimiter {
-  holder.__cauceRunLimiter ??= new RateLimiter(RUNS_PER_MINUTE, 60_000);
+  holder.__cauceRunLimiter ??= new RateLimiter(runsPerMinute(), 60_000);
   return holder.__cauceRunLimiter;
 }
 
 /**
  * The per-student quota (course mode only; studying alone has no quota): at most
- * {@link RUNS_PER_MINUTE} starts a minute and {@link MAX_WAITING_PER_STUDENT} waiting.
+ * {@link runsPerMinute} starts a minute and {@link MAX_WAITING_PER_STUDENT} waiting.
  * Returns a Spanish reason when this start is refused; counts it when allowed.
  */
 export function takeRunQuota(owner: RunOwner): string | undefined {
@@ -25,7 +28,7 @@ export function takeRunQuota(owner: RunOwner): string | undefined {
   }
   const wait = limiter().take(owner.key);
   if (wait > 0) {
-    return `Has lanzado demasiadas ejecuciones seguidas (máximo ${RUNS_PER_MINUTE} por minuto). Espera ${spanishWait(wait)} y vuelve a intentarlo.`;
+    return `Has lanzado demasiadas ejecuciones seguidas (máximo ${runsPerMinute()} por minuto). Espera ${spanishWait(wait)} y vuelve a intentarlo.`;
   }
   return undefined;
 }

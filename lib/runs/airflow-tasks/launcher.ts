@@ -1,6 +1,7 @@
 import { chmod, chown, mkdir, realpath, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { envVar, type EnvSource } from '@/lib/env';
 import { resolveDagWorkerRuntime, type DagWorkerRuntime } from '@/lib/sandbox/kinds/airflow-worker';
 import { AIRFLOW_PARSE_LIMITS, DEFAULT_AIRFLOW_TASK_LIMITS, MAX_WORKLOAD_BYTES, type AirflowTaskLimits } from '@/lib/limits';
 import { NetworkRelays } from '@/lib/sandbox/network';
@@ -214,20 +215,21 @@ export class TaskLauncher {
  * The launcher's options from the variables the lab gives the site (lab/airflow/start.ts), or
  * null when this server does not run the embedded Airflow (external mode, `next dev` alone).
  */
-export function taskLauncherOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TaskLauncherOptions | null {
-  const socketPath = env.CAUCE_TASK_LAUNCHER_SOCKET?.trim();
-  const dagsDir = env.AIRFLOW_DAGS_DIR?.trim();
-  const logsDir = env.AIRFLOW_LOGS_DIR?.trim();
-  const apiUrl = env.AIRFLOW_API_URL?.trim();
-  if (env.CAUCE_AIRFLOW_MODE === 'external' || !socketPath || !dagsDir || !logsDir || !apiUrl) return null;
-  return { socketPath, dagsDir, logsDir, apiUrl, ...(env.CAUCE_AIRFLOW_UID ? { airflowUid: Number(env.CAUCE_AIRFLOW_UID) } : {}) };
+export function taskLauncherOptionsFromEnv(source?: EnvSource): TaskLauncherOptions | null {
+  const socketPath = envVar('CAUCE_TASK_LAUNCHER_SOCKET', source)?.trim();
+  const dagsDir = envVar('AIRFLOW_DAGS_DIR', source)?.trim();
+  const logsDir = envVar('AIRFLOW_LOGS_DIR', source)?.trim();
+  const apiUrl = envVar('AIRFLOW_API_URL', source)?.trim();
+  if (envVar('CAUCE_AIRFLOW_MODE', source) === 'external' || !socketPath || !dagsDir || !logsDir || !apiUrl) return null;
+  const airflowUid = envVar('CAUCE_AIRFLOW_UID', source);
+  return { socketPath, dagsDir, logsDir, apiUrl, ...(airflowUid ? { airflowUid } : {}) };
 }
 
 let shared: TaskLauncher | undefined;
 
 /** Starts the site's one launcher (instrumentation.ts); null without the embedded Airflow. */
-export async function startTaskLauncherFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<TaskLauncher | null> {
-  const options = taskLauncherOptionsFromEnv(env);
+export async function startTaskLauncherFromEnv(source?: EnvSource): Promise<TaskLauncher | null> {
+  const options = taskLauncherOptionsFromEnv(source);
   if (!options) return null;
   shared ??= new TaskLauncher(options);
   await shared.start();

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { envVar } from '@/lib/env';
 import type { SandboxSpec } from '../command';
 import { pickProcessLimits, type DagWorkerLimits } from '@/lib/limits';
 import type { SlotNetwork } from '../network';
@@ -28,13 +29,13 @@ export interface DagWorkerRuntime {
 
 /** `$CAUCE_AIRFLOW_INSTALL_DIR`, else `<cwd>/.lab/airflow` (the site runs from the repo root). */
 export function airflowInstallDir(): string {
-  return path.resolve(process.env.CAUCE_AIRFLOW_INSTALL_DIR ?? path.join(/*turbopackIgnore: true*/ process.cwd(), '.lab', 'airflow'));
+  return path.resolve(envVar('CAUCE_AIRFLOW_INSTALL_DIR') ?? path.join(/*turbopackIgnore: true*/ process.cwd(), '.lab', 'airflow'));
 }
 
 export async function resolveDagWorkerRuntime(installDir = airflowInstallDir()): Promise<DagWorkerRuntime> {
   const venv = path.join(installDir, 'venv');
   const templateDir = path.join(installDir, 'template');
-  const workerDir = path.resolve(process.env.CAUCE_AIRFLOW_WORKER_DIR ?? path.join(/*turbopackIgnore: true*/ process.cwd(), 'lab', 'airflow', 'worker'));
+  const workerDir = path.resolve(envVar('CAUCE_AIRFLOW_WORKER_DIR') ?? path.join(/*turbopackIgnore: true*/ process.cwd(), 'lab', 'airflow', 'worker'));
   for (const required of [path.join(venv, 'bin', 'python'), path.join(templateDir, 'airflow.db'), path.join(workerDir, 'cauce_dag_worker.py')]) {
     if (!existsSync(/*turbopackIgnore: true*/ required)) throw new Error(`Airflow lab not prepared: missing ${required} (run: npx tsx lab/cli.ts prepare-airflow)`);
   }

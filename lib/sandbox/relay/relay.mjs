@@ -7,6 +7,8 @@
  */
 import net from 'node:net';
 
+// Inside the sandbox, before the run's own code: CAUCE_RELAYS is what the sandbox builder set for this
+// process (lib/sandbox/command.ts), not the site's configuration, so it is not in lib/env.ts.
 const routes = JSON.parse(process.env.CAUCE_RELAYS ?? '[]');
 delete process.env.CAUCE_RELAYS;
 
