@@ -1,17 +1,11 @@
-/**
- * Errors of the lab services. `message` is Spanish because it reaches people (the
- * terminal of whoever starts the lab, the site's status); `retriable` tells a caller
- * whether trying again later can help, and `cause` keeps the original error.
- */
-export class LabError extends Error {
-  readonly retriable: boolean;
+import { CauceError } from '../lib/errors';
 
-  constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.name = new.target.name;
-    this.retriable = options.retriable ?? false;
-  }
-}
+/**
+ * Errors of the lab services. `message` is Spanish because it reaches people (the terminal of
+ * whoever starts the lab, the site's status) and may name the lab's folders; `retriable` and
+ * `cause` as in every {@link CauceError}.
+ */
+export class LabError extends CauceError {}
 
 /** Maven could not fetch the broker's jars (no network, registry refused, no `mvn`). */
 export class LabDownloadError extends LabError {}

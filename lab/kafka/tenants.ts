@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { studentAccess, type KafkaSasl, type StudentKafkaAccess } from './credentials';
 import { envVar } from '../../lib/env';
+import { LabError } from '../errors';
+import { studentAccess, type KafkaSasl, type StudentKafkaAccess } from './credentials';
 import { quotaSpec } from './limits';
 import { jdkTool } from './process';
 
@@ -32,9 +33,11 @@ export interface ResetResult {
   readonly groups: string[];
 }
 
-/** A Spanish failure of provisioning or resetting, for the site's messages. */
-export class TenantAdminError extends Error {
-  readonly retriable = true;
+/** A Spanish failure of provisioning or resetting, for the site's messages. Retriable: the admin restarts. */
+export class TenantAdminError extends LabError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retriable: true });
+  }
 }
 
 interface Pending {

@@ -1,13 +1,13 @@
+import { CauceError } from '@/lib/errors';
 import { tooLargeMessage } from './limits.mjs';
 
 /** A body over its limit; `bytesRead` says how much was read before stopping (0: refused by its Content-Length). */
-export class BodyTooLargeError extends Error {
+export class BodyTooLargeError extends CauceError {
   constructor(
     readonly limit: number,
     readonly bytesRead: number,
   ) {
     super(tooLargeMessage(limit));
-    this.name = 'BodyTooLargeError';
   }
 }
 

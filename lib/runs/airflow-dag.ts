@@ -1,3 +1,4 @@
+import { CauceError, studentMessage } from '@/lib/errors';
 import type { DagWorkerLimits } from '@/lib/limits';
 import { defaultDagWorkerPool, type DagWorkerPool } from './airflow-pool';
 import type { WorkerEvent } from './airflow-protocol';
@@ -28,9 +29,9 @@ export async function executeAirflowDag(run: Run, pool: DagWorkerPool = defaultD
   try {
     worker = await pool.take();
   } catch (error) {
-    const retriable = error instanceof Error && 'retriable' in error;
-    if (!retriable) console.error('[runs] airflow-dag: no worker', error);
-    return exit('lab-unavailable', retriable ? (error as Error).message : AIRFLOW_MESSAGES.labUnavailable);
+    // A busy pool is expected and says so itself; anything else (Airflow not installed) is logged.
+    if (!(error instanceof CauceError && error.retriable)) console.error('[runs] airflow-dag: no worker', error);
+    return exit('lab-unavailable', studentMessage(error, AIRFLOW_MESSAGES.labUnavailable));
   }
   if (run.abort.signal.aborted) {
     await worker.dispose();

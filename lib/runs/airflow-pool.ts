@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveDagWorkerRuntime, type DagWorkerRuntime } from '@/lib/sandbox/kinds/airflow-worker';
 import { serverEnv } from '@/lib/env';
+import { CauceError } from '@/lib/errors';
 import { DEFAULT_DAG_WORKER_LIMITS, MAX_DAG_TASKS, type DagWorkerLimits } from '@/lib/limits';
 import { NetworkRelays } from '@/lib/sandbox/network';
 import { UidSlots } from '@/lib/sandbox/slots';
@@ -26,10 +27,9 @@ export interface DagWorkerPoolOptions {
 }
 
 /** Thrown by take() when every worker uid is in use. Spanish, retriable. */
-export class DagPoolBusyError extends Error {
-  readonly retriable = true;
+export class DagPoolBusyError extends CauceError {
   constructor() {
-    super('El laboratorio de Airflow está ocupado con otras ejecuciones. Vuelve a intentarlo en unos segundos.');
+    super('El laboratorio de Airflow está ocupado con otras ejecuciones. Vuelve a intentarlo en unos segundos.', { retriable: true });
   }
 }
 

@@ -2,6 +2,7 @@ import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { envVar, type EnvSource } from '@/lib/env';
+import { CauceError } from '@/lib/errors';
 import { SCHEDULER_PICKUP_MS } from '@/lib/limits';
 import { validateDagFiles } from './airflow-messages';
 
@@ -17,17 +18,8 @@ export interface SchedulerTarget {
   dagsDir: string;
 }
 
-/** A Spanish, student-facing failure of sending or polling. */
-export class SchedulerError extends Error {
-  constructor(
-    message: string,
-    readonly retriable = false,
-    options: { cause?: unknown } = {},
-  ) {
-    super(message, options);
-    this.name = 'SchedulerError';
-  }
-}
+/** A Spanish, student-facing failure of sending or polling; retriable when Airflow may answer later. */
+export class SchedulerError extends CauceError {}
 
 /** From the variables the launcher gives the site (AIRFLOW_API_URL, credentials, DAG folder). */
 export function schedulerTargetFromEnv(source?: EnvSource): SchedulerTarget {
@@ -188,7 +180,7 @@ async function waitForDag(api: AirflowApi, dagId: string, fileloc: string, timeo
   }
   throw new SchedulerError(
     `El scheduler no encontró el DAG «${dagId}» en ${Math.round(timeoutMs / 1000)} s. Vuelve a intentarlo en un momento.`,
-    true,
+    { retriable: true },
   );
 }
 
@@ -208,7 +200,7 @@ class AirflowApi {
       if (allowed.includes(response.status)) return undefined;
       if (!response.ok) {
         const detail = await response.text().catch(() => '');
-        throw new SchedulerError(`Airflow respondió ${response.status} a ${method} ${route}: ${detail.slice(0, 300)}`, response.status >= 500);
+        throw new SchedulerError(`Airflow respondió ${response.status} a ${method} ${route}: ${detail.slice(0, 300)}`, { retriable: response.status >= 500 });
       }
       return response.status === 204 ? undefined : response.json();
     }
@@ -232,7 +224,7 @@ class AirflowApi {
         signal: AbortSignal.timeout(15_000),
       });
     } catch (cause) {
-      throw new SchedulerError(`Airflow no responde en ${this.target.apiUrl}. Vuelve a intentarlo en un momento.`, true, { cause });
+      throw new SchedulerError(`Airflow no responde en ${this.target.apiUrl}. Vuelve a intentarlo en un momento.`, { retriable: true, cause });
     }
   }
 }

@@ -3,6 +3,7 @@ import type { StudentKafkaAccess } from '@/lab/kafka/credentials';
 import { checkKafka, type KafkaHealth } from '@/lab/kafka/health';
 import { findRunnable } from '@/lib/content/runnables';
 import { kafkaBrokers } from '@/lib/env';
+import { CauceError, studentMessage } from '@/lib/errors';
 import { DEFAULT_KAFKA_TS_LIMITS, wallClockMs } from '@/lib/limits';
 import { labStatus } from '@/lib/lab/status';
 import { kafkaTenants } from '@/lib/lab/kafka-tenants';
@@ -145,9 +146,8 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
       message: result.message ?? (reason === 'finished' ? RUN_MESSAGES.finished : RUN_MESSAGES.failed),
     });
   } catch (error) {
-    // runTypeScript throws only before running (busy, bad input); the message is Spanish.
-    const message = error instanceof Error && 'retriable' in error ? error.message : RUN_MESSAGES.serverError;
-    if (!(error instanceof Error && 'retriable' in error)) console.error('[runs] kafka-ts failed', error);
-    run.emit({ type: 'exit', reason: 'error', exitCode: null, durationMs: Date.now() - started, message });
+    // runTypeScript throws only before running (busy, bad input): a SandboxError, Spanish already.
+    if (!(error instanceof CauceError)) console.error('[runs] kafka-ts failed', error);
+    run.emit({ type: 'exit', reason: 'error', exitCode: null, durationMs: Date.now() - started, message: studentMessage(error, RUN_MESSAGES.serverError) });
   }
 }

@@ -1,20 +1,13 @@
 import type { SnippetDiagnostic } from './transpile';
+import { CauceError } from '@/lib/errors';
 import type { SandboxLimits } from '@/lib/limits';
 
 /**
  * Base of every sandbox failure. `message` is Spanish and safe to show a student: it never
- * contains server paths; the technical detail travels in `cause`.
+ * contains server paths; the technical detail travels in `cause`. `retriable` is true when the
+ * same request may succeed later (busy lab, transient setup failure).
  */
-export class SandboxError extends Error {
-  /** True when the same request may succeed later (busy lab, transient setup failure). */
-  readonly retriable: boolean;
-
-  constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.name = new.target.name;
-    this.retriable = options.retriable ?? false;
-  }
-}
+export class SandboxError extends CauceError {}
 
 /** The submitted files were refused before transpiling (size, names, entry). */
 export class SnippetInputError extends SandboxError {}
