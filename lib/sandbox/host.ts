@@ -3,6 +3,7 @@ import { concurrentRuns } from '@/lib/env';
 import { NetworkRelays } from './network';
 import { resolveRuntime, type RuntimeOptions, type SandboxRuntime } from './runtime';
 import { UidSlots } from './slots';
+import { WarmSandboxes } from './warm';
 import { SlotWorkdirs, type WorkdirOptions } from './workdir';
 
 export interface SandboxHostOptions extends RuntimeOptions, WorkdirOptions {
@@ -16,6 +17,11 @@ export interface SandboxHostOptions extends RuntimeOptions, WorkdirOptions {
    * @default true
    */
   nodePermissions?: boolean;
+  /**
+   * Keep kafka-ts sandboxes started ahead of runs, one per free slot (lib/sandbox/warm.ts).
+   * The site's host does; tests that count slots or processes choose. @default false
+   */
+  warm?: boolean;
 }
 
 /**
@@ -28,6 +34,8 @@ export class SandboxHost {
   /** Host side of the endpoints relayed into each slot's network namespace. */
   readonly relays: NetworkRelays;
   readonly nodePermissions: boolean;
+  /** Sandboxes started ahead of runs, when the host keeps them. */
+  readonly warm: WarmSandboxes | undefined;
   private runtimePromise: Promise<SandboxRuntime> | undefined;
 
   constructor(private readonly options: SandboxHostOptions = {}) {
@@ -35,6 +43,7 @@ export class SandboxHost {
     this.workdirs = new SlotWorkdirs(options);
     this.relays = new NetworkRelays(path.join(options.root ?? '/run/cauce-sandbox', 'net'));
     this.nodePermissions = options.nodePermissions ?? true;
+    this.warm = options.warm ? new WarmSandboxes(this) : undefined;
   }
 
   /** Resolved on first use; a failure is not cached so a fixed setup is picked up. */
@@ -51,6 +60,6 @@ let defaultHost: SandboxHost | undefined;
 
 /** The host used when a run names none: a uid slot for every run the queue lets through. */
 export function defaultSandboxHost(): SandboxHost {
-  defaultHost ??= new SandboxHost({ concurrency: concurrentRuns() });
+  defaultHost ??= new SandboxHost({ concurrency: concurrentRuns(), warm: true });
   return defaultHost;
 }

@@ -1,15 +1,16 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { constants as os } from 'node:os';
 import { runCgroup, type RunCgroup } from './cgroup';
 import { resolveLimits, STOP_GRACE_MS, treeBudgetOf, type SandboxLimits } from '@/lib/limits';
 import { buildSandboxCommand } from './command';
 import { SandboxBusyError, SandboxLimitError, SandboxSetupError, type SandboxError } from './errors';
 import { defaultSandboxHost, type SandboxHost } from './host';
-import { nodeSandboxSpec } from './kinds/node';
+import { checkProgramEnv, nodeSandboxSpec } from './kinds/node';
 import { deniedMessage, endMessage, type DeniedCapability, type EndReason } from './messages';
 import { OutputCollector, type SandboxOutput } from './output';
 import { isRuntimeNoise, mapStackToSnippet } from './stack';
 import type { CompiledFile } from './transpile';
+import { discard, NODE_MOUNT_POINTS, spawnSandbox, type WarmSandbox } from './warm';
 
 export interface SandboxResult {
   /** Exit code of node, or null when it died by a signal. */
@@ -26,6 +27,8 @@ export interface SandboxResult {
   message: string | null;
   /** Typed error for limit and server-side ends (a {@link SandboxLimitError} for limits). */
   error: SandboxError | null;
+  /** It ran in a sandbox started ahead of it (lib/sandbox/warm.ts). */
+  warm: boolean;
 }
 
 export interface SandboxRunOptions {
@@ -60,8 +63,6 @@ const DENIED: [RegExp, DeniedCapability][] = [
 ];
 // Our exec chain reports its own failures this way before node ever starts.
 const SETUP_FAILURE = /^(bwrap|setpriv|prlimit|cauce-sandbox|cauce-relay): /;
-/** bwrap needs these mount points inside the read-only /sandbox for the kafkajs shim and the real package. */
-const NODE_MOUNT_POINTS = ['node_modules/kafkajs', 'node_modules/kafkajs-real'];
 
 /**
  * Owner of one run's lifecycle: claims a uid slot, writes the files, starts the sandbox,
@@ -72,6 +73,7 @@ export class SandboxRun {
   private readonly host: SandboxHost;
   private killReason: EndReason | undefined;
   private kill: ((reason: EndReason) => void) | undefined;
+  private warm = false;
 
   constructor(private readonly options: SandboxRunOptions) {
     this.limits = resolveLimits(options.limits);
@@ -91,14 +93,19 @@ export class SandboxRun {
   async run(): Promise<SandboxResult> {
     const { signal } = this.options;
     if (signal?.aborted || this.killReason) return this.result('stopped', null, 0, false, null);
-    const slot = await this.host.slots.acquire();
+    const endpoints = this.options.endpoints ?? [];
+    const warm = this.host.warm?.take(endpoints, this.limits);
+    if (warm) return this.runWarm(warm);
+    let slot = await this.host.slots.acquire();
+    // Every slot may be held by an idle warm sandbox started for other endpoints or limits.
+    if (!slot && (await this.host.warm?.releaseOne())) slot = await this.host.slots.acquire();
     if (!slot) throw new SandboxBusyError();
     let dirs: Awaited<ReturnType<SandboxHost['workdirs']['prepare']>> | undefined;
     try {
       const runtime = await this.host.runtime();
       dirs = await this.host.workdirs.prepare(slot, this.options.files, NODE_MOUNT_POINTS);
       const [network, cgroup] = await Promise.all([
-        this.host.relays.forSlot(slot.uid, this.options.endpoints ?? []),
+        this.host.relays.forSlot(slot.uid, endpoints),
         runCgroup(slot.uid, treeBudgetOf(this.limits)),
       ]);
       const command = buildSandboxCommand(
@@ -114,24 +121,46 @@ export class SandboxRun {
           nodePermissions: this.host.nodePermissions,
         }),
       );
-      return await this.execute(command, cgroup, (await cgroup?.oomKills()) ?? 0);
+      const oomBefore = (await cgroup?.oomKills()) ?? 0;
+      return await this.execute(spawnSandbox(command), cgroup, oomBefore);
     } catch (cause) {
       return this.result('error', null, 0, false, null, new SandboxSetupError(cause));
     } finally {
       this.kill = undefined;
       await Promise.allSettled([dirs && this.host.workdirs.clean(dirs)]);
       await slot.release().catch((error: unknown) => console.error('[sandbox] slot release failed', error));
+      this.host.warm?.scheduleFill();
     }
   }
 
-  private execute(command: { file: string; args: string[] }, cgroup: RunCgroup | null, oomBefore: number): Promise<SandboxResult> {
+  /**
+   * The run in a sandbox started ahead of it: its files go into the sandbox's /sandbox (a
+   * bind of a host folder, so they appear inside), its variables and entry down stdin. The
+   * wall clock starts here; the CPU limit also counts node's start-up (about 0.3 s).
+   */
+  private async runWarm(warm: WarmSandbox): Promise<SandboxResult> {
+    this.warm = true;
+    try {
+      const env = checkProgramEnv(this.options.env ?? {});
+      await this.host.workdirs.writeFiles(warm.dirs, this.options.files);
+      const handover = `${JSON.stringify({ env, entry: this.options.entry })}\n`;
+      return await this.execute(warm.child, warm.cgroup, warm.oomBefore, () => warm.child.stdin!.write(handover));
+    } catch (cause) {
+      return this.result('error', null, 0, false, null, new SandboxSetupError(cause));
+    } finally {
+      this.kill = undefined;
+      await discard(warm, this.host);
+      this.host.warm?.scheduleFill();
+    }
+  }
+
+  /** Follows a started sandbox to its end; `start`, if given, is called once its output is being read. */
+  private execute(child: ChildProcess, cgroup: RunCgroup | null, oomBefore: number, start?: () => void): Promise<SandboxResult> {
+    const stdin = child.stdin!;
+    const stdout = child.stdout!;
+    const stderr = child.stderr!;
     return new Promise((resolve) => {
       const started = Date.now();
-      // env {} on purpose: bwrap's pid 1 keeps this environment, readable at /proc/1/environ.
-      // stdin is a pipe only so "Detener" can close it: the kafkajs shim then leaves consumer
-      // groups cleanly (see STOP_GRACE_MS) instead of blocking the group's next rebalance.
-      const child = spawn(command.file, command.args, { env: {} as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-      child.stdin.on('error', () => undefined); // EPIPE when the program has already exited
       let memory = false;
       let denied: DeniedCapability | null = null;
       const setupErrors: string[] = [];
@@ -160,7 +189,7 @@ export class SandboxRun {
       const kill = (reason: EndReason): void => {
         this.killReason ??= reason; // the first end wins: a stop after a timeout stays a timeout
         if (reason === 'stopped' && usesKafka && !graceTimer && child.exitCode === null) {
-          child.stdin.end();
+          stdin.end();
           graceTimer = setTimeout(() => kill('stopped'), STOP_GRACE_MS);
           return;
         }
@@ -170,8 +199,8 @@ export class SandboxRun {
           // already exited
         }
         // Stop reading: whatever is still buffered in the pipes is discarded.
-        child.stdout.destroy();
-        child.stderr.destroy();
+        stdout.destroy();
+        stderr.destroy();
       };
       this.kill = kill;
       const onAbort = (): void => kill('stopped');
@@ -179,8 +208,8 @@ export class SandboxRun {
       const timer = setTimeout(() => kill('timeout'), this.limits.wallMs);
       if (this.killReason) kill(this.killReason); // stopped while the files were being written
 
-      child.stdout.on('data', (chunk: Buffer) => output.write('stdout', chunk) || kill('output-limit'));
-      child.stderr.on('data', (chunk: Buffer) => output.write('stderr', chunk) || kill('output-limit'));
+      stdout.on('data', (chunk: Buffer) => output.write('stdout', chunk) || kill('output-limit'));
+      stderr.on('data', (chunk: Buffer) => output.write('stderr', chunk) || kill('output-limit'));
 
       let settled = false;
       const settle = (result: SandboxResult): void => {
@@ -195,7 +224,13 @@ export class SandboxRun {
         // Only a failed spawn (setpriv missing) lands here without a pid; kill errors are ignored.
         if (child.pid === undefined) settle(this.result('error', null, 0, false, null, new SandboxSetupError(cause)));
       });
+      // A warm sandbox that already ended (killed while idle) has no 'close' to wait for.
+      if (child.exitCode !== null || child.signalCode !== null) {
+        settle(this.result('error', null, 0, false, null, new SandboxSetupError(new Error('the warm sandbox had exited'))));
+        return;
+      }
       child.on('close', (code, killedBy) => void closed(code, killedBy));
+      if (!this.killReason) start?.();
       const closed = async (code: number | null, killedBy: NodeJS.Signals | null): Promise<void> => {
         // The kernel's OOM killer inside the run's cgroup: the whole tree outgrew its budget.
         const oomKilled = cgroup ? (await cgroup.oomKills().catch(() => oomBefore)) > oomBefore : false;
@@ -232,7 +267,7 @@ export class SandboxRun {
   ): SandboxResult {
     const end = { reason, exitCode, signal };
     const message = denied && reason === 'finished' ? deniedMessage(denied) : endMessage(end, this.limits);
-    return { ...end, durationMs, truncated, denied, message, error: error ?? limitError(reason, this.limits, message) };
+    return { ...end, durationMs, truncated, denied, message, error: error ?? limitError(reason, this.limits, message), warm: this.warm };
   }
 }
 

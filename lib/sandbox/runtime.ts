@@ -30,6 +30,8 @@ export interface SandboxRuntime {
   kafkajsShimDir: string;
   /** The in-namespace relay preload (relay/relay.mjs), at a path the sandbox uids can read. */
   relayPreload: string;
+  /** The program of a warm sandbox (warm/boot.mjs), at a path the sandbox uids can read. */
+  warmBoot: string;
   /** bwrap arguments for shared libraries and the few /etc files name resolution reads. */
   systemArgs: string[];
 }
@@ -49,12 +51,15 @@ export async function resolveRuntime(options: RuntimeOptions = {}): Promise<Sand
   const kafkajsShimDir = (await othersCanReach(shim)) ? shim : await cacheCopy(shim, cacheDir, `kafkajs-shim-${await contentHash(shim)}`, true);
   const relay = await realpath(/*turbopackIgnore: true*/ path.join(process.cwd(), 'lib', 'sandbox', 'relay', 'relay.mjs'));
   const relayPreload = (await othersCanReach(relay)) ? relay : await cacheCopy(relay, cacheDir, `relay-${(await contentHash(path.dirname(relay)))}.mjs`, false);
+  const boot = await realpath(/*turbopackIgnore: true*/ path.join(process.cwd(), 'lib', 'sandbox', 'warm', 'boot.mjs'));
+  const warmBoot = (await othersCanReach(boot)) ? boot : await cacheCopy(boot, cacheDir, `warm-boot-${await contentHash(path.dirname(boot))}.mjs`, false);
   return {
     nodePath,
     nodeMajor: Number(process.versions.node.split('.')[0]),
     kafkajsDir,
     kafkajsShimDir,
     relayPreload,
+    warmBoot,
     systemArgs: [...(await libraryArgs()), ...(await etcArgs(cacheDir))],
   };
 }

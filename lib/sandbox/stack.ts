@@ -38,6 +38,7 @@ export function isRuntimeNoise(line: string): boolean {
   return (
     // A frame ending in "{" opens the error's properties; dropping it would unbalance them.
     (/^\s+at (?:async )?.*\(?node:internal\//.test(line) && !line.endsWith('{')) ||
+    /^\s+at (?:async )?file:\/\/\/opt\/cauce\/warm\.mjs:/.test(line) || // a warm sandbox's boot importing the entry
     /^\s*\d+: 0x[0-9a-f]+ /.test(line) ||
     /^\[\d+:0x[0-9a-f]+\]/.test(line) ||
     /^(?:----- Native stack trace -----|<--- (?:Last few GCs|JS stacktrace) --->)\s*$/.test(line)

@@ -58,10 +58,15 @@ export class SlotWorkdirs {
     await this.clean(dirs); // leftovers of a server that died mid-run
     await mkdir(dirs.src, { mode: 0o755 });
     for (const point of mountPoints) await mkdir(path.join(dirs.src, point), { recursive: true, mode: 0o755 });
-    await Promise.all(files.map((f) => writeFile(path.join(dirs.src, f.name), f.js, { mode: 0o644 })));
+    await this.writeFiles(dirs, files);
     await mkdir(dirs.tmp, { mode: 0o700 });
     await chown(dirs.tmp, slot.uid, slot.uid);
     return dirs;
+  }
+
+  /** Writes a run's files into its /sandbox (also into a warm sandbox's, where they appear at once). */
+  async writeFiles(dirs: RunDirs, files: readonly Pick<CompiledFile, 'name' | 'js'>[]): Promise<void> {
+    await Promise.all(files.map((f) => writeFile(path.join(dirs.src, f.name), f.js, { mode: 0o644 })));
   }
 
   /** Removes everything a run left, including what the program wrote to /tmp. */

@@ -109,7 +109,7 @@ describe('mensajes', () => {
 });
 
 describe('comando', () => {
-  const runtime = { nodePath: '/usr/bin/node', nodeMajor: 20, kafkajsDir: '/k', kafkajsShimDir: '/s', relayPreload: '/r.mjs', systemArgs: [] };
+  const runtime = { nodePath: '/usr/bin/node', nodeMajor: 20, kafkajsDir: '/k', kafkajsShimDir: '/s', relayPreload: '/r.mjs', warmBoot: '/w.mjs', systemArgs: [] };
   const network = { relayDir: '/n', routes: [{ listenHost: '127.0.0.1', port: 9092, socket: '/run/cauce-relay/0.sock' }], hostsFile: '/n/hosts' };
   const base = { uid: 61002, limits: DEFAULT_KAFKA_TS_LIMITS, runtime, dirs: { src: '/s', tmp: '/t' }, entry: 'producer.mjs', network, cgroupProcs: ['/cg/cgroup.procs'] };
 

@@ -12,7 +12,10 @@ export interface NodeSpecInput {
   dirs: RunDirs;
   /** Variables the program may see (e.g. KAFKA_BROKERS); nothing else is inherited. */
   env: Readonly<Record<string, string>>;
-  /** Emitted entry file name, e.g. `producer.mjs`. */
+  /**
+   * Emitted entry file name, e.g. `producer.mjs`; or {@link WARM_BOOT}: node starts ahead of
+   * the run and waits for its entry on stdin (lib/sandbox/warm.ts).
+   */
   entry: string;
   network: SlotNetwork;
   cgroupProcs: readonly string[];
@@ -22,23 +25,30 @@ export interface NodeSpecInput {
 
 /** Where the relay preload appears inside (readable under node's permission model). */
 const RELAY_PRELOAD = '/opt/cauce/relay.mjs';
+/** The entry of a warm sandbox: warm/boot.mjs, bound here. */
+export const WARM_BOOT = '/opt/cauce/warm.mjs';
 // Variables that would change how node or the loader behave are set by us, as argv, or not at all.
 const RESERVED_ENV = /^(NODE_|LD_|HOME$|PATH$|TMPDIR$|UV_|CAUCE_RELAYS$)/;
+
+/** The run's own variables, refused if one would change how node or the loader behave. */
+export function checkProgramEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  for (const key of Object.keys(env)) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(key) || RESERVED_ENV.test(key)) throw new RangeError(`env ${key} is not allowed`);
+  }
+  return { ...env };
+}
 
 /** The kafka-ts kind: node, the student's transpiled files, kafkajs behind the watching shim. */
 export function nodeSandboxSpec(input: NodeSpecInput): SandboxSpec {
   const { runtime, dirs, limits } = input;
-  const env: Record<string, string> = { HOME: '/tmp', PATH: '/usr/bin' };
-  for (const [key, value] of Object.entries(input.env)) {
-    if (!/^[A-Z][A-Z0-9_]*$/.test(key) || RESERVED_ENV.test(key)) throw new RangeError(`env ${key} is not allowed`);
-    env[key] = value;
-  }
+  const env: Record<string, string> = { HOME: '/tmp', PATH: '/usr/bin', ...checkProgramEnv(input.env) };
   // Second layer, not the boundary: refuses child_process, workers, and fs outside these paths,
   // with an error that names what was refused (so the student gets a clear message).
   const permissions = [
     runtime.nodeMajor >= 22 ? '--permission' : '--experimental-permission',
     `--allow-fs-read=${SANDBOX_DIR}/*`,
     `--allow-fs-read=${RELAY_PRELOAD}`,
+    `--allow-fs-read=${WARM_BOOT}`,
     '--allow-fs-read=/tmp/*',
     '--allow-fs-write=/tmp/*',
     '--disable-warning=ExperimentalWarning',
@@ -55,6 +65,7 @@ export function nodeSandboxSpec(input: NodeSpecInput): SandboxSpec {
       [runtime.kafkajsShimDir, `${SANDBOX_DIR}/node_modules/kafkajs`],
       [runtime.kafkajsDir, `${SANDBOX_DIR}/node_modules/kafkajs-real`],
       [runtime.relayPreload, RELAY_PRELOAD],
+      [runtime.warmBoot, WARM_BOOT],
     ],
     writable: [[dirs.tmp, '/tmp']],
     env,
@@ -65,7 +76,7 @@ export function nodeSandboxSpec(input: NodeSpecInput): SandboxSpec {
       ...relay,
       '--enable-source-maps',
       `--max-old-space-size=${limits.memoryMb}`,
-      `${SANDBOX_DIR}/${input.entry}`,
+      input.entry === WARM_BOOT ? WARM_BOOT : `${SANDBOX_DIR}/${input.entry}`,
     ],
     network: input.network,
     cgroupProcs: input.cgroupProcs,
