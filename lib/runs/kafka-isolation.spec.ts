@@ -99,6 +99,14 @@ await admin.disconnect();
     expect(records.every((e) => e.type === 'record' && e.record.topic === 'ana.mensajes')).toBe(true);
   }, MINUTE);
 
+  it('el consumidor de la lección antes que el productor: el tema aún no existe y el aviso dice qué hacer', async () => {
+    const lessonConsumer = /```ts title="consumer\.ts"\n([\s\S]*?)```/.exec(readFileSync(path.join(process.cwd(), 'content', 'kafka', 'consumidor.mdx'), 'utf8'))![1]!;
+    const events = await runAs('nueva', lessonConsumer, (seen) => seen.some((e) => e.type === 'notice'));
+    const notices = events.filter((e) => e.type === 'notice').map((e) => (e as { message: string }).message);
+    expect(notices).toContainEqual(expect.stringMatching(/todavía no existe en tu espacio del laboratorio.*Ejecuta primero el productor/));
+    expect(notices.join()).not.toMatch(/solo puedes usar temas/); // not mistaken for a wrong prefix
+  });
+
   it('A escribe en el tema de B: Kafka lo rechaza y A lo ve explicado en español', async () => {
     await runAs('Bea', lessonProducer);
     const events = await runAs(

@@ -48,6 +48,9 @@ async function reachKafka(brokers: string[], signal: AbortSignal): Promise<Kafka
   return health;
 }
 
+/** kafkajs's words when a topic does not exist (UNKNOWN_TOPIC_OR_PARTITION). */
+const UNKNOWN_TOPIC = /This server does not host this topic-partition|UNKNOWN_TOPIC_OR_PARTITION/;
+
 /** kafkajs's words for an ACL refusal (error types and messages), in stderr or printed errors. */
 const AUTHORIZATION_ERROR = /[A-Z_]*AUTHORIZATION_FAILED|Not authorized to access|authorization failed/i;
 
@@ -98,6 +101,7 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
   const entry = files[0]!.name;
   const errors = new RuntimeErrorTracker(files.map((f) => f.name));
   let refusalExplained = false;
+  let missingTopicExplained = false;
   const limits = new KafkaLimitWatcher();
   const explainRefusal = (text: string) => {
     // A lab limit first: refusing partitions on one's own topic is an ACL error, not a wrong prefix.
@@ -105,6 +109,13 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
     if (hit) {
       if (hit.limit === 'add-partitions') refusalExplained = true;
       run.emit({ type: 'notice', message: hit.message });
+      return;
+    }
+    // The lab refuses auto-creating topics (its policy), so a consumer of a topic nobody has
+    // produced to yet fails with kafkajs's bare "does not host this topic-partition".
+    if (!missingTopicExplained && UNKNOWN_TOPIC.test(text)) {
+      missingTopicExplained = true;
+      run.emit({ type: 'notice', message: RUN_MESSAGES.topicMissing });
       return;
     }
     if (refusalExplained || !access || !AUTHORIZATION_ERROR.test(text)) return;

@@ -8,6 +8,8 @@ export const RUN_MESSAGES = {
     'No se pudo preparar tu acceso al laboratorio de Kafka (tu usuario y tus permisos), así que tu programa no se ejecutó. Vuelve a intentarlo en unos segundos.',
   kafkaRefused: (prefix: string) =>
     `Kafka rechazó el acceso: solo puedes usar temas y grupos de consumidores que empiecen por «${prefix}». Usa process.env.KAFKA_TOPIC_PREFIX delante de sus nombres, como en el ejemplo.`,
+  topicMissing:
+    'El tema que lee tu programa todavía no existe en tu espacio del laboratorio (aquí los temas no se crean solos al leerlos). Ejecuta primero el productor de la lección «Productor de Kafka», que lo crea y le escribe mensajes, y vuelve a intentarlo.',
   kindNotReady: 'Este tipo de ejemplo todavía no se puede ejecutar en el laboratorio.',
   badRequest: 'La petición de ejecución no es válida.',
   tooLarge: (limitKb: number) => `Tu código supera el máximo de ${limitKb} KB por ejecución. Acórtalo y vuelve a intentarlo.`,
