@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Browser, Page } from '@playwright/test';
+import { readSecrets } from '../lab/kafka/secrets';
+import { expect } from './fixtures';
 
 /**
  * A second site server in course mode (CAUCE_MODE=course) on its own port and its own
@@ -16,9 +19,15 @@ export interface CourseServer {
 
 const root = path.resolve(import.meta.dirname, '..');
 
-export async function startCourseServer(port = Number(process.env.E2E_COURSE_PORT ?? 3211)): Promise<CourseServer> {
+/** `env`: more configuration for this server only (e.g. a smaller run capacity). */
+export async function startCourseServer(port = Number(process.env.E2E_COURSE_PORT ?? 3211), env: Record<string, string> = {}): Promise<CourseServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cauce-curso-'));
   const instructorPassword = 'contraseña-de-prueba-e2e';
+  // A second site on the same lab needs the lab's Kafka admin, as `npm start` hands its own
+  // site: without it the site cannot create the students' principals and no run reaches Kafka.
+  const labDir = process.env.CAUCE_LAB_DIR ?? path.join(root, '.lab');
+  const kafka = readSecrets(path.join(labDir, 'kafka'));
+  if (!kafka) throw new Error(`No están las credenciales del Kafka del laboratorio en ${labDir}/kafka: ¿arrancó el laboratorio de e2e?`);
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'scripts', 'serve-next.mjs'), String(port)], {
     cwd: root,
     detached: true,
@@ -31,6 +40,9 @@ export async function startCourseServer(port = Number(process.env.E2E_COURSE_POR
       CAUCE_DB_FILE: path.join(dir, 'cauce.sqlite'),
       CAUCE_INSTRUCTOR_PASSWORD: instructorPassword,
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.CAUCE_KAFKA_PORT ?? 19092}`,
+      KAFKA_ADMIN_USERNAME: kafka.adminUser,
+      KAFKA_ADMIN_PASSWORD: kafka.adminPassword,
+      ...env,
     },
   });
   let log = '';
@@ -69,4 +81,34 @@ export function serverActionId(file: string, exportedName: string): string {
   const found = Object.entries(manifest.node).find(([, entry]) => entry.filename === file && entry.exportedName === exportedName);
   if (!found) throw new Error(`No se encontró la acción ${file}#${exportedName} en el manifiesto de la build.`);
   return found[0];
+}
+
+/** The instructor signs in and creates a course; returns its join code. */
+export async function createCourse(browser: Browser, server: CourseServer, title: string): Promise<string> {
+  const context = await browser.newContext({ baseURL: server.baseURL, locale: 'es-ES' });
+  const page = await context.newPage();
+  await page.goto('/profesor/entrar');
+  await page.getByLabel('Usuario').fill('profesor');
+  await page.getByLabel('Contraseña').fill(server.instructorPassword);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await page.getByLabel('Título del nuevo curso').fill(title);
+  await page.getByRole('button', { name: 'Crear curso' }).click();
+  const status = page.getByRole('status').filter({ hasText: 'Código para los alumnos' });
+  await expect(status).toBeVisible();
+  const code = (/Código para los alumnos: ([A-Z0-9]{8})/.exec(await status.innerText()) ?? [])[1];
+  if (!code) throw new Error('El panel del profesor no mostró el código del curso.');
+  await context.close();
+  return code;
+}
+
+/** A student joins the course in a fresh browser context (their own session); `shownAs`: the name the header shows. */
+export async function joinCourse(browser: Browser, server: CourseServer, code: string, name: string, shownAs = name): Promise<Page> {
+  const context = await browser.newContext({ baseURL: server.baseURL, locale: 'es-ES' });
+  const page = await context.newPage();
+  await page.goto('/unirse');
+  await page.getByLabel('Código del curso').fill(code);
+  await page.getByLabel('Tu nombre').fill(name);
+  await page.getByRole('button', { name: 'Unirme' }).click();
+  await expect(page.getByRole('navigation', { name: 'Sesión' })).toContainText(shownAs);
+  return page;
 }

@@ -1,6 +1,6 @@
 import type { Browser, Page } from '@playwright/test';
 import { seriousViolations } from './axe';
-import { startCourseServer, serverActionId, type CourseServer } from './course-server';
+import { joinCourse, startCourseServer, serverActionId, type CourseServer } from './course-server';
 import { expect, test } from './fixtures';
 
 const LESSON = '/cursos/kafka/productor';
@@ -19,16 +19,7 @@ test.afterAll(async () => {
 });
 
 /** Joins in a fresh browser context; `shownAs` is the name the header shows (the first spelling used). */
-async function join(browser: Browser, name: string, shownAs = name): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.baseURL, locale: 'es-ES' });
-  const page = await context.newPage();
-  await page.goto('/unirse');
-  await page.getByLabel('Código del curso').fill(joinCode.toLowerCase());
-  await page.getByLabel('Tu nombre').fill(name);
-  await page.getByRole('button', { name: 'Unirme' }).click();
-  await expect(page.getByRole('navigation', { name: 'Sesión' })).toContainText(shownAs);
-  return page;
-}
+const join = (browser: Browser, name: string, shownAs = name): Promise<Page> => joinCourse(browser, server, joinCode.toLowerCase(), name, shownAs);
 
 test.describe('alojar un curso (CAUCE_MODE=course)', () => {
   test('el profesor entra con su contraseña y crea un curso con código', async ({ browser }) => {

@@ -5,7 +5,8 @@ import { expect } from './fixtures';
 export async function openRunnable(page: Page, title: string): Promise<Locator> {
   const runnable = page.getByRole('region', { name: `Ejemplo ejecutable: ${title}` });
   await runnable.scrollIntoViewIfNeeded();
-  await expect(runnable.locator('.monaco-editor').first()).toBeVisible();
+  // Monaco loads its workers on first view: slow on a busy 2-core machine with several tabs open.
+  await expect(runnable.locator('.monaco-editor').first()).toBeVisible({ timeout: 30_000 });
   return runnable;
 }
 
