@@ -1,9 +1,15 @@
 /**
- * `npm run bench:class`: a class of 40 students on this 2-core machine, through the real HTTP
- * endpoints, against the embedded lab in course mode. Each student joins with the course code,
- * opens a lesson, runs the producer, runs the consumer until it sees messages (then Detener),
- * and runs test_print_values. Prints errors, run latency (queue wait included) p50/p95 per kind,
- * the longest queue a student saw, and server and lab RSS.
+ * `npm run bench:class`: a class on this 2-core machine, through the real HTTP endpoints,
+ * against the embedded lab in course mode, in two scenes (BENCH_SCENES=burst,class to pick):
+ * - burst: BENCH_STUDENTS (40) students at once; each joins with the course code, opens a
+ *   lesson, runs the producer, runs the consumer until it sees 5 messages (then Detener) and
+ *   runs test_print_values.
+ * - class: BENCH_CLASS_STUDENTS (100) students over BENCH_CLASS_MINUTES (10) minutes, whose
+ *   clicks arrive at random (a Poisson process: each student's four clicks at uniform random
+ *   times of the window, a click waiting for that student's previous run): producer,
+ *   consumer-until-5, test_print_values and the TarGz DAG.
+ * Prints errors, run latency (queue wait included) p50/p95 per kind, the queue wait itself,
+ * the longest wait and queue a student saw, and the peak RSS of the site and the lab.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +20,9 @@ import { readRunEvents } from './run-events';
 
 const root = path.resolve(import.meta.dirname, '..');
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 40);
+const CLASS_STUDENTS = Number(process.env.BENCH_CLASS_STUDENTS ?? 100);
+const CLASS_MINUTES = Number(process.env.BENCH_CLASS_MINUTES ?? 10);
+const SCENES = (process.env.BENCH_SCENES ?? 'burst,class').split(',');
 const port = 3296;
 const base = `http://localhost:${port}`;
 const dbFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cauce-class-')), 'cauce.sqlite');
@@ -43,7 +52,7 @@ function snippet(lessonSlug: string, fileName: string): string {
   return match[1];
 }
 
-interface Outcome { kind: string; ms: number; reason: string; maxQueue: number }
+interface Outcome { kind: string; ms: number; reason: string; maxQueue: number; waitMs: number }
 
 class Student {
   private cookie = '';
@@ -71,13 +80,14 @@ class Student {
    */
   async run(kind: string, lesson: string, files: { name: string; content: string }[], until?: (records: number) => boolean, example = 'bench'): Promise<Outcome> {
     const started = performance.now();
+    let waitMs = 0;
     const response = await fetch(`${base}/api/runs`, {
       method: 'POST',
       headers: this.headers(),
       body: JSON.stringify({ lesson, snippet: `${lesson}/${example}`, kind, files }),
     });
     const body = (await response.json()) as { ok: boolean; runId?: string; message?: string };
-    if (!body.ok || !body.runId) return { kind, ms: NaN, reason: `rechazada (${response.status}): ${body.message}`, maxQueue: 0 };
+    if (!body.ok || !body.runId) return { kind, ms: NaN, reason: `rechazada (${response.status}): ${body.message}`, maxQueue: 0, waitMs: NaN };
     let records = 0;
     let maxQueue = 0;
     let reachedGoal = NaN;
@@ -85,6 +95,7 @@ class Student {
     const events = await fetch(`${base}/api/runs/${body.runId}/events`, { headers: this.headers(false) });
     await readRunEvents(events, async (event) => {
       if (event.type === 'status' && event.state === 'queued') maxQueue = Math.max(maxQueue, event.position ?? 0);
+      if (event.type === 'status' && event.state !== 'queued' && !waitMs) waitMs = performance.now() - started;
       if (event.type === 'record' && event.record.direction === 'consumed') records += 1;
       if (until && Number.isNaN(reachedGoal) && until(records)) {
         reachedGoal = performance.now() - started;
@@ -94,7 +105,7 @@ class Student {
     });
     const ms = until ? reachedGoal : performance.now() - started;
     const ok = until ? Number.isFinite(reachedGoal) && (reason === 'stopped' || reason === 'finished') : reason === 'finished';
-    return { kind, ms, reason: ok ? 'ok' : reason, maxQueue };
+    return { kind, ms, reason: ok ? 'ok' : reason, maxQueue, waitMs };
   }
 }
 
@@ -137,37 +148,74 @@ async function main() {
       rssPeak = { server: Math.max(rssPeak.server, serverRss()), lab: Math.max(rssPeak.lab, labRss()) };
     }, 1000);
 
-    const started = performance.now();
-    const outcomes: Outcome[] = [];
-    const errors: string[] = [];
-    await Promise.all(
-      Array.from({ length: STUDENTS }, async (_, i) => {
-        const student = new Student(`Estudiante ${i + 1}`);
-        try {
-          await student.join(course.join_code);
-          await student.open('/cursos/kafka/productor');
-          outcomes.push(await student.run('kafka-ts', 'kafka/productor', producer));
-          await student.open('/cursos/kafka/consumidor');
-          outcomes.push({ ...(await student.run('kafka-ts', 'kafka/consumidor', consumer, (n) => n >= 5, 'consumidor-de-mensajes')), kind: 'consumidor' });
-          await student.open('/cursos/airflow/definicion-workflow');
-          outcomes.push(await student.run('airflow-dag', 'airflow/definicion-workflow', dag));
-        } catch (error) {
-          errors.push(`${student.name}: ${(error as Error).message}`);
-        }
-      }),
-    );
-    clearInterval(sampler);
-    const wall = performance.now() - started;
-    const failed = outcomes.filter((o) => o.reason !== 'ok');
-    console.log(`\nClase de ${STUDENTS} estudiantes (modo curso, laboratorio integrado, ${os.cpus().length} núcleos), ${secs(wall)} en total`);
-    console.log(`- errores: ${errors.length + failed.length} (${[...errors, ...failed.map((f) => `${f.kind}: ${f.reason}`)].slice(0, 5).join('; ') || 'ninguno'})`);
-    for (const kind of ['kafka-ts', 'consumidor', 'airflow-dag']) {
-      const ms = outcomes.filter((o) => o.kind === kind && o.reason === 'ok').map((o) => o.ms);
-      const label = kind === 'kafka-ts' ? 'productor (hasta terminar)' : kind === 'consumidor' ? 'consumidor (hasta ver 5 mensajes)' : 'test_print_values (hasta el estado final)';
-      console.log(`- ${label}: p50 ${secs(percentile(ms, 50))}, p95 ${secs(percentile(ms, 95))} (${ms.length} ejecuciones, espera en cola incluida)`);
+    const targz = [
+      { name: 'tar_gz_operator.py', content: snippet('definicion-plugin', 'tar_gz_operator.py') },
+      { name: 'backup_dag.py', content: snippet('definicion-plugin', 'backup_dag.py') },
+    ];
+    const steps: { page: string; act: (s: Student) => Promise<Outcome> }[] = [
+      { page: '/cursos/kafka/productor', act: (s) => s.run('kafka-ts', 'kafka/productor', producer, undefined, 'productor-de-mensajes') },
+      {
+        page: '/cursos/kafka/consumidor',
+        act: async (s) => ({ ...(await s.run('kafka-ts', 'kafka/consumidor', consumer, (n) => n >= 5, 'consumidor-de-mensajes')), kind: 'consumidor' }),
+      },
+      { page: '/cursos/airflow/definicion-workflow', act: (s) => s.run('airflow-dag', 'airflow/definicion-workflow', dag) },
+      {
+        page: '/cursos/airflow/definicion-plugin',
+        act: async (s) => ({ ...(await s.run('airflow-dag', 'airflow/definicion-plugin', targz, undefined, 'operador-targz-y-dag-que-lo-usa')), kind: 'targz' }),
+      },
+    ];
+
+    const scene = async (title: string, students: number, clickAt: (student: number, step: number) => number, stepCount: number) => {
+      rssPeak = { server: serverRss(), lab: labRss() };
+      const started = performance.now();
+      const outcomes: Outcome[] = [];
+      const errors: string[] = [];
+      await Promise.all(
+        Array.from({ length: students }, async (_, i) => {
+          const student = new Student(`${title} ${i + 1}`);
+          try {
+            await student.join(course.join_code);
+            for (let step = 0; step < stepCount; step++) {
+              const wait = clickAt(i, step) - (performance.now() - started);
+              if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+              await student.open(steps[step]!.page);
+              outcomes.push(await steps[step]!.act(student));
+            }
+          } catch (error) {
+            errors.push(`${student.name}: ${(error as Error).message}`);
+          }
+        }),
+      );
+      const wall = performance.now() - started;
+      const failed = outcomes.filter((o) => o.reason !== 'ok');
+      console.log(`\n${title}: ${students} estudiantes (modo curso, laboratorio integrado, ${os.cpus().length} núcleos), ${secs(wall)} en total`);
+      console.log(`- errores: ${errors.length + failed.length} (${[...errors, ...failed.map((f) => `${f.kind}: ${f.reason}`)].slice(0, 5).join('; ') || 'ninguno'})`);
+      const labels: Record<string, string> = {
+        'kafka-ts': 'productor (hasta terminar)',
+        consumidor: 'consumidor (hasta ver 5 mensajes)',
+        'airflow-dag': 'test_print_values (hasta el estado final)',
+        targz: 'DAG TarGz (hasta el estado final)',
+      };
+      for (const kind of Object.keys(labels)) {
+        const done = outcomes.filter((o) => o.kind === kind && o.reason === 'ok');
+        if (done.length === 0) continue;
+        const ms = done.map((o) => o.ms);
+        const waits = done.map((o) => o.waitMs);
+        console.log(`- ${labels[kind]}: p50 ${secs(percentile(ms, 50))}, p95 ${secs(percentile(ms, 95))} (${ms.length} ejecuciones, espera en cola incluida; la espera sola: p50 ${secs(percentile(waits, 50))}, p95 ${secs(percentile(waits, 95))})`);
+      }
+      console.log(`- espera más larga: ${secs(Math.max(0, ...outcomes.map((o) => o.waitMs).filter(Number.isFinite)))}; cola más larga vista por un estudiante: ${Math.max(0, ...outcomes.map((o) => o.maxQueue))}`);
+      console.log(`- RSS pico: servidor ${rssPeak.server.toFixed(0)} MB, laboratorio (Kafka + Airflow + workers) ${rssPeak.lab.toFixed(0)} MB, juntos ${(rssPeak.server + rssPeak.lab).toFixed(0)} MB`);
+    };
+
+    console.log(`RSS en reposo: servidor ${rssBefore.server.toFixed(0)} MB, laboratorio ${rssBefore.lab.toFixed(0)} MB`);
+    if (SCENES.includes('burst')) await scene('Ráfaga', STUDENTS, () => 0, 3);
+    if (SCENES.includes('class')) {
+      // Every click at a uniform random time of the window: together, a Poisson process.
+      const windowMs = CLASS_MINUTES * 60_000;
+      const clicks = Array.from({ length: CLASS_STUDENTS }, () => Array.from({ length: steps.length }, () => Math.random() * windowMs).sort((a, b) => a - b));
+      await scene('Clase', CLASS_STUDENTS, (student, step) => clicks[student]![step]!, steps.length);
     }
-    console.log(`- cola más larga vista por un estudiante: ${Math.max(0, ...outcomes.map((o) => o.maxQueue))}`);
-    console.log(`- RSS del servidor: ${rssBefore.server.toFixed(0)} MB antes, pico ${rssPeak.server.toFixed(0)} MB; laboratorio (Kafka + Airflow + workers): ${rssBefore.lab.toFixed(0)} MB antes, pico ${rssPeak.lab.toFixed(0)} MB`);
+    clearInterval(sampler);
   } finally {
     try {
       process.kill(-launcher.pid!, 'SIGINT');
