@@ -18,7 +18,7 @@ import { readRunEvents } from './run-events';
 
 const root = path.resolve(import.meta.dirname, '..');
 const port = 3298;
-let base = `http://localhost:${port}`;
+const base = `http://localhost:${port}`;
 // Set, not read: the lab this benchmark starts, and the site it spawns, get their own folder and port.
 process.env.CAUCE_LAB_DIR ??= path.join(root, '.lab', 'bench');
 process.env.CAUCE_KAFKA_PORT ??= '29092';

@@ -1,5 +1,5 @@
 /**
- * The whole test suite, as `npm test` and CI run it: lesson fidelity, types, unit and lab
+ * The whole test suite, as `npm test` and CI run it: lesson fidelity, types, style, unit and lab
  * tests (Vitest, real broker, real Airflow and sandbox), the production build, then Playwright in Debian's
  * Chromium against the real site and lab. Ends with one "Total: N passed, N failed" line.
  */
@@ -47,7 +47,11 @@ else console.log('(fidelity.py no está junto al repositorio: se omite la medici
 // 2. Types.
 count('typecheck', step('Tipos (tsc --noEmit)', bin('tsc'), ['--noEmit']));
 
-// 3. Unit and lab tests. Airflow's venv (from the committed lock) must exist for the DAG runs.
+// 3. Style: ESLint with no warning allowed, and every file as Prettier writes it (`npm run format` fixes that).
+count('lint', step('Estilo: ESLint (--max-warnings 0)', bin('eslint'), ['--max-warnings', '0', '.']));
+count('format', step('Estilo: Prettier (--check)', bin('prettier'), ['--check', '.']));
+
+// 4. Unit and lab tests. Airflow's venv (from the committed lock) must exist for the DAG runs.
 count('prepare-airflow', step('Preparar Airflow (venv desde el lock, base de datos plantilla)', bin('tsx'), ['lab/cli.ts', 'prepare-airflow']));
 const vitestJson = path.join(results, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
@@ -60,10 +64,10 @@ if (vitest) {
   total.skipped += vitest.numPendingTests;
 } else total.failed += 1;
 
-// 4. The production build the e2e tests (and students) use.
+// 5. The production build the e2e tests (and students) use.
 const built = count('build', step('Construcción de producción (next build)', bin('next'), ['build']));
 
-// 5. End to end, in real Chromium against the real lab (its own ports and data folder).
+// 6. End to end, in real Chromium against the real lab (its own ports and data folder).
 if (built) {
   const playwrightJson = path.join(results, 'playwright.json');
   fs.rmSync(playwrightJson, { force: true });

@@ -1,7 +1,7 @@
 'use client';
 
 import Editor, { loader, type OnMount } from '@monaco-editor/react';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { SnippetFile } from '@/lib/content/schema';
 import { loadKafkajsTypes, monaco } from './monaco-setup.client';
 
@@ -73,8 +73,11 @@ export default function CodeEditor({ modelPath, file, value, onChange, onRun, ma
     );
     if (markers[0]) editorRef.current?.revealLineInCenterIfOutsideViewport(markers[0].line);
   }, [markers, mounted]);
+  // Monaco keeps the Ctrl+Enter command from the first mount: it calls the latest onRun through this.
   const runRef = useRef(onRun);
-  runRef.current = onRun;
+  useLayoutEffect(() => {
+    runRef.current = onRun;
+  });
   const lineCount = value.split('\n').length;
   const height = Math.min(Math.max(lineCount, 6), 32) * 19 + 16;
 

@@ -41,10 +41,7 @@ export function SearchBox() {
   const root = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    if (query.trim().length < 2) {
-      setHits([]);
-      return;
-    }
+    if (query.trim().length < 2) return;
     let current = true;
     loadIndex()
       .then((search) => {
@@ -82,6 +79,8 @@ export function SearchBox() {
         }}
         onChange={(e) => {
           setQuery(e.target.value);
+          // Too short to search: drop the hits, so the next query does not show them while it loads.
+          if (e.target.value.trim().length < 2) setHits([]);
           setOpen(true);
         }}
       />

@@ -1,15 +1,22 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useSyncExternalStore } from 'react';
 
 type Theme = 'light' | 'dark';
 
+/** The theme is data-theme on <html>: the layout's script sets it before paint, this switch after. */
+function subscribe(onChange: () => void) {
+  const observer = new MutationObserver(onChange);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  return () => observer.disconnect();
+}
+
+const read = (): Theme => (document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light');
+
 /** Light/dark switch; the choice is kept in this browser (the layout applies it before paint). */
 export function ThemeToggle() {
-  const [theme, setTheme] = useState<Theme | null>(null);
-  useEffect(() => {
-    setTheme(document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light');
-  }, []);
+  // null while rendering on the server, which cannot know the theme.
+  const theme = useSyncExternalStore<Theme | null>(subscribe, read, () => null);
   const next: Theme = theme === 'dark' ? 'light' : 'dark';
   return (
     <button
@@ -19,7 +26,6 @@ export function ThemeToggle() {
       onClick={() => {
         document.documentElement.dataset.theme = next;
         window.localStorage.setItem('cauce:theme', next);
-        setTheme(next);
       }}
     >
       <span aria-hidden="true">{theme === 'dark' ? '☀' : '☾'}</span>

@@ -33,7 +33,8 @@ export async function attemptJoin(db: Db, input: { code: string; name: string; a
   const limits = signInLimits();
   const name = input.name.replace(/\s+/g, ' ').trim();
   if (!name) return { ok: false, field: 'nombre', message: 'Escribe tu nombre: es como te verá tu profesor.' };
-  if (name.length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f<>]/.test(name)) {
+  // \p{Cc}: control characters (U+0000–U+001F, U+007F–U+009F), which a name never needs.
+  if (name.length > MAX_NAME_LENGTH || /[\p{Cc}<>]/u.test(name)) {
     return { ok: false, field: 'nombre', message: `El nombre debe tener como máximo ${MAX_NAME_LENGTH} caracteres, sin símbolos < ni >.` };
   }
   const wait = Math.max(limits.join.retryAfter(input.address), limits.joinAll.retryAfter('*'));

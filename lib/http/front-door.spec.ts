@@ -36,9 +36,8 @@ async function serve(makeDoor: (port: number) => FrontDoor, address = '127.0.0.1
   const reached: string[] = [];
   /** Who Next was told is asking, per request that reached it. */
   const clients: string[] = [];
-  let door: FrontDoor | undefined;
   const server = http.createServer((req, res) => {
-    if (guardRequest(door!, req, res)) return;
+    if (guardRequest(door, req, res)) return;
     reached.push(`${req.method} ${req.url}`);
     clients.push(String(req.headers[CLIENT_HEADER]));
     req.resume();
@@ -46,7 +45,8 @@ async function serve(makeDoor: (port: number) => FrontDoor, address = '127.0.0.1
   });
   await new Promise<void>((resolve) => server.listen(port, address, resolve));
   const actualPort = (server.address() as AddressInfo).port;
-  door = makeDoor(actualPort);
+  // Nothing awaits between listen() and here, so the handler above never runs before this line.
+  const door = makeDoor(actualPort);
   return { server, port: actualPort, reached, clients };
 }
 

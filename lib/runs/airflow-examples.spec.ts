@@ -87,7 +87,12 @@ const of = <T extends RunEvent['type']>(events: RunEvent[], type: T) =>
 function downstreamOf(edges: [string, string][], taskId: string): Set<string> {
   const found = new Set<string>();
   const walk = (from: string) => {
-    for (const [up, down] of edges) if (up === from && !found.has(down)) (found.add(down), walk(down));
+    for (const [up, down] of edges) {
+      if (up === from && !found.has(down)) {
+        found.add(down);
+        walk(down);
+      }
+    }
   };
   walk(taskId);
   return found;

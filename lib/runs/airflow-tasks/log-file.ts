@@ -34,7 +34,7 @@ export async function chownLogFile(logFile: string, uid: number): Promise<void> 
   await withVerified(logFile, constants.O_RDONLY, (handle) => handle.chown(uid, uid));
 }
 
-async function withVerified(target: string, flags: number, use: (handle: FileHandle) => Promise<void>): Promise<void> {
+async function withVerified(target: string, flags: number, task: (handle: FileHandle) => Promise<void>): Promise<void> {
   const handle = await open(target, flags | constants.O_NOFOLLOW, 0o664) // libuv adds O_CLOEXEC;
   try {
     // The path the kernel resolved: a symlinked folder on the way shows up as another path.
@@ -42,7 +42,7 @@ async function withVerified(target: string, flags: number, use: (handle: FileHan
     if (resolved !== target) throw new Error(`${target} resolves to ${resolved}`);
     const info = await handle.stat();
     if (!info.isDirectory() && (!info.isFile() || info.nlink !== 1)) throw new Error(`${target} is not a plain file`);
-    await use(handle);
+    await task(handle);
   } finally {
     await handle.close();
   }

@@ -157,7 +157,11 @@ function execute(
       stream.on('data', (chunk: Buffer) => {
         const lines = (pending + chunk.toString('utf8')).split('\n');
         pending = lines.pop()!.slice(-2_000);
-        for (const line of lines) if (line.trim()) tail.push(line.slice(0, 500)) > TAIL_LINES && tail.shift();
+        for (const line of lines) {
+          if (!line.trim()) continue;
+          tail.push(line.slice(0, 500));
+          if (tail.length > TAIL_LINES) tail.shift();
+        }
       });
     }
     child.once('error', () => undefined); // a failed spawn also closes
