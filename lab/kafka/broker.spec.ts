@@ -39,7 +39,7 @@ describe('broker de Kafka del laboratorio', () => {
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   }, MINUTE);
 
-  it('kafkajs 2.2.4 funciona contra este Kafka: describeCluster, createTopics, producir y consumir en grupo', async () => {
+  it('kafkajs 2.2.4 funciona contra este Kafka: describeCluster, createTopics, producir y consumir en grupo', { timeout: 2 * MINUTE }, async () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -63,9 +63,9 @@ describe('broker de Kafka del laboratorio', () => {
     } finally {
       await admin.disconnect();
     }
-  }, 2 * MINUTE);
+  });
 
-  it('tras un kill -9 el supervisor lo levanta y no se pierde ningún mensaje confirmado', async () => {
+  it('tras un kill -9 el supervisor lo levanta y no se pierde ningún mensaje confirmado', { timeout: 4 * MINUTE }, async () => {
     const topic = `durabilidad-${randomUUID()}`;
     const admin = kafka.admin();
     await admin.connect();
@@ -113,9 +113,9 @@ describe('broker de Kafka del laboratorio', () => {
     const seen = await consumeValues(kafka, topic, acknowledged, MINUTE);
     const lost = [...acknowledged].filter((value) => !seen.has(value));
     expect(lost, `mensajes confirmados perdidos (envíos fallidos: ${failedSends})`).toEqual([]);
-  }, 4 * MINUTE);
+  });
 
-  it('los datos sobreviven a un reinicio limpio y a un lanzador anterior que murió sin parar el broker', async () => {
+  it('los datos sobreviven a un reinicio limpio y a un lanzador anterior que murió sin parar el broker', { timeout: 4 * MINUTE }, async () => {
     const topic = `persistencia-${randomUUID()}`;
     const producer = kafka.producer();
     await producer.connect();
@@ -144,5 +144,5 @@ describe('broker de Kafka del laboratorio', () => {
     expect([...seen].sort()).toEqual([...values].sort());
     const health = await checkKafka([broker.brokers], 2_000, { sasl: broker.adminSasl });
     expect(health).toMatchObject({ ok: true, brokers: 1, version: '4.4.0' });
-  }, 4 * MINUTE);
+  });
 });

@@ -195,7 +195,7 @@ describe('límites de Kafka por alumno: cuotas, política de temas y ACL', () =>
     await admin.disconnect();
   });
 
-  it(`el tema ${KAFKA_TOPIC_LIMITS.topicsPerStudent + 1} de un alumno se rechaza, también el que crearía un productor; al reiniciar su espacio vuelve a poder`, async () => {
+  it(`el tema ${KAFKA_TOPIC_LIMITS.topicsPerStudent + 1} de un alumno se rechaza, también el que crearía un productor; al reiniciar su espacio vuelve a poder`, { timeout: 2 * MINUTE }, async () => {
     const bea = await student('bea');
     const kafka = client(broker.brokers, bea.sasl);
     const many = Array.from({ length: KAFKA_TOPIC_LIMITS.topicsPerStudent }, (_, i) => ({ topic: `${bea.prefix}t${i}`, numPartitions: 1 }));
@@ -231,7 +231,7 @@ describe('límites de Kafka por alumno: cuotas, política de temas y ACL', () =>
       again = await createRefusal(kafka, [{ topic: `${bea.prefix}de-nuevo` }]);
     }
     expect(again).toBeUndefined();
-  }, 2 * MINUTE);
+  });
 
   it(`las particiones de todos los temas de un alumno suman como máximo ${KAFKA_TOPIC_LIMITS.partitionsPerStudent}`, async () => {
     const cid = await student('cid');
@@ -249,7 +249,7 @@ describe('límites de Kafka por alumno: cuotas, política de temas y ACL', () =>
     expect(kafkaLimitHit(answer!.join(': '))?.limit).toBe('partitions-per-student');
   });
 
-  it('un alumno que produce a toda velocidad va frenado a su cuota; el administrador, no', async () => {
+  it('un alumno que produce a toda velocidad va frenado a su cuota; el administrador, no', { timeout: 2 * MINUTE }, async () => {
     const dan = await student('dan');
     const topic = `${dan.prefix}rapido`;
     const logs: string[] = [];
@@ -281,5 +281,5 @@ describe('límites de Kafka por alumno: cuotas, política de temas y ACL', () =>
     expect(kafkaLimitHit(throttled[0]!)?.limit).toBe('throughput');
     expect(own.afterBurst).toBeLessThan(1.5 * KAFKA_QUOTAS.producerBytesPerSecond);
     expect(site.afterBurst).toBeGreaterThan(2 * own.afterBurst);
-  }, 2 * MINUTE);
+  });
 });

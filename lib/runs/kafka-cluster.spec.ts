@@ -59,7 +59,7 @@ describe('un clúster de 3 brokers en modo externo', () => {
     expect([...(status.kafka.addresses ?? [])].sort()).toEqual([...cluster.brokers].sort());
   });
 
-  it('el alumno crea un tema de 3 particiones y 3 réplicas, escribe con claves en todas y lo lee entero', async () => {
+  it('el alumno crea un tema de 3 particiones y 3 réplicas, escribe con claves en todas y lo lee entero', { timeout: 2 * MINUTE }, async () => {
     const code = `import { Kafka, Partitioners, logLevel } from 'kafkajs'
 const kafka = new Kafka({ clientId: 'reparto', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.WARN })
 const topic = process.env.KAFKA_TOPIC_PREFIX + 'reparto'
@@ -105,9 +105,9 @@ console.log('leídos ' + leidos)
     expect(partitions).toHaveLength(3);
     expect(new Set(partitions.map((p) => p.leader))).toEqual(new Set([1, 2, 3]));
     expect(partitions.every((p) => p.replicas.length === 3 && p.isr.length === 3)).toBe(true);
-  }, 2 * MINUTE);
+  });
 
-  it('la ejecución llega a los tres brokers y a nada más: los controladores del clúster no están ahí', async () => {
+  it('la ejecución llega a los tres brokers y a nada más: los controladores del clúster no están ahí', { timeout: MINUTE }, async () => {
     const targets = [...cluster.brokers, ...cluster.controllers];
     const code = `import net from 'node:net'
 const probe = (address: string) => new Promise<string>((resolve) => {
@@ -125,5 +125,5 @@ for (const address of ${JSON.stringify(targets)}) console.log(address + ' ' + aw
       ...cluster.brokers.map((address) => `${address} abierto`),
       ...cluster.controllers.map((address) => `${address} ECONNREFUSED`),
     ]);
-  }, MINUTE);
+  });
 });

@@ -57,7 +57,7 @@ describe('aislamiento entre alumnos en el laboratorio de Kafka', () => {
     for (const dir of [stateDir, dagsDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   }, MINUTE);
 
-  it('el programa del alumno solo ve su usuario, su contraseña y su prefijo: nunca los del administrador', async () => {
+  it('el programa del alumno solo ve su usuario, su contraseña y su prefijo: nunca los del administrador', { timeout: MINUTE }, async () => {
     const events = await runAs('Ana', 'console.log(JSON.stringify(process.env))\n');
     expect(events.at(-1)).toMatchObject({ type: 'exit', reason: 'finished' });
     const line = events.find((e) => e.type === 'stdout' && e.text.startsWith('{'));
@@ -67,9 +67,9 @@ describe('aislamiento entre alumnos en el laboratorio de Kafka', () => {
     const everything = JSON.stringify(events);
     expect(everything).not.toContain(broker.adminSasl.password);
     expect(everything).not.toContain('KAFKA_ADMIN');
-  }, MINUTE);
+  });
 
-  it('un tema de 1.000 particiones se rechaza y el alumno ve un aviso en español que nombra el límite', async () => {
+  it('un tema de 1.000 particiones se rechaza y el alumno ve un aviso en español que nombra el límite', { timeout: MINUTE }, async () => {
     const code = `import { Kafka } from 'kafkajs';
 const admin = new Kafka({ clientId: 'inundar', brokers: process.env.KAFKA_BROKERS!.split(',') }).admin();
 await admin.connect();
@@ -88,16 +88,16 @@ await admin.disconnect();
     await admin.connect();
     const topics = await admin.listTopics().finally(() => admin.disconnect());
     expect(topics).not.toContain('ana.inundado');
-  }, MINUTE);
+  });
 
-  it('el productor de la lección, tal cual, escribe en el tema con el prefijo del alumno', async () => {
+  it('el productor de la lección, tal cual, escribe en el tema con el prefijo del alumno', { timeout: MINUTE }, async () => {
     const events = await runAs('Ana', lessonProducer);
     expect(events.at(-1)).toMatchObject({ type: 'exit', reason: 'finished' });
     expect(events).toContainEqual({ type: 'stdout', text: 'tema "ana.mensajes" creado' });
     const records = events.filter((e) => e.type === 'record');
     expect(records).toHaveLength(5);
     expect(records.every((e) => e.type === 'record' && e.record.topic === 'ana.mensajes')).toBe(true);
-  }, MINUTE);
+  });
 
   it('el consumidor de la lección antes que el productor: el tema aún no existe y el aviso dice qué hacer', async () => {
     const lessonConsumer = /```ts title="consumer\.ts"\n([\s\S]*?)```/.exec(readFileSync(path.join(process.cwd(), 'content', 'kafka', 'consumidor.mdx'), 'utf8'))![1]!;
@@ -107,7 +107,7 @@ await admin.disconnect();
     expect(notices.join()).not.toMatch(/solo puedes usar temas/); // not mistaken for a wrong prefix
   });
 
-  it('A escribe en el tema de B: Kafka lo rechaza y A lo ve explicado en español', async () => {
+  it('A escribe en el tema de B: Kafka lo rechaza y A lo ve explicado en español', { timeout: MINUTE }, async () => {
     await runAs('Bea', lessonProducer);
     const events = await runAs(
       'Ana',
@@ -124,9 +124,9 @@ await producer.send({ topic: 'bea.mensajes', messages: [{ value: 'intrusa' }] })
       type: 'notice',
       message: 'Kafka rechazó el acceso: solo puedes usar temas y grupos de consumidores que empiecen por «ana.». Usa process.env.KAFKA_TOPIC_PREFIX delante de sus nombres, como en el ejemplo.',
     });
-  }, MINUTE);
+  });
 
-  it('A lee el tema de B o se une a su grupo: rechazado, con la misma explicación', async () => {
+  it('A lee el tema de B o se une a su grupo: rechazado, con la misma explicación', { timeout: 2 * MINUTE }, async () => {
     const notice = (events: RunEvent[]) => events.some((e) => e.type === 'notice' && e.message.startsWith('Kafka rechazó el acceso'));
     const reading = await runAs(
       'Ana',
@@ -155,9 +155,9 @@ await consumer.run({ eachMessage: async ({ message }) => console.log(message.val
     expect(notice(joining)).toBe(true);
     expect(joining.some((e) => e.type === 'stderr' && /GROUP_AUTHORIZATION_FAILED/.test(e.text))).toBe(true);
     expect(joining.some((e) => e.type === 'record')).toBe(false);
-  }, 2 * MINUTE);
+  });
 
-  it('el instructor reinicia el espacio de A: sus temas, grupos y DAGs desaparecen; los de B siguen', async () => {
+  it('el instructor reinicia el espacio de A: sus temas, grupos y DAGs desaparecen; los de B siguen', { timeout: 2 * MINUTE }, async () => {
     const consume = (student: string) =>
       runAs(
         student,
@@ -201,5 +201,5 @@ await consumer.run({ eachMessage: async () => undefined })
     expect(groups).toContain('bea.cauce-lectores');
     expect(existsSync(path.join(dagsDir, 'cauce_ana'))).toBe(false);
     expect(existsSync(path.join(dagsDir, 'cauce_bea'))).toBe(true);
-  }, 2 * MINUTE);
+  });
 });
