@@ -17,7 +17,9 @@ export async function register() {
   try {
     // Kafka's tenant admin is a JVM (~1-3 s to start): start it now, not on a student's first run.
     const { kafkaTenants } = await import('@/lib/lab/kafka-tenants');
-    kafkaTenants()?.warm().catch((error: Error) => console.warn('[cauce] administrador de Kafka:', error.message));
+    kafkaTenants()
+      ?.warm()
+      .catch((error: Error) => console.warn('[cauce] administrador de Kafka:', error.message));
   } catch (error) {
     console.warn('[cauce] no se pudo preparar el administrador de Kafka:', (error as Error).message);
   }

@@ -27,9 +27,13 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <script dangerouslySetInnerHTML={{ __html: themeScript }} />
       </head>
       <body>
-        <a className="skip-link" href="#contenido">Saltar al contenido</a>
+        <a className="skip-link" href="#contenido">
+          Saltar al contenido
+        </a>
         <SiteHeader />
-        <main id="contenido" tabIndex={-1}>{children}</main>
+        <main id="contenido" tabIndex={-1}>
+          {children}
+        </main>
         <footer className="site-footer">
           <p>Cauce · cursos de ingeniería de datos con laboratorio real · textos originales en español adaptados a lecciones</p>
         </footer>

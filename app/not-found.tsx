@@ -6,7 +6,9 @@ export default function NotFound() {
       <h1>Página no encontrada</h1>
       <p>La dirección que buscas no existe o la lección cambió de nombre.</p>
       <p>
-        <Link className="button button-primary" href="/">Volver a los cursos</Link>
+        <Link className="button button-primary" href="/">
+          Volver a los cursos
+        </Link>
       </p>
     </div>
   );

@@ -10,7 +10,9 @@ const ECHOES = ['echo_0', 'echo_1', 'echo_2', 'echo_3', 'echo_4'];
 test.describe.configure({ mode: 'serial' });
 
 function lessonFile(slug: string, name: string): string {
-  const lesson = loadCourses().flatMap((c) => c.lessons).find((l) => l.slug === slug)!.body;
+  const lesson = loadCourses()
+    .flatMap((c) => c.lessons)
+    .find((l) => l.slug === slug)!.body;
   const body = lesson.slice(lesson.indexOf('<Runnable')); // not the article's original code above it
   return new RegExp('```python title="' + name.replace('.', '\\.') + '"\\n([\\s\\S]*?)```').exec(body)![1]!;
 }

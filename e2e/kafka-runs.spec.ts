@@ -11,7 +11,9 @@ const labDir = process.env.CAUCE_LAB_DIR ?? path.resolve(import.meta.dirname, '.
 test.describe.configure({ mode: 'serial' });
 
 const producerCode = /```ts title="producer\.ts"\n([\s\S]*?)```/.exec(
-  loadCourses().flatMap((c) => c.lessons).find((l) => l.slug === 'productor')!.body,
+  loadCourses()
+    .flatMap((c) => c.lessons)
+    .find((l) => l.slug === 'productor')!.body,
 )![1]!;
 
 /** Changes the producer's message text to a unique word, like a student editing the example. */

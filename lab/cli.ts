@@ -54,7 +54,11 @@ function brokerLog(line: string): void {
 
 function configuredBrokers(): string[] {
   const external = envVar('KAFKA_BROKERS')?.trim();
-  if (external) return external.split(',').map((broker) => broker.trim()).filter(Boolean);
+  if (external)
+    return external
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean);
   return [new KafkaBroker().brokers];
 }
 
@@ -90,9 +94,7 @@ async function prepare(writeJarList: boolean): Promise<number> {
   }
   const { clusterId, formatted } = await broker.prepare(progressPrinter());
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-  console.log(
-    `Kafka preparado en ${seconds} s (clúster ${clusterId}, ${formatted ? 'almacenamiento nuevo' : 'datos existentes'}).`,
-  );
+  console.log(`Kafka preparado en ${seconds} s (clúster ${clusterId}, ${formatted ? 'almacenamiento nuevo' : 'datos existentes'}).`);
   return 0;
 }
 

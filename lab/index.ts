@@ -72,10 +72,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
   ]);
   if (kafka.status === 'rejected' || airflow.status === 'rejected') {
     // One failed: stop the other so no process outlives the failed start.
-    await Promise.allSettled([
-      kafka.status === 'fulfilled' ? kafka.value.stop() : undefined,
-      airflow.status === 'fulfilled' ? airflow.value.stop() : undefined,
-    ]);
+    await Promise.allSettled([kafka.status === 'fulfilled' ? kafka.value.stop() : undefined, airflow.status === 'fulfilled' ? airflow.value.stop() : undefined]);
     throw kafka.status === 'rejected' ? kafka.reason : (airflow as PromiseRejectedResult).reason;
   }
   let stopping: Promise<void> | undefined;
@@ -92,7 +89,10 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
 async function startKafka(options: StartLabOptions, log: (message: string) => void): Promise<RunningLab> {
   const external = envVar('KAFKA_BROKERS')?.trim();
   if (external) {
-    const brokers = external.split(',').map((broker) => broker.trim()).filter(Boolean);
+    const brokers = external
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean);
     const health = await checkKafka(brokers, 5_000);
     log(
       health.ok

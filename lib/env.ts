@@ -24,28 +24,28 @@ const Env = z.object({
   CAUCE_RUNS_PER_MINUTE: wholeNumber().describe('Runs one student may start per minute; default DEFAULT_RUNS_PER_MINUTE (lib/limits.ts)'),
   CAUCE_RUNS_PER_STUDENT: wholeNumber().describe('Concurrent runs per student; default 1'),
   // Airflow.
-  AIRFLOW_API_URL: z.string().optional().describe('The lab\'s (or an external) Airflow REST base; set by the launcher, or by hand for external mode'),
+  AIRFLOW_API_URL: z.string().optional().describe("The lab's (or an external) Airflow REST base; set by the launcher, or by hand for external mode"),
   AIRFLOW_UI_URL: z.string().optional().describe('Base of the Airflow UI links shown in lessons; default AIRFLOW_API_URL'),
   AIRFLOW_USERNAME: z.string().optional().describe('Airflow user "Enviar al scheduler" signs in as; default admin'),
   AIRFLOW_PASSWORD: z.string().optional().describe('Its password'),
-  AIRFLOW_DAGS_DIR: z.string().optional().describe('The Airflow DAG folder students\' files are written to (a subfolder each); set by the launcher'),
+  AIRFLOW_DAGS_DIR: z.string().optional().describe("The Airflow DAG folder students' files are written to (a subfolder each); set by the launcher"),
   CAUCE_AIRFLOW_MODE: z.enum(['embedded', 'external']).default('embedded').describe('Set by the launcher'),
   CAUCE_AIRFLOW_PORT: wholeNumber().describe('Port of the embedded api-server (UI + REST); it uses the next two as well. Default 8080'),
   CAUCE_AIRFLOW_HOST: z.string().optional().describe('Interface the embedded api-server listens on; default 127.0.0.1'),
-  CAUCE_AIRFLOW_UID: wholeNumber().describe('The uid the lab\'s Airflow runs as when started by root (owns the launcher socket and the log files); default 61900'),
+  CAUCE_AIRFLOW_UID: wholeNumber().describe("The uid the lab's Airflow runs as when started by root (owns the launcher socket and the log files); default 61900"),
   CAUCE_AIRFLOW_POOL_SIZE: wholeNumber().describe('Warm DAG workers kept waiting for "Ejecutar"; default 2'),
   CAUCE_AIRFLOW_INSTALL_DIR: z.string().optional().describe('The Airflow installation (venv, template DB); default <repo>/.lab/airflow. Set by the launcher'),
-  CAUCE_AIRFLOW_WORKER_DIR: z.string().optional().describe('Folder of the DAG worker\'s Python (cauce_dag_worker.py); default <repo>/lab/airflow/worker'),
+  CAUCE_AIRFLOW_WORKER_DIR: z.string().optional().describe("Folder of the DAG worker's Python (cauce_dag_worker.py); default <repo>/lab/airflow/worker"),
   CAUCE_AIRFLOW_PYTHON: z.string().optional().describe('Python 3.10–3.13 with venv that builds the Airflow virtualenv; default /usr/bin/python3'),
-  CAUCE_AIRFLOW_VERBOSE: z.string().optional().describe('Any value: `lab/cli.ts airflow` prints the Airflow components\' own log lines'),
+  CAUCE_AIRFLOW_VERBOSE: z.string().optional().describe("Any value: `lab/cli.ts airflow` prints the Airflow components' own log lines"),
   // The embedded Airflow's task launcher (lib/runs/airflow-tasks/launcher.ts), set by the launcher.
-  CAUCE_TASK_LAUNCHER_SOCKET: z.string().optional().describe('Unix socket the lab\'s executor hands each task to; the site runs the task in the sandbox'),
-  AIRFLOW_LOGS_DIR: z.string().optional().describe('The lab Airflow\'s base log folder: a task\'s sandbox may write only its own log file there'),
+  CAUCE_TASK_LAUNCHER_SOCKET: z.string().optional().describe("Unix socket the lab's executor hands each task to; the site runs the task in the sandbox"),
+  AIRFLOW_LOGS_DIR: z.string().optional().describe("The lab Airflow's base log folder: a task's sandbox may write only its own log file there"),
   // The lab's data.
-  CAUCE_LAB_DIR: z.string().optional().describe('Root of the lab\'s state (Kafka data, Airflow home, the SQLite file); default <repo>/.lab'),
+  CAUCE_LAB_DIR: z.string().optional().describe("Root of the lab's state (Kafka data, Airflow home, the SQLite file); default <repo>/.lab"),
   // Course hosting (read at request time: lib/auth/mode.ts, lib/db/connect.ts, lib/auth/session.ts).
   CAUCE_MODE: z.string().optional().describe('"course": students join with a code, instructors sign in; anything else: single-user (the default)'),
-  DATABASE_URL: z.string().optional().describe('PostgreSQL for the site\'s data; default SQLite in <lab dir>/cauce.sqlite'),
+  DATABASE_URL: z.string().optional().describe("PostgreSQL for the site's data; default SQLite in <lab dir>/cauce.sqlite"),
   CAUCE_DB_FILE: z.string().optional().describe('The SQLite file (tests: ":memory:")'),
   CAUCE_SESSION_SECRET: z.string().optional().describe('Session signing key shared by several servers (at least 32 characters); default: random, kept in the database'),
   CAUCE_INSTRUCTOR_PASSWORD: z.string().optional().describe('Initial instructor password; default: generated and printed once'),
@@ -53,7 +53,10 @@ const Env = z.object({
   // Who may connect: read by the front door (lib/http/front-door.mjs) in scripts/serve-next.mjs, before Next starts.
   PORT: wholeNumber().describe('Port the site listens on; default 3000. `npm start -- --port N` wins'),
   CAUCE_HOST: z.string().optional().describe('Address the site listens on; default 127.0.0.1 (this machine only). `npm start -- --host 0.0.0.0` also sets it'),
-  CAUCE_ALLOWED_HOSTS: z.string().optional().describe('Comma-separated extra Host names served, e.g. a reverse proxy\'s public name ("aula.example.org" or with ":port"); loopback and the listening address always are'),
+  CAUCE_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .describe('Comma-separated extra Host names served, e.g. a reverse proxy\'s public name ("aula.example.org" or with ":port"); loopback and the listening address always are'),
   CAUCE_TRUST_PROXY: z.string().optional().describe('"1": a reverse proxy is in front, so the first X-Forwarded-For is the client\'s address (rate limits count it)'),
 });
 
@@ -92,7 +95,10 @@ export function envVar<K extends keyof ServerEnv>(key: K, source: EnvSource = pr
 
 /** The brokers runs use: KAFKA_BROKERS, else the embedded lab's. */
 export function kafkaBrokers(): string[] {
-  return (serverEnv().KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+  return (serverEnv().KAFKA_BROKERS ?? '127.0.0.1:9092')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 }
 
 /**

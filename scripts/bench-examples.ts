@@ -60,7 +60,9 @@ async function main() {
     );
   }
   const total = (key: 'warm' | 'cold') => rows.reduce((sum, r) => sum + r[key], 0);
-  console.log(`${'total'.padEnd(width)}          ${seconds(total('warm')).padStart(8)}  ${seconds(total('cold')).padStart(8)}  ${`${(total('cold') / total('warm')).toFixed(1)}×`.padStart(12)}`);
+  console.log(
+    `${'total'.padEnd(width)}          ${seconds(total('warm')).padStart(8)}  ${seconds(total('cold')).padStart(8)}  ${`${(total('cold') / total('warm')).toFixed(1)}×`.padStart(12)}`,
+  );
 }
 
 main().then(

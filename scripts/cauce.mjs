@@ -47,7 +47,9 @@ function run(command, args, options = {}) {
 }
 
 function ensureSystem(kind) {
-  const missing = Object.entries(SYSTEM[kind]).filter(([command]) => !has(command)).map(([, pkg]) => pkg);
+  const missing = Object.entries(SYSTEM[kind])
+    .filter(([command]) => !has(command))
+    .map(([, pkg]) => pkg);
   for (const pkg of PACKAGES[kind]) {
     const status = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout ?? '';
     if (!status.includes('install ok installed')) missing.push(pkg);

@@ -62,9 +62,7 @@ function progressLine({ fraction, message }: Progress) {
 }
 
 async function main(): Promise<number> {
-  const build = buildIsStale()
-    ? (console.log('▸ Construyendo el sitio (next build)…'), waitForExit(spawnNextBuild()))
-    : Promise.resolve(0);
+  const build = buildIsStale() ? (console.log('▸ Construyendo el sitio (next build)…'), waitForExit(spawnNextBuild())) : Promise.resolve(0);
   const lab = startLab({ onProgress: progressLine });
   const [buildCode, running] = await Promise.all([build, lab.catch((error: unknown) => error as Error)]);
   if (running instanceof Error) {
@@ -80,7 +78,9 @@ async function main(): Promise<number> {
   const site = spawnServer(port, host, { ...running.env, KAFKA_BROKERS: running.brokers, CAUCE_LAB_MODE: running.mode });
   // The server prints the address for other machines (with its access token) once it listens.
   const exposed = isLoopbackAddress(host) ? '' : `\n  Abierto a otras máquinas (--host ${host}): la dirección de acceso la imprime el servidor al arrancar.`;
-  console.log(`\n✔ Cauce listo en ${localUrl(host, port)}  (Kafka: ${running.brokers}, ${running.mode === 'embedded' ? 'laboratorio integrado' : 'modo externo'})${exposed}\n  Ctrl-C para detener el sitio y el laboratorio.\n`);
+  console.log(
+    `\n✔ Cauce listo en ${localUrl(host, port)}  (Kafka: ${running.brokers}, ${running.mode === 'embedded' ? 'laboratorio integrado' : 'modo externo'})${exposed}\n  Ctrl-C para detener el sitio y el laboratorio.\n`,
+  );
 
   let stopping = false;
   const stop = async () => {

@@ -12,7 +12,11 @@ const results = path.join(root, '.lab', 'test-results');
 fs.mkdirSync(results, { recursive: true });
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 
-interface Tally { passed: number; failed: number; skipped: number }
+interface Tally {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
 const total: Tally = { passed: 0, failed: 0, skipped: 0 };
 const steps: string[] = [];
 

@@ -18,7 +18,9 @@ export interface CourseFormState {
 export async function createCourseAction(_previous: CourseFormState, form: FormData): Promise<CourseFormState> {
   const instructor = await currentInstructor();
   if (!instructor) return { message: NOT_ALLOWED };
-  const title = String(form.get('titulo') ?? '').replace(/\s+/g, ' ').trim();
+  const title = String(form.get('titulo') ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!title || title.length > 100) return { message: 'Escribe un título de entre 1 y 100 caracteres.' };
   const course = await createCourse(await db(), { title, createdBy: instructor.id });
   revalidatePath('/profesor');

@@ -29,7 +29,9 @@ export default async function InstructorPage() {
       <NewCourseForm />
       <h2 className="section-title">Cursos</h2>
       {courses.length === 0 ? (
-        <p>Todavía no hay cursos. Crea uno y da su código a tus alumnos: lo escribirán en <code>/unirse</code>.</p>
+        <p>
+          Todavía no hay cursos. Crea uno y da su código a tus alumnos: lo escribirán en <code>/unirse</code>.
+        </p>
       ) : (
         <div className="table-scroll" role="region" aria-label="Cursos" tabIndex={0}>
           <table className="data-table">

@@ -16,7 +16,11 @@ async function studentId(): Promise<string | undefined> {
 }
 
 const LessonKey = z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/);
-const SnippetId = z.string().min(1).max(200).regex(/^[a-z0-9-]+\/[a-z0-9-]+\/[^\s]+$/);
+const SnippetId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[a-z0-9-]+\/[a-z0-9-]+\/[^\s]+$/);
 
 /** The lessons ("course/slug") the student marked completed. */
 export async function loadCompletions(): Promise<string[]> {

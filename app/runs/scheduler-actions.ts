@@ -7,9 +7,7 @@ import { pollDagRun, SchedulerError, sendToScheduler, studentNamespace } from '@
 import { RunRequest } from '@/lib/runs/schema';
 
 export type SendResult = { ok: true; dagId: string; dagRunId: string; url: string } | { ok: false; message: string };
-export type PollResult =
-  | { ok: true; state: string; ended: boolean; tasks: { taskId: string; state: string | null }[] }
-  | { ok: false; message: string };
+export type PollResult = { ok: true; state: string; ended: boolean; tasks: { taskId: string; state: string | null }[] } | { ok: false; message: string };
 
 function spanish(error: unknown): string {
   if (error instanceof SchedulerError) return error.message;

@@ -16,8 +16,8 @@ export default async function JoinPage({ searchParams }: { searchParams: Promise
       {siteMode() === 'course' ? (
         <>
           <p className="lead">
-            Escribe el código que te dio tu profesor y tu nombre. Si vuelves a entrar con el mismo código y el mismo nombre, desde
-            cualquier navegador, recuperas tu código y tu avance.
+            Escribe el código que te dio tu profesor y tu nombre. Si vuelves a entrar con el mismo código y el mismo nombre, desde cualquier navegador, recuperas tu código y tu
+            avance.
           </p>
           <SignInForm
             action={joinCourseAction}
@@ -34,8 +34,7 @@ export default async function JoinPage({ searchParams }: { searchParams: Promise
         </>
       ) : (
         <p className="lead">
-          Este sitio funciona en modo individual: no hace falta unirse a ningún curso y tu avance se guarda en este navegador.{' '}
-          <Link href="/">Ir a los cursos</Link>.
+          Este sitio funciona en modo individual: no hace falta unirse a ningún curso y tu avance se guarda en este navegador. <Link href="/">Ir a los cursos</Link>.
         </p>
       )}
     </div>

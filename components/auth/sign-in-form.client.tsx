@@ -50,7 +50,11 @@ export function SignInForm({ action, fields, submit, hidden = {} }: SignInFormPr
               aria-describedby={describedBy}
               autoFocus={index === 0}
             />
-            {field.hint && <p id={`${field.name}-ayuda`} className="field-hint">{field.hint}</p>}
+            {field.hint && (
+              <p id={`${field.name}-ayuda`} className="field-hint">
+                {field.hint}
+              </p>
+            )}
           </div>
         );
       })}

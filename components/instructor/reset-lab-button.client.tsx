@@ -20,7 +20,9 @@ export function ResetLabButton({ studentId, name }: { studentId: string; name: s
       >
         Reiniciar laboratorio<span className="visually-hidden"> de {name}</span>
       </button>
-      <span role="status" className="reset-lab-status">{message}</span>
+      <span role="status" className="reset-lab-status">
+        {message}
+      </span>
     </span>
   );
 }

@@ -6,12 +6,7 @@ import { setCompleted, useCompleted } from './completion-store.client';
 export function CompletionToggle({ lessonKey }: { lessonKey: string }) {
   const done = useCompleted(lessonKey);
   return (
-    <button
-      type="button"
-      className={done ? 'button button-done' : 'button'}
-      aria-pressed={done}
-      onClick={() => setCompleted(lessonKey, !done)}
-    >
+    <button type="button" className={done ? 'button button-done' : 'button'} aria-pressed={done} onClick={() => setCompleted(lessonKey, !done)}>
       {done ? '✓ Lección completada' : 'Marcar como completada'}
     </button>
   );

@@ -10,13 +10,17 @@ export function Pager({ previous, next }: { previous?: Lesson; next?: Lesson }) 
           <span className="pager-label">← Anterior</span>
           <span>{previous.frontmatter.title}</span>
         </Link>
-      ) : <span />}
+      ) : (
+        <span />
+      )}
       {next ? (
         <Link href={next.href} rel="next" className="pager-link pager-next">
           <span className="pager-label">Siguiente →</span>
           <span>{next.frontmatter.title}</span>
         </Link>
-      ) : <span />}
+      ) : (
+        <span />
+      )}
     </nav>
   );
 }

@@ -24,14 +24,7 @@ export function ReadingProgress() {
     };
   }, []);
   return (
-    <div
-      className="reading-progress"
-      role="progressbar"
-      aria-label="Progreso de lectura"
-      aria-valuemin={0}
-      aria-valuemax={100}
-      aria-valuenow={progress}
-    >
+    <div className="reading-progress" role="progressbar" aria-label="Progreso de lectura" aria-valuemin={0} aria-valuemax={100} aria-valuenow={progress}>
       <div style={{ transform: `scaleX(${progress / 100})` }} />
     </div>
   );

@@ -43,9 +43,9 @@ function usePageTheme(): 'cauce-light' | 'cauce-dark' {
 
 /** Next focusable element after (or before) the editor, for the Escape-then-Tab escape hatch. */
 function focusNeighbour(from: HTMLElement, backwards: boolean) {
-  const focusables = Array.from(
-    document.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input, select, textarea, [tabindex]:not([tabindex="-1"])'),
-  ).filter((el) => !from.contains(el) && el.offsetParent !== null);
+  const focusables = Array.from(document.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input, select, textarea, [tabindex]:not([tabindex="-1"])')).filter(
+    (el) => !from.contains(el) && el.offsetParent !== null,
+  );
   const after = focusables.filter((el) => from.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
   const before = focusables.filter((el) => from.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING);
   (backwards ? before.at(-1) : after[0])?.focus();

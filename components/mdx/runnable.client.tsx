@@ -42,9 +42,12 @@ function useNearViewport<T extends Element>() {
   useEffect(() => {
     const element = ref.current;
     if (!element || near) return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) setNear(true);
-    }, { rootMargin: '200px 0px' });
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) setNear(true);
+      },
+      { rootMargin: '200px 0px' },
+    );
     observer.observe(element);
     return () => observer.disconnect();
   }, [near]);
@@ -95,23 +98,29 @@ function useSavedCode(id: string, files: SnippetFile[]) {
       live = false;
     };
   }, [id, files.length]);
-  const persist = useCallback((next: string[] | null) => {
-    if (store.current === 'local') {
-      if (next) window.localStorage.setItem(STORAGE_PREFIX + id, JSON.stringify(next));
-      else window.localStorage.removeItem(STORAGE_PREFIX + id);
-    } else if (store.current === 'server') {
-      clearTimeout(saveTimer.current);
-      if (next) saveTimer.current = setTimeout(() => void saveEdits(id, next).catch(() => undefined), SAVE_DELAY_MS);
-      else void saveEdits(id, null).catch(() => undefined);
-    }
-  }, [id]);
-  const update = useCallback((index: number, value: string) => {
-    setContents((current) => {
-      const next = current.map((code, i) => (i === index ? value : code));
-      persist(next);
-      return next;
-    });
-  }, [persist]);
+  const persist = useCallback(
+    (next: string[] | null) => {
+      if (store.current === 'local') {
+        if (next) window.localStorage.setItem(STORAGE_PREFIX + id, JSON.stringify(next));
+        else window.localStorage.removeItem(STORAGE_PREFIX + id);
+      } else if (store.current === 'server') {
+        clearTimeout(saveTimer.current);
+        if (next) saveTimer.current = setTimeout(() => void saveEdits(id, next).catch(() => undefined), SAVE_DELAY_MS);
+        else void saveEdits(id, null).catch(() => undefined);
+      }
+    },
+    [id],
+  );
+  const update = useCallback(
+    (index: number, value: string) => {
+      setContents((current) => {
+        const next = current.map((code, i) => (i === index ? value : code));
+        persist(next);
+        return next;
+      });
+    },
+    [persist],
+  );
   const reset = useCallback(() => {
     persist(null);
     setContents(files.map((f) => f.code));
@@ -169,7 +178,9 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
     <section ref={ref} className="runnable" aria-label={`Ejemplo ejecutable: ${title}`} data-kind={kind}>
       <header className="runnable-header">
         <span className="runnable-title">{title}</span>
-        <span className="badge" aria-label={`Lenguaje: ${languages}`}>{languages}</span>
+        <span className="badge" aria-label={`Lenguaje: ${languages}`}>
+          {languages}
+        </span>
       </header>
       <div className={files.length > 1 ? 'runnable-files runnable-files-split' : 'runnable-files'}>
         {files.map((file, index) => (
@@ -231,7 +242,9 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
             Enviar al scheduler
           </button>
         )}
-        <kbd className="shortcut" aria-hidden="true">Ctrl+Enter</kbd>
+        <kbd className="shortcut" aria-hidden="true">
+          Ctrl+Enter
+        </kbd>
       </footer>
       {view.phase !== 'idle' && <OutputPanel view={view} />}
       <SchedulerPanel scheduler={scheduler} />

@@ -23,7 +23,5 @@ const Files = z.array(SnippetFile).min(1);
 export function Runnable({ kind, title, files, id }: RunnableProps) {
   const parsedKind = SnippetKind.parse(kind);
   const parsedFiles = Files.parse(JSON.parse(files ?? '[]'));
-  return (
-    <RunnableClient id={id ?? title} kind={parsedKind} title={title} files={parsedFiles} canRun={RUNNABLE_KINDS.includes(parsedKind)} />
-  );
+  return <RunnableClient id={id ?? title} kind={parsedKind} title={title} files={parsedFiles} canRun={RUNNABLE_KINDS.includes(parsedKind)} />;
 }

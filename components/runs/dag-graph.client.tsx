@@ -35,7 +35,10 @@ function duration(times: DagView['times'][string] | undefined): string | undefin
  * article's screenshots). Nodes carry data-state so tests and assistive tech can read them.
  */
 export function DagGraph({ dag }: { dag: DagView }) {
-  const { nodes, width, height } = layoutDag(dag.tasks.map((t) => t.id), dag.edges);
+  const { nodes, width, height } = layoutDag(
+    dag.tasks.map((t) => t.id),
+    dag.edges,
+  );
   const pad = 6;
   return (
     <figure className="dag-graph" aria-label={`Grafo del DAG ${dag.dagId}`}>
@@ -66,8 +69,12 @@ export function DagGraph({ dag }: { dag: DagView }) {
             return (
               <g key={task.id} transform={`translate(${node.x} ${node.y})`} className={`dag-node state-${state}`}>
                 <rect width={NODE_WIDTH} height={NODE_HEIGHT} rx="6" />
-                <text x="10" y="14" className="dag-node-id">{task.id.length > 18 ? `${task.id.slice(0, 17)}…` : task.id}</text>
-                <text x="10" y="27" className="dag-node-meta">{duration(dag.times[task.id]) ?? task.operator}</text>
+                <text x="10" y="14" className="dag-node-id">
+                  {task.id.length > 18 ? `${task.id.slice(0, 17)}…` : task.id}
+                </text>
+                <text x="10" y="27" className="dag-node-meta">
+                  {duration(dag.times[task.id]) ?? task.operator}
+                </text>
               </g>
             );
           })}

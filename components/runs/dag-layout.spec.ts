@@ -13,7 +13,11 @@ describe('layoutDag', () => {
   });
 
   it('every edge points to the right even with a long and a short branch', () => {
-    const edges: [string, string][] = [['a', 'b'], ['b', 'c'], ['a', 'c']];
+    const edges: [string, string][] = [
+      ['a', 'b'],
+      ['b', 'c'],
+      ['a', 'c'],
+    ];
     const { nodes } = layoutDag(['a', 'b', 'c'], edges);
     for (const [from, to] of edges) expect(nodes.get(to)!.x).toBeGreaterThan(nodes.get(from)!.x);
   });

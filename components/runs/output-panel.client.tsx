@@ -28,7 +28,14 @@ function RecordTable({ records }: { records: KafkaRecord[] }) {
     <table className="record-table">
       <caption className="visually-hidden">Mensajes producidos y consumidos</caption>
       <thead>
-        <tr><th scope="col">Acción</th><th scope="col">Tema</th><th scope="col">Partición</th><th scope="col">Offset</th><th scope="col">Clave</th><th scope="col">Valor</th></tr>
+        <tr>
+          <th scope="col">Acción</th>
+          <th scope="col">Tema</th>
+          <th scope="col">Partición</th>
+          <th scope="col">Offset</th>
+          <th scope="col">Clave</th>
+          <th scope="col">Valor</th>
+        </tr>
       </thead>
       <tbody>
         {records.slice(-100).map((r, i) => (
@@ -71,15 +78,23 @@ export function OutputPanel({ view }: { view: RunView }) {
           </span>
         )}
       </div>
-      {view.problem && <p className="output-problem" role="alert">{view.problem}</p>}
+      {view.problem && (
+        <p className="output-problem" role="alert">
+          {view.problem}
+        </p>
+      )}
       {view.dag && <DagGraph dag={view.dag} />}
       {view.dag && view.phase === 'ended' && <DagTimeline dag={view.dag} />}
       {view.xcoms.length > 0 && (
         <dl className="xcoms" aria-label="Valores XCom devueltos">
           {view.xcoms.map((x, i) => (
             <div key={i}>
-              <dt>XCom de <code>{x.taskId}</code> ({x.key})</dt>
-              <dd><code>{x.value}</code></dd>
+              <dt>
+                XCom de <code>{x.taskId}</code> ({x.key})
+              </dt>
+              <dd>
+                <code>{x.value}</code>
+              </dd>
             </div>
           ))}
         </dl>

@@ -71,7 +71,11 @@ export function SchedulerPanel({ scheduler }: { scheduler: ReturnType<typeof use
           </>
         )}
       </p>
-      {problem && <p className="output-problem" role="alert">{problem}</p>}
+      {problem && (
+        <p className="output-problem" role="alert">
+          {problem}
+        </p>
+      )}
       {polled && polled.tasks.length > 0 && (
         <ul className="dag-legend" aria-label="Tareas en el scheduler">
           {polled.tasks.map((task) => (

@@ -51,9 +51,12 @@ export function TopicView({ records }: { records: KafkaRecord[] }) {
               <span className="lane-topic">{lane.topic}</span> · partición {lane.partition}
               {consumers.length > 0 && (
                 <span className="lane-consumers">
-                  {' '}→ leída por{' '}
+                  {' '}
+                  → leída por{' '}
                   {consumers.map((c) => (
-                    <span key={c} className="consumer-chip" style={{ borderStyle: 'dashed', borderColor: colourFor(c, consumerColours, CONSUMER_PALETTE) }}>{c}</span>
+                    <span key={c} className="consumer-chip" style={{ borderStyle: 'dashed', borderColor: colourFor(c, consumerColours, CONSUMER_PALETTE) }}>
+                      {c}
+                    </span>
                   ))}
                 </span>
               )}

@@ -143,10 +143,13 @@ export function useRun(snippet: string) {
     source.current = null;
   }, []);
 
-  useEffect(() => () => {
-    close();
-    cancelAnimationFrame(frame.current);
-  }, [close]);
+  useEffect(
+    () => () => {
+      close();
+      cancelAnimationFrame(frame.current);
+    },
+    [close],
+  );
 
   /** Follows a run's SSE stream; `reattaching`: a remembered run that may be gone (then: idle). */
   const follow = useCallback(
@@ -191,23 +194,26 @@ export function useRun(snippet: string) {
     follow(id, true);
   }, [snippet, follow]);
 
-  const start = useCallback(async (request: RunRequest) => {
-    close();
-    runId.current = null;
-    setView({ ...IDLE, phase: 'starting', status: { type: 'status', state: 'starting', message: 'Enviando tu código…' } });
-    let result: Awaited<ReturnType<typeof startRun>>;
-    try {
-      result = await startRun(request);
-    } catch {
-      setView({ ...IDLE, phase: 'ended', problem: 'No se pudo contactar con el servidor. Comprueba tu conexión y vuelve a intentarlo.' });
-      return;
-    }
-    if (!result.ok) {
-      setView({ ...IDLE, phase: 'ended', problem: result.message, diagnostics: result.diagnostics ?? [] });
-      return;
-    }
-    follow(result.runId, false);
-  }, [close, follow]);
+  const start = useCallback(
+    async (request: RunRequest) => {
+      close();
+      runId.current = null;
+      setView({ ...IDLE, phase: 'starting', status: { type: 'status', state: 'starting', message: 'Enviando tu código…' } });
+      let result: Awaited<ReturnType<typeof startRun>>;
+      try {
+        result = await startRun(request);
+      } catch {
+        setView({ ...IDLE, phase: 'ended', problem: 'No se pudo contactar con el servidor. Comprueba tu conexión y vuelve a intentarlo.' });
+        return;
+      }
+      if (!result.ok) {
+        setView({ ...IDLE, phase: 'ended', problem: result.message, diagnostics: result.diagnostics ?? [] });
+        return;
+      }
+      follow(result.runId, false);
+    },
+    [close, follow],
+  );
 
   const stop = useCallback(async () => {
     if (!runId.current) return;

@@ -65,7 +65,11 @@ export function LabStatusBadge() {
   const stateOf = (ok: boolean | undefined): State => (unreachable ? 'unknown' : ok === undefined ? 'checking' : ok ? 'up' : 'down');
   const { kafka, airflow } = status ?? {};
   const kafkaDetail = kafka?.ok
-    ? [kafka.version && `versión ${kafka.version}`, `${kafka.brokers} broker${kafka.brokers === 1 ? '' : 's'}`, kafka.mode === 'external' ? 'clúster externo' : 'laboratorio integrado']
+    ? [
+        kafka.version && `versión ${kafka.version}`,
+        `${kafka.brokers} broker${kafka.brokers === 1 ? '' : 's'}`,
+        kafka.mode === 'external' ? 'clúster externo' : 'laboratorio integrado',
+      ]
         .filter(Boolean)
         .join(' · ')
     : kafka?.error;
@@ -76,7 +80,11 @@ export function LabStatusBadge() {
         <ServiceStatus
           name="Airflow"
           state={stateOf(airflow?.ok)}
-          detail={airflow?.ok ? [airflow.version && `versión ${airflow.version}`, airflow.mode === 'external' ? 'externo' : 'laboratorio integrado'].filter(Boolean).join(' · ') : airflow?.error}
+          detail={
+            airflow?.ok
+              ? [airflow.version && `versión ${airflow.version}`, airflow.mode === 'external' ? 'externo' : 'laboratorio integrado'].filter(Boolean).join(' · ')
+              : airflow?.error
+          }
           link={airflow ? { href: airflow.uiUrl, label: 'Abrir la interfaz de Airflow' } : undefined}
         />
       )}

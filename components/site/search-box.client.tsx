@@ -18,7 +18,11 @@ function loadIndex() {
         fields: ['title', 'headings', 'summary', 'text'],
         storeFields: ['href', 'title', 'course', 'summary'],
         // Students type without accents: "instalacion" must find "Instalación".
-        processTerm: (term) => term.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase(),
+        processTerm: (term) =>
+          term
+            .normalize('NFD')
+            .replace(/\p{Diacritic}/gu, '')
+            .toLowerCase(),
         searchOptions: { boost: { title: 3, headings: 2 }, prefix: true, fuzzy: 0.2 },
       });
       search.addAll(docs);
@@ -65,7 +69,9 @@ export function SearchBox() {
   const showResults = open && query.trim().length >= 2;
   return (
     <div className="search" ref={root} role="search" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
-      <label htmlFor={inputId} className="visually-hidden">Buscar lecciones</label>
+      <label htmlFor={inputId} className="visually-hidden">
+        Buscar lecciones
+      </label>
       <input
         id={inputId}
         type="search"

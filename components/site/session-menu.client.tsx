@@ -44,7 +44,9 @@ export function SessionMenu() {
           window.location.assign(await signOutAction());
         }}
       >
-        <button type="submit" className="button">Salir</button>
+        <button type="submit" className="button">
+          Salir
+        </button>
       </form>
     </nav>
   );

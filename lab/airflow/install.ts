@@ -54,10 +54,7 @@ export async function prepareAirflow(options: PrepareAirflowOptions = {}): Promi
   }
   report(0.06);
   if (options.relock) {
-    await run(uv, [
-      'pip', 'compile', paths.requirementsIn, '--python', python, '--generate-hashes', '--no-header',
-      '--quiet', '-o', paths.lockFile,
-    ], 'resolver las dependencias');
+    await run(uv, ['pip', 'compile', paths.requirementsIn, '--python', python, '--generate-hashes', '--no-header', '--quiet', '-o', paths.lockFile], 'resolver las dependencias');
   }
 
   rmSync(paths.venv, { recursive: true, force: true });
@@ -66,9 +63,12 @@ export async function prepareAirflow(options: PrepareAirflowOptions = {}): Promi
   const started = Date.now();
   const ticker = setInterval(() => report(0.08 + 0.8 * Math.min((Date.now() - started) / EXPECTED_INSTALL_MS, 0.98)), 1_000);
   try {
-    await run(uv, [
-      'pip', 'sync', '--python', paths.python, '--require-hashes', '--compile-bytecode', '--quiet', paths.lockFile,
-    ], `instalar Airflow ${AIRFLOW_VERSION} desde ${paths.lockFile}`, { retriable: true });
+    await run(
+      uv,
+      ['pip', 'sync', '--python', paths.python, '--require-hashes', '--compile-bytecode', '--quiet', paths.lockFile],
+      `instalar Airflow ${AIRFLOW_VERSION} desde ${paths.lockFile}`,
+      { retriable: true },
+    );
   } finally {
     clearInterval(ticker);
   }
@@ -111,14 +111,9 @@ export function airflowCliEnv(home: string, sqlAlchemyConn: string): Record<stri
 }
 
 async function checkPython(python: string): Promise<void> {
-  const out = await run(python, ['-c', 'import sys, venv, ensurepip; print("%d.%d" % sys.version_info[:2])'], 'comprobar Python').catch(
-    (cause: unknown) => {
-      throw new LabError(
-        `Airflow necesita Python 3.10–3.13 con venv en ${python} (apt-get install python3-venv, o CAUCE_AIRFLOW_PYTHON).`,
-        { cause },
-      );
-    },
-  );
+  const out = await run(python, ['-c', 'import sys, venv, ensurepip; print("%d.%d" % sys.version_info[:2])'], 'comprobar Python').catch((cause: unknown) => {
+    throw new LabError(`Airflow necesita Python 3.10–3.13 con venv en ${python} (apt-get install python3-venv, o CAUCE_AIRFLOW_PYTHON).`, { cause });
+  });
   const [major, minor] = out.trim().split('.').map(Number);
   if (major !== 3 || minor === undefined || minor < 10 || minor > 13) {
     throw new LabError(`Airflow ${AIRFLOW_VERSION} necesita Python 3.10–3.13 y ${python} es ${out.trim()}.`);
@@ -136,12 +131,7 @@ function progressReporter(onProgress: ProgressListener | undefined): (fraction: 
 }
 
 /** Runs a command; resolves with its stdout, rejects with its last output lines in Spanish. */
-function run(
-  command: string,
-  args: string[],
-  what: string,
-  options: { env?: Record<string, string>; retriable?: boolean } = {},
-): Promise<string> {
+function run(command: string, args: string[], what: string, options: { env?: Record<string, string>; retriable?: boolean } = {}): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     // The child's environment (ours when none is given), passed on, not read here.
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: (options.env ?? process.env) as NodeJS.ProcessEnv });

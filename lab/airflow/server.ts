@@ -154,9 +154,7 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
     let lastError = '';
     while (Date.now() < deadline) {
       if (this.children.size < COMPONENTS.length) {
-        throw new BrokerStartError(
-          `Airflow terminó durante el arranque. Mira ${join(this.paths.logsDir, 'lab.log')}.\n${this.recentLines.slice(-15).join('\n')}`,
-        );
+        throw new BrokerStartError(`Airflow terminó durante el arranque. Mira ${join(this.paths.logsDir, 'lab.log')}.\n${this.recentLines.slice(-15).join('\n')}`);
       }
       const health = await checkAirflow(this.apiUrl, 2_000);
       if (health.ok) return;
@@ -276,16 +274,17 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
       const expected = this.stopping;
       // One component gone means Airflow is broken: stop the rest, then report once.
       // Short grace: the rest is being torn down to restart, not to save work.
-      void (expected ? Promise.resolve() : this.stop(5_000).then(() => (this.stopping = false))).then(() =>
-        this.emit('exit', { code, signal, expected, component }),
-      );
+      void (expected ? Promise.resolve() : this.stop(5_000).then(() => (this.stopping = false))).then(() => this.emit('exit', { code, signal, expected, component }));
     });
   }
 
   /** Components left by a launcher that was killed: same AIRFLOW_HOME in their environment. */
   private async killStale(): Promise<void> {
     if (!existsSync(this.paths.pidFile)) return;
-    const pids = readFileSync(this.paths.pidFile, 'utf8').split('\n').map(Number).filter((pid) => pid > 0);
+    const pids = readFileSync(this.paths.pidFile, 'utf8')
+      .split('\n')
+      .map(Number)
+      .filter((pid) => pid > 0);
     for (const pid of pids) {
       if (!groupAlive(pid) || !groupOwnsHome(pid, this.paths.home)) continue;
       this.options.onLog?.(`Deteniendo un Airflow anterior que seguía en marcha (pid ${pid})…`);
@@ -302,9 +301,7 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
         createInterface({ input: stream }).on('line', (line) => tail.push(line) > 20 && tail.shift());
       }
       child.once('error', reject);
-      child.once('close', (code) =>
-        code === 0 ? resolvePromise() : reject(new LabError(`airflow ${args.join(' ')} falló:\n${tail.join('\n')}`)),
-      );
+      child.once('close', (code) => (code === 0 ? resolvePromise() : reject(new LabError(`airflow ${args.join(' ')} falló:\n${tail.join('\n')}`))));
     });
   }
 }

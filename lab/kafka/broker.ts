@@ -162,10 +162,7 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
     await this.killStaleBroker();
     for (const port of [this.port, this.port + 1]) {
       if (!(await isPortFree(port))) {
-        throw new PortInUseError(
-          `El puerto ${port} ya está en uso: otro Kafka u otro programa lo ocupa. ` +
-            'Detenlo o elige otro puerto con CAUCE_KAFKA_PORT.',
-        );
+        throw new PortInUseError(`El puerto ${port} ya está en uso: otro Kafka u otro programa lo ocupa. ` + 'Detenlo o elige otro puerto con CAUCE_KAFKA_PORT.');
       }
     }
 
@@ -218,9 +215,7 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
 
     await new Promise<void>((resolvePromise, reject) => {
       child.once('spawn', resolvePromise);
-      child.once('error', (error) =>
-        reject(new BrokerStartError(`No se pudo lanzar Java (${this.java}): ${error.message}`, { cause: error })),
-      );
+      child.once('error', (error) => reject(new BrokerStartError(`No se pudo lanzar Java (${this.java}): ${error.message}`, { cause: error })));
     });
     const pid = child.pid;
     if (pid === undefined) throw new BrokerStartError('Java arrancó sin pid.');
@@ -248,10 +243,7 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
     let lastError = '';
     while (Date.now() < deadline) {
       if (!this.pid) {
-        throw new BrokerStartError(
-          `Kafka terminó durante el arranque. Mira ${join(this.paths.logsDir, 'server.log')}.\n` +
-            this.recentLines.slice(-15).join('\n'),
-        );
+        throw new BrokerStartError(`Kafka terminó durante el arranque. Mira ${join(this.paths.logsDir, 'server.log')}.\n` + this.recentLines.slice(-15).join('\n'));
       }
       const health = await checkKafka([this.brokers], Math.min(2_000, Math.max(deadline - Date.now(), 100)), { sasl: this.adminSasl });
       if (health.ok) return;

@@ -12,10 +12,13 @@ function parseProperties(text: string): Record<string, string> {
   const unescape = (value: string) =>
     value.replace(/\\u([0-9a-f]{4})|\\(.)/g, (_, hex: string | undefined, char: string | undefined) => (hex ? String.fromCharCode(parseInt(hex, 16)) : char!));
   return Object.fromEntries(
-    text.split('\n').filter((line) => line.includes('=') && !line.startsWith('#')).map((line) => {
-      const [key = '', value = ''] = line.split(/=(.*)/s);
-      return [key, unescape(value)];
-    }),
+    text
+      .split('\n')
+      .filter((line) => line.includes('=') && !line.startsWith('#'))
+      .map((line) => {
+        const [key = '', value = ''] = line.split(/=(.*)/s);
+        return [key, unescape(value)];
+      }),
   );
 }
 
@@ -33,7 +36,10 @@ describe('configuración del broker del laboratorio', () => {
     const security = { adminUser: 'admin', adminPassword: 'secreto-admin', controllerPassword: 'secreto-controlador' };
     const text = renderServerProperties({ port: 19092, dataDir: '/tmp/datos', security });
     const props = Object.fromEntries(
-      text.split('\n').filter((line) => line.includes('=')).map((line) => line.split(/=(.*)/s).slice(0, 2)),
+      text
+        .split('\n')
+        .filter((line) => line.includes('='))
+        .map((line) => line.split(/=(.*)/s).slice(0, 2)),
     ) as Record<string, string>;
     expect(props['process.roles']).toBe('broker,controller');
     expect(props['node.id']).toBe('1');
@@ -56,13 +62,22 @@ describe('configuración del broker del laboratorio', () => {
 
   it('un nodo de un clúster de 3 lista los tres controladores (quórum estático) y replica por 3 los temas internos', () => {
     const security = { adminUser: 'admin', adminPassword: 'secreto-admin', controllerPassword: 'secreto-controlador' };
-    const voters = [{ id: 1, port: 19092 }, { id: 2, port: 29092 }, { id: 3, port: 39092 }];
+    const voters = [
+      { id: 1, port: 19092 },
+      { id: 2, port: 29092 },
+      { id: 3, port: 39092 },
+    ];
     const props = parseProperties(renderServerProperties({ port: 29092, dataDir: '/tmp/datos-2', nodeId: 2, voters, security }));
     expect(props['node.id']).toBe('2');
     expect(props['controller.quorum.voters']).toBe('1@127.0.0.1:19093,2@127.0.0.1:29093,3@127.0.0.1:39093');
     expect(props['controller.quorum.bootstrap.servers']).toBeUndefined();
     expect(props.listeners).toBe('CLIENT://127.0.0.1:29092,CONTROLLER://127.0.0.1:29093');
-    for (const key of ['offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'share.coordinator.state.topic.replication.factor', 'default.replication.factor']) {
+    for (const key of [
+      'offsets.topic.replication.factor',
+      'transaction.state.log.replication.factor',
+      'share.coordinator.state.topic.replication.factor',
+      'default.replication.factor',
+    ]) {
       expect(props[key], key).toBe('3');
     }
     expect(props['transaction.state.log.min.isr']).toBe('2');

@@ -35,7 +35,9 @@ export interface QuorumVoter {
 export const CONTROLLER_PRINCIPAL = 'controller';
 
 const jaas = (module: string, options: Record<string, string>) =>
-  `${module} required ${Object.entries(options).map(([key, value]) => `${key}="${value}"`).join(' ')};`;
+  `${module} required ${Object.entries(options)
+    .map(([key, value]) => `${key}="${value}"`)
+    .join(' ')};`;
 
 /**
  * Renders server.properties for a single-node KRaft broker that is its own controller
@@ -75,10 +77,7 @@ export function renderServerProperties(input: ServerConfigInput): string {
     ['sasl.enabled.mechanisms', 'SCRAM-SHA-512'],
     ['listener.name.client.sasl.enabled.mechanisms', 'SCRAM-SHA-512'],
     ['sasl.mechanism.inter.broker.protocol', 'SCRAM-SHA-512'],
-    [
-      'listener.name.client.scram-sha-512.sasl.jaas.config',
-      jaas('org.apache.kafka.common.security.scram.ScramLoginModule', { username: adminUser, password: adminPassword }),
-    ],
+    ['listener.name.client.scram-sha-512.sasl.jaas.config', jaas('org.apache.kafka.common.security.scram.ScramLoginModule', { username: adminUser, password: adminPassword })],
     // Controller: SCRAM is not supported there, so PLAIN with its only user defined here
     // (user_controller); the broker side logs in with the same pair.
     ['listener.name.controller.sasl.enabled.mechanisms', 'PLAIN'],

@@ -33,7 +33,13 @@ export interface StudentKafkaAccess {
  * DAG namespace in lib/runs/airflow-scheduler.ts.
  */
 export function studentSlug(student: string): string {
-  const slug = student.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 32);
+  const slug = student
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 32);
   if (!slug) throw new RangeError(`identificador de alumno no válido: ${JSON.stringify(student)}`);
   return slug;
 }

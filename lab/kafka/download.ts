@@ -77,7 +77,8 @@ export async function ensureJars(options: EnsureJarsOptions): Promise<void> {
   await runMaven(
     [
       '-B', // batch mode: plain lines, no colours, no interactive prompts
-      '-f', options.pom,
+      '-f',
+      options.pom,
       'dependency:copy-dependencies',
       `-Dlab.kafka.libs=${libsDir}`,
     ],
@@ -92,10 +93,7 @@ export async function ensureJars(options: EnsureJarsOptions): Promise<void> {
       }
     },
   ).catch((error: unknown) => {
-    throw new LabDownloadError(
-      `No se pudo descargar Kafka ${KAFKA_VERSION} con Maven. Últimas líneas:\n${tail.join('\n')}`,
-      { cause: error, retriable: true },
-    );
+    throw new LabDownloadError(`No se pudo descargar Kafka ${KAFKA_VERSION} con Maven. Últimas líneas:\n${tail.join('\n')}`, { cause: error, retriable: true });
   });
 
   const copied = readdirSync(libsDir).filter((name) => name.endsWith('.jar'));
@@ -103,8 +101,7 @@ export async function ensureJars(options: EnsureJarsOptions): Promise<void> {
   const missing = [...expected].filter((jar) => !copied.includes(jar));
   if (!options.writeJarList && missing.length > 0) {
     throw new LabDownloadError(
-      `Faltan jars de Kafka tras la descarga: ${missing.join(', ')}. ` +
-        'Si cambiaste lab/kafka/pom.xml, regenera la lista con `npx tsx lab/cli.ts prepare --write-jar-list`.',
+      `Faltan jars de Kafka tras la descarga: ${missing.join(', ')}. ` + 'Si cambiaste lab/kafka/pom.xml, regenera la lista con `npx tsx lab/cli.ts prepare --write-jar-list`.',
     );
   }
   writeFileSync(join(libsDir, COMPLETE_MARKER), `${KAFKA_VERSION}\n`);
@@ -126,11 +123,7 @@ function runMaven(args: string[], onLine: (line: string) => void): Promise<void>
       createInterface({ input: stream }).on('line', onLine);
     }
     child.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'ENOENT'
-          ? new Error('No se encontró `mvn` en el PATH: instala Maven 3.8 o superior.')
-          : error,
-      );
+      reject(error.code === 'ENOENT' ? new Error('No se encontró `mvn` en el PATH: instala Maven 3.8 o superior.') : error);
     });
     child.once('close', (code, signal) => {
       if (code === 0) resolvePromise();

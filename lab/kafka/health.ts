@@ -36,11 +36,7 @@ export interface CheckKafkaOptions {
  * Never throws and always settles within about timeoutMs; no retries, no logs, so the
  * site's server can call it for every status request.
  */
-export async function checkKafka(
-  brokers: string[],
-  timeoutMs = 3_000,
-  options: CheckKafkaOptions = {},
-): Promise<KafkaHealth> {
+export async function checkKafka(brokers: string[], timeoutMs = 3_000, options: CheckKafkaOptions = {}): Promise<KafkaHealth> {
   const version = 'version' in options ? options.version : envVar('KAFKA_BROKERS') ? undefined : KAFKA_VERSION;
   const sasl = options.sasl ?? adminSaslFromEnv();
   if (brokers.length === 0) return { ok: false, brokers: 0, error: 'No hay brokers de Kafka configurados.' };

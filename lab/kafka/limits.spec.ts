@@ -155,7 +155,12 @@ describe('límites de Kafka por alumno: cuotas, política de temas y ACL', () =>
       ['ok'],
     ]);
     expect(answers.slice(0, 6).map((answer) => kafkaLimitHit(answer.join(': '))?.limit)).toEqual([
-      'retention', 'retention', 'segment', 'segment', 'cleanup-policy', 'topic-config',
+      'retention',
+      'retention',
+      'segment',
+      'segment',
+      'cleanup-policy',
+      'topic-config',
     ]);
 
     // kafkajs (what students run) gets the same refusals as POLICY_VIOLATION.
@@ -187,7 +192,10 @@ describe('límites de Kafka por alumno: cuotas, política de temas y ACL', () =>
     const admin = client(broker.brokers, ana.sasl).admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    const error = await admin.createPartitions({ topicPartitions: [{ topic, count: 1000 }] }).then(() => undefined, (e: unknown) => e as Error & { type?: string });
+    const error = await admin.createPartitions({ topicPartitions: [{ topic, count: 1000 }] }).then(
+      () => undefined,
+      (e: unknown) => e as Error & { type?: string },
+    );
     expect(error?.type).toBe('TOPIC_AUTHORIZATION_FAILED');
     expect(kafkaLimitHit(`Uncaught ${inspect(error)}`)?.limit).toBe('add-partitions');
     const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
@@ -195,43 +203,47 @@ describe('límites de Kafka por alumno: cuotas, política de temas y ACL', () =>
     await admin.disconnect();
   });
 
-  it(`el tema ${KAFKA_TOPIC_LIMITS.topicsPerStudent + 1} de un alumno se rechaza, también el que crearía un productor; al reiniciar su espacio vuelve a poder`, { timeout: 2 * MINUTE }, async () => {
-    const bea = await student('bea');
-    const kafka = client(broker.brokers, bea.sasl);
-    const many = Array.from({ length: KAFKA_TOPIC_LIMITS.topicsPerStudent }, (_, i) => ({ topic: `${bea.prefix}t${i}`, numPartitions: 1 }));
-    // All in one request: the policy counts what it approved before the broker lists it.
-    expect(await createRefusal(kafka, many)).toBeUndefined();
-    const error = await createRefusal(kafka, [{ topic: `${bea.prefix}uno-mas` }]);
-    expect(error?.errors?.map((e) => e.type)).toEqual(['POLICY_VIOLATION']);
-    const [answer] = await probe(bea, [['create', `${bea.prefix}uno-mas`, '1']]);
-    expect(answer).toEqual([
-      'error',
-      'PolicyViolationException',
-      `Cauce: cada alumno puede tener como máximo ${KAFKA_TOPIC_LIMITS.topicsPerStudent} temas (ya tienes ${KAFKA_TOPIC_LIMITS.topicsPerStudent}). Borra alguno o reinicia tu espacio.`,
-    ]);
-    expect(kafkaLimitHit(answer!.join(': '))?.limit).toBe('topics-per-student');
+  it(
+    `el tema ${KAFKA_TOPIC_LIMITS.topicsPerStudent + 1} de un alumno se rechaza, también el que crearía un productor; al reiniciar su espacio vuelve a poder`,
+    { timeout: 2 * MINUTE },
+    async () => {
+      const bea = await student('bea');
+      const kafka = client(broker.brokers, bea.sasl);
+      const many = Array.from({ length: KAFKA_TOPIC_LIMITS.topicsPerStudent }, (_, i) => ({ topic: `${bea.prefix}t${i}`, numPartitions: 1 }));
+      // All in one request: the policy counts what it approved before the broker lists it.
+      expect(await createRefusal(kafka, many)).toBeUndefined();
+      const error = await createRefusal(kafka, [{ topic: `${bea.prefix}uno-mas` }]);
+      expect(error?.errors?.map((e) => e.type)).toEqual(['POLICY_VIOLATION']);
+      const [answer] = await probe(bea, [['create', `${bea.prefix}uno-mas`, '1']]);
+      expect(answer).toEqual([
+        'error',
+        'PolicyViolationException',
+        `Cauce: cada alumno puede tener como máximo ${KAFKA_TOPIC_LIMITS.topicsPerStudent} temas (ya tienes ${KAFKA_TOPIC_LIMITS.topicsPerStudent}). Borra alguno o reinicia tu espacio.`,
+      ]);
+      expect(kafkaLimitHit(answer!.join(': '))?.limit).toBe('topics-per-student');
 
-    // Auto-creation by a producer goes through the same policy: no topic appears.
-    const producer = kafka.producer({ retry: { retries: 2, initialRetryTime: 100 } });
-    await producer.connect();
-    await expect(producer.send({ topic: `${bea.prefix}auto`, messages: [{ value: 'x' }] })).rejects.toThrow();
-    await producer.disconnect();
-    const admin = testClient(broker.brokers, broker.adminSasl).admin();
-    await admin.connect();
-    expect((await admin.listTopics()).filter((name) => name.startsWith(bea.prefix))).toHaveLength(KAFKA_TOPIC_LIMITS.topicsPerStudent);
-    await admin.disconnect();
+      // Auto-creation by a producer goes through the same policy: no topic appears.
+      const producer = kafka.producer({ retry: { retries: 2, initialRetryTime: 100 } });
+      await producer.connect();
+      await expect(producer.send({ topic: `${bea.prefix}auto`, messages: [{ value: 'x' }] })).rejects.toThrow();
+      await producer.disconnect();
+      const admin = testClient(broker.brokers, broker.adminSasl).admin();
+      await admin.connect();
+      expect((await admin.listTopics()).filter((name) => name.startsWith(bea.prefix))).toHaveLength(KAFKA_TOPIC_LIMITS.topicsPerStudent);
+      await admin.disconnect();
 
-    // After a reset the policy sees the deletions within a refresh or two.
-    const slug = bea.prefix.slice(0, -1);
-    await tenants.resetStudent(slug);
-    const deadline = Date.now() + 15_000;
-    let again = await createRefusal(kafka, [{ topic: `${bea.prefix}de-nuevo` }]);
-    while (again && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      again = await createRefusal(kafka, [{ topic: `${bea.prefix}de-nuevo` }]);
-    }
-    expect(again).toBeUndefined();
-  });
+      // After a reset the policy sees the deletions within a refresh or two.
+      const slug = bea.prefix.slice(0, -1);
+      await tenants.resetStudent(slug);
+      const deadline = Date.now() + 15_000;
+      let again = await createRefusal(kafka, [{ topic: `${bea.prefix}de-nuevo` }]);
+      while (again && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        again = await createRefusal(kafka, [{ topic: `${bea.prefix}de-nuevo` }]);
+      }
+      expect(again).toBeUndefined();
+    },
+  );
 
   it(`las particiones de todos los temas de un alumno suman como máximo ${KAFKA_TOPIC_LIMITS.partitionsPerStudent}`, async () => {
     const cid = await student('cid');

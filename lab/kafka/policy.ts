@@ -42,9 +42,10 @@ export async function ensurePolicyClasses(options: PolicyBuildOptions): Promise<
     await run(javac, ['-encoding', 'UTF-8', '-nowarn', '-cp', `${options.libsDir}/*`, '-d', building, POLICY_SOURCE], { timeout: 120_000 });
   } catch (error) {
     rmSync(building, { recursive: true, force: true });
-    const detail = (error as { code?: string; stderr?: string }).code === 'ENOENT'
-      ? `no se encontró ${javac}: el laboratorio necesita un JDK (no solo un JRE).`
-      : ((error as { stderr?: string }).stderr?.trim() ?? String(error));
+    const detail =
+      (error as { code?: string; stderr?: string }).code === 'ENOENT'
+        ? `no se encontró ${javac}: el laboratorio necesita un JDK (no solo un JRE).`
+        : ((error as { stderr?: string }).stderr?.trim() ?? String(error));
     throw new BrokerStartError(`No se pudo compilar la política de temas de Kafka (${POLICY_SOURCE}): ${detail}`, { cause: error });
   }
   try {

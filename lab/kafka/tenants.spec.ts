@@ -204,7 +204,12 @@ describe('Kafka multiusuario: un principal SCRAM y un prefijo por alumno', () =>
     });
     expect(answer).toEqual({ closed: true, bytes: 0 });
 
-    for (const sasl of [undefined, ana.sasl, { mechanism: 'plain' as const, username: ana.sasl.username, password: ana.sasl.password }, { mechanism: 'plain' as const, username: 'controller', password: 'adivinada' }]) {
+    for (const sasl of [
+      undefined,
+      ana.sasl,
+      { mechanism: 'plain' as const, username: ana.sasl.username, password: ana.sasl.password },
+      { mechanism: 'plain' as const, username: 'controller', password: 'adivinada' },
+    ]) {
       const admin = client(controller, sasl).admin();
       await expect(admin.connect().then(() => admin.listTopics())).rejects.toThrow();
       await admin.disconnect().catch(() => undefined);
@@ -217,7 +222,10 @@ describe('Kafka multiusuario: un principal SCRAM y un prefijo por alumno', () =>
     const anaTopic = `${ana.prefix}reinicio`;
     const beaTopic = `${bea.prefix}reinicio`;
     await admin.createTopics({ topics: [{ topic: anaTopic }, { topic: beaTopic }], waitForLeaders: true });
-    for (const [access, topic] of [[ana, anaTopic], [bea, beaTopic]] as const) {
+    for (const [access, topic] of [
+      [ana, anaTopic],
+      [bea, beaTopic],
+    ] as const) {
       const kafka = client(port, access.sasl);
       const producer = kafka.producer();
       await producer.connect();

@@ -85,10 +85,15 @@ export class TenantAdmin {
   async studentQuotas(student: string): Promise<Record<string, number>> {
     const { sasl } = studentAccess(student, this.options.admin);
     const detail = await this.job(['quotas', sasl.username]);
-    return Object.fromEntries(detail.split(',').filter(Boolean).map((pair) => {
-      const [key = '', value = ''] = pair.split('=');
-      return [key, Number(value)];
-    }));
+    return Object.fromEntries(
+      detail
+        .split(',')
+        .filter(Boolean)
+        .map((pair) => {
+          const [key = '', value = ''] = pair.split('=');
+          return [key, Number(value)];
+        }),
+    );
   }
 
   /** Deletes the student's consumer groups and topics (everything under their prefix). */

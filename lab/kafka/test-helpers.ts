@@ -91,12 +91,20 @@ export function studentProbe(libsDir: string, brokers: string, sasl: KafkaSasl, 
       ['-Xmx96m', '-XX:TieredStopAtLevel=1', '-cp', `${libsDir}/*`, join(KAFKA_SOURCE_DIR, 'StudentProbe.java')],
       {
         // The probe's own environment (a child's, not configuration).
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KAFKA_BROKERS: brokers, KAFKA_USERNAME: sasl.username, KAFKA_PASSWORD: sasl.password } as Record<string, string> as NodeJS.ProcessEnv,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KAFKA_BROKERS: brokers, KAFKA_USERNAME: sasl.username, KAFKA_PASSWORD: sasl.password } as Record<
+          string,
+          string
+        > as NodeJS.ProcessEnv,
         timeout: 120_000,
       },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`StudentProbe failed: ${error.message}\n${stderr}`));
-        resolve(stdout.split('\n').filter(Boolean).map((line) => line.split('\t')));
+        resolve(
+          stdout
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => line.split('\t')),
+        );
       },
     );
     child.stdin?.end(jobs.map((job) => `${job.join('\t')}\n`).join(''));

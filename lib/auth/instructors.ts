@@ -41,7 +41,11 @@ export async function checkInstructorPassword(db: Db, username: string, password
 }
 
 export async function setInstructorPassword(db: Db, username: string, password: string): Promise<void> {
-  await db.updateTable('instructors').set({ password_hash: await hashPassword(password) }).where('username', '=', username).execute();
+  await db
+    .updateTable('instructors')
+    .set({ password_hash: await hashPassword(password) })
+    .where('username', '=', username)
+    .execute();
 }
 
 // A valid hash of a random password, checked when the name is unknown.

@@ -284,7 +284,9 @@ describe('cuota de ejecuciones por alumno', () => {
       }
     }
     expect(last!.status).toBe(429);
-    expect(((await last!.json()) as { message: string }).message).toMatch(/^Has lanzado demasiadas ejecuciones seguidas \(máximo \d+ por minuto\)\. Espera \d+ segundos? y vuelve a intentarlo\.$/);
+    expect(((await last!.json()) as { message: string }).message).toMatch(
+      /^Has lanzado demasiadas ejecuciones seguidas \(máximo \d+ por minuto\)\. Espera \d+ segundos? y vuelve a intentarlo\.$/,
+    );
     expect(started).toHaveLength(RUNS_PER_MINUTE);
   });
 });

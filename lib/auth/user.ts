@@ -7,10 +7,7 @@ import { SESSION_COOKIE, sessionKey, verifySession } from './session';
  * Who is asking. `local` is the only user in single-user mode; in course mode a request
  * without a valid session is `null` (anonymous).
  */
-export type User =
-  | { role: 'local' }
-  | { role: 'student'; id: string; name: string; courseId: string; courseTitle: string }
-  | { role: 'instructor'; id: string; name: string };
+export type User = { role: 'local' } | { role: 'student'; id: string; name: string; courseId: string; courseTitle: string } | { role: 'instructor'; id: string; name: string };
 
 /** The user behind a session token (the cookie's value). Forged, expired or stale tokens give null. */
 export async function userFromToken(token: string | undefined): Promise<User | null> {

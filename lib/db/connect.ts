@@ -6,9 +6,7 @@ import { envVar, type EnvSource } from '@/lib/env';
 import { migrationProvider } from './migrations';
 import type { Database } from './schema';
 
-export type DbConfig =
-  | { kind: 'sqlite'; /** File path or ":memory:". */ file: string }
-  | { kind: 'postgres'; /** postgres://user:pass@host:port/db */ url: string };
+export type DbConfig = { kind: 'sqlite'; /** File path or ":memory:". */ file: string } | { kind: 'postgres'; /** postgres://user:pass@host:port/db */ url: string };
 
 /**
  * Where the site's data lives: PostgreSQL when DATABASE_URL is set, otherwise SQLite in

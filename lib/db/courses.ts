@@ -30,7 +30,12 @@ export function normaliseJoinCode(input: string): string {
 
 /** How a display name is matched on rejoin: case, accents and extra spaces do not matter. */
 export function nameKey(displayName: string): string {
-  return displayName.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, ' ').trim();
+  return displayName
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export async function createCourse(db: Db, input: { title: string; createdBy: string | null }): Promise<Course> {

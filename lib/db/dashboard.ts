@@ -30,7 +30,16 @@ export async function roster(db: Db, courseId: string): Promise<RosterRow[]> {
     .select('student_id')
     .select((eb) => [
       eb.fn.countAll<string | number>().as('n'),
-      eb.fn.sum<string | number>(eb.case().when('status', 'not in', [...OK_STATUSES]).then(1).else(0).end()).as('failed'),
+      eb.fn
+        .sum<string | number>(
+          eb
+            .case()
+            .when('status', 'not in', [...OK_STATUSES])
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('failed'),
       eb.fn.max('created_at').as('last'),
     ])
     .where('course_id', '=', courseId)
@@ -90,8 +99,17 @@ export async function recentFailedRuns(db: Db, courseId: string, limit = 50): Pr
     .selectFrom('runs')
     .innerJoin('students', 'students.id', 'runs.student_id')
     .select([
-      'runs.id', 'runs.student_id', 'students.display_name', 'runs.lesson', 'runs.snippet', 'runs.kind', 'runs.status',
-      'runs.error', 'runs.code', 'runs.created_at', 'runs.duration_ms',
+      'runs.id',
+      'runs.student_id',
+      'students.display_name',
+      'runs.lesson',
+      'runs.snippet',
+      'runs.kind',
+      'runs.status',
+      'runs.error',
+      'runs.code',
+      'runs.created_at',
+      'runs.duration_ms',
     ])
     .where('runs.course_id', '=', courseId)
     .where('runs.status', 'not in', [...OK_STATUSES])
@@ -117,12 +135,7 @@ export async function recentFailedRuns(db: Db, courseId: string, limit = 50): Pr
 export async function runsPerMinute(db: Db, courseId: string, minutes = 30, now = Date.now()): Promise<{ minute: string; runs: number }[]> {
   const end = Math.floor(now / 60_000) * 60_000 + 60_000;
   const start = end - minutes * 60_000;
-  const rows = await db
-    .selectFrom('runs')
-    .select('created_at')
-    .where('course_id', '=', courseId)
-    .where('created_at', '>=', new Date(start).toISOString())
-    .execute();
+  const rows = await db.selectFrom('runs').select('created_at').where('course_id', '=', courseId).where('created_at', '>=', new Date(start).toISOString()).execute();
   const buckets = Array.from({ length: minutes }, (_, i) => ({ minute: new Date(start + i * 60_000).toISOString(), runs: 0 }));
   for (const row of rows) {
     const index = Math.floor((Date.parse(row.created_at) - start) / 60_000);

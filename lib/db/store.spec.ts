@@ -11,15 +11,27 @@ import { startTestPostgres, type TestPostgres } from './test-postgres';
 
 /** The same DB-layer spec, run against SQLite and against a real PostgreSQL server. */
 const backends: [string, () => Promise<{ db: Db; done: () => Promise<void> }>][] = [
-  ['SQLite', async () => {
-    const db = await openMigrated({ kind: 'sqlite', file: ':memory:' });
-    return { db, done: () => db.destroy() };
-  }],
-  ['PostgreSQL', async () => {
-    const pg: TestPostgres = await startTestPostgres();
-    const db = await openMigrated({ kind: 'postgres', url: pg.url });
-    return { db, done: async () => { await db.destroy(); pg.stop(); } };
-  }],
+  [
+    'SQLite',
+    async () => {
+      const db = await openMigrated({ kind: 'sqlite', file: ':memory:' });
+      return { db, done: () => db.destroy() };
+    },
+  ],
+  [
+    'PostgreSQL',
+    async () => {
+      const pg: TestPostgres = await startTestPostgres();
+      const db = await openMigrated({ kind: 'postgres', url: pg.url });
+      return {
+        db,
+        done: async () => {
+          await db.destroy();
+          pg.stop();
+        },
+      };
+    },
+  ],
 ];
 
 describe.each(backends)('datos del sitio en %s', (_name, open) => {
@@ -71,12 +83,35 @@ describe.each(backends)('datos del sitio en %s', (_name, open) => {
     await setCompletion(db, ana.id, 'kafka/productor', true);
     const base = { course_id: course.id, lesson: 'kafka/productor', snippet: 'kafka/productor/p', kind: 'kafka-ts', exit_code: 1, ended_at: null };
     const now = Date.now();
-    await recordRun(db, { ...base, id: randomUUID(), student_id: ana.id, owner: `student:${ana.id}`, code: '[{"name":"p.ts","content":"ok"}]', status: 'finished', duration_ms: 900, error: null, created_at: new Date(now - 61_000).toISOString() });
-    await recordRun(db, { ...base, id: randomUUID(), student_id: bruno.id, owner: `student:${bruno.id}`, code: '[{"name":"p.ts","content":"throw 1"}]', status: 'failed', duration_ms: 300, error: 'Tu programa terminó con un error', created_at: new Date(now).toISOString() });
+    await recordRun(db, {
+      ...base,
+      id: randomUUID(),
+      student_id: ana.id,
+      owner: `student:${ana.id}`,
+      code: '[{"name":"p.ts","content":"ok"}]',
+      status: 'finished',
+      duration_ms: 900,
+      error: null,
+      created_at: new Date(now - 61_000).toISOString(),
+    });
+    await recordRun(db, {
+      ...base,
+      id: randomUUID(),
+      student_id: bruno.id,
+      owner: `student:${bruno.id}`,
+      code: '[{"name":"p.ts","content":"throw 1"}]',
+      status: 'failed',
+      duration_ms: 300,
+      error: 'Tu programa terminó con un error',
+      created_at: new Date(now).toISOString(),
+    });
 
     const rows = await roster(db, course.id);
     const summary = rows.map((r) => [r.student.display_name, r.completed, r.runs, r.failedRuns]).sort();
-    expect(summary).toEqual([['=Bruno', 0, 1, 1], ['Ana', 1, 1, 0]]);
+    expect(summary).toEqual([
+      ['=Bruno', 0, 1, 1],
+      ['Ana', 1, 1, 0],
+    ]);
     const grid = await completionGrid(db, course.id, ['kafka/conceptos', 'kafka/productor']);
     expect(grid.rows.find((r) => r.student.id === ana.id)!.completed['kafka/productor']).toBeTruthy();
     expect(grid.rows.find((r) => r.student.id === bruno.id)!.completed).toEqual({});

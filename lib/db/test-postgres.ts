@@ -43,10 +43,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'pipe' }) : execFileSync(command, args, { stdio: 'pipe' });
   const port = await freePort();
   run(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'cauce', '--no-sync', '-E', 'UTF8']);
-  run(path.join(bin, 'pg_ctl'), [
-    '-D', data, '-w', '-t', '60', '-l', path.join(dir, 'log'),
-    '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start',
-  ]);
+  run(path.join(bin, 'pg_ctl'), ['-D', data, '-w', '-t', '60', '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
   return {
     url: `postgres://cauce@127.0.0.1:${port}/postgres`,
     stop() {

@@ -74,7 +74,12 @@ describe('en un servidor HTTP real', () => {
   beforeAll(async () => {
     // The request as Next builds it for a route handler: the IncomingMessage as the body stream.
     server = http.createServer(async (req, res) => {
-      const request = new Request(`http://localhost${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: req, duplex: 'half' } as unknown as RequestInit);
+      const request = new Request(`http://localhost${req.url}`, {
+        method: req.method,
+        headers: req.headers as Record<string, string>,
+        body: req,
+        duplex: 'half',
+      } as unknown as RequestInit);
       const body = await readJsonBody(request, CODE_BODY_LIMIT);
       const response = body.ok ? Response.json({ ok: true }) : body.response;
       res.writeHead(response.status, Object.fromEntries(response.headers));

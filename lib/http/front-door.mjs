@@ -36,7 +36,9 @@ export function localUrl(host, port) {
 }
 
 function machineAddresses() {
-  return Object.values(os.networkInterfaces()).flat().filter((i) => i && !i.internal);
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .filter((i) => i && !i.internal);
 }
 
 // Plain JavaScript loaded before any TypeScript (serve-next.mjs): CAUCE_ALLOWED_HOSTS, CAUCE_MODE and CAUCE_TRUST_PROXY are read raw, declared in lib/env.ts.
@@ -45,7 +47,10 @@ export function frontDoor({ host = '127.0.0.1', port, env = process.env }) {
   const names = [...LOOPBACK_NAMES, ...(everywhere ? [os.hostname(), ...machineAddresses().map((i) => i.address)] : [host])];
   const allowedHosts = new Set();
   for (const name of names.map(hostName)) allowedHosts.add(name).add(`${name}:${port}`);
-  for (const entry of (env.CAUCE_ALLOWED_HOSTS ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)) {
+  for (const entry of (env.CAUCE_ALLOWED_HOSTS ?? '')
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean)) {
     allowedHosts.add(entry);
     if (!/^(\[[^\]]+\]|[^:]+):\d+$/.test(entry)) allowedHosts.add(`${entry}:${port}`);
   }
@@ -70,15 +75,15 @@ function clientOf(door, req) {
 function publicUrls(host, port) {
   if (isLoopbackAddress(host)) return [];
   if (!EVERY_INTERFACE.has(host)) return [`http://${hostName(host)}:${port}`];
-  const addresses = machineAddresses().filter((i) => i.family === 'IPv4').map((i) => i.address);
+  const addresses = machineAddresses()
+    .filter((i) => i.family === 'IPv4')
+    .map((i) => i.address);
   return (addresses.length > 0 ? addresses : [os.hostname()]).map((address) => `http://${address}:${port}`);
 }
 
 /** The lines to print at start when other machines can connect (none on loopback). */
 export function announcement(door) {
-  return door.urls.map((url) =>
-    door.accessToken ? `Acceso desde otras máquinas: ${url}/?${TOKEN_PARAM}=${door.accessToken}` : `Abierto a otras máquinas (modo curso): ${url}/`,
-  );
+  return door.urls.map((url) => (door.accessToken ? `Acceso desde otras máquinas: ${url}/?${TOKEN_PARAM}=${door.accessToken}` : `Abierto a otras máquinas (modo curso): ${url}/`));
 }
 
 /**
@@ -141,11 +146,7 @@ function refuse(req, res, status, message) {
     'x-content-type-options': 'nosniff',
     connection: 'close',
   });
-  res.end(
-    api
-      ? JSON.stringify({ ok: false, message })
-      : `<!doctype html><html lang="es"><meta charset="utf-8"><title>Cauce</title><p>${escapeHtml(message)}</p></html>`,
-  );
+  res.end(api ? JSON.stringify({ ok: false, message }) : `<!doctype html><html lang="es"><meta charset="utf-8"><title>Cauce</title><p>${escapeHtml(message)}</p></html>`);
   return true;
 }
 

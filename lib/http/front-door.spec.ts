@@ -98,7 +98,15 @@ describe('la puerta de entrada en esta máquina (127.0.0.1)', () => {
   });
 
   it('localhost, 127.0.0.1 y [::1] (con el puerto o sin él) y CAUCE_ALLOWED_HOSTS sí llegan', async () => {
-    const hosts = [`localhost:${site.port}`, 'localhost', `127.0.0.1:${site.port}`, `[::1]:${site.port}`, 'aula.example.org', `aula.example.org:${site.port}`, 'proxy.example:8443'];
+    const hosts = [
+      `localhost:${site.port}`,
+      'localhost',
+      `127.0.0.1:${site.port}`,
+      `[::1]:${site.port}`,
+      'aula.example.org',
+      `aula.example.org:${site.port}`,
+      'proxy.example:8443',
+    ];
     for (const host of hosts) expect((await send(site.port, { headers: { host } })).status, host).toBe(200);
     // An entry with a port allows only that port; a bare one, none or the site's.
     for (const host of ['proxy.example', 'proxy.example:9999', 'aula.example.org:9999']) expect((await send(site.port, { headers: { host } })).status, host).toBe(421);
@@ -113,7 +121,8 @@ describe('la puerta de entrada en esta máquina (127.0.0.1)', () => {
   });
 
   it('un POST sin Origin, con Origin ajeno o «null» se rechaza con 403; con el del sitio pasa', async () => {
-    const post = (headers: Record<string, string>) => send(site.port, { method: 'POST', path: '/api/runs', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+    const post = (headers: Record<string, string>) =>
+      send(site.port, { method: 'POST', path: '/api/runs', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
     const missing = await post({});
     expect(missing.status).toBe(403);
     expect(JSON.parse(missing.body)).toEqual({ ok: false, message: 'Petición rechazada: no indica desde qué página se envía (falta la cabecera Origin).' });
@@ -136,7 +145,13 @@ describe('la puerta de entrada en esta máquina (127.0.0.1)', () => {
   it('un cuerpo anunciado de 400 MB recibe 413 antes de que nadie lo lea', async () => {
     const answer = await new Promise<Answer>((resolve, reject) => {
       const request = http.request(
-        { host: '127.0.0.1', port: site.port, method: 'POST', path: '/', headers: { host: `localhost:${site.port}`, origin: `http://localhost:${site.port}`, 'content-length': String(400 * 1024 * 1024) } },
+        {
+          host: '127.0.0.1',
+          port: site.port,
+          method: 'POST',
+          path: '/',
+          headers: { host: `localhost:${site.port}`, origin: `http://localhost:${site.port}`, 'content-length': String(400 * 1024 * 1024) },
+        },
         (response) => {
           resolve({ status: response.statusCode ?? 0, headers: response.headers, body: '' });
           response.resume();

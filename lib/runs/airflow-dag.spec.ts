@@ -34,14 +34,19 @@ const HEAD = [
 
 /** A DAG with one PythonOperator task "t" whose body is `body` (line 7 is its first line). */
 function dagWithTask(body: string): string {
-  const indented = body.split('\n').map((line) => `    ${line}`).join('\n');
+  const indented = body
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
   return `${HEAD}\ndef work():\n${indented}\n\nwith DAG(dag_id="probe", start_date=datetime(2024, 1, 1), schedule=None):\n    PythonOperator(task_id="t", python_callable=work)\n`;
 }
 
-const of = <T extends RunEvent['type']>(events: RunEvent[], type: T) =>
-  events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);
+const of = <T extends RunEvent['type']>(events: RunEvent[], type: T) => events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);
 const logsOf = (events: RunEvent[], taskId: string) =>
-  of(events, 'log').filter((e) => e.taskId === taskId).map((e) => e.text).join('\n');
+  of(events, 'log')
+    .filter((e) => e.taskId === taskId)
+    .map((e) => e.text)
+    .join('\n');
 
 describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)', () => {
   let pool: DagWorkerPool;
@@ -86,7 +91,9 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
     const { events, exit } = await runDag(pool, files);
     expect(exit.reason).toBe('finished');
     expect(of(events, 'xcom')).toEqual([{ type: 'xcom', taskId: 'targz', key: 'return_value', value: '/tmp/run/backups/dags.tar.gz' }]);
-    const listing = of(events, 'stdout').map((e) => e.text).join('');
+    const listing = of(events, 'stdout')
+      .map((e) => e.text)
+      .join('');
     expect(listing).toMatch(/\/tmp\/run\/backups\/dags\.tar\.gz \(\d+ bytes\)/);
     expect(listing).toMatch(/dags\/tar_gz_operator\.py/);
     expect(logsOf(events, 'targz')).toMatch(/Comprimiendo \/tmp\/dags/);
@@ -95,7 +102,11 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
   it('un error de sintaxis se señala en su línea, en español, sin ejecutar nada', async () => {
     const content = `${HEAD}\nwith DAG(dag_id="x", start_date=datetime(2024, 1, 1)\n    pass\n`;
     const { events, exit } = await runDag(pool, [{ name: 'roto.py', content }]);
-    expect(of(events, 'diagnostic')[0]).toMatchObject({ file: 'roto.py', line: 6, message: expect.stringMatching(/Error de sintaxis en roto\.py, línea 6: el «\(» nunca se cerró/) });
+    expect(of(events, 'diagnostic')[0]).toMatchObject({
+      file: 'roto.py',
+      line: 6,
+      message: expect.stringMatching(/Error de sintaxis en roto\.py, línea 6: el «\(» nunca se cerró/),
+    });
     expect(of(events, 'task')).toHaveLength(0);
     expect(exit.reason).toBe('failed');
   });
@@ -103,7 +114,9 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
   it('importar un módulo que no existe apunta a la línea del import', async () => {
     const { events, exit } = await runDag(pool, [{ name: 'falta.py', content: `${HEAD}import no_existe\n` }]);
     expect(of(events, 'diagnostic')[0]).toMatchObject({ file: 'falta.py', line: 5, message: expect.stringMatching(/el módulo «no_existe» no existe en el laboratorio/) });
-    const traceback = of(events, 'stderr').map((e) => e.text).join('');
+    const traceback = of(events, 'stderr')
+      .map((e) => e.text)
+      .join('');
     expect(traceback).toMatch(/File "falta\.py", line 5/);
     expect(traceback).not.toMatch(/site-packages|\/opt\/venv|\/tmp\/dags/); // trimmed to the student's files
     expect(exit.reason).toBe('failed');
@@ -189,7 +202,10 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
     const server = net.createServer((socket) => socket.end('servidor-del-host\n'));
     await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
     const { port } = server.address() as net.AddressInfo;
-    const own = Object.values(os.networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a!.address);
+    const own = Object.values(os.networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal)
+      .map((a) => a!.address);
     const targets = [['127.0.0.1', port], ['127.0.0.1', 3000], ['127.0.0.1', 8080], ['127.0.0.1', 9092], ...own.map((a) => [a, port])];
     const body = [
       'import socket',
@@ -232,7 +248,7 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
       '    print(p, "visible" if os.path.exists(p) else "invisible")',
       'print("tmp:", sorted(os.listdir("/tmp")))',
       'try:',
-      '    init = open("/proc/1/environ").read()',  // pid 1 is the worker, not dumpable: PermissionError
+      '    init = open("/proc/1/environ").read()', // pid 1 is the worker, not dumpable: PermissionError
       'except PermissionError:',
       '    init = ""',
       'print("canario" if "canario-secreto" in init + str(dict(os.environ)) else "sin canario")',
@@ -254,7 +270,11 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
   it('una excepción en una tarea se señala en la línea del alumno y el DAG acaba fallido', async () => {
     const { events, exit } = await runDag(pool, [{ name: 'falla.py', content: dagWithTask('raise ValueError("sin datos")') }]);
     expect(of(events, 'task').at(-1)).toMatchObject({ taskId: 't', state: 'failed' });
-    expect(of(events, 'diagnostic')[0]).toMatchObject({ file: 'falla.py', line: 7, message: expect.stringMatching(/La tarea «t» falló en falla\.py, línea 7: ValueError: sin datos/) });
+    expect(of(events, 'diagnostic')[0]).toMatchObject({
+      file: 'falla.py',
+      line: 7,
+      message: expect.stringMatching(/La tarea «t» falló en falla\.py, línea 7: ValueError: sin datos/),
+    });
     expect(logsOf(events, 't')).not.toMatch(/site-packages/);
     expect(exit.reason).toBe('failed');
   });
@@ -307,7 +327,11 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
     it('una tarea que falla tras escribir un éxito falso en todos sus descriptores y en los de su padre acaba fallida', async () => {
       const content = `${HEAD}${FORGE}\n\ndef work():\n    forge()\n    raise ValueError("falla de verdad")\n\nwith DAG(dag_id="probe", start_date=datetime(2024, 1, 1), schedule=None):\n    PythonOperator(task_id="t", python_callable=work)\n`;
       const { events, exit } = await runDag(pool, [{ name: 'falsifica.py', content }]);
-      expect(of(events, 'task').filter((e) => e.taskId === 't').map((e) => e.state)).toEqual(['queued', 'running', 'failed']);
+      expect(
+        of(events, 'task')
+          .filter((e) => e.taskId === 't')
+          .map((e) => e.state),
+      ).toEqual(['queued', 'running', 'failed']);
       // Its garbage on its own request socket ends its try early: failed either way, and said so.
       expect(logsOf(events, 't')).toMatch(/rompió su canal de comunicación con Airflow|ValueError: falla de verdad/);
       expect(exit).toMatchObject({ reason: 'failed', message: expect.stringMatching(/«t»/) });
@@ -352,7 +376,7 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
         '',
         'with DAG(dag_id="probe", start_date=datetime(2024, 1, 1), schedule=None):',
         '    PythonOperator(task_id="t", python_callable=falla)',
-        '    PythonOperator(task_id="z", python_callable=hack)',  // runs after t (same round, by id) and is a leaf too
+        '    PythonOperator(task_id="z", python_callable=hack)', // runs after t (same round, by id) and is a leaf too
         '',
       ].join('\n');
       const { events, exit } = await runDag(pool, [{ name: 'sqlite.py', content }]);

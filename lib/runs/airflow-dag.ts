@@ -17,8 +17,7 @@ type Emit = (event: RunEvent) => void;
 export async function executeAirflowDag(run: Run, pool: DagWorkerPool = defaultDagWorkerPool()): Promise<void> {
   const started = Date.now();
   const emit: Emit = (event) => run.emit(event);
-  const exit = (reason: EndReason, message: string, durationMs = Date.now() - started) =>
-    emit({ type: 'exit', reason, exitCode: null, durationMs, message });
+  const exit = (reason: EndReason, message: string, durationMs = Date.now() - started) => emit({ type: 'exit', reason, exitCode: null, durationMs, message });
 
   const files = run.request.files.map((f) => ({ name: f.name, content: f.content }));
   const invalid = validateDagFiles(files);

@@ -15,16 +15,7 @@ import { AIRFLOW_VERSION } from '@/lab/airflow/version';
 import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
 import { DagWorkerPool } from './airflow-pool';
 import type { WorkerEvent } from './airflow-protocol';
-import {
-  AIRFLOW_EXAMPLES,
-  airflowCliTest,
-  exampleFile,
-  finalStates,
-  runDag,
-  tapWorkerEvents,
-  type AirflowExample,
-  type TaskStates,
-} from './airflow-test-helpers';
+import { AIRFLOW_EXAMPLES, airflowCliTest, exampleFile, finalStates, runDag, tapWorkerEvents, type AirflowExample, type TaskStates } from './airflow-test-helpers';
 import type { RunEvent } from './schema';
 
 const FIRST_UID = 61_400; // away from the server (61200+), airflow-dag.spec (61300+) and kafka-ts (61100+)
@@ -80,8 +71,7 @@ function assertAirflowLab(): void {
   if (!existsSync(installed)) throw new Error(`Airflow no está instalado (${installed}): ejecuta npx tsx lab/cli.ts prepare-airflow (npm test lo hace).`);
 }
 
-const of = <T extends RunEvent['type']>(events: RunEvent[], type: T) =>
-  events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);
+const of = <T extends RunEvent['type']>(events: RunEvent[], type: T) => events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);
 
 /** Every task reachable downstream of `taskId` in the DAG the run reported. */
 function downstreamOf(edges: [string, string][], taskId: string): Set<string> {
@@ -100,7 +90,9 @@ function downstreamOf(edges: [string, string][], taskId: string): Set<string> {
 
 const baseId = (key: string) => key.replace(/\[\d+\]$/, '');
 const sortedPairs = (states: TaskStates, id: (key: string) => string = (key) => key) =>
-  Object.entries(states).map(([key, state]) => `${id(key)}=${state}`).sort();
+  Object.entries(states)
+    .map(([key, state]) => `${id(key)}=${state}`)
+    .sort();
 
 describe('los DAGs de ejemplo de Airflow en «Ejecutar» acaban como con airflow dags test', () => {
   let pool: DagWorkerPool;
@@ -121,7 +113,10 @@ describe('los DAGs de ejemplo de Airflow en «Ejecutar» acaban como con airflow
     async (_dagId, example) => {
       const ref = await reference(example);
       const raw: WorkerEvent[] = [];
-      const { events, exit } = await runDag(tapWorkerEvents(pool, (event) => raw.push(event)), [exampleFile(example)]);
+      const { events, exit } = await runDag(
+        tapWorkerEvents(pool, (event) => raw.push(event)),
+        [exampleFile(example)],
+      );
       const lab = finalStates(raw);
       const dag = of(events, 'dag')[0];
       expect(dag?.dagId, exit.message).toBe(example.dagId);
@@ -152,7 +147,11 @@ describe('los DAGs de ejemplo de Airflow en «Ejecutar» acaban como con airflow
       expect(new Set(dag!.tasks.map((t) => t.id))).toEqual(new Set(Object.keys(ref.states).map(baseId)));
       const shown = new Map(of(events, 'task').map((e) => [e.taskId, e.state] as const));
       for (const id of new Set(Object.keys(lab).map(baseId))) {
-        const states = new Set(Object.entries(lab).filter(([key]) => baseId(key) === id).map(([, state]) => state));
+        const states = new Set(
+          Object.entries(lab)
+            .filter(([key]) => baseId(key) === id)
+            .map(([, state]) => state),
+        );
         if (states.size === 1) expect(shown.get(id), id).toBe([...states][0]);
       }
 

@@ -3,8 +3,7 @@ export const AIRFLOW_MESSAGES = {
   starting: 'Preparando Airflow…',
   running: 'Ejecutando el DAG…',
   stopped: 'Detuviste la ejecución.',
-  labUnavailable:
-    'El laboratorio de Airflow no está disponible ahora mismo, así que tu DAG no se ejecutó. Espera unos segundos y vuelve a intentarlo.',
+  labUnavailable: 'El laboratorio de Airflow no está disponible ahora mismo, así que tu DAG no se ejecutó. Espera unos segundos y vuelve a intentarlo.',
   crashed: 'La ejecución de tu DAG terminó de forma inesperada en el servidor. Inténtalo de nuevo en un momento.',
   outputLimit: 'Tu DAG escribió demasiada salida y fue detenido.',
   memoryLimit: (mb: number) =>
@@ -23,8 +22,7 @@ export const AIRFLOW_MESSAGES = {
     tasks.length > 0
       ? `El DAG «${dagId}» falló: ${tasks.length === 1 ? 'la tarea' : 'las tareas'} ${tasks.map((t) => `«${t}»`).join(', ')} ${tasks.length === 1 ? 'terminó' : 'terminaron'} con error. Mira su registro.`
       : `El DAG «${dagId}» no terminó correctamente. Mira el registro de sus tareas.`,
-  badFileName: (name: string) =>
-    `El nombre de archivo «${name.slice(0, 80)}» no es válido: usa letras, números y «_», con la extensión .py (por ejemplo «mi_dag.py»).`,
+  badFileName: (name: string) => `El nombre de archivo «${name.slice(0, 80)}» no es válido: usa letras, números y «_», con la extensión .py (por ejemplo «mi_dag.py»).`,
   noFiles: 'No hay código que ejecutar.',
   duplicate: (name: string) => `Hay dos archivos llamados «${name}».`,
 } as const;

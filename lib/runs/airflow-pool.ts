@@ -104,7 +104,17 @@ export class DagWorkerPool {
     const deadline = Date.now() + timeoutMs;
     this.warm();
     while (Date.now() < deadline) {
-      const ready = await Promise.all(this.spare.map((worker) => Promise.race([worker.ready.then(() => true, () => false), sleepFalse(100)])));
+      const ready = await Promise.all(
+        this.spare.map((worker) =>
+          Promise.race([
+            worker.ready.then(
+              () => true,
+              () => false,
+            ),
+            sleepFalse(100),
+          ]),
+        ),
+      );
       if (ready.filter(Boolean).length >= this.size) return;
       await sleepFalse(100);
     }

@@ -33,7 +33,7 @@ export const WorkerEvent = z.discriminatedUnion('event', [
     line: z.number().int(),
     column: z.number().int(),
     message: z.string().describe('Spanish'),
-    detail: z.string().nullish().describe('Python traceback trimmed to the student\'s files'),
+    detail: z.string().nullish().describe("Python traceback trimmed to the student's files"),
   }),
   z.object({
     event: z.literal('result'),

@@ -12,15 +12,7 @@ import { startAirflow, type RunningAirflow } from '@/lab/airflow/start';
 import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
 import { airflowInstallDir } from '@/lib/sandbox/kinds/airflow-worker';
 import { TaskLauncher, taskLauncherOptionsFromEnv } from './airflow-tasks/launcher';
-import {
-  namespaceDagIds,
-  pollDagRun,
-  schedulerTargetFromEnv,
-  sendToScheduler,
-  SchedulerError,
-  studentNamespace,
-  type SchedulerTarget,
-} from './airflow-scheduler';
+import { namespaceDagIds, pollDagRun, schedulerTargetFromEnv, sendToScheduler, SchedulerError, studentNamespace, type SchedulerTarget } from './airflow-scheduler';
 import { lessonFile } from './airflow-test-helpers';
 
 describe('espacio de nombres de cada alumno', () => {
@@ -80,10 +72,11 @@ describe('el alumno envía su DAG al scheduler del laboratorio', () => {
 
   /** Polls as the site's panel does: a busy api-server ("no responde", retriable) is asked again. */
   async function untilEnded(dagId: string, dagRunId: string) {
-    const poll = () => pollDagRun(dagId, dagRunId, target).catch((error: unknown) => {
-      if (error instanceof SchedulerError && error.retriable) return null;
-      throw error;
-    });
+    const poll = () =>
+      pollDagRun(dagId, dagRunId, target).catch((error: unknown) => {
+        if (error instanceof SchedulerError && error.retriable) return null;
+        throw error;
+      });
     let status = await poll();
     for (let i = 0; i < 120 && !status?.ended; i++) {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -306,22 +299,27 @@ describe('el alumno envía su DAG al scheduler del laboratorio', () => {
     expect(seen.dirs[stateDir]).toEqual(['home']);
     // No network at all while parsing, not even the api-server.
     for (const port of probe.ports) expect(seen.ports[String(port)], `port ${port}`).toMatch(/^CLOSED /);
-    expect(launcherLog.some((line) => /^\[airflow-parse\] cauce_curiosa\/sonda\.py parsed as uid 6152\d: exit 0, finished/.test(line)), launcherLog.join('\n')).toBe(true);
+    expect(
+      launcherLog.some((line) => /^\[airflow-parse\] cauce_curiosa\/sonda\.py parsed as uid 6152\d: exit 0, finished/.test(line)),
+      launcherLog.join('\n'),
+    ).toBe(true);
   }, 180_000);
 
   it('un DAG enviado no puede registrar DAGs con el prefijo de otro alumno', async () => {
     // The dag_id is built at import time, so the site's rewriting of dag_id="…" cannot prefix it.
-    const files = [{
-      name: 'robo.py',
-      content: [
-        '# dag_id="robo"',
-        'from datetime import datetime',
-        'from airflow.sdk import DAG',
-        'with DAG(**{"dag_id": "otra_alumna" + "__robado"}, start_date=datetime(2024, 1, 1), schedule=None):',
-        '    pass',
-        '',
-      ].join('\n'),
-    }];
+    const files = [
+      {
+        name: 'robo.py',
+        content: [
+          '# dag_id="robo"',
+          'from datetime import datetime',
+          'from airflow.sdk import DAG',
+          'with DAG(**{"dag_id": "otra_alumna" + "__robado"}, start_date=datetime(2024, 1, 1), schedule=None):',
+          '    pass',
+          '',
+        ].join('\n'),
+      },
+    ];
     await expect(sendToScheduler({ student: 'Ladrona', files }, target, { pickupTimeoutMs: 60_000 })).rejects.toThrow(
       /Cauce no registró 'otra_alumna__robado': cada DAG de esta carpeta debe llevar el prefijo «ladrona__»/,
     );
@@ -354,7 +352,10 @@ describe('el alumno envía su DAG al scheduler del laboratorio', () => {
     const status = await untilEnded(sent.dagId, sent.dagRunId);
     expect(status).toMatchObject({ state: 'failed', ended: true });
     expect(existsSync(marker)).toBe(false);
-    expect(airflowLog.some((line) => line.startsWith('[triggerer]') && line.includes('classpath=os.system') && line.includes('only runs its trusted triggers (time waits)')), airflowLog.filter((l) => l.includes('rigger')).join('\n')).toBe(true);
+    expect(
+      airflowLog.some((line) => line.startsWith('[triggerer]') && line.includes('classpath=os.system') && line.includes('only runs its trusted triggers (time waits)')),
+      airflowLog.filter((l) => l.includes('rigger')).join('\n'),
+    ).toBe(true);
   }, 240_000);
 
   it('un DAG que no carga devuelve el error de importación de Airflow', async () => {

@@ -26,9 +26,7 @@ export function schedulerTargetFromEnv(source?: EnvSource): SchedulerTarget {
   const apiUrl = envVar('AIRFLOW_API_URL', source)?.trim();
   const dagsDir = envVar('AIRFLOW_DAGS_DIR', source)?.trim();
   if (!apiUrl || !dagsDir) {
-    throw new SchedulerError(
-      'El envío al scheduler no está configurado en este servidor (faltan AIRFLOW_API_URL y AIRFLOW_DAGS_DIR).',
-    );
+    throw new SchedulerError('El envío al scheduler no está configurado en este servidor (faltan AIRFLOW_API_URL y AIRFLOW_DAGS_DIR).');
   }
   return {
     apiUrl,
@@ -60,7 +58,13 @@ export interface SendOptions {
 
 /** A student id that is safe as a folder name and a DAG id prefix. */
 export function studentNamespace(student: string): string {
-  const slug = student.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 32);
+  const slug = student
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 32);
   if (!slug) throw new SchedulerError('Falta un identificador de alumno válido para enviar el DAG.');
   return slug;
 }
@@ -94,11 +98,7 @@ const SYS_PATH_LINE = 'import os as _o, sys as _s; _s.path.insert(0, _o.path.dir
  * parsed them, unpauses the DAG and triggers a run through the REST API. Resolves with the
  * run's URL in the Airflow UI. Throws {@link SchedulerError} with a Spanish message.
  */
-export async function sendToScheduler(
-  input: SendToSchedulerInput,
-  target: SchedulerTarget = schedulerTargetFromEnv(),
-  options: SendOptions = {},
-): Promise<SentDag> {
+export async function sendToScheduler(input: SendToSchedulerInput, target: SchedulerTarget = schedulerTargetFromEnv(), options: SendOptions = {}): Promise<SentDag> {
   const invalid = validateDagFiles(input.files);
   if (invalid) throw new SchedulerError(invalid);
   const namespace = studentNamespace(input.student);
@@ -169,19 +169,14 @@ async function waitForDag(api: AirflowApi, dagId: string, fileloc: string, timeo
       import_errors: { filename: string; stack_trace: string; timestamp: string }[];
     };
     // Filenames are relative to the DAG bundle; an error older than this send is stale.
-    const mine = errors.import_errors.find(
-      (e) => (e.filename === fileloc || fileloc.endsWith(`/${e.filename}`)) && Date.parse(e.timestamp) >= sentAt - 1_000,
-    );
+    const mine = errors.import_errors.find((e) => (e.filename === fileloc || fileloc.endsWith(`/${e.filename}`)) && Date.parse(e.timestamp) >= sentAt - 1_000);
     if (mine) {
       const last = mine.stack_trace.trim().split('\n').at(-1) ?? '';
       throw new SchedulerError(`Airflow no pudo cargar tu DAG: ${last}`);
     }
     await sleep(1_000);
   }
-  throw new SchedulerError(
-    `El scheduler no encontró el DAG «${dagId}» en ${Math.round(timeoutMs / 1000)} s. Vuelve a intentarlo en un momento.`,
-    { retriable: true },
-  );
+  throw new SchedulerError(`El scheduler no encontró el DAG «${dagId}» en ${Math.round(timeoutMs / 1000)} s. Vuelve a intentarlo en un momento.`, { retriable: true });
 }
 
 /** The few REST calls we need, with a token from POST /auth/token (refreshed on 401). */

@@ -145,8 +145,7 @@ export function tapWorkerEvents(pool: DagWorkerPool, onEvent: (event: WorkerEven
     new Proxy(worker, {
       get: (target, key) =>
         key === 'run'
-          ? (job: WorkerJob, listener: (event: WorkerEvent) => void, signal?: AbortSignal) =>
-              target.run(job, (event) => (onEvent(event), listener(event)), signal)
+          ? (job: WorkerJob, listener: (event: WorkerEvent) => void, signal?: AbortSignal) => target.run(job, (event) => (onEvent(event), listener(event)), signal)
           : bound(target, key),
     });
   return new Proxy(pool, {

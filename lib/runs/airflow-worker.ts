@@ -70,9 +70,7 @@ export class DagWorker {
         if (event.event === 'ready') resolve({ warmMs: event.warmMs });
         else if (event.event === 'fatal') reject(new Error(`DAG worker warm-up failed: ${event.message}\n${event.detail ?? ''}`));
       };
-      void this.exited.then(({ code, signal }) =>
-        reject(new Error(`DAG worker exited while warming (${signal ?? code}): ${this.stderrTail.join('\n')}`)),
-      );
+      void this.exited.then(({ code, signal }) => reject(new Error(`DAG worker exited while warming (${signal ?? code}): ${this.stderrTail.join('\n')}`)));
     });
     this.ready.catch(() => undefined); // observed by whoever waits; never unhandled
     this.readLines(child);

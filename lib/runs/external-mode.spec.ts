@@ -59,9 +59,10 @@ describe('modo externo (KAFKA_BROKERS apunta a un clúster existente)', () => {
       lesson: 'kafka/productor',
       snippet: 'kafka/productor/externo',
       kind: 'kafka-ts',
-      files: [{
-        name: 'producer.ts',
-        content: `import { Kafka } from 'kafkajs'
+      files: [
+        {
+          name: 'producer.ts',
+          content: `import { Kafka } from 'kafkajs'
 const kafka = new Kafka({ clientId: 'externo', brokers: process.env.KAFKA_BROKERS!.split(',') })
 const producer = kafka.producer()
 await producer.connect()
@@ -69,7 +70,8 @@ await producer.send({ topic: process.env.KAFKA_TOPIC_PREFIX + '${topic.slice('al
 await producer.disconnect()
 console.log('enviado')
 `,
-      }],
+        },
+      ],
     });
     const events: RunEvent[] = [];
     run.subscribe((event) => events.push(event));

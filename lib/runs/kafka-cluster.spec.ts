@@ -23,8 +23,7 @@ async function runAs(student: string, content: string): Promise<RunEvent[]> {
   return events;
 }
 
-const records = (events: RunEvent[], direction: KafkaRecord['direction']) =>
-  events.flatMap((e) => (e.type === 'record' && e.record.direction === direction ? [e.record] : []));
+const records = (events: RunEvent[], direction: KafkaRecord['direction']) => events.flatMap((e) => (e.type === 'record' && e.record.direction === direction ? [e.record] : []));
 const stdout = (events: RunEvent[]) => events.flatMap((e) => (e.type === 'stdout' ? [e.text] : []));
 
 describe('un clúster de 3 brokers en modo externo', () => {
@@ -121,9 +120,6 @@ for (const address of ${JSON.stringify(targets)}) console.log(address + ' ' + aw
 `;
     const events = await runAs('Clara', code);
     expect(events.at(-1)).toMatchObject({ type: 'exit', reason: 'finished' });
-    expect(stdout(events)).toEqual([
-      ...cluster.brokers.map((address) => `${address} abierto`),
-      ...cluster.controllers.map((address) => `${address} ECONNREFUSED`),
-    ]);
+    expect(stdout(events)).toEqual([...cluster.brokers.map((address) => `${address} abierto`), ...cluster.controllers.map((address) => `${address} ECONNREFUSED`)]);
   });
 });

@@ -122,7 +122,8 @@ await producer.send({ topic: 'bea.mensajes', messages: [{ value: 'intrusa' }] })
     expect(events.some((e) => e.type === 'stderr' && /Not authorized to access topics/.test(e.text))).toBe(true);
     expect(events).toContainEqual({
       type: 'notice',
-      message: 'Kafka rechazó el acceso: solo puedes usar temas y grupos de consumidores que empiecen por «ana.». Usa process.env.KAFKA_TOPIC_PREFIX delante de sus nombres, como en el ejemplo.',
+      message:
+        'Kafka rechazó el acceso: solo puedes usar temas y grupos de consumidores que empiecen por «ana.». Usa process.env.KAFKA_TOPIC_PREFIX delante de sus nombres, como en el ejemplo.',
     });
   });
 

@@ -102,7 +102,8 @@ const RULES: ReadonlyArray<{ readonly pattern: RegExp; readonly hit: (match: Reg
   },
   {
     // kafkajs's createPartitions frame and the refusal, in one text (a stack printed whole).
-    pattern: /createPartitions[\s\S]*(?:TOPIC_AUTHORIZATION_FAILED|Not authorized to access topics)|(?:TOPIC_AUTHORIZATION_FAILED|Not authorized to access topics)[\s\S]*createPartitions/,
+    pattern:
+      /createPartitions[\s\S]*(?:TOPIC_AUTHORIZATION_FAILED|Not authorized to access topics)|(?:TOPIC_AUTHORIZATION_FAILED|Not authorized to access topics)[\s\S]*createPartitions/,
     hit: () => ({
       limit: 'add-partitions',
       message: `El laboratorio no deja añadir particiones a un tema que ya existe: créalo de nuevo con las que necesites (como máximo ${T.partitionsPerTopic}).`,

@@ -14,8 +14,7 @@ export const RUN_MESSAGES = {
   badRequest: 'La petición de ejecución no es válida.',
   tooLarge: (limitKb: number) => `Tu código supera el máximo de ${limitKb} KB por ejecución. Acórtalo y vuelve a intentarlo.`,
   unknownRun: 'Esa ejecución no existe o ya expiró. Pulsa «Ejecutar» de nuevo.',
-  abandoned: (seconds: number) =>
-    `Se detuvo porque ninguna página la seguía desde hacía ${seconds} s (cerraste o dejaste la lección). Pulsa «Ejecutar» para lanzarla de nuevo.`,
+  abandoned: (seconds: number) => `Se detuvo porque ninguna página la seguía desde hacía ${seconds} s (cerraste o dejaste la lección). Pulsa «Ejecutar» para lanzarla de nuevo.`,
   serverError: 'No se pudo ejecutar tu programa por un problema del servidor. Inténtalo de nuevo en un momento.',
 } as const;
 

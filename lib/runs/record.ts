@@ -9,7 +9,11 @@ const MAX_ERROR_CHARS = 4_000;
 
 type Exit = Extract<RunEvent, { type: 'exit' }>;
 
-async function persist(request: RunRequest, owner: RunOwner, row: { id: string; status: string; exitCode: number | null; durationMs: number | null; error: string | null; createdAt: number; endedAt: number | null }) {
+async function persist(
+  request: RunRequest,
+  owner: RunOwner,
+  row: { id: string; status: string; exitCode: number | null; durationMs: number | null; error: string | null; createdAt: number; endedAt: number | null },
+) {
   try {
     await recordRun(await db(), {
       id: row.id,

@@ -30,14 +30,17 @@ const holder = globalThis as typeof globalThis & { __cauceRuns?: Registry };
 function registry(): Registry {
   holder.__cauceRuns ??= {
     runs: new Map(),
-    queue: new RunQueue(async (run) => {
-      if (run.request.kind === 'kafka-ts') await executeKafkaSnippet(run);
-      else if (run.request.kind === 'airflow-dag') await executeAirflowDag(run);
-    }, {
-      capacity: concurrentRuns(),
-      perOwner: serverEnv().CAUCE_RUNS_PER_STUDENT,
-      expectedMs: firstGuessMs,
-    }),
+    queue: new RunQueue(
+      async (run) => {
+        if (run.request.kind === 'kafka-ts') await executeKafkaSnippet(run);
+        else if (run.request.kind === 'airflow-dag') await executeAirflowDag(run);
+      },
+      {
+        capacity: concurrentRuns(),
+        perOwner: serverEnv().CAUCE_RUNS_PER_STUDENT,
+        expectedMs: firstGuessMs,
+      },
+    ),
   };
   return holder.__cauceRuns;
 }

@@ -12,7 +12,8 @@ describe('RuntimeErrorTracker', () => {
       '    at file:///node_modules/kafkajs/src/index.js:10:3',
       '    at producer.ts:3:7',
       '    at util.ts:1:1',
-    ]) tracker.observe(line);
+    ])
+      tracker.observe(line);
     expect(tracker.result()).toEqual({ file: 'producer.ts', line: 3, column: 7, message: 'Error: fallo a propósito' });
   });
 

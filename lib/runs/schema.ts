@@ -9,14 +9,20 @@ export { MAX_RUN_BYTES } from '@/lib/limits';
 
 /** What the browser sends to start a run. */
 export const RunRequest = z.strictObject({
-  lesson: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/).describe('"<course>/<lesson>" the example belongs to'),
+  lesson: z
+    .string()
+    .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/)
+    .describe('"<course>/<lesson>" the example belongs to'),
   snippet: z.string().min(1).max(200).describe('Id of the Runnable ("<course>/<lesson>/<title-slug>")'),
   kind: SnippetKind,
   files: z
     .array(
       z.strictObject({
-        name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).describe('File name as shown on the editor tab'),
-        content: z.string().describe('The student\'s current code'),
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+          .describe('File name as shown on the editor tab'),
+        content: z.string().describe("The student's current code"),
       }),
     )
     .min(1)
@@ -62,7 +68,7 @@ export const RunEvent = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('diagnostic'),
     file: z.string(),
-    line: z.number().int().describe('1-based line in the student\'s file'),
+    line: z.number().int().describe("1-based line in the student's file"),
     column: z.number().int(),
     message: z.string().describe('Spanish explanation'),
   }),
@@ -92,6 +98,4 @@ export const RunEvent = z.discriminatedUnion('type', [
 export type RunEvent = z.infer<typeof RunEvent>;
 
 /** What startRun answers: a run id to stream, or a Spanish reason it could not start. */
-export type StartRunResult =
-  | { ok: true; runId: string }
-  | { ok: false; message: string; diagnostics?: Extract<RunEvent, { type: 'diagnostic' }>[] };
+export type StartRunResult = { ok: true; runId: string } | { ok: false; message: string; diagnostics?: Extract<RunEvent, { type: 'diagnostic' }>[] };

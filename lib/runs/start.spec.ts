@@ -35,7 +35,7 @@ describe('startRun refuses bad input before any work starts', () => {
     expect(!result.ok && result.message).toMatch(/todavía no se puede ejecutar/);
   });
 
-  it('a syntax error → 422 with a diagnostic at the student\'s line, nothing run', () => {
+  it("a syntax error → 422 with a diagnostic at the student's line, nothing run", () => {
     const result = startRun({ ...valid, files: [{ name: 'producer.ts', content: "console.log('ok')\nconst = 5\n" }] });
     expect(result).toMatchObject({ ok: false, status: 422 });
     if (result.ok) return;

@@ -19,9 +19,7 @@ export interface RunBudget {
   processes: number;
 }
 
-type Layout =
-  | { version: 2; base: string }
-  | { version: 1; memory: string; pids: string };
+type Layout = { version: 2; base: string } | { version: 1; memory: string; pids: string };
 
 export interface RunCgroup {
   /** `cgroup.procs` files the run's first process writes its pid to. */

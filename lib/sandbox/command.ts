@@ -73,34 +73,62 @@ export function buildSandboxCommand(spec: SandboxSpec): { file: string; args: st
     `--fsize=${rlimits.fileSizeMb * MB}`,
     '--core=0', // SIGXCPU/SIGABRT would otherwise hand a core dump to the host's core_pattern
   ];
-  const relays = network.relayDir
-    ? ['--ro-bind', network.relayDir, RELAY_DIR, '--setenv', 'CAUCE_RELAYS', JSON.stringify(network.routes)]
-    : [];
+  const relays = network.relayDir ? ['--ro-bind', network.relayDir, RELAY_DIR, '--setenv', 'CAUCE_RELAYS', JSON.stringify(network.routes)] : [];
   const bwrap = [
-    '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--unshare-net',
+    '--unshare-user',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+    '--unshare-net',
     ...(spec.asPid1 ? ['--as-pid-1'] : []),
-    '--hostname', 'sandbox',
-    '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--clearenv',
+    '--hostname',
+    'sandbox',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    '--clearenv',
     ...spec.systemArgs,
-    '--ro-bind', network.hostsFile, '/etc/hosts',
+    '--ro-bind',
+    network.hostsFile,
+    '/etc/hosts',
     ...spec.readOnly.flatMap(([host, inside]) => ['--ro-bind', host, inside]),
     ...spec.writable.flatMap(([host, inside]) => ['--bind', host, inside]),
     ...(spec.nested ?? []).flatMap(({ host, inside, writable }) => [writable ? '--bind' : '--ro-bind', host, inside]),
     ...relays,
-    '--proc', '/proc',
-    '--dev', '/dev',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
     // bwrap's root is a tmpfs writable by the sandbox uid: left so, /x or /usr/x would be
     // unbounded RAM. Everything is mounted by now, so freeze it; /tmp stays its own mount.
-    '--remount-ro', '/',
-    '--remount-ro', '/dev', // same for /dev (and /dev/shm); writing to /dev/null still works
-    '--chdir', spec.cwd,
+    '--remount-ro',
+    '/',
+    '--remount-ro',
+    '/dev', // same for /dev (and /dev/shm); writing to /dev/null still works
+    '--chdir',
+    spec.cwd,
     ...Object.entries(spec.env).flatMap(([key, value]) => ['--setenv', key, value]),
   ];
   return {
     file: '/bin/bash',
     args: [
-      '--norc', '--noprofile', '-c', PRELUDE, 'cauce-sandbox', String(spec.cgroupProcs.length), ...spec.cgroupProcs,
-      '/usr/bin/setpriv', ...setpriv, '/usr/bin/prlimit', ...prlimit, '--', '/usr/bin/bwrap', ...bwrap, ...spec.argv,
+      '--norc',
+      '--noprofile',
+      '-c',
+      PRELUDE,
+      'cauce-sandbox',
+      String(spec.cgroupProcs.length),
+      ...spec.cgroupProcs,
+      '/usr/bin/setpriv',
+      ...setpriv,
+      '/usr/bin/prlimit',
+      ...prlimit,
+      '--',
+      '/usr/bin/bwrap',
+      ...bwrap,
+      ...spec.argv,
     ],
   };
 }

@@ -58,11 +58,7 @@ export function prepareSnippet(files: SnippetFile[], entry: string): PreparedSni
  * Throws before running anything: {@link SnippetInputError}, {@link SnippetCompileError}
  * (with diagnostics), {@link SandboxBusyError}. Every end after start is a result.
  */
-export async function runTypeScript(
-  req: SandboxRequest,
-  onOutput: (output: SandboxOutput) => void,
-  host?: SandboxHost,
-): Promise<SandboxResult> {
+export async function runTypeScript(req: SandboxRequest, onOutput: (output: SandboxOutput) => void, host?: SandboxHost): Promise<SandboxResult> {
   const prepared = prepareSnippet(req.files, req.entry);
   if (prepared.diagnostics.length > 0) throw new SnippetCompileError(prepared.diagnostics);
   return new SandboxRun({

@@ -21,16 +21,12 @@ export function validateSnippetFiles(files: readonly SnippetFile[], entry: strin
   }
   const bytes = files.reduce((sum, f) => sum + Buffer.byteLength(f.content, 'utf8'), 0);
   if (bytes > MAX_RUN_BYTES) {
-    throw new SnippetInputError(
-      `Tu código ocupa ${Math.ceil(bytes / 1024)} KB y el máximo es ${MAX_RUN_BYTES / 1024} KB. Redúcelo antes de ejecutarlo.`,
-    );
+    throw new SnippetInputError(`Tu código ocupa ${Math.ceil(bytes / 1024)} KB y el máximo es ${MAX_RUN_BYTES / 1024} KB. Redúcelo antes de ejecutarlo.`);
   }
   const outputs = new Set<string>();
   for (const { name } of files) {
     if (!FILE_NAME.test(name)) {
-      throw new SnippetInputError(
-        `El nombre de archivo «${name.slice(0, 80)}» no es válido: usa letras, números, «-», «_» y la extensión .ts o .js.`,
-      );
+      throw new SnippetInputError(`El nombre de archivo «${name.slice(0, 80)}» no es válido: usa letras, números, «-», «_» y la extensión .ts o .js.`);
     }
     const output = outputNameFor(name);
     if (outputs.has(output)) throw new SnippetInputError(`Hay dos archivos llamados «${output.replace(/\.mjs$/, '')}».`);

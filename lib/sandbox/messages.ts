@@ -17,10 +17,7 @@ function formatSeconds(ms: number): string {
 }
 
 /** Spanish sentence shown to the student for each way a run can end (null: nothing to add). */
-export function endMessage(
-  end: { reason: EndReason; exitCode: number | null; signal: string | null },
-  limits: SandboxLimits,
-): string | null {
+export function endMessage(end: { reason: EndReason; exitCode: number | null; signal: string | null }, limits: SandboxLimits): string | null {
   switch (end.reason) {
     case 'timeout':
       return `Tu programa superó el límite de ${formatSeconds(limits.wallMs)} y fue detenido.`;

@@ -50,7 +50,7 @@ export async function resolveRuntime(options: RuntimeOptions = {}): Promise<Sand
   // The shim changes with the code, so a cached copy is named by its content.
   const kafkajsShimDir = (await othersCanReach(shim)) ? shim : await cacheCopy(shim, cacheDir, `kafkajs-shim-${await contentHash(shim)}`, true);
   const relay = await realpath(/*turbopackIgnore: true*/ path.join(process.cwd(), 'lib', 'sandbox', 'relay', 'relay.mjs'));
-  const relayPreload = (await othersCanReach(relay)) ? relay : await cacheCopy(relay, cacheDir, `relay-${(await contentHash(path.dirname(relay)))}.mjs`, false);
+  const relayPreload = (await othersCanReach(relay)) ? relay : await cacheCopy(relay, cacheDir, `relay-${await contentHash(path.dirname(relay))}.mjs`, false);
   const boot = await realpath(/*turbopackIgnore: true*/ path.join(process.cwd(), 'lib', 'sandbox', 'warm', 'boot.mjs'));
   const warmBoot = (await othersCanReach(boot)) ? boot : await cacheCopy(boot, cacheDir, `warm-boot-${await contentHash(path.dirname(boot))}.mjs`, false);
   return {
@@ -79,7 +79,13 @@ async function cacheCopy(source: string, cacheDir: string, name: string, recursi
   await mkdir(cacheDir, { recursive: true, mode: 0o755 });
   await chmod(cacheDir, 0o755);
   const target = path.join(cacheDir, name);
-  if (await access(target).then(() => true, () => false)) return target;
+  if (
+    await access(target).then(
+      () => true,
+      () => false,
+    )
+  )
+    return target;
   const partial = `${target}.partial-${process.pid}`;
   if (recursive) await cp(source, partial, { recursive: true });
   else await copyFile(source, partial);
@@ -141,5 +147,8 @@ async function contentHash(dir: string): Promise<string> {
 }
 
 async function exists(p: string): Promise<boolean> {
-  return access(p).then(() => true, () => false);
+  return access(p).then(
+    () => true,
+    () => false,
+  );
 }

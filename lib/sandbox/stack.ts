@@ -46,11 +46,7 @@ export function isRuntimeNoise(line: string): boolean {
 }
 
 /** Maps a 1-based generated line/column to the 1-based original position, if the map knows it. */
-export function originalPosition(
-  map: RawSourceMap,
-  line: number,
-  column: number,
-): { source: string; line: number; column: number } | undefined {
+export function originalPosition(map: RawSourceMap, line: number, column: number): { source: string; line: number; column: number } | undefined {
   const segments = decodeMappings(map.mappings)[line - 1];
   if (!segments?.length) return undefined;
   // Last segment starting at or before the column; a column before the first uses the first.

@@ -42,11 +42,7 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
  * Transpiles one student file (syntax only: types are the editor's business). Relative imports
  * of sibling files (`./util`, `./util.ts`, `./util.js`) are rewritten to their `.mjs` output.
  */
-export function transpileSnippet(
-  source: string,
-  fileName: string,
-  siblings: readonly string[] = [],
-): TranspiledSnippet {
+export function transpileSnippet(source: string, fileName: string, siblings: readonly string[] = []): TranspiledSnippet {
   const known = new Map(siblings.map((name) => [baseName(name), outputNameFor(name)]));
   const result = ts.transpileModule(source, {
     fileName,

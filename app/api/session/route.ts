@@ -23,12 +23,7 @@ export async function GET(request: Request) {
   const user = await userFromRequest(request);
   const info: SessionInfo = {
     mode: siteMode(),
-    user:
-      user?.role === 'student'
-        ? { role: 'student', name: user.name, course: user.courseTitle }
-        : user?.role === 'instructor'
-          ? { role: 'instructor', name: user.name }
-          : null,
+    user: user?.role === 'student' ? { role: 'student', name: user.name, course: user.courseTitle } : user?.role === 'instructor' ? { role: 'instructor', name: user.name } : null,
   };
   return Response.json(info, { headers: { 'cache-control': 'private, no-store' } });
 }

@@ -33,7 +33,9 @@ export default async function CoursePage({ params }: { params: Params }) {
       <LessonList lessons={course.lessons} />
       {first && (
         <p>
-          <Link className="button button-primary" href={first.href}>Empezar el curso</Link>
+          <Link className="button button-primary" href={first.href}>
+            Empezar el curso
+          </Link>
         </p>
       )}
     </div>

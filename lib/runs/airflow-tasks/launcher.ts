@@ -162,14 +162,16 @@ export class TaskLauncher {
       const line = received.split('\n', 1)[0] ?? '';
       if (this.routeParse(line, connection)) return;
       this.running.add(controller);
-      runTaskTry(line, context, controller.signal).then(
-        (end) => answer({ exitCode: end.exitCode }),
-        (error: unknown) => {
-          const message = error instanceof TaskRefusedError ? error.message : `the sandbox could not start: ${String(error)}`;
-          this.log(`[airflow-tasks] refused: ${message}`);
-          answer({ error: message });
-        },
-      ).finally(() => this.running.delete(controller));
+      runTaskTry(line, context, controller.signal)
+        .then(
+          (end) => answer({ exitCode: end.exitCode }),
+          (error: unknown) => {
+            const message = error instanceof TaskRefusedError ? error.message : `the sandbox could not start: ${String(error)}`;
+            this.log(`[airflow-tasks] refused: ${message}`);
+            answer({ error: message });
+          },
+        )
+        .finally(() => this.running.delete(controller));
     };
     connection.setEncoding('utf8');
     connection.on('data', (chunk: string) => {
@@ -209,7 +211,6 @@ export class TaskLauncher {
     return false;
   }
 }
-
 
 /**
  * The launcher's options from the variables the lab gives the site (lab/airflow/start.ts), or

@@ -35,7 +35,7 @@ export async function chownLogFile(logFile: string, uid: number): Promise<void> 
 }
 
 async function withVerified(target: string, flags: number, task: (handle: FileHandle) => Promise<void>): Promise<void> {
-  const handle = await open(target, flags | constants.O_NOFOLLOW, 0o664) // libuv adds O_CLOEXEC;
+  const handle = await open(target, flags | constants.O_NOFOLLOW, 0o664); // libuv adds O_CLOEXEC;
   try {
     // The path the kernel resolved: a symlinked folder on the way shows up as another path.
     const resolved = await readlink(`/proc/self/fd/${handle.fd}`);

@@ -25,7 +25,7 @@ const request = (relPath: string, file = path.join(dags, relPath), bundlePath = 
 });
 
 describe('qué archivo puede leer un análisis de DAG aislado', () => {
-  it("un archivo de la carpeta de un alumno: solo esa carpeta", async () => {
+  it('un archivo de la carpeta de un alumno: solo esa carpeta', async () => {
     await expect(placeParse(request('cauce_ana/dag.py'), dags)).resolves.toEqual({
       student: 'ana',
       studentFolder: path.join(dags, 'cauce_ana'),

@@ -61,7 +61,10 @@ const STUDENT_FOLDER = /^cauce_([a-z0-9_]{1,32})$/;
 export class ParseBroker {
   private readonly pending = new Map<string, { request?: { message: ParseRequest; control: net.Socket }; streams: Partial<Record<Role, net.Socket>>; timer: NodeJS.Timeout }>();
 
-  constructor(private readonly context: () => Promise<ParseContext>, private readonly running: Set<AbortController>) {}
+  constructor(
+    private readonly context: () => Promise<ParseContext>,
+    private readonly running: Set<AbortController>,
+  ) {}
 
   request(message: ParseRequest, control: net.Socket): void {
     this.entry(message.nonce).request = { message, control };
@@ -124,7 +127,10 @@ export class ParseBroker {
         },
         (error: unknown) => {
           const text = error instanceof TaskRefusedError ? error.message : `the sandbox could not start: ${String(error)}`;
-          this.context().then((context) => context.log(`[airflow-parse] refused ${message.relPath}: ${text}`), () => undefined);
+          this.context().then(
+            (context) => context.log(`[airflow-parse] refused ${message.relPath}: ${text}`),
+            () => undefined,
+          );
           answer({ error: text });
           control.end();
         },

@@ -26,12 +26,14 @@ async function listen(address: string, name: string): Promise<number> {
 
 async function run(code: string, endpoints: string[] = []) {
   const out: SandboxOutput[] = [];
-  const result = await runTypeScript(
-    { files: [{ name: 'scan.ts', content: code }], entry: 'scan.ts', env: {}, endpoints, limits: { wallMs: 15_000 } },
-    (o) => out.push(o),
-    host,
-  );
-  return { result, stdout: out.filter((o) => o.stream === 'stdout').map((o) => o.text).join('') };
+  const result = await runTypeScript({ files: [{ name: 'scan.ts', content: code }], entry: 'scan.ts', env: {}, endpoints, limits: { wallMs: 15_000 } }, (o) => out.push(o), host);
+  return {
+    result,
+    stdout: out
+      .filter((o) => o.stream === 'stdout')
+      .map((o) => o.text)
+      .join(''),
+  };
 }
 
 /** Student code: connects to each target and prints what answered (or the error code). */
@@ -66,7 +68,14 @@ describe('la red de una ejecución: solo lo que su tipo necesita', { timeout: 60
   it('el broker relayado responde en su dirección de siempre; otro puerto de loopback no existe', async () => {
     const broker = await listen('127.0.0.1', 'broker');
     const site = await listen('127.0.0.1', 'sitio');
-    const { stdout, result } = await run(probe([['127.0.0.1', broker], ['localhost', broker], ['127.0.0.1', site]]), [`127.0.0.1:${broker}`]);
+    const { stdout, result } = await run(
+      probe([
+        ['127.0.0.1', broker],
+        ['localhost', broker],
+        ['127.0.0.1', site],
+      ]),
+      [`127.0.0.1:${broker}`],
+    );
     expect(result.reason).toBe('finished');
     expect(stdout).toContain(`127.0.0.1:${broker}=broker`);
     expect(stdout).toContain(`localhost:${broker}=broker`);
@@ -120,7 +129,13 @@ console.log('abiertos', open.sort((a, b) => a - b).join(','));`;
     expect(address, 'la máquina de pruebas tiene una dirección IPv4 propia').toBeDefined();
     const broker = await listen('0.0.0.0', 'broker-por-ip');
     const other = await listen('0.0.0.0', 'otro-servicio');
-    const { stdout } = await run(probe([[address!, broker], [address!, other]]), [`${address}:${broker}`]);
+    const { stdout } = await run(
+      probe([
+        [address!, broker],
+        [address!, other],
+      ]),
+      [`${address}:${broker}`],
+    );
     expect(stdout).toContain(`${address}:${broker}=broker-por-ip`);
     expect(stdout).not.toContain('otro-servicio');
   });
@@ -151,14 +166,17 @@ console.log('abiertos', open.sort((a, b) => a - b).join(','));`;
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     const { port } = site.address() as net.AddressInfo;
     const broker = await listen('127.0.0.1', 'broker');
-    const { stdout } = await run(`for (const [path, headers] of [['/api/runs', {}], ['/cursos/airflow/definicion-plugin', { 'next-action': 'x' }]] as const) {
+    const { stdout } = await run(
+      `for (const [path, headers] of [['/api/runs', {}], ['/cursos/airflow/definicion-plugin', { 'next-action': 'x' }]] as const) {
   try {
     const r = await fetch('http://127.0.0.1:${port}' + path, { method: 'POST', headers, body: '{}' });
     console.log(path, 'respondió', r.status);
   } catch (e) {
     console.log(path, 'inalcanzable', ((e as Error).cause as NodeJS.ErrnoException)?.code);
   }
-}`, [`127.0.0.1:${broker}`]);
+}`,
+      [`127.0.0.1:${broker}`],
+    );
     expect(stdout).toBe('/api/runs inalcanzable ECONNREFUSED\n/cursos/airflow/definicion-plugin inalcanzable ECONNREFUSED\n');
     expect(calls).toEqual([]);
   });

@@ -6,15 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertSandboxPrerequisites } from './prerequisites';
-import {
-  runTypeScript,
-  SandboxBusyError,
-  SandboxHost,
-  SandboxLimitError,
-  SnippetCompileError,
-  SnippetInputError,
-  type SandboxOutput,
-} from '../index';
+import { runTypeScript, SandboxBusyError, SandboxHost, SandboxLimitError, SnippetCompileError, SnippetInputError, type SandboxOutput } from '../index';
 import type { SandboxLimits } from '@/lib/limits';
 
 const FIRST_UID = 61_100; // away from the server's 61000+ so a running dev server never clashes
@@ -45,7 +37,11 @@ async function run(
     (o) => out.push(o),
     options.host ?? host,
   );
-  const text = (stream: string) => out.filter((o) => o.stream === stream).map((o) => o.text).join('');
+  const text = (stream: string) =>
+    out
+      .filter((o) => o.stream === stream)
+      .map((o) => o.text)
+      .join('');
   return { result, out, stdout: text('stdout'), stderr: text('stderr') };
 }
 
@@ -75,7 +71,7 @@ describe('sandbox con programas hostiles', { timeout: 30_000 }, () => {
   it('el alumno ejecuta un console.log con await de nivel superior e importa kafkajs', async () => {
     const { result, stdout, stderr } = await run(
       "import { Kafka, logLevel } from 'kafkajs';\nawait new Promise((r) => setTimeout(r, 5));\n" +
-        "const kafka = new Kafka({ brokers: [process.env.KAFKA_BROKERS!], logLevel: logLevel.NOTHING });\n" +
+        'const kafka = new Kafka({ brokers: [process.env.KAFKA_BROKERS!], logLevel: logLevel.NOTHING });\n' +
         "console.log('hola', typeof kafka.producer);",
     );
     expect(stderr).toBe('');
@@ -155,19 +151,11 @@ process.exit(0);`;
   });
 
   it('sin la capa de permisos, no hay shell ni binarios que lanzar', async () => {
-    const { stdout } = await run(
-      "import { spawnSync } from 'node:child_process';\nconsole.log(spawnSync('sh', ['-c', 'id']).error?.message);",
-      { host: bare },
-    );
+    const { stdout } = await run("import { spawnSync } from 'node:child_process';\nconsole.log(spawnSync('sh', ['-c', 'id']).error?.message);", { host: bare });
     expect(stdout).toBe('spawnSync sh ENOENT\n');
   });
 
-  it.each([
-    ['/etc/shadow'],
-    ['/work/main/package.json'],
-    ['/root/.bashrc'],
-    ['/proc/1/root/etc/shadow'],
-  ])('leer %s falla, con y sin la capa de permisos de Node', async (file) => {
+  it.each([['/etc/shadow'], ['/work/main/package.json'], ['/root/.bashrc'], ['/proc/1/root/etc/shadow']])('leer %s falla, con y sin la capa de permisos de Node', async (file) => {
     const code = `import { readFileSync } from 'node:fs';\ntry { readFileSync('${file}'); console.log('LEÍDO'); } catch (e: any) { console.log(e.code); }`;
     for (const h of [host, bare]) {
       const { stdout } = await run(code, { host: h });
@@ -226,14 +214,12 @@ writeFileSync('/tmp/ok.txt', 'hola'); console.log(readFileSync('/tmp/ok.txt', 'u
   it('un error de sintaxis se informa con línea y mensaje en español y no se ejecuta nada', async () => {
     const error = await run("console.log('no debería salir');\nconst a = 1;\nconst b = ;\n").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SnippetCompileError);
-    expect((error as SnippetCompileError).diagnostics).toEqual([
-      { file: 'producer.ts', line: 3, column: 11, message: 'Se esperaba una expresión.' },
-    ]);
+    expect((error as SnippetCompileError).diagnostics).toEqual([{ file: 'producer.ts', line: 3, column: 11, message: 'Se esperaba una expresión.' }]);
     expect((error as SnippetCompileError).message).toMatch(/^Tu código tiene un error de sintaxis \(producer\.ts:3:11/);
   });
 
   it('una excepción en tiempo de ejecución apunta a la línea del .ts del alumno', async () => {
-    const code = "interface Pedido { id: number }\n\nfunction enviar(p: Pedido): void {\n  throw new Error(`fallo ${p.id}`);\n}\nenviar({ id: 7 });\n";
+    const code = 'interface Pedido { id: number }\n\nfunction enviar(p: Pedido): void {\n  throw new Error(`fallo ${p.id}`);\n}\nenviar({ id: 7 });\n';
     const { result, stderr } = await run(code);
     expect(result).toMatchObject({ reason: 'finished', exitCode: 1 });
     expect(stderr).toContain('Error: fallo 7');
@@ -275,7 +261,7 @@ console.log(n);`;
   });
 
   it('dos ejecuciones a la vez usan uids distintos y una tercera espera turno', async () => {
-    const code = "console.log(process.getuid());\nawait new Promise((r) => setTimeout(r, 1_000));";
+    const code = 'console.log(process.getuid());\nawait new Promise((r) => setTimeout(r, 1_000));';
     const first = run(code);
     const second = run(code);
     await new Promise((r) => setTimeout(r, 300));

@@ -12,9 +12,7 @@ describe('validación de la entrada', () => {
   it('el alumno envía más de 64 KB de código y se rechaza antes de ejecutar, en español', () => {
     const content = 'x'.repeat(MAX_RUN_BYTES + 1);
     expect(() => validateSnippetFiles([{ name: 'producer.ts', content }], 'producer.ts')).toThrow(SnippetInputError);
-    expect(() => validateSnippetFiles([{ name: 'producer.ts', content }], 'producer.ts')).toThrow(
-      /ocupa 65 KB y el máximo es 64 KB/,
-    );
+    expect(() => validateSnippetFiles([{ name: 'producer.ts', content }], 'producer.ts')).toThrow(/ocupa 65 KB y el máximo es 64 KB/);
   });
 
   it('rechaza nombres de archivo que salen de /sandbox', () => {
@@ -97,8 +95,7 @@ describe('salida', () => {
 
 describe('mensajes', () => {
   it('cada final tiene su frase en español', () => {
-    const m = (reason: Parameters<typeof endMessage>[0]['reason']) =>
-      endMessage({ reason, exitCode: null, signal: null }, DEFAULT_KAFKA_TS_LIMITS);
+    const m = (reason: Parameters<typeof endMessage>[0]['reason']) => endMessage({ reason, exitCode: null, signal: null }, DEFAULT_KAFKA_TS_LIMITS);
     expect(m('timeout')).toBe('Tu programa superó el límite de 30 s y fue detenido.');
     expect(m('memory-limit')).toMatch(/^Tu programa usó más memoria de la permitida \(256 MB\)/);
     expect(m('output-limit')).toBe('La salida superó 1 MB; se muestra truncada.');

@@ -27,7 +27,11 @@ async function run(code: string, options: { endpoints?: string[]; env?: Record<s
     (o) => out.push(o),
     host,
   );
-  const text = (stream: string) => out.filter((o) => o.stream === stream).map((o) => o.text).join('');
+  const text = (stream: string) =>
+    out
+      .filter((o) => o.stream === stream)
+      .map((o) => o.text)
+      .join('');
   return { result, stdout: text('stdout'), stderr: text('stderr') };
 }
 
@@ -86,9 +90,9 @@ describe('sandboxes calientes de kafka-ts', { timeout: 60_000 }, () => {
         "writeFileSync('/tmp/secreto.txt', 'de la ejecución anterior');",
         "(globalThis as any).marca = 'anterior';",
         "process.env.HUELLA = 'anterior';",
-        "setInterval(() => undefined, 1000);", // would outlive the run if anything kept it
+        'setInterval(() => undefined, 1000);', // would outlive the run if anything kept it
         "console.log('dejé huellas como', process.getuid());",
-        "setTimeout(() => process.exit(0), 50);",
+        'setTimeout(() => process.exit(0), 50);',
       ].join('\n'),
     );
     expect(first.result).toMatchObject({ warm: true, reason: 'finished' });

@@ -50,10 +50,7 @@ async function plain(js: string): Promise<number> {
 
 async function sandboxed(ts: string): Promise<number> {
   const started = performance.now();
-  const result = await runTypeScript(
-    { files: [{ name: 'producer.ts', content: ts }], entry: 'producer.ts', env: { KAFKA_BROKERS: brokers ?? '' } },
-    () => {},
-  );
+  const result = await runTypeScript({ files: [{ name: 'producer.ts', content: ts }], entry: 'producer.ts', env: { KAFKA_BROKERS: brokers ?? '' } }, () => {});
   if (result.reason !== 'finished' || result.exitCode !== 0) throw new Error(JSON.stringify(result));
   return performance.now() - started;
 }

@@ -40,6 +40,15 @@ describe('una tarea enviada al scheduler, dentro del sandbox', () => {
   });
 
   it('el token va en un archivo de su /tmp, nunca en la línea de órdenes', () => {
-    expect(spec.argv).toEqual(['/opt/venv/bin/python', '-I', '-B', '/opt/cauce/relay.py', '-m', 'airflow.sdk.execution_time.execute_workload', '--json-path', '/tmp/workload.json']);
+    expect(spec.argv).toEqual([
+      '/opt/venv/bin/python',
+      '-I',
+      '-B',
+      '/opt/cauce/relay.py',
+      '-m',
+      'airflow.sdk.execution_time.execute_workload',
+      '--json-path',
+      '/tmp/workload.json',
+    ]);
   });
 });

@@ -118,11 +118,7 @@ export function dagWorkerSandboxSpec(input: DagWorkerSpecInput): SandboxSpec {
     uid: input.uid,
     rlimits: pickProcessLimits(limits),
     systemArgs: runtime.systemArgs,
-    readOnly: [
-      ...pythonReadOnlyBinds(runtime),
-      [runtime.workerDir, WORKER],
-      [runtime.templateDir, TEMPLATE],
-    ],
+    readOnly: [...pythonReadOnlyBinds(runtime), [runtime.workerDir, WORKER], [runtime.templateDir, TEMPLATE]],
     writable: [[input.tmp, '/tmp']],
     env,
     cwd: '/tmp',

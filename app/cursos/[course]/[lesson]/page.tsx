@@ -52,12 +52,20 @@ export default async function LessonPage({ params }: { params: Params }) {
             <div className="lesson-goals">
               <div>
                 <h2>Objetivos</h2>
-                <ul>{frontmatter.objectives.map((o) => <li key={o}>{o}</li>)}</ul>
+                <ul>
+                  {frontmatter.objectives.map((o) => (
+                    <li key={o}>{o}</li>
+                  ))}
+                </ul>
               </div>
               {frontmatter.prerequisites.length > 0 && (
                 <div>
                   <h2>Requisitos previos</h2>
-                  <ul>{frontmatter.prerequisites.map((p) => <li key={p}>{p}</li>)}</ul>
+                  <ul>
+                    {frontmatter.prerequisites.map((p) => (
+                      <li key={p}>{p}</li>
+                    ))}
+                  </ul>
                 </div>
               )}
             </div>

@@ -26,7 +26,11 @@ export default async function InstructorCoursePage({ params }: { params: Promise
     roster(database, course.id),
     recentFailedRuns(database, course.id, 20),
     runsPerMinute(database, course.id, 15),
-    completionGrid(database, course.id, lessons.map((l) => l.key)),
+    completionGrid(
+      database,
+      course.id,
+      lessons.map((l) => l.key),
+    ),
   ]);
   const titles = new Map(lessons.map((l) => [l.key, l.title]));
   const lastMinutes = activity.reduce((sum, b) => sum + b.runs, 0);
@@ -38,7 +42,10 @@ export default async function InstructorCoursePage({ params }: { params: Promise
       <h1>{course.title}</h1>
       <p className="lead">
         Código para unirse: <code className="join-code">{course.join_code}</code> · {plural(students.length, 'alumno', 'alumnos')} ·{' '}
-        {plural(lastMinutes, 'ejecución', 'ejecuciones')} en los últimos 15 minutos · <a href={`/profesor/cursos/${course.id}/progreso.csv`} download>Descargar progreso (CSV)</a>
+        {plural(lastMinutes, 'ejecución', 'ejecuciones')} en los últimos 15 minutos ·{' '}
+        <a href={`/profesor/cursos/${course.id}/progreso.csv`} download>
+          Descargar progreso (CSV)
+        </a>
       </p>
       <RunsPerMinute buckets={activity} />
       <h2>Alumnos</h2>

@@ -13,7 +13,11 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   const database = await db();
   const course = await findCourse(database, (await params).id);
   if (!course) return new Response('Ese curso no existe.\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-  const csv = await progressCsv(database, course.id, lessonColumns().map((l) => l.key));
+  const csv = await progressCsv(
+    database,
+    course.id,
+    lessonColumns().map((l) => l.key),
+  );
   const file = `progreso-${course.join_code}.csv`;
   return new Response(`\uFEFF${csv}`, {
     headers: {
