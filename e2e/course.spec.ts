@@ -172,7 +172,10 @@ test.describe('alojar un curso (CAUCE_MODE=course)', () => {
     await page.getByLabel('Contraseña').fill(server.instructorPassword);
     await page.getByRole('button', { name: 'Entrar' }).click();
     await page.getByRole('link', { name: 'Kafka, grupo de tarde', exact: true }).click();
-    const ana = page.getByRole('table').first().getByRole('row', { name: /Ana Pérez/ });
+    const ana = page
+      .getByRole('table')
+      .first()
+      .getByRole('row', { name: /Ana Pérez/ });
     await expect(ana).toContainText('1 de');
     const grid = page.getByRole('table', { name: 'Lección por alumno: ✓ completada' });
     await expect(grid.getByRole('row', { name: /Ana Pérez/ })).toContainText('Completada');

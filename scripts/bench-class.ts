@@ -45,14 +45,22 @@ function percentile(values: number[], p: number): number {
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 function snippet(lessonSlug: string, fileName: string): string {
-  const body = loadCourses().flatMap((c) => c.lessons).find((l) => l.slug === lessonSlug)!.body;
+  const body = loadCourses()
+    .flatMap((c) => c.lessons)
+    .find((l) => l.slug === lessonSlug)!.body;
   const runnable = body.slice(body.indexOf('<Runnable'));
   const match = new RegExp('```\\w+ title="' + fileName.replace('.', '\\.') + '"\\n([\\s\\S]*?)```').exec(runnable);
   if (!match?.[1]) throw new Error(`${fileName} no está en ${lessonSlug}`);
   return match[1];
 }
 
-interface Outcome { kind: string; ms: number; reason: string; maxQueue: number; waitMs: number }
+interface Outcome {
+  kind: string;
+  ms: number;
+  reason: string;
+  maxQueue: number;
+  waitMs: number;
+}
 
 class Student {
   private cookie = '';
@@ -111,7 +119,12 @@ class Student {
 
 function rssMb(filter: (line: string) => boolean): number {
   const out = spawnSync('ps', ['-eo', 'rss=,user=,args='], { encoding: 'utf8' }).stdout;
-  return out.split('\n').filter((line) => line.trim() && filter(line)).reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0) / 1024;
+  return (
+    out
+      .split('\n')
+      .filter((line) => line.trim() && filter(line))
+      .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0) / 1024
+  );
 }
 
 async function waitUntilReady() {
@@ -128,7 +141,12 @@ async function waitUntilReady() {
 }
 
 async function main() {
-  const launcher = spawn(process.execPath, [path.join(root, 'scripts', 'cauce.mjs'), 'serve', '--port', String(port)], { cwd: root, env, detached: true, stdio: ['ignore', 'ignore', 'inherit'] });
+  const launcher = spawn(process.execPath, [path.join(root, 'scripts', 'cauce.mjs'), 'serve', '--port', String(port)], {
+    cwd: root,
+    env,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   try {
     await waitUntilReady();
     process.env.CAUCE_DB_FILE = dbFile; // the same SQLite file as the server's
@@ -141,7 +159,14 @@ async function main() {
 
     const serverRss = () => rssMb((l) => l.includes(`serve-next.mjs ${port}`));
     const labDir = env.CAUCE_LAB_DIR;
-    const labRss = () => rssMb((l) => (l.includes('kafka.Kafka') && l.includes(labDir)) || l.includes('TenantAdmin') || /airflow (api-server|scheduler|dag-processor|triggerer)/.test(l) || l.includes('cauce_dag_worker'));
+    const labRss = () =>
+      rssMb(
+        (l) =>
+          (l.includes('kafka.Kafka') && l.includes(labDir)) ||
+          l.includes('TenantAdmin') ||
+          /airflow (api-server|scheduler|dag-processor|triggerer)/.test(l) ||
+          l.includes('cauce_dag_worker'),
+      );
     const rssBefore = { server: serverRss(), lab: labRss() };
     let rssPeak = { ...rssBefore };
     const sampler = setInterval(() => {
@@ -201,10 +226,16 @@ async function main() {
         if (done.length === 0) continue;
         const ms = done.map((o) => o.ms);
         const waits = done.map((o) => o.waitMs);
-        console.log(`- ${labels[kind]}: p50 ${secs(percentile(ms, 50))}, p95 ${secs(percentile(ms, 95))} (${ms.length} ejecuciones, espera en cola incluida; la espera sola: p50 ${secs(percentile(waits, 50))}, p95 ${secs(percentile(waits, 95))})`);
+        console.log(
+          `- ${labels[kind]}: p50 ${secs(percentile(ms, 50))}, p95 ${secs(percentile(ms, 95))} (${ms.length} ejecuciones, espera en cola incluida; la espera sola: p50 ${secs(percentile(waits, 50))}, p95 ${secs(percentile(waits, 95))})`,
+        );
       }
-      console.log(`- espera más larga: ${secs(Math.max(0, ...outcomes.map((o) => o.waitMs).filter(Number.isFinite)))}; cola más larga vista por un estudiante: ${Math.max(0, ...outcomes.map((o) => o.maxQueue))}`);
-      console.log(`- RSS pico: servidor ${rssPeak.server.toFixed(0)} MB, laboratorio (Kafka + Airflow + workers) ${rssPeak.lab.toFixed(0)} MB, juntos ${(rssPeak.server + rssPeak.lab).toFixed(0)} MB`);
+      console.log(
+        `- espera más larga: ${secs(Math.max(0, ...outcomes.map((o) => o.waitMs).filter(Number.isFinite)))}; cola más larga vista por un estudiante: ${Math.max(0, ...outcomes.map((o) => o.maxQueue))}`,
+      );
+      console.log(
+        `- RSS pico: servidor ${rssPeak.server.toFixed(0)} MB, laboratorio (Kafka + Airflow + workers) ${rssPeak.lab.toFixed(0)} MB, juntos ${(rssPeak.server + rssPeak.lab).toFixed(0)} MB`,
+      );
     };
 
     console.log(`RSS en reposo: servidor ${rssBefore.server.toFixed(0)} MB, laboratorio ${rssBefore.lab.toFixed(0)} MB`);
@@ -227,7 +258,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -30,13 +30,19 @@ function percentile(values: number[], p: number): number {
 const ms = (v: number) => `${v.toFixed(0)} ms`;
 
 function producerSnippet(): string {
-  const lesson = loadCourses().flatMap((c) => c.lessons).find((l) => l.slug === 'productor')!;
+  const lesson = loadCourses()
+    .flatMap((c) => c.lessons)
+    .find((l) => l.slug === 'productor')!;
   const match = /```ts title="producer\.ts"\n([\s\S]*?)```/.exec(lesson.body);
   if (!match?.[1]) throw new Error('no se encontró producer.ts en la lección');
   return match[1];
 }
 
-interface Timing { firstByteMs: number; totalMs: number; reason: string }
+interface Timing {
+  firstByteMs: number;
+  totalMs: number;
+  reason: string;
+}
 
 /** Starts a run over HTTP and follows its SSE stream; times the first output byte. */
 async function timedRun(code: string, site = base): Promise<Timing> {
@@ -52,7 +58,7 @@ async function timedRun(code: string, site = base): Promise<Timing> {
   let reason = 'sin-fin';
   await readRunEvents(await fetch(`${site}/api/runs/${body.runId}/events`), (event) => {
     if ((event.type === 'stdout' || event.type === 'record') && Number.isNaN(firstByteMs)) firstByteMs = performance.now() - started;
-    if (event.type === 'exit') reason = event.reason;
+    if (event.type === 'exit') reason = event.reason === 'finished' ? 'finished' : `${event.reason}: ${event.message}`;
   });
   return { firstByteMs, totalMs: performance.now() - started, reason };
 }
@@ -75,7 +81,10 @@ function plainNodeRunner(code: string, env: Readonly<Record<string, string>>) {
     new Promise<Timing>((resolve) => {
       const started = performance.now();
       let firstByteMs = NaN;
-      const child = spawn(process.execPath, ['producer.mjs'], { cwd: dir, env: { KAFKA_BROKERS: `127.0.0.1:${process.env.CAUCE_KAFKA_PORT}`, ...credentials } as unknown as NodeJS.ProcessEnv });
+      const child = spawn(process.execPath, ['producer.mjs'], {
+        cwd: dir,
+        env: { KAFKA_BROKERS: `127.0.0.1:${process.env.CAUCE_KAFKA_PORT}`, ...credentials } as unknown as NodeJS.ProcessEnv,
+      });
       child.stdout.once('data', () => (firstByteMs = performance.now() - started));
       child.on('close', (code) => resolve({ firstByteMs, totalMs: performance.now() - started, reason: code === 0 ? 'finished' : `code ${code}` }));
     });
@@ -93,10 +102,12 @@ async function collectGarbage(pid: number) {
 
 function serverRssMb(pgid: number): number {
   const out = spawnSync('ps', ['-o', 'rss=,comm=', '-g', String(pgid)], { encoding: 'utf8' }).stdout;
-  return out
-    .split('\n')
-    .filter((line) => line.trim() && !/\bjava\b/.test(line))
-    .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0) / 1024;
+  return (
+    out
+      .split('\n')
+      .filter((line) => line.trim() && !/\bjava\b/.test(line))
+      .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0) / 1024
+  );
 }
 
 async function waitUntilUp(site = base) {
@@ -115,12 +126,14 @@ async function waitUntilUp(site = base) {
 async function inBatches<T>(count: number, parallel: number, task: () => Promise<T>): Promise<T[]> {
   const results: T[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    while (next < count) {
-      next += 1;
-      results.push(await task());
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) {
+        next += 1;
+        results.push(await task());
+      }
+    }),
+  );
   return results;
 }
 
@@ -159,15 +172,63 @@ async function main() {
     }
     const rssAfter = rssTrend.at(-1)!;
 
-    const sandboxP50 = percentile(sandboxed.map((t) => t.firstByteMs), 50);
-    const plainP50 = percentile(plain.map((t) => t.firstByteMs), 50);
-    const failed = (list: Timing[]) => list.filter((t) => t.reason !== 'finished').length;
+    const sandboxP50 = percentile(
+      sandboxed.map((t) => t.firstByteMs),
+      50,
+    );
+    const plainP50 = percentile(
+      plain.map((t) => t.firstByteMs),
+      50,
+    );
+    const failed = (list: Timing[]) => {
+      const reasons = list.filter((t) => t.reason !== 'finished').map((t) => t.reason);
+      const counts = [...new Set(reasons)].map((reason) => `${reasons.filter((r) => r === reason).length}× ${reason.slice(0, 120)}`);
+      return reasons.length === 0 ? '0' : `${reasons.length}: ${counts.join('; ')}`;
+    };
     console.log('\nEjecuciones kafka-ts (productor de la lección, laboratorio real)');
-    console.log(`- 50 secuenciales, petición → primer byte de salida: p50 ${ms(sandboxP50)}, p95 ${ms(percentile(sandboxed.map((t) => t.firstByteMs), 95))}; fin: p50 ${ms(percentile(sandboxed.map((t) => t.totalMs), 50))} (${failed(sandboxed)} fallidas)`);
-    console.log(`- mismo código con node sin sandbox: primer byte p50 ${ms(plainP50)}, p95 ${ms(percentile(plain.map((t) => t.firstByteMs), 95))}; fin p50 ${ms(percentile(plain.map((t) => t.totalMs), 50))}`);
+    console.log(
+      `- 50 secuenciales, petición → primer byte de salida: p50 ${ms(sandboxP50)}, p95 ${ms(
+        percentile(
+          sandboxed.map((t) => t.firstByteMs),
+          95,
+        ),
+      )}; fin: p50 ${ms(
+        percentile(
+          sandboxed.map((t) => t.totalMs),
+          50,
+        ),
+      )} (${failed(sandboxed)} fallidas)`,
+    );
+    console.log(
+      `- mismo código con node sin sandbox: primer byte p50 ${ms(plainP50)}, p95 ${ms(
+        percentile(
+          plain.map((t) => t.firstByteMs),
+          95,
+        ),
+      )}; fin p50 ${ms(
+        percentile(
+          plain.map((t) => t.totalMs),
+          50,
+        ),
+      )}`,
+    );
     console.log(`- sobrecoste del sandbox (p50 primer byte, sandbox / node): ${(sandboxP50 / plainP50).toFixed(2)}×`);
-    console.log(`- 20 concurrentes: ${20 - failed(concurrent)}/20 terminaron bien; primer byte p95 ${ms(percentile(concurrent.map((t) => t.firstByteMs), 95))}, fin p95 ${ms(percentile(concurrent.map((t) => t.totalMs), 95))}`);
-    console.log(`- RSS del servidor: ${rssBefore.toFixed(0)} MB antes de 500 ejecuciones, ${rssAfter.toFixed(0)} MB después (${(rssAfter - rssBefore).toFixed(0)} MB; ${failed(many)} fallidas); cada 100: ${rssTrend.map((v) => v.toFixed(0)).join(' → ')} MB`);
+    console.log(
+      `- 20 concurrentes: ${concurrent.filter((t) => t.reason === 'finished').length}/20 terminaron bien (fallidas ${failed(concurrent)}); primer byte p95 ${ms(
+        percentile(
+          concurrent.map((t) => t.firstByteMs),
+          95,
+        ),
+      )}, fin p95 ${ms(
+        percentile(
+          concurrent.map((t) => t.totalMs),
+          95,
+        ),
+      )}`,
+    );
+    console.log(
+      `- RSS del servidor: ${rssBefore.toFixed(0)} MB antes de 500 ejecuciones, ${rssAfter.toFixed(0)} MB después (${(rssAfter - rssBefore).toFixed(0)} MB; ${failed(many)} fallidas); cada 100: ${rssTrend.map((v) => v.toFixed(0)).join(' → ')} MB`,
+    );
   } finally {
     try {
       process.kill(-server.pid!, 'SIGTERM');
@@ -206,7 +267,9 @@ async function compareWith(otherRoot: string, code: string, labEnv: Readonly<Rec
     console.log(`\nEjecuciones kafka-ts, 50 + 50 alternadas en el mismo laboratorio`);
     console.log(line(`este árbol (${root})`, ours));
     console.log(line(`el otro (${otherRoot})`, theirs));
-    console.log(`- diferencia p50: ${(percentile(first(ours), 50) - percentile(first(theirs), 50)).toFixed(0)} ms; p95: ${(percentile(first(ours), 95) - percentile(first(theirs), 95)).toFixed(0)} ms`);
+    console.log(
+      `- diferencia p50: ${(percentile(first(ours), 50) - percentile(first(theirs), 50)).toFixed(0)} ms; p95: ${(percentile(first(ours), 95) - percentile(first(theirs), 95)).toFixed(0)} ms`,
+    );
   } finally {
     try {
       process.kill(-other.pid!, 'SIGTERM');
@@ -216,7 +279,10 @@ async function compareWith(otherRoot: string, code: string, labEnv: Readonly<Rec
   }
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

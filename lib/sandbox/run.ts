@@ -97,17 +97,18 @@ export class SandboxRun {
     const warm = this.host.warm?.take(endpoints, this.limits);
     if (warm) return this.runWarm(warm);
     let slot = await this.host.slots.acquire();
-    // Every slot may be held by an idle warm sandbox started for other endpoints or limits.
-    if (!slot && (await this.host.warm?.releaseOne())) slot = await this.host.slots.acquire();
+    if (!slot && this.host.warm) {
+      // The slots may be held by warm sandboxes being started or kept for other endpoints or limits.
+      const late = await this.host.warm.forRunWithoutSlot(endpoints, this.limits);
+      if (late) return this.runWarm(late);
+      slot = await this.host.slots.acquire();
+    }
     if (!slot) throw new SandboxBusyError();
     let dirs: Awaited<ReturnType<SandboxHost['workdirs']['prepare']>> | undefined;
     try {
       const runtime = await this.host.runtime();
       dirs = await this.host.workdirs.prepare(slot, this.options.files, NODE_MOUNT_POINTS);
-      const [network, cgroup] = await Promise.all([
-        this.host.relays.forSlot(slot.uid, endpoints),
-        runCgroup(slot.uid, treeBudgetOf(this.limits)),
-      ]);
+      const [network, cgroup] = await Promise.all([this.host.relays.forSlot(slot.uid, endpoints), runCgroup(slot.uid, treeBudgetOf(this.limits))]);
       const command = buildSandboxCommand(
         nodeSandboxSpec({
           uid: slot.uid,
@@ -245,8 +246,7 @@ export class SandboxRun {
           const cause = new Error(setupErrors.join('\n'));
           return settle(this.result('error', null, durationMs, truncated, null, new SandboxSetupError(cause)));
         }
-        const cpuEnd =
-          exitSignal === 'SIGXCPU' || (exitSignal === 'SIGKILL' && durationMs >= this.limits.cpuSeconds * 1000);
+        const cpuEnd = exitSignal === 'SIGXCPU' || (exitSignal === 'SIGKILL' && durationMs >= this.limits.cpuSeconds * 1000);
         // node aborts (SIGABRT) when V8 or a native buffer cannot get memory, sometimes before
         // it can print why: under a memory budget that is the budget, not a mysterious signal.
         const outOfMemory = memory || oomKilled || exitSignal === 'SIGABRT';

@@ -46,6 +46,8 @@ export class WarmSandboxes {
   private readonly idle: WarmSandbox[] = [];
   private wanted: { endpoints: readonly string[]; limits: SandboxLimits; key: string } | undefined;
   private filling = 0;
+  /** Sandboxes being started: each holds a slot it will hand to the pool (or back) soon. */
+  private readonly starting = new Set<Promise<unknown>>();
   private refill: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -68,6 +70,24 @@ export class WarmSandboxes {
     const [warm] = index >= 0 ? this.idle.splice(index, 1) : [];
     this.scheduleFill();
     return warm;
+  }
+
+  /**
+   * For a run that found every slot taken: waits for the sandboxes being started (each holds a
+   * slot for a moment), then hands over one that fits, or frees an idle one that does not so
+   * the run can start cold. Undefined when the run should claim a slot itself.
+   */
+  async forRunWithoutSlot(endpoints: readonly string[], limits: SandboxLimits): Promise<WarmSandbox | undefined> {
+    while (this.starting.size > 0) await Promise.race(this.starting).catch(() => undefined);
+    const key = warmKey(endpoints, limits);
+    const index = this.idle.findIndex((warm) => warm.key === key && warm.child.exitCode === null);
+    if (index >= 0) {
+      const [warm] = this.idle.splice(index, 1);
+      this.scheduleFill();
+      return warm;
+    }
+    await this.releaseOne();
+    return undefined;
   }
 
   /** Gives back the slot of one idle sandbox (a cold run needs it); false if none is idle. */
@@ -105,8 +125,12 @@ export class WarmSandboxes {
     }
     while (!this.closed && this.idle.length + this.filling < this.size) {
       this.filling += 1;
+      // Out of the set as soon as it settles (before anyone racing it resumes), not after this
+      // loop's own awaits: a waiter re-racing a settled promise would spin without ever yielding.
+      const starting: Promise<WarmSandbox | undefined> = this.start(wanted.endpoints, wanted.limits, wanted.key).finally(() => this.starting.delete(starting));
+      this.starting.add(starting);
       try {
-        const warm = await this.start(wanted.endpoints, wanted.limits, wanted.key);
+        const warm = await starting;
         if (!warm) return; // every slot is running something
         if (this.closed || warm.key !== this.wanted?.key) await discard(warm, this.host);
         else this.idle.push(warm);

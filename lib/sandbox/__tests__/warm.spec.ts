@@ -144,6 +144,18 @@ describe('sandboxes calientes de kafka-ts', { timeout: 60_000 }, () => {
     expect(stdout).toBe('en frío\n');
   });
 
+  it('tantas ejecuciones seguidas como ranuras: ninguna choca con un sandbox que se está preparando («ocupado»)', async () => {
+    // As the queue lets them through: never more at once than slots, each right after the last.
+    const outcomes = await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        const ends: string[] = [];
+        for (let i = 0; i < 8; i++) ends.push((await run('console.log("otra")').catch((error: Error) => ({ result: { reason: error.message } }))).result.reason);
+        return ends;
+      }),
+    );
+    expect(outcomes.flat()).toEqual(Array(CONCURRENCY * 8).fill('finished'));
+  });
+
   it('al cerrar el conjunto no queda ningún proceso de sus uids', async () => {
     await host.warm!.close();
     const deadline = Date.now() + 5_000;
