@@ -24,7 +24,7 @@ export async function register() {
     console.warn('[cauce] no se pudo preparar el administrador de Kafka:', (error as Error).message);
   }
   try {
-    const { warmAirflowPool } = await import('@/lib/runs/airflow-pool');
+    const { warmAirflowPool } = await import('@/lib/runs/airflow/pool');
     warmAirflowPool();
   } catch (error) {
     // The lab may not be prepared (e.g. `next dev` without `npm start`): runs will say so.
@@ -33,7 +33,7 @@ export async function register() {
   try {
     // "Enviar al scheduler": the lab's executor hands every task to this server, which runs it
     // in the sandbox (as root, each task as its own uid). Only with the embedded Airflow.
-    const { startTaskLauncherFromEnv } = await import('@/lib/runs/airflow-tasks/launcher');
+    const { startTaskLauncherFromEnv } = await import('@/lib/runs/airflow/tasks/launcher');
     await startTaskLauncherFromEnv();
   } catch (error) {
     console.warn('[cauce] no se pudo arrancar el lanzador de tareas de Airflow (las tareas enviadas al scheduler fallarán):', (error as Error).message);

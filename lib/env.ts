@@ -38,7 +38,7 @@ const Env = z.object({
   CAUCE_AIRFLOW_WORKER_DIR: z.string().optional().describe("Folder of the DAG worker's Python (cauce_dag_worker.py); default <repo>/lab/airflow/worker"),
   CAUCE_AIRFLOW_PYTHON: z.string().optional().describe('Python 3.10–3.13 with venv that builds the Airflow virtualenv; default /usr/bin/python3'),
   CAUCE_AIRFLOW_VERBOSE: z.string().optional().describe("Any value: `lab/cli.ts airflow` prints the Airflow components' own log lines"),
-  // The embedded Airflow's task launcher (lib/runs/airflow-tasks/launcher.ts), set by the launcher.
+  // The embedded Airflow's task launcher (lib/runs/airflow/tasks/launcher.ts), set by the launcher.
   CAUCE_TASK_LAUNCHER_SOCKET: z.string().optional().describe("Unix socket the lab's executor hands each task to; the site runs the task in the sandbox"),
   AIRFLOW_LOGS_DIR: z.string().optional().describe("The lab Airflow's base log folder: a task's sandbox may write only its own log file there"),
   // The lab's data.

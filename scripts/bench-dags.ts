@@ -14,8 +14,8 @@ import path from 'node:path';
 import { airflowCliEnv, prepareAirflow } from '../lab/airflow/install';
 import { airflowPaths } from '../lab/airflow/paths';
 import { AirflowServer } from '../lab/airflow/server';
-import { DagWorkerPool } from '../lib/runs/airflow-pool';
-import { lessonFile, runDag } from '../lib/runs/airflow-test-helpers';
+import { DagWorkerPool } from '../lib/runs/airflow/pool';
+import { lessonFile, runDag } from '../lib/runs/airflow/test-helpers';
 
 // Benchmark knobs, read raw: this harness's own settings, not the site's or the lab's (lib/env.ts declares those).
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);

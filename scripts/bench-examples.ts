@@ -1,6 +1,6 @@
 /**
  * `npm run bench:examples`: Airflow's own example DAGs (the 13 that need no external
- * service, lib/runs/airflow-test-helpers.ts) under "Ejecutar" against the cold CLI.
+ * service, lib/runs/airflow/test-helpers.ts) under "Ejecutar" against the cold CLI.
  *   - Ejecutar: the installed example file through the executor and a warm sandboxed worker,
  *     from the start request to the exit event; the pool is warm again before each run.
  *   - CLI: `airflow dags test <dag>` in a fresh AIRFLOW_HOME (a new process each time, as a
@@ -8,8 +8,8 @@
  * Medians of BENCH_RUNS (default 3) and BENCH_COLD_RUNS (default 3). Keep the pool at one
  * worker: the machine has 2 cores and the two sides are timed one after the other.
  */
-import { DagWorkerPool } from '../lib/runs/airflow-pool';
-import { AIRFLOW_EXAMPLES, airflowCliTest, exampleFile, runDag } from '../lib/runs/airflow-test-helpers';
+import { DagWorkerPool } from '../lib/runs/airflow/pool';
+import { AIRFLOW_EXAMPLES, airflowCliTest, exampleFile, runDag } from '../lib/runs/airflow/test-helpers';
 
 // Benchmark knobs, read raw: this harness's own settings, not the site's or the lab's (lib/env.ts declares those).
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { currentUser } from '@/lib/auth/current';
 import { JOIN_FIRST, labIdentity } from '@/lib/auth/run-options';
-import { pollDagRun, SchedulerError, sendToScheduler, studentNamespace } from '@/lib/runs/airflow-scheduler';
+import { SchedulerError } from '@/lib/lab/airflow-api';
+import { pollDagRun, sendToScheduler, studentNamespace } from '@/lib/runs/airflow/scheduler';
 import { RunRequest } from '@/lib/runs/schema';
 
 export type SendResult = { ok: true; dagId: string; dagRunId: string; url: string } | { ok: false; message: string };
@@ -23,7 +24,7 @@ export async function sendDagToScheduler(input: unknown): Promise<SendResult> {
   const user = await currentUser();
   if (!user) return { ok: false, message: JOIN_FIRST };
   // Every student may send: the file is parsed in the sandbox (lab/airflow/executor/
-  // cauce_parse.py) and each task runs there too (lib/runs/airflow-tasks/), as the student's
+  // cauce_parse.py) and each task runs there too (lib/runs/airflow/tasks/), as the student's
   // own uid with only their folder and the Execution API in reach; never in Airflow's processes.
   try {
     return { ok: true, ...(await sendToScheduler({ student: labIdentity(user), files: parsed.data.files })) };

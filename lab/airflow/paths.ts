@@ -42,7 +42,7 @@ export interface AirflowPaths {
   readonly passwordsFile: string;
   readonly pidFile: string;
   /**
-   * Where the site's task launcher listens (lib/runs/airflow-tasks/launcher.ts): in the
+   * Where the site's task launcher listens (lib/runs/airflow/tasks/launcher.ts): in the
    * root-owned state folder, outside AIRFLOW_HOME and never bound into a sandbox.
    */
   readonly taskLauncherSocket: string;

@@ -30,7 +30,7 @@ export interface StudentKafkaAccess {
 /**
  * A student id as a Kafka name part: lowercase ASCII letters, digits and `_` (no `.`, so
  * one student's prefix `ana.` is never a prefix of another's `ana_b.`). Same rule as the
- * DAG namespace in lib/runs/airflow-scheduler.ts.
+ * DAG namespace in lib/runs/airflow/scheduler.ts.
  */
 export function studentSlug(student: string): string {
   const slug = student

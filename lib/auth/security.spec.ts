@@ -35,7 +35,7 @@ vi.mock('@/lib/runs/kafka-ts', () => ({
       });
     }),
 }));
-vi.mock('@/lib/runs/airflow-dag', () => ({ executeAirflowDag: async () => undefined }));
+vi.mock('@/lib/runs/airflow/dag', () => ({ executeAirflowDag: async () => undefined }));
 
 const { db } = await import('@/lib/db');
 const { createCourse, joinCourse } = await import('@/lib/db/courses');

@@ -1,4 +1,5 @@
-import { removeStudentDags, SchedulerError, schedulerTargetFromEnv } from '@/lib/runs/airflow-scheduler';
+import { removeStudentDags } from '@/lib/runs/airflow/scheduler';
+import { SchedulerError, schedulerTargetFromEnv } from './airflow-api';
 import { kafkaTenants } from './kafka-tenants';
 
 /** What a reset removed, for the instructor's confirmation. */

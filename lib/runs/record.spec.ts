@@ -8,7 +8,7 @@ vi.mock('@/lib/runs/kafka-ts', () => ({
     run.emit({ type: 'exit', reason: 'failed', exitCode: 1, durationMs: 321.4, message: 'Tu programa terminó con un error.' });
   },
 }));
-vi.mock('@/lib/runs/airflow-dag', () => ({ executeAirflowDag: async () => undefined }));
+vi.mock('@/lib/runs/airflow/dag', () => ({ executeAirflowDag: async () => undefined }));
 
 const { db } = await import('@/lib/db');
 const { createRun } = await import('./registry');

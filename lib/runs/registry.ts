@@ -1,6 +1,6 @@
 import { knownRunnable } from '@/lib/content/runnables';
 import { concurrentRuns, serverEnv } from '@/lib/env';
-import { executeAirflowDag } from './airflow-dag';
+import { executeAirflowDag } from './airflow/dag';
 import { executeKafkaSnippet } from './kafka-ts';
 import { RunQueue } from './queue';
 import { recordWhenEnded } from './record';

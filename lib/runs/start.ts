@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_RUN_BYTES } from '@/lib/limits';
 import { prepareSnippet, SnippetInputError } from '@/lib/sandbox';
-import { validateDagFiles } from './airflow-messages';
+import { validateDagFiles } from './airflow/messages';
 import { RUN_MESSAGES } from './messages';
 import { takeRunQuota } from './quota';
 import { recordRejected } from './record';

@@ -6,7 +6,7 @@ LocalExecutor runs each task in its own worker processes, as the Airflow uid, wi
 keys (JWT secret, API secret key, Fernet key) in the environment and every student's DAG
 folder readable. A task needs none of that: in Airflow 3 it needs only its workload (with a
 per-task token) and the Execution API. So each worker hands the workload's JSON to Cauce's
-task launcher (lib/runs/airflow-tasks/launcher.ts, root, in the site's server) over a Unix
+task launcher (lib/runs/airflow/tasks/launcher.ts, root, in the site's server) over a Unix
 socket and waits for the exit code; the launcher runs the task in the project's one sandbox
 builder as an unprivileged per-run uid, with only that student's DAG folder and the API.
 

@@ -8,7 +8,7 @@ Fernet key in its environment, the metadata DB writable and every student's fold
 DAG sent with "Enviar al scheduler" is student code, so here the forked child only runs
 `_bridge`, trusted code that never imports the file:
 
-  1. it asks Cauce's launcher (lib/runs/airflow-tasks/launcher.ts, root, in the site's server)
+  1. it asks Cauce's launcher (lib/runs/airflow/tasks/launcher.ts, root, in the site's server)
      over the executor's socket for a sandboxed parse of that one file, on a control connection;
   2. it opens three more connections (the child's requests, stdout and stderr) that the
      launcher hands, as they are, to the sandbox as its fds 0, 1 and 2
@@ -43,7 +43,7 @@ from airflow.dag_processing.processor import DagFileParsingResult, DagFileProces
 from cauce_executor import SOCKET_ENV, TaskLauncherError, _connect, read_answer
 
 ROLES = ("requests", "stdout", "stderr")
-# Folders written by sendToScheduler (lib/runs/airflow-scheduler.ts): cauce_<studentNamespace()>.
+# Folders written by sendToScheduler (lib/runs/airflow/scheduler.ts): cauce_<studentNamespace()>.
 STUDENT_FOLDER = re.compile(r"^cauce_([a-z0-9_]{1,32})/")
 
 
@@ -200,7 +200,7 @@ NAMESPACED = re.compile(r"^[a-z0-9_]{1,32}__")
 def variable_allowed(msg, rel_path: str) -> bool:
     """
     Variables are global in Airflow 3.3: a file reads its student's own (`<student>__…`) or
-    unprefixed ones, never another student's (as lib/runs/airflow-tasks/api-filter.ts for tasks).
+    unprefixed ones, never another student's (as lib/runs/airflow/tasks/api-filter.ts for tasks).
     """
     key = getattr(msg, "key", None)
     if not isinstance(msg, stock.GetVariable) or not isinstance(key, str):

@@ -1,7 +1,7 @@
 """
 Cauce's warm DAG worker: one sandboxed Python process that runs ONE student DAG.
 
-Lifecycle (driven by lib/runs/airflow-pool.ts):
+Lifecycle (driven by lib/runs/airflow/pool.ts):
   1. starts inside bubblewrap with a private /tmp, copies the pre-migrated template
      metadata DB there, imports Airflow and runs a tiny built-in DAG once through the very
      path a student's DAG takes, so that every import, the ORM and the in-process Execution

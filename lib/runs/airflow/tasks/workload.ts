@@ -40,7 +40,7 @@ export interface TaskPlacement {
   logFile: string;
 }
 
-// Folders written by sendToScheduler (lib/runs/airflow-scheduler.ts): cauce_<studentNamespace()>.
+// Folders written by sendToScheduler (lib/runs/airflow/scheduler.ts): cauce_<studentNamespace()>.
 const STUDENT_FOLDER = /^cauce_([a-z0-9_]{1,32})$/;
 
 /**

@@ -1,11 +1,11 @@
 import { CauceError, studentMessage } from '@/lib/errors';
 import type { DagWorkerLimits } from '@/lib/limits';
-import { defaultDagWorkerPool, type DagWorkerPool } from './airflow-pool';
-import type { WorkerEvent } from './airflow-protocol';
-import type { WorkerEnd } from './airflow-worker';
-import { AIRFLOW_MESSAGES, validateDagFiles } from './airflow-messages';
-import type { Run } from './run';
-import { TaskState, type EndReason, type RunEvent } from './schema';
+import { defaultDagWorkerPool, type DagWorkerPool } from './pool';
+import type { WorkerEvent } from './protocol';
+import type { WorkerEnd } from './worker';
+import { AIRFLOW_MESSAGES, validateDagFiles } from './messages';
+import type { Run } from '../run';
+import { TaskState, type EndReason, type RunEvent } from '../schema';
 
 type Emit = (event: RunEvent) => void;
 

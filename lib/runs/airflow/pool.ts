@@ -7,7 +7,7 @@ import { DEFAULT_DAG_WORKER_LIMITS, MAX_DAG_TASKS, type DagWorkerLimits } from '
 import { NetworkRelays } from '@/lib/sandbox/network';
 import { UidSlots } from '@/lib/sandbox/slots';
 import { SlotWorkdirs } from '@/lib/sandbox/workdir';
-import { DagWorker } from './airflow-worker';
+import { DagWorker } from './worker';
 
 export interface DagWorkerPoolOptions {
   /** Warm workers kept waiting for a job. @default 2 ($CAUCE_AIRFLOW_POOL_SIZE) */

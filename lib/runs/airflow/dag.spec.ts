@@ -9,11 +9,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DagWorkerPool } from './airflow-pool';
+import { DagWorkerPool } from './pool';
 import { airflowInstallDir } from '@/lib/sandbox/kinds/airflow-worker';
 import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
-import { lessonFile, runDag } from './airflow-test-helpers';
-import type { RunEvent } from './schema';
+import { lessonFile, runDag } from './test-helpers';
+import type { RunEvent } from '../schema';
 
 const FIRST_UID = 61_300; // away from the server's pool (61200+) and the kafka-ts sandbox tests (61100+)
 const SLOTS = 6;

@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAirflow, type RunningAirflow } from '@/lab/airflow/start';
 import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
 import { airflowInstallDir } from '@/lib/sandbox/kinds/airflow-worker';
-import { TaskLauncher, taskLauncherOptionsFromEnv } from './airflow-tasks/launcher';
-import { namespaceDagIds, pollDagRun, schedulerTargetFromEnv, sendToScheduler, SchedulerError, studentNamespace, type SchedulerTarget } from './airflow-scheduler';
-import { lessonFile } from './airflow-test-helpers';
+import { TaskLauncher, taskLauncherOptionsFromEnv } from './tasks/launcher';
+import { SchedulerError, schedulerTargetFromEnv, type SchedulerTarget } from '@/lib/lab/airflow-api';
+import { namespaceDagIds, pollDagRun, sendToScheduler, studentNamespace } from './scheduler';
+import { lessonFile } from './test-helpers';
 
 describe('espacio de nombres de cada alumno', () => {
   it('convierte el nombre del alumno en un prefijo seguro', () => {

@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { airflowPaths, lockHash } from '@/lab/airflow/paths';
 import { AIRFLOW_VERSION } from '@/lab/airflow/version';
 import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
-import { DagWorkerPool } from './airflow-pool';
-import type { WorkerEvent } from './airflow-protocol';
-import { AIRFLOW_EXAMPLES, airflowCliTest, exampleFile, finalStates, runDag, tapWorkerEvents, type AirflowExample, type TaskStates } from './airflow-test-helpers';
-import type { RunEvent } from './schema';
+import { DagWorkerPool } from './pool';
+import type { WorkerEvent } from './protocol';
+import { AIRFLOW_EXAMPLES, airflowCliTest, exampleFile, finalStates, runDag, tapWorkerEvents, type AirflowExample, type TaskStates } from './test-helpers';
+import type { RunEvent } from '../schema';
 
 const FIRST_UID = 61_400; // away from the server (61200+), airflow-dag.spec (61300+) and kafka-ts (61100+)
 const SLOTS = 4;

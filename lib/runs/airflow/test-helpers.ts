@@ -5,12 +5,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { airflowCliEnv } from '@/lab/airflow/install';
 import { airflowPaths } from '@/lab/airflow/paths';
-import type { DagWorkerPool } from './airflow-pool';
-import type { WorkerEvent, WorkerJob } from './airflow-protocol';
-import type { DagWorker } from './airflow-worker';
-import { executeAirflowDag } from './airflow-dag';
-import { Run } from './run';
-import type { RunEvent } from './schema';
+import type { DagWorkerPool } from './pool';
+import type { WorkerEvent, WorkerJob } from './protocol';
+import type { DagWorker } from './worker';
+import { executeAirflowDag } from './dag';
+import { Run } from '../run';
+import type { RunEvent } from '../schema';
 
 const execFileAsync = promisify(execFile);
 

@@ -8,7 +8,7 @@ import type { DagWorkerLimits } from '@/lib/limits';
 import type { NetworkRelays } from '@/lib/sandbox/network';
 import type { UidSlot } from '@/lib/sandbox/slots';
 import type { SlotWorkdirs } from '@/lib/sandbox/workdir';
-import { parseWorkerLine, type WorkerEvent, type WorkerJob } from './airflow-protocol';
+import { parseWorkerLine, type WorkerEvent, type WorkerJob } from './protocol';
 
 /** How a worker's job ended, from the host's point of view. */
 export type WorkerEndReason = 'finished' | 'timeout' | 'stopped' | 'output-limit' | 'cpu-limit' | 'memory-limit' | 'crashed';
