@@ -131,6 +131,15 @@ describe('comando', () => {
     }
   });
 
+  it('prepareSnippet prepara una vez cada versión del código: la misma da lo mismo, una edición da lo nuevo', () => {
+    const first = prepareSnippet([{ name: 'producer.ts', content: 'console.log("a")' }], 'producer.ts');
+    expect(prepareSnippet([{ name: 'producer.ts', content: 'console.log("a")' }], 'producer.ts')).toBe(first);
+    const edited = prepareSnippet([{ name: 'producer.ts', content: 'console.log("b")' }], 'producer.ts');
+    expect(edited.files[0]!.js).toContain('"b"');
+    expect(prepareSnippet([{ name: 'other.ts', content: 'console.log("a")' }], 'other.ts').entry).toBe('other.mjs');
+    expect(prepareSnippet([{ name: 'producer.ts', content: 'const = 1' }], 'producer.ts').diagnostics.length).toBeGreaterThan(0);
+  });
+
   it('prepareSnippet entrega el nombre .mjs del archivo principal', () => {
     expect(prepareSnippet([{ name: 'producer.ts', content: 'console.log(1)' }], 'producer.ts').entry).toBe('producer.mjs');
   });
