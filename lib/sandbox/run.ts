@@ -103,6 +103,8 @@ export class SandboxRun {
       if (late) return this.runWarm(late);
       slot = await this.host.slots.acquire();
     }
+    // Still none: another server's idle warm sandboxes may hold them (they yield when asked).
+    if (!slot) slot = await this.host.slots.acquire({ askIdle: true });
     if (!slot) throw new SandboxBusyError();
     let dirs: Awaited<ReturnType<SandboxHost['workdirs']['prepare']>> | undefined;
     try {

@@ -9,7 +9,16 @@ export interface UidSlot {
   uid: number;
   /** Releases the slot after its processes are gone. Idempotent. */
   release(): Promise<void>;
+  /**
+   * What to do when a run of any server on this machine asks for this slot (see
+   * {@link UidSlots.acquire} with `askIdle`): a warm sandbox that is only waiting gives it up
+   * and answers true; a slot running something answers false (the default).
+   */
+  onAsked(handler: () => boolean): void;
 }
+
+/** How long a run that asked idle holders for a slot waits for one to be given up. */
+const ASKED_WAIT_MS = 1_500;
 
 /**
  * Hands out one uid per concurrent run. RLIMIT_NPROC counts per uid machine-wide, so two runs
@@ -30,8 +39,27 @@ export class UidSlots {
     readonly firstUid = FIRST_SANDBOX_UID,
   ) {}
 
-  /** Claims a free slot, or returns null when every slot is busy. */
-  async acquire(): Promise<UidSlot | null> {
+  /**
+   * Claims a free slot, or returns null when every slot is busy. With `askIdle` (a run, not a
+   * warm sandbox being prepared), a full house first asks every holder, in this process or
+   * another server's on the same machine, to give up a slot it only keeps warm, and waits
+   * briefly for one: otherwise two servers on one machine would starve each other.
+   */
+  async acquire(options: { askIdle?: boolean } = {}): Promise<UidSlot | null> {
+    const slot = await this.tryEach();
+    if (slot || !options.askIdle) return slot;
+    const asked = await Promise.all(Array.from({ length: this.size }, (_, index) => knock(lockPath(this.firstUid + index))));
+    if (!asked.some(Boolean)) return null;
+    const deadline = Date.now() + ASKED_WAIT_MS;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const freed = await this.tryEach();
+      if (freed) return freed;
+    }
+    return null;
+  }
+
+  private async tryEach(): Promise<UidSlot | null> {
     // Round-robin: the sandbox's pid-1 bwrap outlives the run as a zombie until the host's init
     // reaps it (about 1 s in a container whose init reaps lazily), and zombies still count
     // against RLIMIT_NPROC. Rotating keeps back-to-back runs off the same uid.
@@ -39,8 +67,14 @@ export class UidSlots {
     for (let attempt = 0; attempt < this.size; attempt++) {
       const index = (start + attempt) % this.size;
       const uid = this.firstUid + index;
-      const lock = await tryListen(`\0cauce-sandbox-uid-${uid}`);
+      const lock = await tryListen(lockPath(uid));
       if (!lock) continue;
+      let asked: (() => boolean) | undefined;
+      // A connection to the lock is a question, "will you give it up?": one byte answers it.
+      lock.on('connection', (socket) => {
+        socket.on('error', () => undefined);
+        socket.end(asked?.() ? 'y' : 'n');
+      });
       this.next = (index + 1) % this.size;
       // A previous owner that died abruptly may have left processes behind.
       await reapUid(uid);
@@ -54,10 +88,31 @@ export class UidSlots {
           await reapUid(uid);
           await new Promise<void>((resolve) => lock.close(() => resolve()));
         },
+        onAsked: (handler) => {
+          asked = handler;
+        },
       };
     }
     return null;
   }
+}
+
+function lockPath(uid: number): string {
+  return `\0cauce-sandbox-uid-${uid}`;
+}
+
+/** Asks a slot's holder to give it up; true if it will (an idle warm sandbox), false otherwise. */
+function knock(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ path });
+    socket.setTimeout(500, () => socket.destroy());
+    socket.once('data', (answer: Buffer) => {
+      socket.destroy();
+      resolve(answer[0] === 0x79); // 'y'
+    });
+    socket.once('close', () => resolve(false));
+    socket.once('error', () => resolve(false));
+  });
 }
 
 function tryListen(path: string): Promise<net.Server | null> {

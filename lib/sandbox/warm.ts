@@ -12,6 +12,8 @@ export const NODE_MOUNT_POINTS = ['node_modules/kafkajs', 'node_modules/kafkajs-
 
 /** A refill waits this long after a take, so a new sandbox's start-up does not slow the run just handed over. */
 const REFILL_DELAY_MS = 300;
+/** After giving a slot up to another server's run, the pool leaves free slots alone this long. */
+const YIELD_QUIET_MS = 10_000;
 
 /** A sandboxed node started ahead of a run: node up, kafkajs loaded, waiting for its code (warm/boot.mjs). */
 export interface WarmSandbox {
@@ -50,6 +52,7 @@ export class WarmSandboxes {
   private readonly starting = new Set<Promise<unknown>>();
   private refill: NodeJS.Timeout | undefined;
   private closed = false;
+  private quietUntil = 0;
 
   constructor(
     private readonly host: SandboxHost,
@@ -118,6 +121,7 @@ export class WarmSandboxes {
   private async fill(): Promise<void> {
     const wanted = this.wanted;
     if (!wanted) return;
+    if (Date.now() < this.quietUntil) return this.scheduleFill(this.quietUntil - Date.now());
     // Sandboxes for an older key hold slots the new key could use.
     for (const stale of this.idle.filter((warm) => warm.key !== wanted.key || warm.child.exitCode !== null)) {
       this.idle.splice(this.idle.indexOf(stale), 1);
@@ -165,6 +169,15 @@ export class WarmSandboxes {
       );
       const child = spawnSandbox(command);
       const warm: WarmSandbox = { slot, dirs, cgroup, child, oomBefore: (await cgroup?.oomKills()) ?? 0, key };
+      // A run (of this server or another on the machine) found every slot taken: an idle one yields.
+      slot.onAsked(() => {
+        const index = this.idle.indexOf(warm);
+        if (index < 0) return false; // running a student's program: not ours to give
+        this.idle.splice(index, 1);
+        this.quietUntil = Date.now() + YIELD_QUIET_MS;
+        void discard(warm, this.host);
+        return true;
+      });
       // One that dies while idle (killed from outside, a broken runtime) is dropped and replaced.
       child.once('exit', () => {
         const index = this.idle.indexOf(warm);

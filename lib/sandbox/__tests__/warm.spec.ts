@@ -156,6 +156,21 @@ describe('sandboxes calientes de kafka-ts', { timeout: 60_000 }, () => {
     expect(outcomes.flat()).toEqual(Array(CONCURRENCY * 8).fill('finished'));
   });
 
+  it('otro servidor en la misma máquina no se queda sin ranuras: los calientes ociosos ceden la suya', async () => {
+    const deadline = Date.now() + 15_000;
+    while (host.warm!.idleCount() < CONCURRENCY && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(host.warm!.idleCount()).toBe(CONCURRENCY); // every slot held by an idle warm sandbox
+    const other = new SandboxHost({ firstUid: FIRST_UID, concurrency: CONCURRENCY, root: '/run/cauce-sandbox-warm-test-2' });
+    const out: SandboxOutput[] = [];
+    const result = await runTypeScript(
+      { files: [{ name: 'p.ts', content: 'console.log("del otro servidor")' }], entry: 'p.ts', env: {}, limits: { wallMs: 10_000 } },
+      (o) => out.push(o),
+      other,
+    );
+    expect(result).toMatchObject({ reason: 'finished', warm: false });
+    expect(out.map((o) => o.text).join('')).toBe('del otro servidor\n');
+  });
+
   it('al cerrar el conjunto no queda ningún proceso de sus uids', async () => {
     await host.warm!.close();
     const deadline = Date.now() + 5_000;
