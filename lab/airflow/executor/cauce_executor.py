@@ -95,12 +95,26 @@ def launch_in_sandbox(workload_json: str) -> int:
     return reply["exitCode"]
 
 
+def _die_with_scheduler() -> None:
+    """A worker ignores SIGTERM and SIGINT: without this, a SIGKILLed scheduler left it idling
+    forever, reparented to init (three were found 1 h 38 min old). The scheduler's main loop
+    spawns workers, so the forking thread lives as long as the scheduler does."""
+    import ctypes
+
+    parent = multiprocessing.parent_process().pid  # recorded at fork, before anything could die
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the scheduler died before the line above
+        os._exit(1)
+
+
 def _run_sandboxed_worker(logger_name, input, output, unread_messages, team_conf):
     """LocalExecutor's _run_worker, with run_workload replaced by the launcher."""
     from airflow.executors.workloads import ExecuteTask
 
     # Ignore Ctrl-C here, as LocalExecutor does: running tasks finish.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_scheduler()
     log = structlog.get_logger(logger_name)
     log.info("Cauce sandbox worker starting up pid=%d", os.getpid())
     try:
