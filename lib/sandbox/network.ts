@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -60,7 +61,7 @@ export interface HttpRelayFilter {
  * that slot's sandbox. A changed endpoint list (an external cluster's brokers) rebuilds them.
  */
 export class NetworkRelays {
-  private readonly slots = new Map<number, { key: string; network: Promise<SlotNetwork>; servers: net.Server[] }>();
+  private readonly slots = new Map<number, { key: string; network: Promise<SlotNetwork>; servers: net.Server[]; sockets: [string, number][] }>();
 
   constructor(
     /** @default '/run/cauce-sandbox/net' */
@@ -75,11 +76,12 @@ export class NetworkRelays {
     const parsed = dedupe(endpoints.map(parseEndpoint));
     const key = parsed.map((e) => `${e.host}:${e.port}`).join(',') + (http ? ` http:${http.key}` : '');
     const current = this.slots.get(uid);
-    if (current?.key === key) return current.network;
+    if (current?.key === key && intact(current.sockets)) return current.network;
     current?.servers.forEach((server) => server.close());
     const servers: net.Server[] = [];
-    const network = this.build(uid, parsed, servers, http);
-    this.slots.set(uid, { key, network, servers });
+    const sockets: [string, number][] = [];
+    const network = this.build(uid, parsed, servers, http, sockets);
+    this.slots.set(uid, { key, network, servers, sockets });
     network.catch(() => this.slots.delete(uid)); // a failed build is retried by the next run
     return network;
   }
@@ -90,7 +92,7 @@ export class NetworkRelays {
     this.slots.clear();
   }
 
-  private async build(uid: number, endpoints: Endpoint[], servers: net.Server[], filter?: HttpRelayFilter): Promise<SlotNetwork> {
+  private async build(uid: number, endpoints: Endpoint[], servers: net.Server[], filter: HttpRelayFilter | undefined, sockets: [string, number][]): Promise<SlotNetwork> {
     const dir = path.join(this.root, `uid-${uid}`);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true, mode: 0o755 });
@@ -104,12 +106,26 @@ export class NetworkRelays {
       const listenHost = direct ?? aliases.get(endpoint.host)!;
       const socket = path.join(dir, `${index}.sock`);
       servers.push(await listen(filter ? httpRelay(endpoint, filter) : byteRelay(endpoint), socket));
+      sockets.push([socket, statSync(socket).ino]);
       routes.push({ listenHost, port: endpoint.port, socket: path.posix.join(RELAY_DIR, `${index}.sock`), ...(direct ? {} : { aliasOf: endpoint.host }) });
     }
     const hostsFile = path.join(dir, 'hosts');
     const lines = ['127.0.0.1 localhost', '::1 localhost ip6-localhost', ...[...names].map(([name, address]) => `${address} ${name}`)];
     await writeFile(hostsFile, `${lines.join('\n')}\n`, { mode: 0o644 });
     return { relayDir: routes.length > 0 ? dir : undefined, routes, hostsFile };
+  }
+}
+
+/**
+ * Whether a slot's relay sockets are still the ones this process listens on. Another server on
+ * the machine that held the same uid meanwhile rebuilt that folder (the slot lock is shared,
+ * the relays are not): a run bound to it would reach that server's relays, or none.
+ */
+function intact(sockets: readonly [string, number][]): boolean {
+  try {
+    return sockets.every(([socket, inode]) => statSync(socket).ino === inode);
+  } catch {
+    return false;
   }
 }
 

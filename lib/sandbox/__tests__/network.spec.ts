@@ -108,6 +108,24 @@ console.log('abiertos', open.sort((a, b) => a - b).join(','));`;
     expect(stdout).not.toContain('sitio-en-todas-las-interfaces');
   });
 
+  it('otro servidor que tuvo las mismas ranuras rehízo sus relés: las ejecuciones de este rehacen los suyos y llegan al broker', async () => {
+    const port = await listen('127.0.0.1', 'broker');
+    for (let i = 0; i < 2; i++) expect((await run(probe([['127.0.0.1', port]]), [`127.0.0.1:${port}`])).stdout).toContain('=broker');
+    // Another server on the machine: its own relays, the same uids and folders, taking each slot in turn.
+    const other = new SandboxHost({ firstUid: 61_120, concurrency: 2, root: '/run/cauce-sandbox-net-test', nodePermissions: false });
+    const otherPort = await listen('127.0.0.1', 'otro');
+    const otherRun = () =>
+      runTypeScript(
+        { files: [{ name: 'o.ts', content: probe([['127.0.0.1', otherPort]]) }], entry: 'o.ts', env: {}, endpoints: [`127.0.0.1:${otherPort}`], limits: { wallMs: 15_000 } },
+        () => undefined,
+        other,
+      );
+    await otherRun();
+    await otherRun();
+    other.relays.close();
+    for (let i = 0; i < 2; i++) expect((await run(probe([['127.0.0.1', port]]), [`127.0.0.1:${port}`])).stdout).toContain('=broker');
+  });
+
   it('sin extremos declarados (un DAG) no hay red: ni siquiera el broker', async () => {
     const broker = await listen('127.0.0.1', 'broker');
     const { stdout } = await run(probe([['127.0.0.1', broker]]));
