@@ -83,14 +83,19 @@ export function serverActionId(file: string, exportedName: string): string {
   return found[0];
 }
 
-/** The instructor signs in and creates a course; returns its join code. */
-export async function createCourse(browser: Browser, server: CourseServer, title: string): Promise<string> {
-  const context = await browser.newContext({ baseURL: server.baseURL, locale: 'es-ES' });
-  const page = await context.newPage();
+/** The instructor signs in with the server's password (lands on their dashboard). */
+export async function signInAsInstructor(page: Page, server: CourseServer): Promise<void> {
   await page.goto('/profesor/entrar');
   await page.getByLabel('Usuario').fill('profesor');
   await page.getByLabel('Contraseña').fill(server.instructorPassword);
   await page.getByRole('button', { name: 'Entrar' }).click();
+}
+
+/** The instructor signs in and creates a course; returns its join code. */
+export async function createCourse(browser: Browser, server: CourseServer, title: string): Promise<string> {
+  const context = await browser.newContext({ baseURL: server.baseURL, locale: 'es-ES' });
+  const page = await context.newPage();
+  await signInAsInstructor(page, server);
   await page.getByLabel('Título del nuevo curso').fill(title);
   await page.getByRole('button', { name: 'Crear curso' }).click();
   const status = page.getByRole('status').filter({ hasText: 'Código para los alumnos' });

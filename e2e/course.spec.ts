@@ -1,6 +1,6 @@
 import type { Browser, Page } from '@playwright/test';
 import { seriousViolations } from './axe';
-import { joinCourse, startCourseServer, serverActionId, type CourseServer } from './course-server';
+import { joinCourse, signInAsInstructor, startCourseServer, serverActionId, type CourseServer } from './course-server';
 import { expect, test } from './fixtures';
 
 const LESSON = '/cursos/kafka/productor';
@@ -167,10 +167,7 @@ test.describe('alojar un curso (CAUCE_MODE=course)', () => {
   test('el profesor ve quién completó qué, las ejecuciones de cada alumno y descarga el CSV', async ({ browser }) => {
     const context = await browser.newContext({ baseURL: server.baseURL, locale: 'es-ES' });
     const page = await context.newPage();
-    await page.goto('/profesor/entrar');
-    await page.getByLabel('Usuario').fill('profesor');
-    await page.getByLabel('Contraseña').fill(server.instructorPassword);
-    await page.getByRole('button', { name: 'Entrar' }).click();
+    await signInAsInstructor(page, server);
     await page.getByRole('link', { name: 'Kafka, grupo de tarde', exact: true }).click();
     const ana = page
       .getByRole('table')

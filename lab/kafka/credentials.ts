@@ -29,8 +29,8 @@ export interface StudentKafkaAccess {
 
 /**
  * A student id as a Kafka name part: lowercase ASCII letters, digits and `_` (no `.`, so
- * one student's prefix `ana.` is never a prefix of another's `ana_b.`). Same rule as the
- * DAG namespace in lib/runs/airflow/scheduler.ts.
+ * one student's prefix `ana.` is never a prefix of another's `ana_b.`). The DAG namespace
+ * (lib/runs/airflow/scheduler.ts) is this same slug.
  */
 export function studentSlug(student: string): string {
   const slug = student

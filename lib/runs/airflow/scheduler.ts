@@ -1,6 +1,7 @@
 import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { studentSlug } from '@/lab/kafka/credentials';
 import { AirflowApi, SchedulerError, schedulerTargetFromEnv, type SchedulerTarget } from '@/lib/lab/airflow-api';
 import { SCHEDULER_PICKUP_MS } from '@/lib/limits';
 import { validateDagFiles } from './messages';
@@ -24,17 +25,13 @@ export interface SendOptions {
   pickupTimeoutMs?: number;
 }
 
-/** A student id that is safe as a folder name and a DAG id prefix. */
+/** A student id that is safe as a folder name and a DAG id prefix: the same slug as their Kafka prefix. */
 export function studentNamespace(student: string): string {
-  const slug = student
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 32);
-  if (!slug) throw new SchedulerError('Falta un identificador de alumno válido para enviar el DAG.');
-  return slug;
+  try {
+    return studentSlug(student);
+  } catch {
+    throw new SchedulerError('Falta un identificador de alumno válido para enviar el DAG.');
+  }
 }
 
 const DAG_ID = /\bdag_id\s*=\s*(["'])([A-Za-z0-9_.-]+)\1/g;
