@@ -72,6 +72,9 @@ export function buildSandboxCommand(spec: SandboxSpec): { file: string; args: st
     `--nofile=${rlimits.openFiles}`,
     `--fsize=${rlimits.fileSizeMb * MB}`,
     '--core=0', // SIGXCPU/SIGABRT would otherwise hand a core dump to the host's core_pattern
+    // No POSIX message queue can be created: one would outlive its process inside a sandbox
+    // that serves several runs (the DAG zygote), and no kind needs one.
+    '--msgqueue=0',
   ];
   const relays = network.relayDir ? ['--ro-bind', network.relayDir, RELAY_DIR, '--setenv', 'CAUCE_RELAYS', JSON.stringify(network.routes)] : [];
   const bwrap = [

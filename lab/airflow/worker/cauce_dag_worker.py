@@ -1,21 +1,26 @@
 """
-Cauce's warm DAG worker: one sandboxed Python process that runs ONE student DAG.
+Cauce's warm DAG worker: one sandboxed Python process that serves student DAGs one at a time.
 
-Lifecycle (driven by lib/runs/airflow/pool.ts):
+Lifecycle (driven by lib/runs/airflow/pool.ts and worker.ts):
   1. starts inside bubblewrap with a private /tmp, copies the pre-migrated template
      metadata DB there, imports Airflow and runs a tiny built-in DAG once through the very
      path a student's DAG takes, so that every import, the ORM and the in-process Execution
      API are already warm; then moves the metadata DB into this process's memory;
-  2. says {"event": "ready"} and blocks on stdin for one JSON job: {"files": [...]};
-  3. writes the files to /tmp/dags, parses them in a child, reports the DAG's structure and
-     runs it like `dag.test()` does, each task try in its own child, streaming task states,
-     task logs and XCom values;
-  4. says {"event": "result", ...} and exits. The pool spawns a fresh worker.
+  2. says {"event": "ready"} and becomes a zygote (cauce_zygote.py): for each JSON job on
+     stdin, {"files": [...]}, it forks a job process from this warm state;
+  3. the job process writes the files to /tmp/dags, parses them in a child, reports the DAG's
+     structure and runs it like `dag.test()` does, each task try in its own child, streaming
+     task states, task logs and XCom values, says {"event": "result", ...} and exits;
+  4. the zygote says {"event": "jobExit"}, kills whatever the job left running, puts /tmp
+     back as the warm-up left it and says "ready" again. The pool replaces the sandbox only
+     when a run was killed from outside or the zygote could not clean up.
 
-Trust inside the sandbox (issue 8, "forgeable results"): this process is the only one that
-can speak the protocol, and it never runs student code. It is not dumpable (a same-uid
-child can neither ptrace it nor open /proc/<pid>/fd or /proc/<pid>/mem), the protocol is a
-private fd no child keeps, and the metadata DB lives in its memory only. Student code runs
+Trust inside the sandbox (issue 8, "forgeable results"): this process (the zygote and its job
+process) is the only one that can speak the protocol, and it never runs student code. It is
+not dumpable (a same-uid child can neither ptrace it nor open /proc/<pid>/fd or /proc/<pid>/mem),
+the protocol is a private fd no child keeps, and the metadata DB lives in its memory only (the
+job process's copy of it is gone with the job). A task can kill its own job process (same uid),
+which ends only that student's run; the zygote, pid 1, ignores signals from inside the sandbox. Student code runs
 in forked children that drop every inherited fd before it runs:
   - the parse child imports the files (DagBag) and returns the serialized DAGs and import
     errors over its own pipe; this process validates them (size, JSON schema) and only
@@ -41,6 +46,10 @@ import threading
 import time
 import traceback
 
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))  # -I leaves the script's folder out
+import cauce_zygote  # noqa: E402 - beside this file, in the read-only worker folder
+
+SCRATCH_DIR = os.environ.get("CAUCE_SCRATCH_DIR", "/tmp")  # the sandbox's one writable folder
 DAGS_DIR = os.environ.get("AIRFLOW__CORE__DAGS_FOLDER", "/tmp/dags")
 AIRFLOW_HOME = os.environ.get("AIRFLOW_HOME", "/tmp/airflow")
 DB_PATH = os.path.join(AIRFLOW_HOME, "airflow.db")
@@ -1197,6 +1206,42 @@ def explain(summary, file, line):
 
 # ---------------------------------------------------------------- main
 
+def fresh_execution_api():
+    """
+    The in-process Execution API that task children talk to runs its ASGI app on an event loop
+    in a thread of its own, and Airflow caches it (in_process_api_server). A forked job process
+    has the cached object but not the thread, so every request would wait forever: it gets a
+    new loop and thread here, around the app the warm-up already built.
+    """
+    import functools
+
+    from airflow.api_fastapi.execution_api.app import InProcessExecutionAPI
+    from airflow.sdk.execution_time import supervisor
+
+    warm = supervisor.in_process_api_server()
+    fresh = InProcessExecutionAPI(app=warm.app)
+    supervisor.in_process_api_server = functools.lru_cache(maxsize=1)(lambda: fresh)
+
+
+def run_job(request):
+    """In the job process (forked from the zygote): one student's DAG, start to result, then gone."""
+    job_started = time.monotonic()
+    fresh_execution_api()
+    job = None
+    try:
+        job = Job(json.loads(request)["files"])
+        job.run()
+    except BaseException as error:  # the run broke here (never student code: that runs in children)
+        text = traceback.format_exc()
+        send("diagnostic", code="exception", file=(job.names[0] if job and job.names else "dag.py"), line=1, column=1,
+             message=f"El laboratorio no pudo ejecutar el DAG: {type(error).__name__}: {error}", detail=text[-4000:])
+        send("result", state="failed", code="exception")
+    finally:
+        send("done", jobMs=round((time.monotonic() - job_started) * 1000))
+        _proto.flush()
+        os._exit(0)
+
+
 def main():
     started = time.monotonic()
     capture = Capture()
@@ -1205,25 +1250,21 @@ def main():
         prepare_home()
         warm_up()
         move_db_into_memory()
+        # Only children import the student's files (BundleDagBag puts the folder on their own
+        # sys.path): a module a task drops there must never shadow one this side imports later.
+        while DAGS_DIR in sys.path:
+            sys.path.remove(DAGS_DIR)
+        snapshot = cauce_zygote.TmpSnapshot(SCRATCH_DIR)
     except BaseException:
         send("fatal", message="warm-up failed", detail="\n".join(capture.warm_tail) + "\n" + traceback.format_exc())
         return 1
-    send("ready", warmMs=round((time.monotonic() - started) * 1000))
-
-    request = sys.stdin.readline()
-    if not request:
-        return 0
-    job_started = time.monotonic()
-    job = Job(json.loads(request)["files"])
+    send("ready", warmMs=round((time.monotonic() - started) * 1000), runs=0)
     try:
-        job.run()
-    except BaseException as error:  # the run broke here (never student code: that runs in children)
-        text = traceback.format_exc()
-        job.diagnostic("exception", f"El laboratorio no pudo ejecutar el DAG: {type(error).__name__}: {error}", detail=text[-4000:])
-        job.result("failed", code="exception")
-    finally:
-        send("done", jobMs=round((time.monotonic() - job_started) * 1000))
-    return 0
+        return cauce_zygote.serve(snapshot, run_job, send)
+    except BaseException:
+        # Not clean enough to serve again: the host replaces the whole sandbox.
+        send("fatal", message="could not clean the sandbox between runs", detail=traceback.format_exc()[-4000:])
+        return 1
 
 
 if __name__ == "__main__":

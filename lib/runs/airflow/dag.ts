@@ -33,7 +33,7 @@ export async function executeAirflowDag(run: Run, pool: DagWorkerPool = defaultD
     return exit('lab-unavailable', studentMessage(error, AIRFLOW_MESSAGES.labUnavailable));
   }
   if (run.abort.signal.aborted) {
-    await worker.dispose();
+    worker.giveBack(); // unused: still warm and clean
     return exit('stopped', AIRFLOW_MESSAGES.stopped);
   }
 

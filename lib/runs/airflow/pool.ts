@@ -24,6 +24,12 @@ export interface DagWorkerPoolOptions {
   maxTasks?: number;
   /** @default $CAUCE_AIRFLOW_INSTALL_DIR or <cwd>/.lab/airflow */
   installDir?: string;
+  /**
+   * Jobs one sandbox serves before it is replaced. Its zygote never runs a job, so it does not
+   * accumulate a student's state; a fresh start now and then still bounds what a long-lived
+   * process gathers (heap fragmentation, its own CPU time against RLIMIT_CPU). @default 200
+   */
+  maxRuns?: number;
 }
 
 /** Thrown by take() when every worker uid is in use. Spanish, retriable. */
@@ -34,26 +40,32 @@ export class DagPoolBusyError extends CauceError {
 }
 
 /**
- * Keeps `size` one-shot workers warm so a run only pays for its own DAG. take() hands out a
- * warm worker (or waits for the next one) and immediately starts its replacement; a worker
- * never serves two runs, so nothing one student's code did can reach the next run.
+ * Keeps `size` warm workers, each a sandboxed zygote that serves one job at a time in a process
+ * forked for it (see worker.ts). take() hands out an idle worker; after its job the worker
+ * cleans its sandbox and comes back. A worker is replaced when it dies, when a job had to be
+ * killed with its whole sandbox, or after `maxRuns` jobs; nothing one student's code did
+ * reaches the next run (the zygote kills what the job left and restores /tmp).
  */
 export class DagWorkerPool {
   readonly size: number;
   readonly limits: DagWorkerLimits;
   readonly maxTasks: number;
+  readonly maxRuns: number;
   private readonly slots: UidSlots;
   private readonly dirs: SlotWorkdirs;
   private readonly relays: NetworkRelays;
   private readonly installDir: string | undefined;
   private runtimePromise: Promise<DagWorkerRuntime> | undefined;
-  /** Spawned, not yet handed out (warming or ready), oldest first. */
+  /** Alive and not handed out (warming, cleaning after a job, or idle), oldest first. */
   private readonly spare: DagWorker[] = [];
+  /** Handed out by take(), until their job has ended. */
+  private readonly busy = new Set<DagWorker>();
   private spawning = 0;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private lastError: unknown;
+  private readonly waiters = new Set<() => void>();
 
   constructor(options: DagWorkerPoolOptions = {}) {
     this.size = options.size ?? serverEnv().CAUCE_AIRFLOW_POOL_SIZE ?? 2;
@@ -63,6 +75,7 @@ export class DagWorkerPool {
     this.dirs = new SlotWorkdirs({ root, tmpfsMb: this.limits.tmpfsMb, label: 'cauce-airflow' });
     this.relays = new NetworkRelays(path.join(root, 'net'));
     this.maxTasks = options.maxTasks ?? MAX_DAG_TASKS;
+    this.maxRuns = options.maxRuns ?? 200;
     this.installDir = options.installDir;
   }
 
@@ -78,47 +91,44 @@ export class DagWorkerPool {
   /** Starts warming workers up to `size` (call at server start so the first run is warm too). */
   warm(): void {
     if (this.closed) return;
-    const missing = this.size - this.spare.length - this.spawning;
+    const missing = this.size - this.spare.length - this.busy.size - this.spawning;
     for (let i = 0; i < missing; i++) void this.spawnOne();
   }
 
   /**
-   * A warm worker for one job, preferring one that is ready. Rejects with
-   * {@link DagPoolBusyError} when no uid is free, or with the setup error when workers
-   * cannot start at all (Airflow not installed).
+   * An idle worker for one job (waiting for one to warm up or to come back from its job).
+   * Rejects with the setup error when workers cannot start at all (Airflow not installed), or
+   * with {@link DagPoolBusyError} when none is free for longer than a run may last.
    */
   async take(): Promise<DagWorker> {
-    if (this.closed) throw new Error('DAG worker pool closed');
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const ready = await this.firstReady();
-      if (ready) {
-        this.warm(); // replace it right away
-        return ready;
+    const deadline = Date.now() + this.limits.wallMs + 30_000;
+    this.warm();
+    for (;;) {
+      if (this.closed) throw new Error('DAG worker pool closed');
+      const idle = this.spare.find((worker) => worker.state === 'idle');
+      if (idle) {
+        this.spare.splice(this.spare.indexOf(idle), 1);
+        this.busy.add(idle);
+        return idle;
       }
+      // Every live worker busy on a larger machine's queue: one more, up to the uid slots.
+      if (this.spare.length === 0 && this.spawning === 0 && this.busy.size > 0 && this.busy.size < this.slots.size) void this.spawnOne();
+      if (this.spare.length === 0 && this.spawning === 0 && this.busy.size === 0) {
+        throw this.lastError ?? new Error('DAG workers could not start');
+      }
+      if (Date.now() > deadline) throw new DagPoolBusyError();
+      await this.changed(1_000);
     }
-    throw this.lastError ?? new Error('DAG workers could not start');
   }
 
-  /** Resolves once `size` spare workers are warm (the benchmark's "idle pool" state). */
+  /** Resolves once `size` workers are idle (the benchmark's "idle pool" state). */
   async whenWarm(timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     this.warm();
-    while (Date.now() < deadline) {
-      const ready = await Promise.all(
-        this.spare.map((worker) =>
-          Promise.race([
-            worker.ready.then(
-              () => true,
-              () => false,
-            ),
-            sleepFalse(100),
-          ]),
-        ),
-      );
-      if (ready.filter(Boolean).length >= this.size) return;
-      await sleepFalse(100);
+    while (this.spare.filter((worker) => worker.state === 'idle').length < this.size) {
+      if (Date.now() > deadline) throw new Error('DAG worker pool did not warm up in time');
+      await this.changed(100);
     }
-    throw new Error('DAG worker pool did not warm up in time');
   }
 
   /** Kills every spare worker. Running ones end with their runs. */
@@ -126,6 +136,7 @@ export class DagWorkerPool {
     this.closed = true;
     clearTimeout(this.retryTimer);
     await Promise.all(this.spare.splice(0).map((worker) => worker.dispose()));
+    this.notify();
   }
 
   /** Pids of the spare workers' sandboxes (for the RSS figure of the benchmark). */
@@ -147,28 +158,26 @@ export class DagWorkerPool {
     return total;
   }
 
-  private async firstReady(): Promise<DagWorker | undefined> {
-    if (this.spare.length === 0) {
-      if (this.spawning === 0) await this.spawnOne();
-      else await new Promise((resolve) => setTimeout(resolve, 50));
-      if (this.spare.length === 0) {
-        if (this.spawning > 0) return this.firstReady();
-        return undefined;
-      }
+  /** A worker's state changed: back from its job, gone, or ready. */
+  private onWorkerChange(worker: DagWorker): void {
+    const state = worker.state;
+    if (state === 'gone') {
+      this.forget(worker);
+      // A worker that never got warm is retried with backoff by onWorkerFailed, not here.
+      if (worker.warmed) this.warm();
+    } else if ((state === 'idle' || state === 'cleaning') && this.busy.has(worker)) {
+      this.busy.delete(worker);
+      const surplus = this.spare.length >= this.size;
+      if (this.closed || surplus || worker.runs >= this.maxRuns) void worker.dispose();
+      else this.spare.push(worker);
     }
-    // Whichever spare becomes ready first; the ones still warming stay spare.
-    const candidates = [...this.spare];
-    const winner = await Promise.any(candidates.map((worker) => worker.ready.then(() => worker))).catch(() => undefined);
-    if (!winner) return undefined;
-    const index = this.spare.indexOf(winner);
-    if (index === -1) return this.firstReady(); // taken by a concurrent take()
-    this.spare.splice(index, 1);
-    if (!winner.alive) {
-      void winner.dispose();
-      this.warm();
-      return this.firstReady();
-    }
-    return winner;
+    this.notify();
+  }
+
+  private forget(worker: DagWorker): void {
+    this.busy.delete(worker);
+    const index = this.spare.indexOf(worker);
+    if (index !== -1) this.spare.splice(index, 1);
   }
 
   private async spawnOne(): Promise<void> {
@@ -182,7 +191,15 @@ export class DagWorkerPool {
       }
       let worker: DagWorker;
       try {
-        worker = await DagWorker.spawn({ slot, dirs: this.dirs, relays: this.relays, runtime: await this.runtime(), limits: this.limits, maxTasks: this.maxTasks });
+        worker = await DagWorker.spawn({
+          slot,
+          dirs: this.dirs,
+          relays: this.relays,
+          runtime: await this.runtime(),
+          limits: this.limits,
+          maxTasks: this.maxTasks,
+          onChange: (changed) => this.onWorkerChange(changed),
+        });
       } catch (error) {
         await slot.release().catch(() => undefined);
         throw error;
@@ -198,14 +215,15 @@ export class DagWorkerPool {
       this.failures += 1;
     } finally {
       this.spawning -= 1;
+      this.notify();
     }
   }
 
   /** A spare died while warming: forget it and retry with backoff (1 s, 2 s … 30 s). */
   private onWorkerFailed(worker: DagWorker, error: unknown): void {
-    const index = this.spare.indexOf(worker);
-    if (index !== -1) this.spare.splice(index, 1);
+    this.forget(worker);
     void worker.dispose();
+    this.notify();
     if (this.closed) return; // close() killed it
     this.lastError = error;
     this.failures += 1;
@@ -218,10 +236,23 @@ export class DagWorkerPool {
     }, delay);
     this.retryTimer.unref();
   }
-}
 
-function sleepFalse(ms: number): Promise<false> {
-  return new Promise((resolve) => setTimeout(() => resolve(false), ms));
+  /** Resolves on the pool's next change (a worker ready, back, gone; a spawn settled), or after `ms`. */
+  private changed(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
 }
 
 const holder = globalThis as typeof globalThis & { __cauceDagPool?: DagWorkerPool };

@@ -6,7 +6,9 @@ import { z } from 'zod';
  * message) is ignored, never trusted.
  */
 export const WorkerEvent = z.discriminatedUnion('event', [
-  z.object({ event: z.literal('ready'), warmMs: z.number() }).describe('Warm-up done; waiting for the job on stdin'),
+  z
+    .object({ event: z.literal('ready'), warmMs: z.number(), runs: z.number().int().nonnegative().optional() })
+    .describe('Warm (after the warm-up, or clean again after a job); waiting for the next job on stdin. runs: jobs served so far'),
   z.object({ event: z.literal('fatal'), message: z.string(), detail: z.string().optional() }).describe('Warm-up failed (server problem)'),
   z.object({
     event: z.literal('dag'),
@@ -42,11 +44,20 @@ export const WorkerEvent = z.discriminatedUnion('event', [
     dagState: z.string().optional(),
     dagId: z.string().optional(),
   }),
-  z.object({ event: z.literal('done'), jobMs: z.number() }),
+  z.object({ event: z.literal('done'), jobMs: z.number() }).describe("The job process's last line"),
+  z
+    .object({
+      event: z.literal('jobExit'),
+      code: z.number().int().nullable(),
+      signal: z.string().nullable(),
+      cpuMs: z.number().describe('CPU time of the job process and the children it reaped'),
+      stopped: z.boolean().describe('The host asked for it (Detener, wall clock, output cap)'),
+    })
+    .describe('From the zygote: the job process is gone; the sandbox is cleaned next'),
 ]);
 export type WorkerEvent = z.infer<typeof WorkerEvent>;
 
-/** One job: the student's files, written to the worker's private /tmp/dags. */
+/** One job: the student's files, written to the job process's private /tmp/dags. */
 export interface WorkerJob {
   files: { name: string; content: string }[];
 }

@@ -32,20 +32,58 @@ export interface DagWorkerOptions {
   runtime: DagWorkerRuntime;
   limits: DagWorkerLimits;
   maxTasks: number;
+  /** Called whenever the worker becomes ready, busy or gone (the pool's bookkeeping). */
+  onChange?: (worker: DagWorker) => void;
 }
 
+/** Where a worker is in its life; only an `idle` one may be handed a job. */
+export type DagWorkerState = 'warming' | 'idle' | 'busy' | 'cleaning' | 'gone';
+
+/** Resolved by the worker's events; every deferred is settled exactly once. */
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => undefined); // observed by whoever waits; never unhandled
+  return { promise, resolve, reject };
+}
+
+type JobExit = Extract<WorkerEvent, { event: 'jobExit' }>;
+
+/** How long a stopped job may take to end before the whole sandbox is killed instead. */
+const STOP_GRACE_MS = 1_000;
+
 /**
- * One sandboxed, one-shot Python worker: spawned warm (Airflow imported, a DAG already run
- * once), handed exactly one job, then gone. Owns its uid slot and /tmp folder and releases
- * both in dispose(), whatever happened.
+ * One sandboxed Python worker: spawned warm (Airflow imported, a DAG already run once), then a
+ * zygote that serves one job at a time, each in a process forked for it and thrown away
+ * (lab/airflow/worker/cauce_zygote.py). Between two jobs the zygote kills every other process
+ * of the sandbox and restores /tmp; a job stopped from outside is killed inside the sandbox,
+ * and only when that does not work, or the zygote cannot clean up, is the whole sandbox gone.
+ * Owns its uid slot and /tmp folder and releases both in dispose(), whatever happened.
  */
 export class DagWorker {
-  /** Resolves when the worker is warm; rejects if it dies or fails while warming. */
-  readonly ready: Promise<{ warmMs: number }>;
   readonly spawnedAt = Date.now();
+  /** Jobs this sandbox has run (the pool retires it after its limit). */
+  runs = 0;
+  /** It finished its warm-up once (a worker that dies before is the pool's backoff case). */
+  warmed = false;
+  private current: Deferred<{ warmMs: number }> = deferred();
+  private readonly first = this.current.promise;
+  private phase: DagWorkerState = 'warming';
   private child: ChildProcess | undefined;
   private onEvent: ((event: WorkerEvent) => void) | undefined;
+  private jobExit: Deferred<JobExit | undefined> | undefined;
   private killReason: WorkerEndReason | undefined;
+  /** This job's end was a kill of the whole sandbox (it cannot serve again). */
+  private killedSandbox = false;
+  /** The zygote said ready again before run() had finished its bookkeeping. */
+  private cleanAgain = false;
   private bytes = 0;
   private readonly stderrTail: string[] = [];
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -56,7 +94,6 @@ export class DagWorker {
     private readonly options: DagWorkerOptions,
     dirs: { src: string; tmp: string },
     private readonly cgroup: RunCgroup | null,
-    private readonly oomBefore: number,
     command: { file: string; args: string[] },
   ) {
     this.dirs = dirs;
@@ -65,14 +102,11 @@ export class DagWorker {
     this.child = child;
     child.stdin.on('error', () => undefined); // the worker may be gone before we write
     this.exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
-    this.ready = new Promise((resolve, reject) => {
-      this.onEvent = (event) => {
-        if (event.event === 'ready') resolve({ warmMs: event.warmMs });
-        else if (event.event === 'fatal') reject(new Error(`DAG worker warm-up failed: ${event.message}\n${event.detail ?? ''}`));
-      };
-      void this.exited.then(({ code, signal }) => reject(new Error(`DAG worker exited while warming (${signal ?? code}): ${this.stderrTail.join('\n')}`)));
+    void this.exited.then(({ code, signal }) => {
+      this.current.reject(new Error(`DAG worker exited (${signal ?? code}): ${this.stderrTail.join('\n')}`));
+      this.jobExit?.resolve(undefined);
+      this.setPhase('gone');
     });
-    this.ready.catch(() => undefined); // observed by whoever waits; never unhandled
     this.readLines(child);
   }
 
@@ -86,7 +120,21 @@ export class DagWorker {
     const command = buildSandboxCommand(
       dagWorkerSandboxSpec({ uid: slot.uid, limits, runtime: options.runtime, tmp: dirs.tmp, maxTasks: options.maxTasks, network, cgroupProcs: cgroup?.procs ?? [] }),
     );
-    return new DagWorker(options, dirs, cgroup, (await cgroup?.oomKills()) ?? 0, command);
+    return new DagWorker(options, dirs, cgroup, command);
+  }
+
+  /** Resolves when the worker is first warm; rejects if it dies or fails while warming. */
+  get ready(): Promise<{ warmMs: number }> {
+    return this.first;
+  }
+
+  /** Resolves when the worker can take a job (warm, or clean again after one); rejects if it is gone. */
+  get nextReady(): Promise<{ warmMs: number }> {
+    return this.current.promise;
+  }
+
+  get state(): DagWorkerState {
+    return this.alive ? this.phase : 'gone';
   }
 
   get pid(): number | undefined {
@@ -99,30 +147,51 @@ export class DagWorker {
   }
 
   /**
-   * Hands the job over and streams the worker's events until it exits. Never rejects: every
-   * end is a {@link WorkerEnd}; the worker is disposed afterwards.
+   * Hands one job over and streams its events until its process is gone. Never rejects: every
+   * end is a {@link WorkerEnd}. Afterwards the worker cleans itself up for the next job (state
+   * `cleaning`, then `idle`), or is disposed when the job could not be ended inside it.
    */
   async run(job: WorkerJob, onEvent: (event: WorkerEvent) => void, signal?: AbortSignal): Promise<WorkerEnd> {
     const started = Date.now();
+    if (this.state !== 'idle') {
+      // Died between take() and now (the OOM killer, a reaped uid): the run ends as a crash.
+      return { reason: 'crashed', exitCode: null, signal: null, durationMs: 0, oomKilled: false, stderrTail: [`DAG worker was ${this.state}, not idle`] };
+    }
+    this.setPhase('busy');
+    this.killReason = undefined;
+    this.cleanAgain = false;
+    this.bytes = 0;
+    this.stderrTail.length = 0;
+    const oomBefore = (await this.cgroup?.oomKills().catch(() => 0)) ?? 0;
     this.onEvent = onEvent;
-    const timer = setTimeout(() => this.kill('timeout'), this.options.limits.wallMs);
-    const onAbort = () => this.kill('stopped');
+    this.jobExit = deferred();
+    this.current = deferred();
+    const timer = setTimeout(() => this.stop('timeout'), this.options.limits.wallMs);
+    const onAbort = () => this.stop('stopped');
+    this.child?.stdin?.write(JSON.stringify(job) + '\n'); // before any stop: the zygote ignores a stop with no job
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) this.kill('stopped');
-    this.child?.stdin?.end(JSON.stringify(job) + '\n');
-    const { code, signal: killedBy } = await this.exited;
+    if (signal?.aborted) this.stop('stopped');
+    const exit = await this.jobExit.promise;
+    this.jobExit = undefined;
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
+    this.onEvent = undefined;
     const durationMs = Date.now() - started;
-    // bwrap reports a signal-killed child as 128 + signal number.
-    const exitSignal = code !== null && code > 128 ? signalName(code - 128) : killedBy;
-    let reason: WorkerEndReason = this.killReason ?? (code === 0 ? 'finished' : 'crashed');
     // The kernel's OOM killer inside the worker's cgroup: the whole tree outgrew its budget.
-    const oomKilled = this.cgroup ? (await this.cgroup.oomKills().catch(() => this.oomBefore)) > this.oomBefore : false;
-    if (!this.killReason && oomKilled) reason = 'memory-limit';
-    else if (!this.killReason && (exitSignal === 'SIGXCPU' || exitSignal === 'SIGKILL')) reason = 'cpu-limit';
-    await this.dispose();
-    return { reason, exitCode: exitSignal ? null : code, signal: exitSignal ?? null, durationMs, oomKilled, stderrTail: [...this.stderrTail] };
+    const oomKilled = this.cgroup ? (await this.cgroup.oomKills().catch(() => oomBefore)) > oomBefore : false;
+    const end = exit ? this.jobEnd(exit, oomKilled, durationMs) : await this.sandboxEnd(oomKilled, durationMs);
+    if (exit && this.alive && !this.killedSandbox) {
+      this.runs += 1;
+      this.setPhase(this.cleanAgain ? 'idle' : 'cleaning');
+    } else {
+      await this.dispose();
+    }
+    return end;
+  }
+
+  /** A taken worker that got no job (the run was stopped first) goes back to the pool as it is. */
+  giveBack(): void {
+    if (this.state === 'idle') this.options.onChange?.(this);
   }
 
   /** Kills the sandbox (if alive), then frees the folder and the uid slot. Idempotent. */
@@ -133,14 +202,48 @@ export class DagWorker {
       if (this.dirs) await this.options.dirs.clean(this.dirs).catch(() => undefined);
       this.dirs = undefined;
       await this.options.slot.release().catch((error: unknown) => console.error('[airflow] slot release failed', error));
+      this.setPhase('gone');
     })();
     return this.disposed;
+  }
+
+  /** The job's process ended: its own exit, as the zygote saw it. */
+  private jobEnd(exit: JobExit, oomKilled: boolean, durationMs: number): WorkerEnd {
+    let reason: WorkerEndReason = this.killReason ?? (exit.code === 0 && !exit.signal ? 'finished' : 'crashed');
+    if (!this.killReason && oomKilled) reason = 'memory-limit';
+    // RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one (a second later). A SIGKILL
+    // before that much CPU came from elsewhere (a task killing its own job), not from the limit.
+    else if (!this.killReason && (exit.signal === 'SIGXCPU' || (exit.signal === 'SIGKILL' && exit.cpuMs >= this.options.limits.cpuSeconds * 1000))) reason = 'cpu-limit';
+    return { reason, exitCode: exit.code, signal: exit.signal, durationMs, oomKilled, stderrTail: [...this.stderrTail] };
+  }
+
+  /** The whole sandbox ended during the job (killed by us, the OOM killer, a crash of the zygote). */
+  private async sandboxEnd(oomKilled: boolean, durationMs: number): Promise<WorkerEnd> {
+    const { code, signal: killedBy } = await this.exited;
+    // bwrap reports a signal-killed child as 128 + signal number.
+    const exitSignal = code !== null && code > 128 ? signalName(code - 128) : killedBy;
+    let reason: WorkerEndReason = this.killReason ?? (code === 0 ? 'finished' : 'crashed');
+    if (!this.killReason && oomKilled) reason = 'memory-limit';
+    else if (!this.killReason && exitSignal === 'SIGXCPU') reason = 'cpu-limit';
+    return { reason, exitCode: exitSignal ? null : code, signal: exitSignal ?? null, durationMs, oomKilled, stderrTail: [...this.stderrTail] };
+  }
+
+  /** Ends the running job from inside (the zygote kills it and cleans up); the sandbox if that is slow. */
+  private stop(reason: WorkerEndReason): void {
+    if (this.killReason || !this.jobExit) return;
+    this.killReason = reason;
+    this.onEvent = undefined; // nothing more of this job reaches the student
+    this.child?.stdin?.write('stop\n');
+    const exit = this.jobExit;
+    const fallback = setTimeout(() => this.kill(reason), STOP_GRACE_MS);
+    void exit.promise.then(() => clearTimeout(fallback));
   }
 
   private kill(reason: WorkerEndReason): void {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     this.killReason ??= reason;
+    this.killedSandbox = true;
     try {
       process.kill(-(child.pid ?? 0), 'SIGKILL'); // the group: setpriv→prlimit→bwrap is one pid
     } catch {
@@ -148,19 +251,53 @@ export class DagWorker {
     }
   }
 
+  private setPhase(phase: DagWorkerState): void {
+    if (this.phase === phase || this.phase === 'gone') return;
+    this.phase = phase;
+    this.options.onChange?.(this);
+  }
+
+  private handle(event: WorkerEvent): void {
+    switch (event.event) {
+      case 'ready':
+        this.warmed = true;
+        this.current.resolve({ warmMs: event.warmMs });
+        if (this.phase === 'busy')
+          this.cleanAgain = true; // run() is still reading the job's end
+        else this.setPhase('idle');
+        return;
+      case 'fatal': {
+        // Warm-up failed, or the zygote could not clean up after a job: it exits next.
+        const error = new Error(`DAG worker failed: ${event.message}\n${event.detail ?? ''}`);
+        if (this.phase !== 'warming') console.error('[airflow] DAG worker retired', error.message);
+        this.current.reject(error);
+        return;
+      }
+      case 'jobExit':
+        this.jobExit?.resolve(event);
+        return;
+      default:
+        this.onEvent?.(event);
+    }
+  }
+
   private readLines(child: ChildProcess): void {
     const decoder = new StringDecoder('utf8');
     let pending = '';
     child.stdout?.on('data', (chunk: Buffer) => {
-      this.bytes += chunk.length;
-      if (this.bytes > this.options.limits.outputBytes) return this.kill('output-limit');
+      if (this.phase === 'busy') {
+        this.bytes += chunk.length;
+        if (this.bytes > this.options.limits.outputBytes) this.stop('output-limit');
+      }
       pending += decoder.write(chunk);
       let newline: number;
       while ((newline = pending.indexOf('\n')) !== -1) {
         const event = parseWorkerLine(pending.slice(0, newline));
         pending = pending.slice(newline + 1);
-        if (event) this.onEvent?.(event);
+        if (event) this.handle(event);
       }
+      // A line that never ends (a job writing megabytes without a newline) is not kept whole.
+      if (pending.length > MAX_PENDING_CHARS) pending = '';
     });
     const errDecoder = new StringDecoder('utf8');
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -172,6 +309,9 @@ export class DagWorker {
     });
   }
 }
+
+/** Longest protocol line kept while waiting for its end (the worker's own lines are far shorter). */
+const MAX_PENDING_CHARS = 4 * 1024 * 1024;
 
 function signalName(number: number): string | null {
   return Object.entries(os.signals).find(([, n]) => n === number)?.[0] ?? null;

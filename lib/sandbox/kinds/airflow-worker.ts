@@ -100,7 +100,7 @@ export interface DagWorkerSpecInput {
   cgroupProcs: readonly string[];
 }
 
-/** The airflow-dag kind: the venv's Python running one warm, single-use DAG worker. */
+/** The airflow-dag kind: the venv's Python running one warm DAG worker, a zygote that forks a process per job. */
 export function dagWorkerSandboxSpec(input: DagWorkerSpecInput): SandboxSpec {
   const { limits, runtime } = input;
   const env: Record<string, string> = {
@@ -111,6 +111,7 @@ export function dagWorkerSandboxSpec(input: DagWorkerSpecInput): SandboxSpec {
     AIRFLOW__LOGGING__BASE_LOG_FOLDER: '/tmp/airflow/logs',
     AIRFLOW__CORE__DAGBAG_IMPORT_ERROR_TRACEBACK_DEPTH: '20',
     CAUCE_RUN_DIR: '/tmp/run',
+    CAUCE_SCRATCH_DIR: '/tmp', // the zygote restores it after each job
     CAUCE_TEMPLATE_DIR: TEMPLATE,
     CAUCE_MAX_TASKS: String(input.maxTasks),
   };
