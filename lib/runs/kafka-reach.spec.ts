@@ -9,7 +9,7 @@ const checkKafka = vi.fn();
 const runTypeScript = vi.fn();
 vi.mock('@/lib/lab/status', () => ({
   // What a busy machine's shared probe says: its 1.5 s ran out.
-  labStatus: async () => ({ kafka: { ok: false, brokers: 0, error: 'Tiempo de espera agotado' } }),
+  labStatusForRun: async () => ({ kafka: { ok: false, brokers: 0, error: 'Tiempo de espera agotado' } }),
 }));
 vi.mock('@/lab/kafka/health', () => ({ checkKafka: (...args: unknown[]) => checkKafka(...args) }));
 vi.mock('@/lib/lab/kafka-tenants', () => ({ kafkaTenants: () => undefined }));

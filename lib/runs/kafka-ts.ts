@@ -5,7 +5,7 @@ import { findRunnable } from '@/lib/content/runnables';
 import { kafkaBrokers } from '@/lib/env';
 import { CauceError, studentMessage } from '@/lib/errors';
 import { DEFAULT_KAFKA_TS_LIMITS, wallClockMs } from '@/lib/limits';
-import { labStatus } from '@/lib/lab/status';
+import { labStatusForRun } from '@/lib/lab/status';
 import { kafkaTenants } from '@/lib/lab/kafka-tenants';
 import { runTypeScript, type SandboxResult } from '@/lib/sandbox';
 import { formatBytes } from '@/lib/sandbox/messages';
@@ -37,7 +37,7 @@ const OWN_CHECK_TIMEOUT_MS = 5_000;
 const OWN_CHECK_GAP_MS = 500;
 
 async function reachKafka(brokers: string[], signal: AbortSignal): Promise<KafkaHealth> {
-  const shared = (await labStatus()).kafka;
+  const shared = (await labStatusForRun()).kafka;
   if (shared.ok) return shared;
   let health: KafkaHealth = shared;
   for (let attempt = 0; attempt < OWN_CHECKS && !signal.aborted; attempt++) {
