@@ -1,4 +1,5 @@
 import { envVar } from '../lib/env';
+import { AirflowServer } from './airflow/server';
 import { startAirflow, type RunningAirflow, type StartAirflowOptions } from './airflow/start';
 import { KafkaBroker, type KafkaBrokerOptions } from './kafka/broker';
 import type { ProgressListener } from './kafka/download';
@@ -83,6 +84,19 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
     env: { ...kafka.value.env, ...airflow.value.env },
     stop: () => (stopping ??= Promise.all([kafka.value.stop(), airflow.value.stop()]).then(() => undefined)),
   };
+}
+
+/**
+ * Stops what a killed launcher left running from this lab folder (the services' pid files say
+ * what, and each checks the process really is its own). The launcher calls it before checking
+ * ports, so its own broker still shutting down is not reported as another program's. Only the
+ * embedded services: nothing in external mode.
+ */
+export async function stopLeftovers(options: Pick<StartLabOptions, 'kafka' | 'airflow'> = {}): Promise<void> {
+  await Promise.all([
+    envVar('KAFKA_BROKERS')?.trim() ? undefined : new KafkaBroker(options.kafka).killStaleBroker(),
+    options.airflow === false || envVar('AIRFLOW_API_URL')?.trim() ? undefined : new AirflowServer(options.airflow?.server).killStale(),
+  ]);
 }
 
 /** Kafka alone: external check or embedded broker under a Supervisor. */

@@ -88,6 +88,19 @@ describe('Supervisor', () => {
     expect(log).toEqual([]);
   });
 
+  it('con maxRestarts deja de intentarlo tras esos reinicios seguidos y lo avisa', async () => {
+    supervisor = new Supervisor(service, { log: (line) => log.push(line), maxRestarts: 2 });
+    const gaveUp: string[] = [];
+    supervisor.on('gaveUp', (reason) => gaveUp.push(reason));
+    await supervisor.start();
+    service.failNextStarts = 10;
+    service.crash();
+    await vi.advanceTimersByTimeAsync(1_000 + 2_000 + 60_000);
+    expect(service.starts).toBe(3);
+    expect(gaveUp).toEqual(['Kafka no pudo arrancar (puerto ocupado)']);
+    expect(log.at(-1)).toBe('Kafka no pudo arrancar (puerto ocupado); tras 2 reinicios seguidos sin mantenerse en marcha, no se vuelve a intentar.');
+  });
+
   it('un fallo en el primer arranque llega a quien llamó', async () => {
     service.failNextStarts = 1;
     await expect(supervisor.start()).rejects.toThrow('puerto ocupado');

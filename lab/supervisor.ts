@@ -20,6 +20,12 @@ export interface SupervisorOptions {
   readonly resetAfterMs?: number;
   /** How long each (re)start may take to become healthy. @default 90000 */
   readonly healthTimeoutMs?: number;
+  /**
+   * Restarts in a row (none stayed up resetAfterMs) before giving up: then 'gaveUp' is emitted
+   * and the service stays down. @default Infinity (the lab's services are retried for as long
+   * as the launcher runs)
+   */
+  readonly maxRestarts?: number;
   /** Where Spanish status lines go. @default console.log */
   readonly log?: (message: string) => void;
 }
@@ -32,9 +38,9 @@ type State = 'idle' | 'starting' | 'running' | 'waiting' | 'stopped';
  * delay resets once the service has stayed up for a minute.
  *
  * Events: 'healthy' after every successful (re)start, 'restarting' (delayMs) when a
- * restart is scheduled.
+ * restart is scheduled, 'gaveUp' (the last failure) after maxRestarts restarts in a row.
  */
-export class Supervisor extends EventEmitter<{ healthy: []; restarting: [number] }> {
+export class Supervisor extends EventEmitter<{ healthy: []; restarting: [number]; gaveUp: [string] }> {
   private readonly service: SupervisedService;
   private readonly options: Required<SupervisorOptions>;
   private state: State = 'idle';
@@ -50,6 +56,7 @@ export class Supervisor extends EventEmitter<{ healthy: []; restarting: [number]
       maxDelayMs: options.maxDelayMs ?? 30_000,
       resetAfterMs: options.resetAfterMs ?? 60_000,
       healthTimeoutMs: options.healthTimeoutMs ?? 90_000,
+      maxRestarts: options.maxRestarts ?? Number.POSITIVE_INFINITY,
       log: options.log ?? ((message) => console.log(message)),
     };
     service.on('exit', (exit) => {
@@ -96,6 +103,12 @@ export class Supervisor extends EventEmitter<{ healthy: []; restarting: [number]
 
   private scheduleRestart(reason: string): void {
     const delay = this.nextDelayMs();
+    if (this.failures >= this.options.maxRestarts) {
+      this.state = 'stopped';
+      this.options.log(`${reason}; tras ${this.failures} reinicios seguidos sin mantenerse en marcha, no se vuelve a intentar.`);
+      this.emit('gaveUp', reason);
+      return;
+    }
     this.failures += 1;
     this.healthySince = 0;
     this.state = 'waiting';

@@ -27,9 +27,22 @@ const handle = app.getRequestHandler();
 const server = createServer((req, res) => {
   if (!guardRequest(door, req, res)) handle(req, res);
 });
+// Started by the launcher (scripts/site-server.ts), the server tells it over the IPC channel
+// whether it listens: the launcher says "Cauce listo" only then, and words a failure itself,
+// naming what needs the port and how to move it (lab/ports.ts). Started by hand, it says so here.
+const onListenError = (error) => {
+  if (process.send) process.send({ type: 'listen-error', code: error.code ?? error.message }, () => process.exit(1));
+  else {
+    console.error(`✖ El sitio no puede escuchar en ${door.host}:${port}: ${error.code === 'EADDRINUSE' ? 'el puerto ya está en uso' : error.message}.`);
+    process.exit(1);
+  }
+};
+server.once('error', onListenError);
 server.listen(port, door.host, () => {
+  server.off('error', onListenError);
   console.log(`▲ Next.js listo en ${door.localUrl}`);
   for (const line of announcement(door)) console.log(line);
+  process.send?.({ type: 'listening' });
 });
 
 // Benchmarks (node --expose-gc) ask for a full GC before sampling memory: SIGUSR2.

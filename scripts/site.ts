@@ -1,20 +1,30 @@
 /**
- * Starts the embedded lab and the site together (`npm start` ends here after installs):
- * builds the site when its sources changed, brings Kafka up (or checks the external cluster),
- * then serves the production build. Ctrl-C stops the site and the lab, leaving no JVM behind.
+ * Starts the embedded lab and the site together (`npm start` ends here after installs): checks
+ * that every port it will bind is free (lab/ports.ts) before anything starts, builds the site
+ * when its sources changed, brings Kafka and Airflow up (or checks the external ones), then
+ * serves the production build under a supervisor and says "Cauce listo" once it listens.
+ * Ctrl-C stops the site and the lab, leaving no process behind.
+ * Flags: --port N, --host ADDRESS, --no-build.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startLab, type Progress } from '../lab/index';
+import { describeError } from '../lab/errors';
+import { signalGroup } from '../lab/kafka/process';
+import { startLab, stopLeftovers, type Progress, type RunningFullLab } from '../lab/index';
+import { DEFAULT_SITE_PORT, firstUnavailablePort, launcherPorts, sitePorts } from '../lab/ports';
+import { Supervisor } from '../lab/supervisor';
 import { isLoopbackAddress, localUrl } from '../lib/http/front-door.mjs';
 import { envVar, serverEnv } from '../lib/env';
+import { SiteServer } from './site-server';
 
 const root = path.resolve(import.meta.dirname, '..');
 const argument = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const port = Number(argument('--port') ?? envVar('PORT') ?? 3000);
+const port = Number(argument('--port') ?? envVar('PORT') ?? DEFAULT_SITE_PORT);
 /** Where the site listens: this machine only unless `--host 0.0.0.0` (or CAUCE_HOST) says otherwise. */
 const host = argument('--host') ?? serverEnv().CAUCE_HOST ?? '127.0.0.1';
+/** Serve the build in .next as it is, stale or not (the launcher's own tests: a rebuild would pull it from under other servers). */
+const noBuild = process.argv.includes('--no-build');
 const SOURCES = ['app', 'components', 'lib', 'content', 'next.config.mjs', 'package-lock.json', 'tsconfig.json'];
 
 function newestMtime(target: string): number {
@@ -41,17 +51,6 @@ function spawnNextBuild(): ChildProcess {
   });
 }
 
-/** The site's server: one process, with a parent-death signal (see scripts/serve-next.mjs). */
-function spawnServer(port: number, host: string, env: Record<string, string>): ChildProcess {
-  const script = path.join(root, 'scripts', 'serve-next.mjs');
-  return spawn('setpriv', ['--pdeathsig', 'SIGTERM', '--', process.execPath, script, String(port), '--host', host], {
-    cwd: root,
-    stdio: 'inherit',
-    detached: true,
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...env },
-  });
-}
-
 function waitForExit(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
@@ -61,46 +60,89 @@ function progressLine({ fraction, message }: Progress) {
   else if (fraction >= 1 || Math.round(fraction * 100) % 10 === 0) console.log(message);
 }
 
+/** What is running, for {@link stopAll}: filled in as the start goes. */
+let build: ChildProcess | undefined;
+let lab: RunningFullLab | undefined;
+let site: Supervisor | undefined;
+let stopping: Promise<void> | undefined;
+
+/**
+ * Stops whatever has started, once: on Ctrl-C, a failed start, or a site that does not stay up.
+ * A lab still starting is not waited for: its processes have a parent-death signal and exit hooks.
+ */
+function stopAll(): Promise<void> {
+  stopping ??= (async () => {
+    console.log('\n▸ Deteniendo el sitio y el laboratorio…');
+    if (build?.pid && build.exitCode === null) signalGroup(build.pid, 'SIGTERM');
+    await site?.stop();
+    await lab?.stop();
+  })();
+  return stopping;
+}
+
+/** After Ctrl-C, what main() returns: 0 once the signal's stopAll() is done. A function: TypeScript would narrow a variable. */
+function interrupted(): Promise<number> | undefined {
+  return stopping?.then(() => 0);
+}
+
 async function main(): Promise<number> {
-  const build = buildIsStale() ? (console.log('▸ Construyendo el sitio (next build)…'), waitForExit(spawnNextBuild())) : Promise.resolve(0);
-  const lab = startLab({ onProgress: progressLine });
-  const [buildCode, running] = await Promise.all([build, lab.catch((error: unknown) => error as Error)]);
+  // Every port first, before a build or a lab that would only fail (or hang) later. The site's
+  // first: a second `npm start` stops there, before it touches this lab folder. A lab left by a
+  // killed launcher still holds its own ports: stopped before they are checked, as startLab would.
+  let blocked = await firstUnavailablePort(sitePorts(port, host));
+  if (!blocked) {
+    await stopLeftovers();
+    blocked = await firstUnavailablePort(launcherPorts({ port, host }));
+  }
+  if (blocked) {
+    console.error(`✖ ${blocked}`);
+    return 1;
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stopAll().then(() => process.exit(0)));
+
+  if (!noBuild && buildIsStale()) {
+    console.log('▸ Construyendo el sitio (next build)…');
+    build = spawnNextBuild();
+  }
+  const [buildCode, running] = await Promise.all([build ? waitForExit(build) : 0, startLab({ onProgress: progressLine }).catch((error: unknown) => error as Error)]);
+  if (interrupted()) return interrupted()!;
   if (running instanceof Error) {
     console.error(`✖ El laboratorio no arrancó: ${running.message}`);
     return 1;
   }
+  lab = running;
   if (buildCode !== 0) {
     console.error('✖ La construcción del sitio falló; revisa los mensajes de arriba.');
-    await running.stop();
+    await stopAll();
     return buildCode;
   }
 
-  const site = spawnServer(port, host, { ...running.env, KAFKA_BROKERS: running.brokers, CAUCE_LAB_MODE: running.mode });
-  // The server prints the address for other machines (with its access token) once it listens.
+  // The site's server under a supervisor, like the lab's services: killed (an OOM kill, a crash)
+  // it comes back in 1 s, 2 s, 4 s…, the lab untouched; five fast failures in a row end the launcher.
+  const server = new SiteServer({ port, host, env: { ...running.env, KAFKA_BROKERS: running.brokers, CAUCE_LAB_MODE: running.mode } });
+  const supervisor = new Supervisor(server, { healthTimeoutMs: 60_000, maxRestarts: 5 });
+  site = supervisor;
+  const gaveUp = new Promise<string>((resolve) => supervisor.once('gaveUp', resolve));
+  try {
+    await supervisor.start();
+  } catch (error) {
+    if (interrupted()) return interrupted()!;
+    console.error(`✖ El sitio no arrancó: ${describeError(error)}`);
+    await stopAll();
+    return 1;
+  }
+  if (interrupted()) return interrupted()!;
+  // Only now: the server said it listens. It prints the address for other machines (with its access token).
   const exposed = isLoopbackAddress(host) ? '' : `\n  Abierto a otras máquinas (--host ${host}): la dirección de acceso la imprime el servidor al arrancar.`;
   console.log(
     `\n✔ Cauce listo en ${localUrl(host, port)}  (Kafka: ${running.brokers}, ${running.mode === 'embedded' ? 'laboratorio integrado' : 'modo externo'})${exposed}\n  Ctrl-C para detener el sitio y el laboratorio.\n`,
   );
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\n▸ Deteniendo el sitio y el laboratorio…');
-    if (site.pid) {
-      try {
-        process.kill(-site.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
-    await running.stop();
-  };
-  process.on('SIGINT', () => void stop().then(() => process.exit(0)));
-  process.on('SIGTERM', () => void stop().then(() => process.exit(0)));
-  const code = await waitForExit(site);
-  await stop();
-  return code;
+  await gaveUp;
+  if (interrupted()) return interrupted()!;
+  console.error('✖ El sitio no se mantiene en marcha (mira los mensajes de arriba); se detiene el laboratorio.');
+  await stopAll();
+  return 1;
 }
 
 main().then(

@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { envVar } from '../../lib/env';
 import { BrokerStartError, LabError, PortInUseError } from '../errors';
 import type { ProgressListener } from '../kafka/download';
-import { isAlive, isPortFree, signalGroup } from '../kafka/process';
+import { isAlive, signalGroup } from '../kafka/process';
+import { airflowPort, airflowPorts, firstUnavailablePort } from '../ports';
 import { checkAirflow } from './health';
 import { airflowCliEnv, prepareAirflow } from './install';
 import { airflowPaths, lockHash, type AirflowPaths } from './paths';
@@ -82,7 +83,7 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
   constructor(options: AirflowServerOptions = {}) {
     super();
     this.options = options;
-    this.port = options.port ?? envVar('CAUCE_AIRFLOW_PORT') ?? 8080;
+    this.port = options.port ?? airflowPort();
     this.host = options.host ?? envVar('CAUCE_AIRFLOW_HOST') ?? '127.0.0.1';
     this.paths = airflowPaths(options.stateDir);
     this.uid = process.getuid?.() === 0 ? (options.uid ?? envVar('CAUCE_AIRFLOW_UID') ?? 61_900) : undefined;
@@ -132,14 +133,8 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
     if (this.children.size > 0) return;
     if (!this.secrets) await this.prepare();
     await this.killStale();
-    for (const port of [this.port, this.port + 1, this.port + 2]) {
-      if (!(await isPortFree(port))) {
-        throw new PortInUseError(
-          `El puerto ${port} ya está en uso: otro Airflow u otro programa lo ocupa. ` +
-            'Detenlo o elige otro puerto con CAUCE_AIRFLOW_PORT (Airflow usa ese puerto y los dos siguientes).',
-        );
-      }
-    }
+    const blocked = await firstUnavailablePort(airflowPorts(this.port, this.host));
+    if (blocked) throw new PortInUseError(blocked);
     this.stopping = false;
     this.exitEmitted = false;
     this.recentLines.length = 0;
@@ -278,8 +273,11 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
     });
   }
 
-  /** Components left by a launcher that was killed: same AIRFLOW_HOME in their environment. */
-  private async killStale(): Promise<void> {
+  /**
+   * Stops components left by a launcher that was killed: same AIRFLOW_HOME in their environment.
+   * start() does it; the launcher too, before it checks ports.
+   */
+  async killStale(): Promise<void> {
     if (!existsSync(this.paths.pidFile)) return;
     const pids = readFileSync(this.paths.pidFile, 'utf8')
       .split('\n')

@@ -10,8 +10,8 @@ import { ensureJars, type ProgressListener } from './download';
 import { checkKafka } from './health';
 import { kafkaPaths, type KafkaPaths } from './paths';
 import { ensurePolicyClasses } from './policy';
-import { envVar } from '../../lib/env';
-import { commandLine, isAlive, isPortFree, jdkTool, signalGroup, terminateGroup, waitForPidExit } from './process';
+import { firstUnavailablePort, kafkaPort, kafkaPorts } from '../ports';
+import { commandLine, isAlive, jdkTool, signalGroup, terminateGroup, waitForPidExit } from './process';
 import { createSecrets, readSecrets, type KafkaSecrets } from './secrets';
 import { formatStorageOnce, formattedClusterId } from './storage';
 import type { KafkaSasl } from './credentials';
@@ -79,7 +79,7 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
   constructor(options: KafkaBrokerOptions = {}) {
     super();
     this.options = options;
-    this.port = options.port ?? envVar('CAUCE_KAFKA_PORT') ?? 9092;
+    this.port = options.port ?? kafkaPort();
     this.paths = kafkaPaths(options.stateDir, options.libsDir);
   }
 
@@ -160,11 +160,8 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
     if (this.pid) return;
     await this.compilePolicy(); // a start without prepare() (data already there) needs it too
     await this.killStaleBroker();
-    for (const port of [this.port, this.port + 1]) {
-      if (!(await isPortFree(port))) {
-        throw new PortInUseError(`El puerto ${port} ya está en uso: otro Kafka u otro programa lo ocupa. ` + 'Detenlo o elige otro puerto con CAUCE_KAFKA_PORT.');
-      }
-    }
+    const blocked = await firstUnavailablePort(kafkaPorts(this.port));
+    if (blocked) throw new PortInUseError(blocked);
 
     this.stopping = false;
     this.recentLines.length = 0;
@@ -266,9 +263,9 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
   /**
    * A broker left by a previous launcher that was killed (kill -9 skips every cleanup)
    * still holds the ports and the data dir lock. Stop it, but only if the pid really is
-   * our broker: pids are reused.
+   * our broker: pids are reused. start() does it; the launcher too, before it checks ports.
    */
-  private async killStaleBroker(): Promise<void> {
+  async killStaleBroker(): Promise<void> {
     const pid = readPid(this.paths.pidFile);
     if (pid === undefined) return;
     const cmd = commandLine(pid);

@@ -1,0 +1,65 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { firstUnavailablePort, launcherPorts, portMessage } from './ports';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+/** A port another program holds, as a student's other app would. */
+function takenPort(): Promise<number> {
+  const server = createServer();
+  servers.push(server);
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+}
+
+describe('puertos del arranque', () => {
+  it('con el laboratorio integrado se comprueban el sitio, Kafka y su controlador, y Airflow con sus dos puertos de logs', () => {
+    const ports = launcherPorts({ port: 3000, host: '127.0.0.1' }, { CAUCE_KAFKA_PORT: '9092', CAUCE_AIRFLOW_PORT: '8080' });
+    expect(ports.map(({ port, owner }) => `${port} ${owner}`)).toEqual([
+      '3000 el sitio',
+      '9092 Kafka',
+      '9093 el controlador de Kafka',
+      '8080 Airflow (api-server)',
+      '8081 el servidor de logs del scheduler de Airflow',
+      '8082 el servidor de logs del triggerer de Airflow',
+    ]);
+  });
+
+  it('con Kafka y Airflow externos solo se comprueba el puerto del sitio, en la dirección en que escuchará', () => {
+    const ports = launcherPorts({ port: 8000, host: '0.0.0.0' }, { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080' });
+    expect(ports).toEqual([{ port: 8000, host: '0.0.0.0', owner: 'el sitio', moveWith: '--port o PORT' }]);
+  });
+
+  it('un puerto ocupado se nombra con quién lo necesita y cómo cambiarlo', async () => {
+    const port = await takenPort();
+    const needs = launcherPorts({ port, host: '127.0.0.1' }, { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080' });
+    expect(await firstUnavailablePort(needs)).toBe(`El puerto ${port} (el sitio) ya está en uso. Libéralo o elige otro con --port o PORT.`);
+  });
+
+  it('el controlador de Kafka ocupado (el puerto siguiente) dice qué variable mueve los dos', async () => {
+    const controller = await takenPort();
+    const needs = launcherPorts({ port: 0, host: '127.0.0.1' }, { CAUCE_KAFKA_PORT: String(controller - 1), AIRFLOW_API_URL: 'http://airflow:8080' });
+    expect(await firstUnavailablePort(needs.slice(2))).toBe(
+      `El puerto ${controller} (el controlador de Kafka) ya está en uso. Libéralo o elige otro con CAUCE_KAFKA_PORT (Kafka usa ese puerto y el siguiente).`,
+    );
+  });
+
+  it('el sitio en el puerto de Airflow (--port 8080) se detecta antes de arrancar, aunque el puerto esté libre', async () => {
+    const needs = launcherPorts({ port: 8080, host: '127.0.0.1' }, { KAFKA_BROKERS: 'kafka:9092' });
+    expect(await firstUnavailablePort(needs)).toBe(
+      'El puerto 8080 lo necesitan el sitio y Airflow (api-server). Elige otro con --port o PORT, o con CAUCE_AIRFLOW_PORT (Airflow usa ese puerto y los dos siguientes).',
+    );
+  });
+
+  it('los puertos libres no dan mensaje; uno fuera de rango sí', async () => {
+    expect(await firstUnavailablePort([{ port: 0, host: '127.0.0.1', owner: 'el sitio', moveWith: '--port o PORT' }])).toBeUndefined();
+    expect(await firstUnavailablePort([{ port: 65_537, host: '127.0.0.1', owner: 'el servidor de logs del triggerer de Airflow', moveWith: 'CAUCE_AIRFLOW_PORT' }])).toMatch(
+      /^No se puede escuchar en 127\.0\.0\.1:65537 \(el servidor de logs del triggerer de Airflow\)/,
+    );
+    expect(portMessage({ port: 80, host: '0.0.0.0', owner: 'el sitio', moveWith: '--port o PORT' }, 'EACCES')).toBe(
+      'El puerto 80 (el sitio) necesita permisos de administrador. Elige otro (desde el 1024) con --port o PORT.',
+    );
+  });
+});
