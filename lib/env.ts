@@ -20,7 +20,9 @@ const Env = z.object({
   CAUCE_KAFKA_PORT: wholeNumber().describe('Client port of the embedded broker; the controller takes the next one. Default 9092'),
   JAVA_HOME: z.string().optional().describe('JDK for the embedded broker, its topic policy and the tenant admin; default `java` and `javac` on PATH'),
   // Runs.
-  CAUCE_MAX_CONCURRENT_RUNS: wholeNumber().describe('Runs executing at once (queue cap and sandbox slots, at most 64); default: CPU cores'),
+  CAUCE_MAX_CONCURRENT_RUNS: wholeNumber().describe(
+    'Caps the runs executing at once, in all and per kind (queue and sandbox slots, at most 64); default: 2 × cores kafka-ts plus 1 × cores airflow-dag (runCapacity)',
+  ),
   CAUCE_RUNS_PER_MINUTE: wholeNumber().describe('Runs one student may start per minute; default DEFAULT_RUNS_PER_MINUTE (lib/limits.ts)'),
   CAUCE_RUNS_PER_STUDENT: wholeNumber().describe('Concurrent runs per student; default 1'),
   // Airflow.
@@ -33,7 +35,7 @@ const Env = z.object({
   CAUCE_AIRFLOW_PORT: wholeNumber().describe('Port of the embedded api-server (UI + REST); it uses the next two as well. Default 8080'),
   CAUCE_AIRFLOW_HOST: z.string().optional().describe('Interface the embedded api-server listens on; default 127.0.0.1'),
   CAUCE_AIRFLOW_UID: wholeNumber().describe("The uid the lab's Airflow runs as when started by root (owns the launcher socket and the log files); default 61900"),
-  CAUCE_AIRFLOW_POOL_SIZE: wholeNumber().describe('Warm DAG workers kept waiting for "Ejecutar"; default 2'),
+  CAUCE_AIRFLOW_POOL_SIZE: wholeNumber().describe('Warm DAG workers kept waiting for "Ejecutar"; default: the airflow-dag runs at once (runCapacity)'),
   CAUCE_AIRFLOW_INSTALL_DIR: z.string().optional().describe('The Airflow installation (venv, template DB); default <repo>/.lab/airflow. Set by the launcher'),
   CAUCE_AIRFLOW_WORKER_DIR: z.string().optional().describe("Folder of the DAG worker's Python (cauce_dag_worker.py); default <repo>/lab/airflow/worker"),
   CAUCE_AIRFLOW_PYTHON: z.string().optional().describe('Python 3.10–3.13 with venv that builds the Airflow virtualenv; default /usr/bin/python3'),
@@ -101,12 +103,30 @@ export function kafkaBrokers(): string[] {
     .filter(Boolean);
 }
 
+/** Runs executing at once, in all and per kind (see {@link runCapacity}). */
+export interface RunCapacity {
+  total: number;
+  /** kafka-ts runs at once, and the kafka-ts sandbox's uid slots. */
+  kafkaTs: number;
+  /** airflow-dag runs at once, and the warm DAG workers kept. */
+  airflowDag: number;
+}
+
 /**
- * Runs executing at once: the queue's cap and the number of sandbox uid slots, from one place,
- * so a run the queue lets through always finds a slot (a smaller slot pool made the run after
- * the 4th fail with "ocupado" on a larger machine instead of waiting). Default: the cores.
- * At most 64: kafka-ts slots are uids 61000+ and tests' own sandboxes start at 61100.
+ * How many runs execute at once, from one place, so a run the queue lets through always finds
+ * a sandbox slot (a smaller slot pool made the run after the 4th fail with "ocupado" on a
+ * larger machine instead of waiting). Per kind, because they spend their time differently:
+ * a kafka-ts run mostly waits on the broker (a consumer's group join and polls, a producer's
+ * acks), so twice the cores of them share the CPU well, and two waiting consumers no longer
+ * hold the only two places while producers queue behind them; a DAG run is CPU-bound
+ * (Airflow's scheduler loop, a task child per task), one per core.
+ * CAUCE_MAX_CONCURRENT_RUNS caps the total and each kind (a small or shared machine).
+ * At most 64 kafka-ts slots: their uids are 61000+ and tests' own sandboxes start at 61100.
  */
-export function concurrentRuns(): number {
-  return Math.min(64, serverEnv().CAUCE_MAX_CONCURRENT_RUNS ?? Math.max(1, os.availableParallelism()));
+export function runCapacity(): RunCapacity {
+  const cores = Math.max(1, os.availableParallelism());
+  const cap = serverEnv().CAUCE_MAX_CONCURRENT_RUNS;
+  const kafkaTs = Math.min(64, cap ?? 2 * cores);
+  const airflowDag = Math.min(64, cap ?? cores);
+  return { total: Math.min(cap ?? Infinity, kafkaTs + airflowDag), kafkaTs, airflowDag };
 }

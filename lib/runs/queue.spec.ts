@@ -138,4 +138,24 @@ describe('la espera en palabras', () => {
       'unos 3 min',
     ]);
   });
+
+  it('cada tipo tiene sus plazas: dos consumidores esperando mensajes no retienen las del DAG, y la espera estimada es la de su tipo', async () => {
+    const dagRun = (id: string) =>
+      new Run(
+        { lesson: 'airflow/definicion-workflow', snippet: 'airflow/definicion-workflow/d', kind: 'airflow-dag', files: [{ name: 'd.py', content: '' }] },
+        { owner: student(id) },
+      );
+    const kafka = { key: 'kafka-ts', capacity: 2 };
+    const dag = { key: 'airflow-dag', capacity: 1 };
+    const { queue, running } = controllable({
+      capacity: 3,
+      lane: (run) => (run.request.kind === 'airflow-dag' ? dag : kafka),
+      expectedMs: (run) => (run.request.kind === 'airflow-dag' ? 3_000 : 30_000),
+    });
+    const [c1, c2, c3, d1, d2] = [runOf('a'), runOf('b'), runOf('c'), dagRun('d'), dagRun('e')];
+    [c1, c2, c3, d1, d2].forEach((run) => queue.enqueue(run));
+    expect([...running.keys()]).toEqual([c1, c2, d1]); // the DAG did not wait behind the third consumer
+    expect(lastStatus(d2)).toMatchObject({ position: expect.any(Number), waitMs: 3_000 }); // behind the DAG, not behind 30 s consumers
+    expect(lastStatus(c3)).toMatchObject({ waitMs: 30_000 });
+  });
 });

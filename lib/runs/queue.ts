@@ -4,9 +4,18 @@ import { LOCAL_OWNER, type Run } from './run';
 
 export type Executor = (run: Run) => Promise<void>;
 
+/** Where a run waits for room: runs of one lane share its places (one lane per kind, in the server). */
+export interface Lane {
+  key: string;
+  /** Runs of this lane at once. */
+  capacity: number;
+}
+
 export interface RunQueueOptions {
-  /** Global cap on concurrent runs. @default the number of cores */
+  /** Cap on concurrent runs, all lanes together. @default the number of cores */
   capacity?: number;
+  /** The lane a run takes. @default one lane of `capacity` for every run */
+  lane?: (run: Run) => Lane;
   /** Concurrent runs per owner (student); the single-user "local" owner is exempt. @default 1 */
   perOwner?: number;
   /**
@@ -51,6 +60,7 @@ export class RunQueue {
   private refresher: NodeJS.Timeout | undefined;
   readonly capacity: number;
   readonly perOwner: number;
+  private readonly laneOf: (run: Run) => Lane;
   private readonly defaultExpectedMs: (run: Run) => number;
   private readonly refreshMs: number;
   private readonly now: () => number;
@@ -61,6 +71,8 @@ export class RunQueue {
   ) {
     const resolved = typeof options === 'number' ? { capacity: options } : options;
     this.capacity = resolved.capacity ?? Math.max(1, os.availableParallelism());
+    const single: Lane = { key: 'all', capacity: this.capacity };
+    this.laneOf = resolved.lane ?? (() => single);
     this.perOwner = resolved.perOwner ?? 1;
     this.defaultExpectedMs = resolved.expectedMs ?? (() => 5_000);
     this.refreshMs = resolved.refreshMs ?? 1_000;
@@ -102,6 +114,12 @@ export class RunQueue {
     return count;
   }
 
+  private runningIn(lane: string): number {
+    let count = 0;
+    for (const run of this.running.keys()) if (this.laneOf(run).key === lane) count += 1;
+    return count;
+  }
+
   private exempt(ownerKey: string): boolean {
     return ownerKey === LOCAL_OWNER.key;
   }
@@ -123,7 +141,12 @@ export class RunQueue {
 
   private pump() {
     while (this.running.size < this.capacity) {
-      const run = this.next(this.waiting, (r) => this.exempt(r.owner.key) || this.runningOf(r.owner.key) < this.perOwner, this.lastServed);
+      const ownerFree = (r: Run) => this.exempt(r.owner.key) || this.runningOf(r.owner.key) < this.perOwner;
+      const laneFree = (r: Run) => {
+        const lane = this.laneOf(r);
+        return this.runningIn(lane.key) < lane.capacity;
+      };
+      const run = this.next(this.waiting, (r) => ownerFree(r) && laneFree(r), this.lastServed);
       if (!run) return;
       this.waiting.splice(this.waiting.indexOf(run), 1);
       this.lastServed.set(run.owner.key, this.turn++);
@@ -150,23 +173,38 @@ export class RunQueue {
    */
   plan(): Planned[] {
     const now = this.now();
-    const slots: number[] = [];
+    // When each place frees, per lane (a lane with no run yet has all its places free now).
+    const lanes = new Map<string, number[]>();
+    const placesOf = (run: Run): number[] => {
+      const lane = this.laneOf(run);
+      let places = lanes.get(lane.key);
+      if (!places) {
+        places = [];
+        lanes.set(lane.key, places);
+      }
+      while (places.length < Math.min(lane.capacity, this.capacity)) places.push(now);
+      return places;
+    };
     const ownerFreeAt = new Map<string, number>();
     for (const [run, startedAt] of this.running) {
       const endAt = Math.max(startedAt + this.expectedMs(run), now + OVERDUE_MS);
-      slots.push(endAt);
+      const lane = this.laneOf(run);
+      const places = lanes.get(lane.key) ?? [];
+      lanes.set(lane.key, places);
+      places.push(endAt);
       if (!this.exempt(run.owner.key) && this.perOwner === 1) ownerFreeAt.set(run.owner.key, endAt);
     }
-    while (slots.length < this.capacity) slots.push(now);
     const served = new Map(this.lastServed);
     let turn = this.turn;
     const pending = [...this.waiting];
     const planned: Planned[] = [];
     while (pending.length > 0) {
-      slots.sort((a, b) => a - b);
-      const slotAt = slots[0]!;
-      const freeAt = (run: Run) => Math.max(slotAt, ownerFreeAt.get(run.owner.key) ?? slotAt);
-      // Whoever can start when this slot frees; if every owner is still busy, whoever frees first.
+      for (const places of lanes.values()) places.sort((a, b) => a - b);
+      const freeAt = (run: Run) => {
+        const places = placesOf(run).sort((a, b) => a - b);
+        return Math.max(places[0]!, ownerFreeAt.get(run.owner.key) ?? now);
+      };
+      // Whoever can start first (a place of its lane free, its owner free); round robin among them.
       const earliest = Math.min(...pending.map(freeAt));
       const run = this.next(pending, (r) => freeAt(r) <= earliest, served)!;
       const startAt = freeAt(run);
@@ -175,7 +213,7 @@ export class RunQueue {
       pending.splice(pending.indexOf(run), 1);
       served.set(run.owner.key, turn++);
       const endAt = startAt + this.expectedMs(run);
-      slots[0] = endAt;
+      placesOf(run)[0] = endAt;
       if (!this.exempt(run.owner.key) && this.perOwner === 1) ownerFreeAt.set(run.owner.key, endAt);
     }
     return planned;

@@ -1,5 +1,5 @@
 import { knownRunnable } from '@/lib/content/runnables';
-import { concurrentRuns, serverEnv } from '@/lib/env';
+import { runCapacity, serverEnv } from '@/lib/env';
 import { executeAirflowDag } from './airflow/dag';
 import { executeKafkaSnippet } from './kafka-ts';
 import { RunQueue } from './queue';
@@ -28,6 +28,10 @@ interface Registry {
 const holder = globalThis as typeof globalThis & { __cauceRuns?: Registry };
 
 function registry(): Registry {
+  const capacity = runCapacity();
+  // One lane per kind: a class's waiting consumers never hold the places its DAGs need, or the reverse.
+  const kafkaLane = { key: 'kafka-ts', capacity: capacity.kafkaTs };
+  const dagLane = { key: 'airflow-dag', capacity: capacity.airflowDag };
   holder.__cauceRuns ??= {
     runs: new Map(),
     queue: new RunQueue(
@@ -36,7 +40,8 @@ function registry(): Registry {
         else if (run.request.kind === 'airflow-dag') await executeAirflowDag(run);
       },
       {
-        capacity: concurrentRuns(),
+        capacity: capacity.total,
+        lane: (run) => (run.request.kind === 'airflow-dag' ? dagLane : kafkaLane), // kinds that do not run yet are refused earlier
         perOwner: serverEnv().CAUCE_RUNS_PER_STUDENT,
         expectedMs: firstGuessMs,
       },

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { concurrentRuns } from '@/lib/env';
+import { runCapacity } from '@/lib/env';
 import { NetworkRelays } from './network';
 import { resolveRuntime, type RuntimeOptions, type SandboxRuntime } from './runtime';
 import { UidSlots } from './slots';
@@ -60,6 +60,6 @@ let defaultHost: SandboxHost | undefined;
 
 /** The host used when a run names none: a uid slot for every run the queue lets through. */
 export function defaultSandboxHost(): SandboxHost {
-  defaultHost ??= new SandboxHost({ concurrency: concurrentRuns(), warm: true });
+  defaultHost ??= new SandboxHost({ concurrency: runCapacity().kafkaTs, warm: true });
   return defaultHost;
 }

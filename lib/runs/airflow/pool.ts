@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveDagWorkerRuntime, type DagWorkerRuntime } from '@/lib/sandbox/kinds/airflow-worker';
-import { serverEnv } from '@/lib/env';
+import { runCapacity, serverEnv } from '@/lib/env';
 import { CauceError } from '@/lib/errors';
 import { DEFAULT_DAG_WORKER_LIMITS, MAX_DAG_TASKS, type DagWorkerLimits } from '@/lib/limits';
 import { NetworkRelays } from '@/lib/sandbox/network';
@@ -10,7 +10,7 @@ import { SlotWorkdirs } from '@/lib/sandbox/workdir';
 import { DagWorker } from './worker';
 
 export interface DagWorkerPoolOptions {
-  /** Warm workers kept waiting for a job. @default 2 ($CAUCE_AIRFLOW_POOL_SIZE) */
+  /** Warm workers kept waiting for a job. @default $CAUCE_AIRFLOW_POOL_SIZE, else the DAG runs at once (runCapacity) */
   size?: number;
   /** uid of the first worker slot; away from kafka-ts (61000+) and the sandbox tests (61100+). @default 61200 */
   firstUid?: number;
@@ -68,7 +68,7 @@ export class DagWorkerPool {
   private readonly waiters = new Set<() => void>();
 
   constructor(options: DagWorkerPoolOptions = {}) {
-    this.size = options.size ?? serverEnv().CAUCE_AIRFLOW_POOL_SIZE ?? 2;
+    this.size = options.size ?? serverEnv().CAUCE_AIRFLOW_POOL_SIZE ?? runCapacity().airflowDag;
     this.slots = new UidSlots(options.slots ?? this.size + 4, options.firstUid ?? 61_200);
     const root = options.root ?? '/run/cauce-airflow';
     this.limits = { ...DEFAULT_DAG_WORKER_LIMITS, ...options.limits };

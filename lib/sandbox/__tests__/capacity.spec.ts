@@ -1,4 +1,5 @@
-/** The queue lets through as many runs as there are sandbox uid slots, from one setting. */
+/** The queue lets through as many runs of each kind as there are places for them, from one setting. */
+import os from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 afterEach(() => {
@@ -7,17 +8,29 @@ afterEach(() => {
 });
 
 describe('cuántas ejecuciones corren a la vez', () => {
-  it('CAUCE_MAX_CONCURRENT_RUNS fija a la vez el tope de la cola y las plazas del sandbox', async () => {
-    vi.stubEnv('CAUCE_MAX_CONCURRENT_RUNS', '6');
-    const { concurrentRuns } = await import('@/lib/env');
+  it('sin ajuste: el doble de núcleos de Kafka (esperan al broker) y uno por núcleo de DAG, con una plaza de sandbox y un trabajador para cada una', async () => {
+    vi.stubEnv('CAUCE_MAX_CONCURRENT_RUNS', '');
+    vi.stubEnv('CAUCE_AIRFLOW_POOL_SIZE', '');
+    const cores = os.availableParallelism();
+    const { runCapacity } = await import('@/lib/env');
     const { defaultSandboxHost } = await import('@/lib/sandbox/host');
-    expect(concurrentRuns()).toBe(6);
-    expect(defaultSandboxHost().slots.size).toBe(6);
+    const { DagWorkerPool } = await import('@/lib/runs/airflow/pool');
+    expect(runCapacity()).toEqual({ total: 3 * cores, kafkaTs: 2 * cores, airflowDag: cores });
+    expect(defaultSandboxHost().slots.size).toBe(2 * cores);
+    expect(new DagWorkerPool().size).toBe(cores);
+  });
+
+  it('CAUCE_MAX_CONCURRENT_RUNS limita a la vez el total, cada tipo y las plazas del sandbox', async () => {
+    vi.stubEnv('CAUCE_MAX_CONCURRENT_RUNS', '1');
+    const { runCapacity } = await import('@/lib/env');
+    const { defaultSandboxHost } = await import('@/lib/sandbox/host');
+    expect(runCapacity()).toEqual({ total: 1, kafkaTs: 1, airflowDag: 1 });
+    expect(defaultSandboxHost().slots.size).toBe(1);
   });
 
   it('nunca más de 64 plazas (el rango de uids de kafka-ts), aunque se pidan más', async () => {
     vi.stubEnv('CAUCE_MAX_CONCURRENT_RUNS', '500');
-    const { concurrentRuns } = await import('@/lib/env');
-    expect(concurrentRuns()).toBe(64);
+    const { runCapacity } = await import('@/lib/env');
+    expect(runCapacity().kafkaTs).toBe(64);
   });
 });
