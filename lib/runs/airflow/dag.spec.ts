@@ -7,23 +7,13 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DagWorkerPool } from './pool';
-import { airflowInstallDir } from '@/lib/sandbox/kinds/airflow-worker';
-import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
-import { lessonFile, runDag } from './test-helpers';
+import { assertAirflowLab, lessonFile, runDag } from './test-helpers';
 import type { RunEvent } from '../schema';
 
 const FIRST_UID = 61_300; // away from the server's pool (61200+) and the kafka-ts sandbox tests (61100+)
 const SLOTS = 6;
-/** Never skipped: without root, bwrap or the installed lab the suite fails with the reason. */
-function assertAirflowLab(): void {
-  assertSandboxPrerequisites();
-  const installed = path.join(airflowInstallDir(), 'installed');
-  if (!existsSync(installed)) throw new Error(`Airflow no está instalado (${installed}): ejecuta npx tsx lab/cli.ts prepare-airflow (npm test lo hace).`);
-}
-
 const HEAD = [
   'from datetime import datetime',
   'from airflow.sdk import DAG',

@@ -12,10 +12,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { airflowPaths, lockHash } from '@/lab/airflow/paths';
 import { AIRFLOW_VERSION } from '@/lab/airflow/version';
-import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
 import { DagWorkerPool } from './pool';
 import type { WorkerEvent } from './protocol';
-import { AIRFLOW_EXAMPLES, airflowCliTest, exampleFile, finalStates, runDag, tapWorkerEvents, type AirflowExample, type TaskStates } from './test-helpers';
+import { AIRFLOW_EXAMPLES, airflowCliTest, assertAirflowLab, exampleFile, finalStates, runDag, tapWorkerEvents, type AirflowExample, type TaskStates } from './test-helpers';
 import type { RunEvent } from '../schema';
 
 const FIRST_UID = 61_400; // away from the server (61200+), airflow-dag.spec (61300+) and kafka-ts (61100+)
@@ -63,12 +62,6 @@ async function reference(example: AirflowExample): Promise<Reference> {
   mkdirSync(path.dirname(CACHE), { recursive: true });
   writeFileSync(CACHE, JSON.stringify({ ...cache, [example.dagId]: fresh }, null, 2));
   return fresh;
-}
-
-function assertAirflowLab(): void {
-  assertSandboxPrerequisites();
-  const installed = airflowPaths().installedMarker;
-  if (!existsSync(installed)) throw new Error(`Airflow no está instalado (${installed}): ejecuta npx tsx lab/cli.ts prepare-airflow (npm test lo hace).`);
 }
 
 const of = <T extends RunEvent['type']>(events: RunEvent[], type: T) => events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);

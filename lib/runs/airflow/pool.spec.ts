@@ -3,21 +3,11 @@
  * at once, not when the next run needs it; one killed under a run ends that run as a lab
  * failure, never as the student's CPU limit. Real Airflow in real bubblewrap (root, the lab).
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { airflowInstallDir } from '@/lib/sandbox/kinds/airflow-worker';
-import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
 import { DagWorkerPool } from './pool';
-import { runDag } from './test-helpers';
+import { assertAirflowLab, runDag } from './test-helpers';
 
 const FIRST_UID = 61_380; // away from zygote.spec (61360+), dag.spec (61300+) and the server's pool (61200+)
-
-function assertAirflowLab(): void {
-  assertSandboxPrerequisites();
-  const installed = path.join(airflowInstallDir(), 'installed');
-  if (!existsSync(installed)) throw new Error(`Airflow no está instalado (${installed}): ejecuta npx tsx lab/cli.ts prepare-airflow (npm test lo hace).`);
-}
 
 const SLEEPER = [
   'from datetime import datetime',

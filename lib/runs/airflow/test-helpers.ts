@@ -1,10 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { airflowCliEnv } from '@/lab/airflow/install';
 import { airflowPaths } from '@/lab/airflow/paths';
+import { airflowInstallDir } from '@/lib/sandbox/kinds/airflow-worker';
+import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
 import type { DagWorkerPool } from './pool';
 import type { WorkerEvent, WorkerJob } from './protocol';
 import type { DagWorker } from './worker';
@@ -13,6 +15,13 @@ import { Run } from '../run';
 import type { RunEvent } from '../schema';
 
 const execFileAsync = promisify(execFile);
+
+/** Never skipped: without root, bwrap or the installed lab an Airflow suite fails with the reason. */
+export function assertAirflowLab(): void {
+  assertSandboxPrerequisites();
+  const installed = path.join(airflowInstallDir(), 'installed');
+  if (!existsSync(installed)) throw new Error(`Airflow no está instalado (${installed}): ejecuta npx tsx lab/cli.ts prepare-airflow (npm test lo hace).`);
+}
 
 /** The runnable version of a lesson file: the last ```python title="name" block of the lesson. */
 export function lessonFile(lesson: string, name: string): { name: string; content: string } {

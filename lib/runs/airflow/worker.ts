@@ -128,11 +128,6 @@ export class DagWorker {
     return this.first;
   }
 
-  /** Resolves when the worker can take a job (warm, or clean again after one); rejects if it is gone. */
-  get nextReady(): Promise<{ warmMs: number }> {
-    return this.current.promise;
-  }
-
   get state(): DagWorkerState {
     return this.alive ? this.phase : 'gone';
   }

@@ -4,22 +4,12 @@
  * run leaves behind would be in the next run's sandbox if the cleaning missed it. Real Airflow
  * in real bubblewrap; needs root and the installed lab, like dag.spec.ts.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { airflowInstallDir } from '@/lib/sandbox/kinds/airflow-worker';
-import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
 import { DagWorkerPool } from './pool';
-import { runDag } from './test-helpers';
+import { assertAirflowLab, runDag } from './test-helpers';
 import type { RunEvent } from '../schema';
 
 const FIRST_UID = 61_360; // away from dag.spec (61300+), the server's pool (61200+) and kafka-ts (61000+)
-
-function assertAirflowLab(): void {
-  assertSandboxPrerequisites();
-  const installed = path.join(airflowInstallDir(), 'installed');
-  if (!existsSync(installed)) throw new Error(`Airflow no está instalado (${installed}): ejecuta npx tsx lab/cli.ts prepare-airflow (npm test lo hace).`);
-}
 
 /** A DAG with one PythonOperator task "t" running `body` (indented for us). */
 function dagWithTask(dagId: string, body: string): string {
