@@ -100,6 +100,7 @@ class Student {
     let maxQueue = 0;
     let reachedGoal = NaN;
     let reason = 'sin-fin';
+    let lastLine = '';
     const events = await fetch(`${base}/api/runs/${body.runId}/events`, { headers: this.headers(false) });
     await readRunEvents(events, async (event) => {
       if (event.type === 'status' && event.state === 'queued') maxQueue = Math.max(maxQueue, event.position ?? 0);
@@ -109,10 +110,15 @@ class Student {
         reachedGoal = performance.now() - started;
         await fetch(`${base}/api/runs/${body.runId}/stop`, { method: 'POST', headers: this.headers(false) });
       }
-      if (event.type === 'exit') reason = event.reason;
+      // The line that names the error (a stack ends with node's version, which says nothing).
+      if (event.type === 'stderr' || event.type === 'stdout') for (const line of event.text.split('\n')) if (/error|exception/i.test(line)) lastLine = line.trim();
+      if (event.type === 'exit')
+        reason = event.reason === 'finished' || event.reason === 'stopped' ? event.reason : `${event.reason} «${(lastLine || event.message).slice(0, 160)}»`;
     });
     const ms = until ? reachedGoal : performance.now() - started;
+    // A consumer that never saw its messages is an error whatever its end reason says.
     const ok = until ? Number.isFinite(reachedGoal) && (reason === 'stopped' || reason === 'finished') : reason === 'finished';
+    if (until && !Number.isFinite(reachedGoal) && (reason === 'stopped' || reason === 'finished')) reason = `${reason} sin ver los mensajes (${records} de los esperados)`;
     return { kind, ms, reason: ok ? 'ok' : reason, maxQueue, waitMs };
   }
 }
