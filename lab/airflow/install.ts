@@ -3,6 +3,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, w
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { envVar } from '../../lib/env';
+import { closedParent } from '../../lib/sandbox/runtime';
 import { LabDownloadError, LabError } from '../errors';
 import type { ProgressListener } from '../kafka/download';
 import { airflowPaths, lockHash, type AirflowPaths } from './paths';
@@ -30,6 +31,22 @@ export function airflowInstalled(paths: AirflowPaths = airflowPaths()): boolean 
 }
 
 /**
+ * DAG runs bind the venv into sandboxes whose unprivileged uids must pass through every folder
+ * above it. A clone under /root (0700 on Debian) used to fail every DAG run with bwrap's
+ * English «Can't find source path … Permission denied»; say it once, here, in Spanish.
+ */
+async function checkSandboxCanReach(installDir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return; // without root there is no sandbox to reach it
+  const closed = await closedParent(join(installDir, 'venv'));
+  if (!closed) return;
+  throw new LabError(
+    `Los ejemplos de Airflow corren en un sandbox, con usuarios sin privilegios que no pueden entrar en ${closed} ` +
+      `(sus permisos no dejan pasar a otros usuarios, como los de /root). Clona Cauce en una carpeta accesible ` +
+      `(por ejemplo /srv/cauce) o da paso a esa carpeta con «chmod o+x ${closed}».`,
+  );
+}
+
+/**
  * Idempotent install of the lab's Airflow: bootstrap venv with uv, project venv from the
  * committed lock (hashes checked, bytecode compiled so read-only sandboxes import fast) and
  * a pre-migrated template metadata DB for the warm workers. Returns whether it installed.
@@ -37,6 +54,7 @@ export function airflowInstalled(paths: AirflowPaths = airflowPaths()): boolean 
 export async function prepareAirflow(options: PrepareAirflowOptions = {}): Promise<{ installed: boolean }> {
   const paths = options.paths ?? airflowPaths();
   const report = progressReporter(options.onProgress);
+  await checkSandboxCanReach(paths.installDir);
   if (!options.relock && airflowInstalled(paths)) return { installed: false };
 
   const python = options.python ?? envVar('CAUCE_AIRFLOW_PYTHON') ?? '/usr/bin/python3';

@@ -68,9 +68,15 @@ export async function resolveRuntime(options: RuntimeOptions = {}): Promise<Sand
 async function othersCanReach(target: string): Promise<boolean> {
   const info = await stat(target);
   if ((info.mode & 0o004) === 0 || (info.mode & 0o001) === 0) return false;
-  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
-    if (((await stat(dir)).mode & 0o001) === 0) return false;
-    if (dir === '/') return true;
+  return (await closedParent(target)) === undefined;
+}
+
+/** The first folder above `target` that other users may not pass through (`/root` is 0700), if any. */
+export async function closedParent(target: string): Promise<string | undefined> {
+  for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
+    const info = await stat(dir).catch(() => undefined); // not created yet: its creator decides
+    if (info && (info.mode & 0o001) === 0) return dir;
+    if (dir === '/') return undefined;
   }
 }
 
