@@ -173,26 +173,23 @@ export class RunQueue {
    */
   plan(): Planned[] {
     const now = this.now();
-    // When each place frees, per lane (a lane with no run yet has all its places free now).
+    // When each place frees, per lane: the running runs' expected ends, the other places free now.
     const lanes = new Map<string, number[]>();
     const placesOf = (run: Run): number[] => {
-      const lane = this.laneOf(run);
-      let places = lanes.get(lane.key);
-      if (!places) {
-        places = [];
-        lanes.set(lane.key, places);
-      }
-      while (places.length < Math.min(lane.capacity, this.capacity)) places.push(now);
+      const key = this.laneOf(run).key;
+      let places = lanes.get(key);
+      if (!places) lanes.set(key, (places = []));
       return places;
     };
     const ownerFreeAt = new Map<string, number>();
     for (const [run, startedAt] of this.running) {
       const endAt = Math.max(startedAt + this.expectedMs(run), now + OVERDUE_MS);
-      const lane = this.laneOf(run);
-      const places = lanes.get(lane.key) ?? [];
-      lanes.set(lane.key, places);
-      places.push(endAt);
+      placesOf(run).push(endAt);
       if (!this.exempt(run.owner.key) && this.perOwner === 1) ownerFreeAt.set(run.owner.key, endAt);
+    }
+    for (const run of this.waiting) {
+      const places = placesOf(run);
+      while (places.length < Math.min(this.laneOf(run).capacity, this.capacity)) places.push(now);
     }
     const served = new Map(this.lastServed);
     let turn = this.turn;
@@ -200,10 +197,7 @@ export class RunQueue {
     const planned: Planned[] = [];
     while (pending.length > 0) {
       for (const places of lanes.values()) places.sort((a, b) => a - b);
-      const freeAt = (run: Run) => {
-        const places = placesOf(run).sort((a, b) => a - b);
-        return Math.max(places[0]!, ownerFreeAt.get(run.owner.key) ?? now);
-      };
+      const freeAt = (run: Run) => Math.max(placesOf(run)[0]!, ownerFreeAt.get(run.owner.key) ?? now);
       // Whoever can start first (a place of its lane free, its owner free); round robin among them.
       const earliest = Math.min(...pending.map(freeAt));
       const run = this.next(pending, (r) => freeAt(r) <= earliest, served)!;

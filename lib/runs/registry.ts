@@ -27,12 +27,12 @@ interface Registry {
 // One registry per server process; kept on globalThis so dev reloads do not orphan runs.
 const holder = globalThis as typeof globalThis & { __cauceRuns?: Registry };
 
-function registry(): Registry {
+/** The server's queue: one lane per kind, so a class's waiting consumers never hold the places its DAGs need, or the reverse. */
+function createRegistry(): Registry {
   const capacity = runCapacity();
-  // One lane per kind: a class's waiting consumers never hold the places its DAGs need, or the reverse.
   const kafkaLane = { key: 'kafka-ts', capacity: capacity.kafkaTs };
   const dagLane = { key: 'airflow-dag', capacity: capacity.airflowDag };
-  holder.__cauceRuns ??= {
+  return {
     runs: new Map(),
     queue: new RunQueue(
       async (run) => {
@@ -47,6 +47,10 @@ function registry(): Registry {
       },
     ),
   };
+}
+
+function registry(): Registry {
+  holder.__cauceRuns ??= createRegistry();
   return holder.__cauceRuns;
 }
 

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { airflowCliEnv } from '@/lab/airflow/install';
 import { airflowPaths } from '@/lab/airflow/paths';
-import { airflowInstallDir } from '@/lib/sandbox/kinds/airflow-worker';
 import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
 import type { DagWorkerPool } from './pool';
 import type { WorkerEvent, WorkerJob } from './protocol';
@@ -19,7 +18,7 @@ const execFileAsync = promisify(execFile);
 /** Never skipped: without root, bwrap or the installed lab an Airflow suite fails with the reason. */
 export function assertAirflowLab(): void {
   assertSandboxPrerequisites();
-  const installed = path.join(airflowInstallDir(), 'installed');
+  const installed = airflowPaths().installedMarker;
   if (!existsSync(installed)) throw new Error(`Airflow no está instalado (${installed}): ejecuta npx tsx lab/cli.ts prepare-airflow (npm test lo hace).`);
 }
 

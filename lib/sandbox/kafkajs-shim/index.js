@@ -184,8 +184,11 @@ function watchConsumer(consumer, label) {
  */
 const LAB_CONNECTION_TIMEOUT_MS = 10_000;
 
-/** The student's own principal, from the run's environment, unless the code brings its own. */
-function withStudentCredentials(config) {
+/**
+ * The client config a run gets: the lab's patient connection timeout and the student's own
+ * principal, from the run's environment, each unless the code brings its own.
+ */
+function labClientConfig(config) {
   if (!config || typeof config !== 'object') return config;
   const patient = { connectionTimeout: LAB_CONNECTION_TIMEOUT_MS, ...config };
   const username = process.env.KAFKA_USERNAME;
@@ -213,7 +216,7 @@ function nameGroupRefusal(consumer, config) {
 
 class Kafka extends RealKafka {
   constructor(config) {
-    super(withStudentCredentials(config));
+    super(labClientConfig(config));
   }
 
   producer(config = {}) {
