@@ -1,6 +1,6 @@
 /**
  * Runs once when the site's server starts: prepares course mode (database, first instructor
- * password), warms the Airflow worker pool so the first
+ * password), marks the runs a killed predecessor left unfinished as interrupted, warms the Airflow worker pool so the first
  * "Ejecutar" on a DAG does not pay Airflow's import time (~5 s), and starts the task launcher
  * that runs the lab scheduler's tasks in the sandbox.
  */
@@ -13,6 +13,13 @@ export async function register() {
     await prepareCourseMode();
   } catch (error) {
     console.error('[cauce] no se pudo preparar el modo curso:', (error as Error).message);
+  }
+  try {
+    // Runs the previous server left going (it was killed or crashed) will never end: say so in the records.
+    const { markRunsInterruptedByLastServer } = await import('@/lib/runs/record');
+    await markRunsInterruptedByLastServer();
+  } catch (error) {
+    console.warn('[cauce] no se pudieron revisar las ejecuciones del arranque anterior:', (error as Error).message);
   }
   try {
     // Kafka's tenant admin is a JVM (~1-3 s to start): start it now, not on a student's first run.

@@ -5,6 +5,7 @@ import { KafkaBroker, type KafkaBrokerOptions } from './kafka/broker';
 import type { ProgressListener } from './kafka/download';
 import { adminSaslFromEnv } from './kafka/credentials';
 import { checkKafka } from './kafka/health';
+import { serviceStates } from './service-state';
 import { Supervisor } from './supervisor';
 
 export { checkKafka, type KafkaHealth } from './kafka/health';
@@ -127,6 +128,8 @@ async function startKafka(options: StartLabOptions, log: (message: string) => vo
   const { formatted } = await broker.prepare(options.onProgress);
   if (formatted) log(`Almacenamiento de Kafka creado en ${broker.paths.dataDir}.`);
   const supervisor = new Supervisor(broker, { log, healthTimeoutMs: options.healthTimeoutMs ?? 120_000 });
+  serviceStates().set('kafka', 'starting');
+  serviceStates().follow('kafka', supervisor);
   await supervisor.start(); // on failure it has already stopped the broker
   let stopping: Promise<void> | undefined;
   const admin = broker.adminSasl;
@@ -134,6 +137,6 @@ async function startKafka(options: StartLabOptions, log: (message: string) => vo
     brokers: broker.brokers,
     mode: 'embedded',
     env: { KAFKA_BROKERS: broker.brokers, CAUCE_LAB_MODE: 'embedded', KAFKA_ADMIN_USERNAME: admin.username, KAFKA_ADMIN_PASSWORD: admin.password },
-    stop: () => (stopping ??= supervisor.stop()),
+    stop: () => (stopping ??= supervisor.stop().finally(() => serviceStates().set('kafka', 'stopped'))),
   };
 }

@@ -37,10 +37,10 @@ type State = 'idle' | 'starting' | 'running' | 'waiting' | 'stopped';
  * backoff (1 s, 2 s, 4 s … 30 s), so a crash loop does not eat the machine, and the
  * delay resets once the service has stayed up for a minute.
  *
- * Events: 'healthy' after every successful (re)start, 'restarting' (delayMs) when a
+ * Events: 'healthy' after every successful (re)start, 'restarting' (delayMs, reason) when a
  * restart is scheduled, 'gaveUp' (the last failure) after maxRestarts restarts in a row.
  */
-export class Supervisor extends EventEmitter<{ healthy: []; restarting: [number]; gaveUp: [string] }> {
+export class Supervisor extends EventEmitter<{ healthy: []; restarting: [number, string]; gaveUp: [string] }> {
   private readonly service: SupervisedService;
   private readonly options: Required<SupervisorOptions>;
   private state: State = 'idle';
@@ -113,7 +113,7 @@ export class Supervisor extends EventEmitter<{ healthy: []; restarting: [number]
     this.healthySince = 0;
     this.state = 'waiting';
     this.options.log(`${reason}; reiniciando en ${formatSeconds(delay)}…`);
-    this.emit('restarting', delay);
+    this.emit('restarting', delay, reason);
     this.timer = setTimeout(() => void this.restart(), delay);
   }
 

@@ -13,6 +13,7 @@ import { describeError } from '../lab/errors';
 import { signalGroup } from '../lab/kafka/process';
 import { startLab, stopLeftovers, type Progress, type RunningFullLab } from '../lab/index';
 import { DEFAULT_SITE_PORT, firstUnavailablePort, launcherPorts, sitePorts } from '../lab/ports';
+import { serviceStates } from '../lab/service-state';
 import { Supervisor } from '../lab/supervisor';
 import { isLoopbackAddress, localUrl } from '../lib/http/front-door.mjs';
 import { envVar, serverEnv } from '../lib/env';
@@ -122,6 +123,7 @@ async function main(): Promise<number> {
   const server = new SiteServer({ port, host, env: { ...running.env, KAFKA_BROKERS: running.brokers, CAUCE_LAB_MODE: running.mode } });
   const supervisor = new Supervisor(server, { healthTimeoutMs: 60_000, maxRestarts: 5 });
   site = supervisor;
+  serviceStates().follow('site', supervisor);
   const gaveUp = new Promise<string>((resolve) => supervisor.once('gaveUp', resolve));
   try {
     await supervisor.start();

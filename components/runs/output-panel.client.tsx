@@ -1,23 +1,11 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
+import { RUN_STATUS_LABELS } from '@/lib/runs/messages';
 import type { KafkaRecord } from '@/lib/runs/schema';
 import { DagGraph, DagTimeline } from './dag-graph.client';
 import { TopicView } from './topic-view.client';
 import type { RunView } from './use-run.client';
-
-const REASON_LABEL: Record<string, string> = {
-  finished: 'Terminado',
-  failed: 'Terminado con error',
-  stopped: 'Detenido',
-  abandoned: 'Detenido al dejar la página',
-  timeout: 'Límite de tiempo',
-  'output-limit': 'Salida truncada',
-  'memory-limit': 'Límite de memoria',
-  'cpu-limit': 'Límite de CPU',
-  'lab-unavailable': 'Laboratorio no disponible',
-  error: 'Error del servidor',
-};
 
 function seconds(ms: number) {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -55,6 +43,10 @@ function RecordTable({ records }: { records: KafkaRecord[] }) {
 
 /** The run's live output under the editor: status, stdout/stderr, Kafka records, and how it ended. */
 export function OutputPanel({ view }: { view: RunView }) {
+  // When the lab failed under the run, its stack traces are not the student's to read first: folded under the explanation.
+  const foldErrors = view.exit?.reason === 'lab-unavailable';
+  const shownLines = foldErrors ? view.lines.filter((line) => line.stream !== 'stderr') : view.lines;
+  const foldedLines = foldErrors ? view.lines.filter((line) => line.stream === 'stderr') : [];
   const log = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   useEffect(() => {
@@ -71,7 +63,7 @@ export function OutputPanel({ view }: { view: RunView }) {
         {live && (view.stopping ? 'Deteniendo…' : view.status?.message)}
         {view.exit && (
           <span className={`exit exit-${view.exit.reason}`}>
-            <strong>{REASON_LABEL[view.exit.reason] ?? view.exit.reason}</strong>
+            <strong>{RUN_STATUS_LABELS[view.exit.reason] ?? view.exit.reason}</strong>
             {' · '}
             {seconds(view.exit.durationMs)}
             {view.exit.exitCode !== null && ` · código ${view.exit.exitCode}`}
@@ -100,7 +92,7 @@ export function OutputPanel({ view }: { view: RunView }) {
         </dl>
       )}
       {view.exit && view.exit.reason !== 'finished' && <p className="output-exit-message">{view.exit.message}</p>}
-      {(view.lines.length > 0 || view.hiddenLines > 0) && (
+      {(shownLines.length > 0 || view.hiddenLines > 0) && (
         <div
           className="output-log"
           ref={log}
@@ -112,7 +104,7 @@ export function OutputPanel({ view }: { view: RunView }) {
           }}
         >
           {view.hiddenLines > 0 && <div className="line line-notice">… {view.hiddenLines} líneas anteriores no se muestran</div>}
-          {view.lines.map((line, i) => (
+          {shownLines.map((line, i) => (
             <div key={i} className={`line line-${line.stream}`}>
               {line.stream === 'stderr' && <span className="visually-hidden">error: </span>}
               {line.task && <span className="line-task">{line.task}</span>}
@@ -120,6 +112,12 @@ export function OutputPanel({ view }: { view: RunView }) {
             </div>
           ))}
         </div>
+      )}
+      {foldedLines.length > 0 && (
+        <details className="output-technical">
+          <summary>Ver el detalle técnico ({foldedLines.length === 1 ? '1 línea' : `${foldedLines.length} líneas`} de la salida de errores)</summary>
+          <pre>{foldedLines.map((line) => line.text).join('\n')}</pre>
+        </details>
       )}
       {view.records.length > 0 && (
         <>

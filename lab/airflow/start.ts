@@ -1,5 +1,6 @@
 import { envVar } from '../../lib/env';
 import type { ProgressListener } from '../kafka/download';
+import { serviceStates } from '../service-state';
 import { Supervisor } from '../supervisor';
 import { checkAirflow } from './health';
 import { AirflowServer, type AirflowServerOptions } from './server';
@@ -51,6 +52,8 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<R
   log(`Arrancando Airflow ${AIRFLOW_VERSION} (api-server, scheduler, dag-processor, triggerer)…`);
   const { username, password } = server.credentials;
   const supervisor = new Supervisor(server, { log, healthTimeoutMs: options.healthTimeoutMs ?? 180_000 });
+  serviceStates().set('airflow', 'starting');
+  serviceStates().follow('airflow', supervisor);
   await supervisor.start();
   log(
     `Airflow ${AIRFLOW_VERSION} listo: ${server.apiUrl}  (usuario ${username}, contraseña ${password}` +
@@ -73,6 +76,6 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<R
       AIRFLOW_LOGS_DIR: server.paths.logsDir,
       ...(server.uid === undefined ? {} : { CAUCE_AIRFLOW_UID: String(server.uid) }),
     },
-    stop: () => (stopping ??= supervisor.stop()),
+    stop: () => (stopping ??= supervisor.stop().finally(() => serviceStates().set('airflow', 'stopped'))),
   };
 }

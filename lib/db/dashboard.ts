@@ -1,5 +1,5 @@
 import type { Db } from './index';
-import { OK_STATUSES } from './runs';
+import { NOT_FAILED_STATUSES } from './runs';
 import type { Student } from './schema';
 
 /**
@@ -34,7 +34,7 @@ export async function roster(db: Db, courseId: string): Promise<RosterRow[]> {
         .sum<string | number>(
           eb
             .case()
-            .when('status', 'not in', [...OK_STATUSES])
+            .when('status', 'not in', [...NOT_FAILED_STATUSES])
             .then(1)
             .else(0)
             .end(),
@@ -112,7 +112,7 @@ export async function recentFailedRuns(db: Db, courseId: string, limit = 50): Pr
       'runs.duration_ms',
     ])
     .where('runs.course_id', '=', courseId)
-    .where('runs.status', 'not in', [...OK_STATUSES])
+    .where('runs.status', 'not in', [...NOT_FAILED_STATUSES])
     .orderBy('runs.created_at', 'desc')
     .limit(limit)
     .execute();

@@ -75,7 +75,11 @@ export interface RunsTable {
   kind: string;
   /** JSON array of {name, content}: the code as it was run. */
   code: string;
-  /** An EndReason ("finished", "failed", "timeout"…) or "rejected" (refused before running: syntax, quota). */
+  /**
+   * "queued" then "running" while the run goes (the row is written when it is accepted), then its
+   * EndReason ("finished", "failed", "timeout"…); "rejected" (refused before running: syntax,
+   * quota); "interrupted" (the server ended under it: marked on the next start).
+   */
   status: string;
   exit_code: number | null;
   duration_ms: number | null;

@@ -9,12 +9,17 @@ const run = new Run({ lesson: 'kafka/consumidor', snippet: 'kafka/consumidor/buc
 vi.mock('@/lib/auth/user', () => ({ userFromRequest: async () => ({ role: 'local' }), ownerKey: () => 'local' }));
 vi.mock('@/lib/runs/registry', () => ({ findOwnRun: (id: string) => (id === run.id ? run : undefined) }));
 const { GET } = await import('@/app/api/runs/[id]/events/route');
+const { db } = await import('@/lib/db');
+const { recordRun } = await import('@/lib/db/runs');
+
+async function open(id: string, lastEventId?: string): Promise<Response> {
+  return GET(new Request(`http://localhost/api/runs/${id}/events`, { headers: lastEventId ? { 'last-event-id': lastEventId } : {} }), {
+    params: Promise.resolve({ id }),
+  });
+}
 
 async function read(lastEventId?: string): Promise<string> {
-  const response = await GET(new Request(`http://localhost/api/runs/${run.id}/events`, { headers: lastEventId ? { 'last-event-id': lastEventId } : {} }), {
-    params: Promise.resolve({ id: run.id }),
-  });
-  return response.text(); // the stream ends with the run's exit event
+  return (await open(run.id, lastEventId)).text(); // the stream ends with the run's exit event
 }
 
 describe('el flujo de eventos de una ejecución', () => {
@@ -34,5 +39,39 @@ describe('el flujo de eventos de una ejecución', () => {
     expect(body).not.toContain('"uno"');
     // A malformed id is a first connection: everything once.
     expect((await read('x')).match(/"text":"\w+"/g)).toEqual(['"text":"uno"', '"text":"dos"', '"text":"tres"']);
+  });
+});
+
+describe('una página que reconecta tras reiniciarse el servidor', () => {
+  const row = (id: string, owner: string, status: string) => ({
+    id,
+    student_id: null,
+    course_id: null,
+    owner,
+    lesson: 'kafka/consumidor',
+    snippet: 'kafka/consumidor/bucle',
+    kind: 'kafka-ts',
+    code: '[]',
+    status,
+    exit_code: null,
+    duration_ms: null,
+    error: null,
+    created_at: new Date().toISOString(),
+    ended_at: null,
+  });
+
+  it('oye que su ejecución se interrumpió (con el siguiente id), no un 404', async () => {
+    await recordRun(await db(), row('cortada', 'local', 'interrupted'));
+    const response = await open('cortada', '7');
+    expect(response.status).toBe(200);
+    const body = await response.text();
+    expect(body).toMatch(/^id: 8\ndata: \{"type":"exit","reason":"interrupted"/);
+    expect(body).toContain('El servidor del sitio se detuvo mientras tu programa se ejecutaba');
+  });
+
+  it('la de otro, o una que no existe, sigue siendo un 404', async () => {
+    await recordRun(await db(), row('ajena', 'student:otro', 'interrupted'));
+    expect((await open('ajena')).status).toBe(404);
+    expect((await open('nunca-existio')).status).toBe(404);
   });
 });

@@ -10,6 +10,7 @@ import { kafkaTenants } from '@/lib/lab/kafka-tenants';
 import { runTypeScript, type SandboxResult } from '@/lib/sandbox';
 import { formatBytes } from '@/lib/sandbox/messages';
 import { KafkaLimitWatcher } from './kafka-limits';
+import { CONNECTION_LOST, kafkaOutageDuring } from './kafka-outage';
 import { RUN_MESSAGES } from './messages';
 import { parseRecordLine } from './records';
 import type { Run } from './run';
@@ -102,6 +103,7 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
   const errors = new RuntimeErrorTracker(files.map((f) => f.name));
   let refusalExplained = false;
   let missingTopicExplained = false;
+  let connectionLost = false;
   const limits = new KafkaLimitWatcher();
   const explainRefusal = (text: string) => {
     // A lab limit first: refusing partitions on one's own topic is an ACL error, not a wrong prefix.
@@ -141,12 +143,21 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
         if (stream === 'stdout') {
           const record = parseRecordLine(text);
           if (record) return run.emit({ type: 'record', record });
-        } else errors.observe(text);
+        } else {
+          errors.observe(text);
+          connectionLost ||= CONNECTION_LOST.test(text);
+        }
         run.emit({ type: stream, text });
       },
     );
     if (result.truncated) run.emit({ type: 'notice', message: `La salida superó ${formatBytes(DEFAULT_KAFKA_TS_LIMITS.outputBytes)} y se cortó ahí.` });
     const reason = endReason(result);
+    // Kafka died under the program (a broker restart): the lab's failure, said so, not a line of theirs to fix.
+    const outage = reason === 'failed' && connectionLost ? await kafkaOutageDuring(started, brokers) : undefined;
+    if (outage) {
+      run.emit({ type: 'exit', reason: 'lab-unavailable', exitCode: result.exitCode, durationMs: result.durationMs, message: outage });
+      return;
+    }
     const located = errors.result();
     if (located && reason === 'failed') run.emit({ type: 'diagnostic', ...located });
     run.emit({

@@ -4,6 +4,10 @@ export const RUN_MESSAGES = {
   failed: 'Tu programa terminó con un error; revisa la salida de errores.',
   labUnavailable:
     'El laboratorio de Kafka no está disponible ahora mismo, así que tu programa no se ejecutó. Espera unos segundos a que se recupere (el estado aparece arriba) y vuelve a intentarlo.',
+  kafkaRestarted:
+    'Kafka se detuvo mientras tu programa se ejecutaba y el laboratorio lo está reiniciando (o ya lo reinició), así que tu programa perdió la conexión. No es un fallo de tu código: los mensajes que Kafka llegó a confirmar están guardados. Espera a que el indicador diga «Kafka: disponible» y vuelve a pulsar «Ejecutar». El detalle técnico está plegado debajo.',
+  kafkaLost:
+    'Tu programa perdió la conexión con Kafka porque el laboratorio dejó de responder. No es un fallo de tu código: espera a que el indicador diga «Kafka: disponible» y vuelve a pulsar «Ejecutar». El detalle técnico está plegado debajo.',
   kafkaAccessUnavailable:
     'No se pudo preparar tu acceso al laboratorio de Kafka (tu usuario y tus permisos), así que tu programa no se ejecutó. Vuelve a intentarlo en unos segundos.',
   kafkaRefused: (prefix: string) =>
@@ -15,8 +19,31 @@ export const RUN_MESSAGES = {
   tooLarge: (limitKb: number) => `Tu código supera el máximo de ${limitKb} KB por ejecución. Acórtalo y vuelve a intentarlo.`,
   unknownRun: 'Esa ejecución no existe o ya expiró. Pulsa «Ejecutar» de nuevo.',
   abandoned: (seconds: number) => `Se detuvo porque ninguna página la seguía desde hacía ${seconds} s (cerraste o dejaste la lección). Pulsa «Ejecutar» para lanzarla de nuevo.`,
+  interrupted:
+    'El servidor del sitio se detuvo mientras tu programa se ejecutaba (se reinicia solo) y la ejecución se cortó; lo que llegó a mostrar es lo de arriba. Pulsa «Ejecutar» para lanzarlo de nuevo.',
   serverError: 'No se pudo ejecutar tu programa por un problema del servidor. Inténtalo de nuevo en un momento.',
 } as const;
+
+/**
+ * Every status a run's record can hold, in a few Spanish words: the output panel's end badge and
+ * the instructor's history. The end reasons (EndReason) plus the record's own states.
+ */
+export const RUN_STATUS_LABELS: Record<string, string> = {
+  queued: 'En cola',
+  running: 'En marcha',
+  finished: 'Terminado',
+  failed: 'Terminado con error',
+  stopped: 'Detenido',
+  abandoned: 'Detenido al dejar la página',
+  timeout: 'Límite de tiempo',
+  'output-limit': 'Salida truncada',
+  'memory-limit': 'Límite de memoria',
+  'cpu-limit': 'Límite de CPU',
+  'lab-unavailable': 'Laboratorio no disponible',
+  error: 'Error del servidor',
+  interrupted: 'Interrumpido: el servidor se reinició',
+  rejected: 'Rechazado antes de ejecutarse',
+};
 
 /** A wait in words a student reads at a glance: rounded up to 5 s, then to the minute. */
 export function spanishEstimate(ms: number): string {

@@ -3,7 +3,7 @@ import { runCapacity, serverEnv } from '@/lib/env';
 import { executeAirflowDag } from './airflow/dag';
 import { executeKafkaSnippet } from './kafka-ts';
 import { RunQueue } from './queue';
-import { recordWhenEnded } from './record';
+import { recordRunLifecycle } from './record';
 import { Run } from './run';
 import type { RunRequest } from './schema';
 
@@ -62,7 +62,7 @@ function forgetOldRuns(runs: Map<string, Run>) {
 export type RunOptions = NonNullable<ConstructorParameters<typeof Run>[1]>;
 
 /**
- * Queues a run and records it when it ends (lib/runs/record.ts).
+ * Queues a run and records it from its start to its end (lib/runs/record.ts).
  * @param options.student the session's student (course mode); @default DEFAULT_STUDENT
  * @param options.owner who may follow/stop it (from the session); @default LOCAL_OWNER
  */
@@ -72,7 +72,7 @@ export function createRun(request: RunRequest, options: RunOptions = {}): Run {
   const run = new Run(request, options);
   runs.set(run.id, run);
   run.stopWhenUnwatched(); // until its page connects
-  void recordWhenEnded(run);
+  void recordRunLifecycle(run);
   queue.enqueue(run);
   return run;
 }

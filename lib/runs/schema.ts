@@ -33,8 +33,8 @@ export type RunRequest = z.infer<typeof RunRequest>;
 
 /** How a run ended; each has one Spanish sentence in lib/runs/messages.ts. */
 export const EndReason = z
-  .enum(['finished', 'failed', 'stopped', 'abandoned', 'timeout', 'output-limit', 'memory-limit', 'cpu-limit', 'lab-unavailable', 'error'])
-  .describe('Why the run ended');
+  .enum(['finished', 'failed', 'stopped', 'abandoned', 'timeout', 'output-limit', 'memory-limit', 'cpu-limit', 'lab-unavailable', 'error', 'interrupted'])
+  .describe('Why the run ended ("interrupted": the site\'s server ended under it; only a reconnecting page hears it, from the records)');
 export type EndReason = z.infer<typeof EndReason>;
 
 /** Airflow task instance states the DAG graph colours. */

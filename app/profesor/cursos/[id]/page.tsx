@@ -8,6 +8,7 @@ import { findCourse } from '@/lib/db/courses';
 import { RunsPerMinute } from '@/components/instructor/runs-per-minute';
 import { completionGrid, recentFailedRuns, roster, runsPerMinute } from '@/lib/db/dashboard';
 import { lessonColumns } from '@/lib/instructor/lessons';
+import { RUN_STATUS_LABELS } from '@/lib/runs/messages';
 
 export const metadata: Metadata = { title: 'Curso' };
 export const dynamic = 'force-dynamic';
@@ -131,7 +132,7 @@ export default async function InstructorCoursePage({ params }: { params: Promise
             <li key={run.id}>
               <details>
                 <summary>
-                  <strong>{run.displayName}</strong> · {titles.get(run.lesson) ?? run.lesson} · {run.status} · {time(run.createdAt)}
+                  <strong>{run.displayName}</strong> · {titles.get(run.lesson) ?? run.lesson} · {RUN_STATUS_LABELS[run.status] ?? run.status} · {time(run.createdAt)}
                 </summary>
                 {run.error && <pre className="failed-run-error">{run.error}</pre>}
                 {run.code.map((file) => (
