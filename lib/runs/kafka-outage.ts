@@ -8,6 +8,12 @@ export const CONNECTION_LOST =
 
 const PROBE_TIMEOUT_MS = 3_000;
 
+/** Why a run could not start on Kafka, in Spanish: "it is restarting" when the launcher says so, else the general "not available". */
+export function kafkaUnavailableMessage(): string {
+  const state = readServiceStates().kafka?.state;
+  return state === 'restarting' || state === 'starting' ? RUN_MESSAGES.kafkaRestarting : RUN_MESSAGES.labUnavailable;
+}
+
 /**
  * Why a program that failed after losing its connection to Kafka failed, when it was the lab's
  * doing: the Spanish explanation, or undefined when the lab stayed up (the program's own

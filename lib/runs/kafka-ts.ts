@@ -10,7 +10,7 @@ import { kafkaTenants } from '@/lib/lab/kafka-tenants';
 import { runTypeScript, type SandboxResult } from '@/lib/sandbox';
 import { formatBytes } from '@/lib/sandbox/messages';
 import { KafkaLimitWatcher } from './kafka-limits';
-import { CONNECTION_LOST, kafkaOutageDuring } from './kafka-outage';
+import { CONNECTION_LOST, kafkaOutageDuring, kafkaUnavailableMessage } from './kafka-outage';
 import { RUN_MESSAGES } from './messages';
 import { parseRecordLine } from './records';
 import type { Run } from './run';
@@ -80,7 +80,7 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
   // the student's own program takes to start); the run's own patient checks when it is not.
   const health = await reachKafka(brokers, run.abort.signal);
   if (!health.ok && !run.abort.signal.aborted) {
-    run.emit({ type: 'exit', reason: 'lab-unavailable', exitCode: null, durationMs: Date.now() - started, message: RUN_MESSAGES.labUnavailable });
+    run.emit({ type: 'exit', reason: 'lab-unavailable', exitCode: null, durationMs: Date.now() - started, message: kafkaUnavailableMessage() });
     return;
   }
   if (run.abort.signal.aborted) {

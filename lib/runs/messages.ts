@@ -4,6 +4,8 @@ export const RUN_MESSAGES = {
   failed: 'Tu programa terminó con un error; revisa la salida de errores.',
   labUnavailable:
     'El laboratorio de Kafka no está disponible ahora mismo, así que tu programa no se ejecutó. Espera unos segundos a que se recupere (el estado aparece arriba) y vuelve a intentarlo.',
+  kafkaRestarting:
+    'Kafka se está reiniciando ahora mismo (el laboratorio lo vuelve a poner en marcha solo), así que tu programa no se ejecutó. Vuelve a pulsar «Ejecutar» cuando el indicador diga «Kafka: disponible», en unos segundos.',
   kafkaRestarted:
     'Kafka se detuvo mientras tu programa se ejecutaba y el laboratorio lo está reiniciando (o ya lo reinició), así que tu programa perdió la conexión. No es un fallo de tu código: los mensajes que Kafka llegó a confirmar están guardados. Espera a que el indicador diga «Kafka: disponible» y vuelve a pulsar «Ejecutar». El detalle técnico está plegado debajo.',
   kafkaLost:
