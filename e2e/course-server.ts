@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { readSecrets } from '../lab/kafka/secrets';
+import { Supervisor } from '../lab/supervisor';
+import { SiteServer } from '../scripts/site-server';
 import { expect } from './fixtures';
 
 /**
@@ -19,55 +21,96 @@ export interface CourseServer {
 
 const root = path.resolve(import.meta.dirname, '..');
 
-/** `env`: more configuration for this server only (e.g. a smaller run capacity). */
-export async function startCourseServer(port = Number(process.env.E2E_COURSE_PORT ?? 3211), env: Record<string, string> = {}): Promise<CourseServer> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cauce-curso-'));
-  const instructorPassword = 'contraseña-de-prueba-e2e';
+/** What a course-mode server on the e2e lab needs: its own SQLite file, the instructor's password, the lab's Kafka admin. */
+function courseServerEnv(dir: string, instructorPassword: string, env: Record<string, string>): Record<string, string> {
   // A second site on the same lab needs the lab's Kafka admin, as `npm start` hands its own
   // site: without it the site cannot create the students' principals and no run reaches Kafka.
   const labDir = process.env.CAUCE_LAB_DIR ?? path.join(root, '.lab');
   const kafka = readSecrets(path.join(labDir, 'kafka'));
   if (!kafka) throw new Error(`No están las credenciales del Kafka del laboratorio en ${labDir}/kafka: ¿arrancó el laboratorio de e2e?`);
+  return {
+    CAUCE_MODE: 'course',
+    CAUCE_DB_FILE: path.join(dir, 'cauce.sqlite'),
+    CAUCE_INSTRUCTOR_PASSWORD: instructorPassword,
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.CAUCE_KAFKA_PORT ?? 19092}`,
+    KAFKA_ADMIN_USERNAME: kafka.adminUser,
+    KAFKA_ADMIN_PASSWORD: kafka.adminPassword,
+    ...env,
+  };
+}
+
+const INSTRUCTOR_PASSWORD = 'contraseña-de-prueba-e2e';
+
+async function waitForHealth(baseURL: string, alive: () => boolean, log: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${baseURL}/api/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (!alive() || Date.now() > deadline) throw new Error(`El servidor en modo curso no arrancó:\n${log()}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** `env`: more configuration for this server only (e.g. a smaller run capacity). */
+export async function startCourseServer(port = Number(process.env.E2E_COURSE_PORT ?? 3211), env: Record<string, string> = {}): Promise<CourseServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cauce-curso-'));
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'scripts', 'serve-next.mjs'), String(port)], {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      CAUCE_MODE: 'course',
-      CAUCE_DB_FILE: path.join(dir, 'cauce.sqlite'),
-      CAUCE_INSTRUCTOR_PASSWORD: instructorPassword,
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.CAUCE_KAFKA_PORT ?? 19092}`,
-      KAFKA_ADMIN_USERNAME: kafka.adminUser,
-      KAFKA_ADMIN_PASSWORD: kafka.adminPassword,
-      ...env,
-    },
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...courseServerEnv(dir, INSTRUCTOR_PASSWORD, env) },
   });
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const baseURL = `http://localhost:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${baseURL}/api/health`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`El servidor en modo curso no arrancó:\n${log}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  await waitForHealth(
+    baseURL,
+    () => child.exitCode === null,
+    () => log,
+  );
   return {
     baseURL,
-    instructorPassword,
+    instructorPassword: INSTRUCTOR_PASSWORD,
     async stop() {
       if (child.exitCode === null && child.pid) {
         const exited = new Promise((r) => child.once('exit', r));
         process.kill(-child.pid, 'SIGTERM');
         await exited;
       }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SupervisedCourseServer extends CourseServer {
+  /** The server process now (changes when the supervisor restarts it). */
+  pid(): number | undefined;
+  /** The supervisor's Spanish lines so far. */
+  supervisorLog(): string;
+}
+
+/**
+ * A course-mode server exactly as `npm start` keeps the site (scripts/site.ts): the launcher's
+ * SiteServer under the lab's Supervisor, so a server killed mid-class comes back by itself, on
+ * the same database. For the fault specs.
+ */
+export async function startSupervisedCourseServer(port: number, env: Record<string, string> = {}): Promise<SupervisedCourseServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cauce-curso-supervisado-'));
+  const server = new SiteServer({ port, host: '127.0.0.1', env: courseServerEnv(dir, INSTRUCTOR_PASSWORD, env) });
+  const lines: string[] = [];
+  const supervisor = new Supervisor(server, { healthTimeoutMs: 60_000, maxRestarts: 3, log: (line) => lines.push(line) });
+  await supervisor.start();
+  return {
+    baseURL: `http://localhost:${port}`,
+    instructorPassword: INSTRUCTOR_PASSWORD,
+    pid: () => server.pid,
+    supervisorLog: () => lines.join('\n'),
+    async stop() {
+      await supervisor.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -23,6 +23,8 @@ const ServiceState = z.object({
   lastOutage: z.object({ from: z.number(), to: z.number() }).optional(),
   /** The supervisor's Spanish line for the last failure ("Kafka se detuvo inesperadamente (SIGKILL)"). */
   reason: z.string().optional(),
+  /** The launcher that wrote it: a killed launcher's file says nothing about the services now. */
+  launcherPid: z.number().int().optional(),
 });
 export type ServiceState = z.infer<typeof ServiceState>;
 
@@ -33,13 +35,23 @@ export function serviceStateFile(): string {
   return path.join(labRoot(), 'services.json');
 }
 
-/** The launcher's view of its services; {} when there is none (see above). Never throws. */
+/** The launcher's view of its services; {} when there is none (see above), or only what a launcher still alive wrote. Never throws. */
 export function readServiceStates(file = serviceStateFile()): ServiceStates {
   try {
     const parsed = ServiceStates.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-    return parsed.success ? parsed.data : {};
+    if (!parsed.success) return {};
+    return Object.fromEntries(Object.entries(parsed.data).filter(([, state]) => state.launcherPid === undefined || isAlive(state.launcherPid)));
   } catch {
     return {};
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
   }
 }
 
@@ -65,6 +77,7 @@ export class ServiceStateWriter {
     this.states[name] = {
       state,
       since,
+      launcherPid: process.pid,
       ...(lastOutage ? { lastOutage } : {}),
       ...(state !== 'running' && (reason ?? previous?.reason) ? { reason: reason ?? previous?.reason } : {}),
     };

@@ -1,22 +1,31 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import type { LabStatus } from '@/lib/lab/status';
+import type { LabStatus, SupervisorView } from '@/lib/lab/status';
 
 const POLL_MS = 5_000;
 
-type State = 'up' | 'down' | 'checking' | 'unknown';
+type State = 'up' | 'down' | 'restarting' | 'checking' | 'unknown';
 
 const LABEL: Record<State, string> = {
   up: 'disponible',
   down: 'no disponible',
+  restarting: 'reiniciando…',
   checking: 'comprobando…',
   unknown: 'sin conexión con el sitio',
 };
 
-function ServiceStatus({ name, state, detail, link }: { name: string; state: State; detail?: string; link?: { href: string; label: string } }) {
+/** What a badge shows: `detail` beside the label, `tooltip` with what only the curious need. */
+interface ServiceView {
+  state: State;
+  detail?: string;
+  tooltip?: string;
+}
+
+function ServiceStatus({ name, view, link }: { name: string; view: ServiceView; link?: { href: string; label: string } }) {
+  const { state, detail, tooltip } = view;
   return (
-    <div className={`lab-status lab-status-${state}`} role="status" aria-live="polite" title={detail}>
+    <div className={`lab-status lab-status-${state}`} role="status" aria-live="polite" title={tooltip ?? detail}>
       <span className="lab-dot" aria-hidden="true" />
       <span>
         {name}: <strong>{LABEL[state]}</strong>
@@ -29,6 +38,35 @@ function ServiceStatus({ name, state, detail, link }: { name: string; state: Sta
       )}
     </div>
   );
+}
+
+/** "12 s", "3 min", "2 h": how long, roughly, as the badge says it. */
+function elapsed(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1_000));
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3_600) return `${Math.floor(seconds / 60)} min`;
+  return `${Math.floor(seconds / 3_600)} h`;
+}
+
+/**
+ * One service's badge from its probe and, when the probe failed, the launcher's supervisor:
+ * "reiniciando…" while it brings the service back, "no disponible" once it gave up. `checkedAt`
+ * and `supervisor.since` share the server's clock, so the browser's own clock does not matter.
+ */
+function serviceView(
+  service: { ok: boolean; error?: string; technical?: string; supervisor?: SupervisorView } | undefined,
+  checkedAt: string | undefined,
+  upDetail: string | undefined,
+): ServiceView {
+  if (!service) return { state: 'checking' };
+  if (service.ok) return { state: 'up', detail: upDetail };
+  const { supervisor } = service;
+  const since = supervisor && checkedAt ? ` (desde hace ${elapsed(Date.parse(checkedAt) - supervisor.since)})` : '';
+  const why = [supervisor?.reason, service.error, service.technical && `Detalle técnico: ${service.technical}`].filter(Boolean).join('\n');
+  if (supervisor?.state === 'restarting') return { state: 'restarting', detail: `el laboratorio lo está volviendo a poner en marcha${since}`, tooltip: why };
+  if (supervisor?.state === 'starting') return { state: 'restarting', detail: `el laboratorio lo está arrancando${since}`, tooltip: why };
+  if (supervisor?.state === 'gave-up') return { state: 'down', detail: 'el laboratorio dejó de intentarlo: reinicia Cauce (npm start)', tooltip: why };
+  return { state: 'down', detail: service.error, tooltip: why || undefined };
 }
 
 function useLabStatus() {
@@ -59,32 +97,27 @@ function useLabStatus() {
   return { status, unreachable };
 }
 
+function kafkaUpDetail(kafka: LabStatus['kafka']): string {
+  const brokers = `${kafka.brokers} broker${kafka.brokers === 1 ? '' : 's'}`;
+  return [kafka.version && `versión ${kafka.version}`, brokers, kafka.mode === 'external' ? 'clúster externo' : 'laboratorio integrado'].filter(Boolean).join(' · ');
+}
+
+function airflowUpDetail(airflow: NonNullable<LabStatus['airflow']>): string {
+  return [airflow.version && `versión ${airflow.version}`, airflow.mode === 'external' ? 'externo' : 'laboratorio integrado'].filter(Boolean).join(' · ');
+}
+
 /** The lab's services as a lesson shows them (Kafka, Airflow), kept fresh while the page is open. */
 export function LabStatusBadge() {
   const { status, unreachable } = useLabStatus();
-  const stateOf = (ok: boolean | undefined): State => (unreachable ? 'unknown' : ok === undefined ? 'checking' : ok ? 'up' : 'down');
-  const { kafka, airflow } = status ?? {};
-  const kafkaDetail = kafka?.ok
-    ? [
-        kafka.version && `versión ${kafka.version}`,
-        `${kafka.brokers} broker${kafka.brokers === 1 ? '' : 's'}`,
-        kafka.mode === 'external' ? 'clúster externo' : 'laboratorio integrado',
-      ]
-        .filter(Boolean)
-        .join(' · ')
-    : kafka?.error;
+  const { kafka, airflow, checkedAt } = status ?? {};
+  const unknown: ServiceView = { state: 'unknown' };
   return (
     <div className="lab-statuses">
-      <ServiceStatus name="Kafka" state={stateOf(kafka?.ok)} detail={kafkaDetail} />
+      <ServiceStatus name="Kafka" view={unreachable ? unknown : serviceView(kafka, checkedAt, kafka && kafkaUpDetail(kafka))} />
       {(airflow || !status) && (
         <ServiceStatus
           name="Airflow"
-          state={stateOf(airflow?.ok)}
-          detail={
-            airflow?.ok
-              ? [airflow.version && `versión ${airflow.version}`, airflow.mode === 'external' ? 'externo' : 'laboratorio integrado'].filter(Boolean).join(' · ')
-              : airflow?.error
-          }
+          view={unreachable ? unknown : serviceView(airflow, checkedAt, airflow && airflowUpDetail(airflow))}
           link={airflow ? { href: airflow.uiUrl, label: 'Abrir la interfaz de Airflow' } : undefined}
         />
       )}

@@ -2,13 +2,31 @@ import { checkAirflow, type AirflowHealth } from '@/lab/airflow/health';
 import { AIRFLOW_VERSION } from '@/lab/airflow/version';
 import { checkKafka, type KafkaHealth } from '@/lab/kafka/health';
 import { KAFKA_VERSION } from '@/lab/kafka/version';
+import { readServiceStates, type ServiceState } from '@/lab/service-state';
 import { kafkaBrokers, serverEnv } from '@/lib/env';
 
+/**
+ * What the launcher's supervisor says of a service whose probe failed (lab/service-state.ts):
+ * "restarting" is not the same news as "down". `since` is ms since the epoch on the server's
+ * clock, like `checkedAt`, so the badge can say "desde hace 12 s" whatever the browser's clock.
+ */
+export type SupervisorView = Pick<ServiceState, 'state' | 'since' | 'reason'>;
+
 export interface LabStatus {
-  kafka: KafkaHealth & { mode: 'embedded' | 'external'; bootstrap: string };
+  /** `supervisor` only when the probe failed and the launcher wrote a state (see {@link SupervisorView}). */
+  kafka: KafkaHealth & { mode: 'embedded' | 'external'; bootstrap: string; supervisor?: SupervisorView };
   /** Absent when this server was started without Airflow. */
-  airflow?: AirflowHealth & { mode: 'embedded' | 'external'; version?: string; uiUrl: string };
+  airflow?: AirflowHealth & { mode: 'embedded' | 'external'; version?: string; uiUrl: string; supervisor?: SupervisorView };
   checkedAt: string;
+}
+
+/**
+ * The launcher's word on a service, added only when its probe failed: a probe that answered
+ * wins over a file the launcher may not have rewritten yet (or left behind when it was killed).
+ */
+function supervisorOf(probeOk: boolean, state: ServiceState | undefined): { supervisor?: SupervisorView } {
+  if (probeOk || !state) return {};
+  return { supervisor: { state: state.state, since: state.since, ...(state.reason ? { reason: state.reason } : {}) } };
 }
 
 const FRESH_MS = 2_000;
@@ -30,16 +48,22 @@ export function labStatus(): Promise<LabStatus> {
   const status = Promise.all([
     checkKafka(brokers, 1_500, { version: mode === 'embedded' ? KAFKA_VERSION : undefined }),
     apiUrl ? checkAirflow(apiUrl, 1_500) : Promise.resolve(undefined),
-  ]).then(([kafka, airflow]) => ({
-    kafka: { ...kafka, mode, bootstrap: brokers.join(',') },
-    airflow: airflow && {
-      ...airflow,
-      mode: env.CAUCE_AIRFLOW_MODE,
-      version: env.CAUCE_AIRFLOW_MODE === 'embedded' ? AIRFLOW_VERSION : undefined,
-      uiUrl: env.AIRFLOW_UI_URL ?? apiUrl!,
-    },
-    checkedAt: new Date().toISOString(),
-  }));
+  ]).then(([kafka, airflow]) => {
+    // Read after the probes, so a restart that began while they ran is already in it. Only the
+    // embedded services are the launcher's: in external mode an entry is a previous run's.
+    const supervised = readServiceStates();
+    return {
+      kafka: { ...kafka, mode, bootstrap: brokers.join(','), ...supervisorOf(kafka.ok, mode === 'embedded' ? supervised.kafka : undefined) },
+      airflow: airflow && {
+        ...airflow,
+        mode: env.CAUCE_AIRFLOW_MODE,
+        version: env.CAUCE_AIRFLOW_MODE === 'embedded' ? AIRFLOW_VERSION : undefined,
+        uiUrl: env.AIRFLOW_UI_URL ?? apiUrl!,
+        ...supervisorOf(airflow.ok, env.CAUCE_AIRFLOW_MODE === 'embedded' ? supervised.airflow : undefined),
+      },
+      checkedAt: new Date().toISOString(),
+    };
+  });
   const at = Date.now();
   last = { at, status };
   void status.then((done) => {
