@@ -12,6 +12,7 @@ import { consumeValues, freePortPair, tempStateDir, testClient } from '@/lab/kaf
 import { ServiceStateWriter } from '@/lab/service-state';
 import { Supervisor } from '@/lab/supervisor';
 import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
+import { releaseSiteLab, stubSiteLabEnv } from './kafka-test-helpers';
 import { RUN_MESSAGES } from './messages';
 import type { RunEvent } from './schema';
 
@@ -50,17 +51,11 @@ describe('Kafka muere (kill -9) bajo el productor de un alumno', () => {
     supervisor = new Supervisor(broker, { log: (line) => launcherLog.push(line), healthTimeoutMs: 2 * MINUTE });
     new ServiceStateWriter(path.join(labDir, 'services.json')).follow('kafka', supervisor);
     await supervisor.start();
-    vi.stubEnv('CAUCE_LAB_DIR', labDir);
-    vi.stubEnv('KAFKA_BROKERS', broker.brokers);
-    vi.stubEnv('CAUCE_LAB_MODE', 'embedded');
-    vi.stubEnv('KAFKA_ADMIN_USERNAME', broker.adminSasl.username);
-    vi.stubEnv('KAFKA_ADMIN_PASSWORD', broker.adminSasl.password);
+    stubSiteLabEnv({ brokers: broker.brokers, adminSasl: broker.adminSasl, mode: 'embedded', labDir });
   }, 5 * MINUTE);
 
   afterAll(async () => {
-    const { kafkaTenants } = await import('@/lib/lab/kafka-tenants');
-    kafkaTenants()?.close();
-    vi.unstubAllEnvs();
+    await releaseSiteLab();
     await supervisor?.stop();
     for (const dir of [stateDir, labDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   }, MINUTE);

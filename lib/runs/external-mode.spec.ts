@@ -5,9 +5,10 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaBroker } from '@/lab/kafka/broker';
 import { consumeValues, freePortPair, tempStateDir, testClient } from '@/lab/kafka/test-helpers';
+import { releaseSiteLab, stubSiteLabEnv } from './kafka-test-helpers';
 import type { RunEvent } from './schema';
 
 const MINUTE = 60_000;
@@ -24,18 +25,12 @@ describe('modo externo (KAFKA_BROKERS apunta a un clúster existente)', () => {
     await broker.prepare();
     await broker.start();
     await broker.waitHealthy(120_000);
-    vi.stubEnv('KAFKA_BROKERS', broker.brokers);
-    vi.stubEnv('CAUCE_LAB_DIR', labDir);
-    vi.stubEnv('CAUCE_LAB_MODE', 'external');
     // A cluster with SCRAM + ACLs: isolation works there too when the site is given its admin.
-    vi.stubEnv('KAFKA_ADMIN_USERNAME', broker.adminSasl.username);
-    vi.stubEnv('KAFKA_ADMIN_PASSWORD', broker.adminSasl.password);
+    stubSiteLabEnv({ brokers: broker.brokers, adminSasl: broker.adminSasl, mode: 'external', labDir });
   }, 5 * MINUTE);
 
   afterAll(async () => {
-    const { kafkaTenants } = await import('@/lib/lab/kafka-tenants');
-    kafkaTenants()?.close();
-    vi.unstubAllEnvs();
+    await releaseSiteLab();
     await broker?.stop();
     for (const dir of [brokerState, labDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   }, MINUTE);

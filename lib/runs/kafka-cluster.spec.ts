@@ -4,9 +4,10 @@
  * (lab status -> the run's relays), and nothing else, not even the cluster's controllers.
  */
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, tempStateDir, testClient, type TestCluster } from '@/lab/kafka/test-helpers';
 import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
+import { releaseSiteLab, stubSiteLabEnv } from './kafka-test-helpers';
 import type { KafkaRecord, RunEvent } from './schema';
 
 const MINUTE = 60_000;
@@ -36,17 +37,11 @@ describe('un clúster de 3 brokers en modo externo', () => {
     labDir = tempStateDir('lab');
     cluster = await startTestCluster();
     // The site knows one broker; the other two only come from the cluster's metadata.
-    vi.stubEnv('KAFKA_BROKERS', cluster.brokers[0]!);
-    vi.stubEnv('CAUCE_LAB_DIR', labDir);
-    vi.stubEnv('CAUCE_LAB_MODE', 'external');
-    vi.stubEnv('KAFKA_ADMIN_USERNAME', cluster.adminSasl.username);
-    vi.stubEnv('KAFKA_ADMIN_PASSWORD', cluster.adminSasl.password);
+    stubSiteLabEnv({ brokers: cluster.brokers[0]!, adminSasl: cluster.adminSasl, mode: 'external', labDir });
   }, 5 * MINUTE);
 
   afterAll(async () => {
-    const { kafkaTenants } = await import('@/lib/lab/kafka-tenants');
-    kafkaTenants()?.close();
-    vi.unstubAllEnvs();
+    await releaseSiteLab();
     await cluster?.stop();
     if (labDir) rmSync(labDir, { recursive: true, force: true });
   }, 2 * MINUTE);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KafkaBroker } from '@/lab/kafka/broker';
 import { freePortPair, tempStateDir, testClient } from '@/lab/kafka/test-helpers';
+import { releaseSiteLab, stubSiteLabEnv } from './kafka-test-helpers';
 import type { RunEvent } from './schema';
 
 const MINUTE = 60_000;
@@ -41,18 +42,13 @@ describe('aislamiento entre alumnos en el laboratorio de Kafka', () => {
     await broker.start();
     await broker.waitHealthy(2 * MINUTE);
     // What the launcher gives the site's server (lab/index.ts: running.env).
-    vi.stubEnv('KAFKA_BROKERS', broker.brokers);
-    vi.stubEnv('CAUCE_LAB_MODE', 'embedded');
-    vi.stubEnv('KAFKA_ADMIN_USERNAME', broker.adminSasl.username);
-    vi.stubEnv('KAFKA_ADMIN_PASSWORD', broker.adminSasl.password);
+    stubSiteLabEnv({ brokers: broker.brokers, adminSasl: broker.adminSasl, mode: 'embedded' });
     vi.stubEnv('AIRFLOW_API_URL', 'http://127.0.0.1:1');
     vi.stubEnv('AIRFLOW_DAGS_DIR', dagsDir);
   }, 5 * MINUTE);
 
   afterAll(async () => {
-    const { kafkaTenants } = await import('@/lib/lab/kafka-tenants');
-    kafkaTenants()?.close();
-    vi.unstubAllEnvs();
+    await releaseSiteLab();
     await broker?.stop();
     for (const dir of [stateDir, dagsDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   }, MINUTE);
