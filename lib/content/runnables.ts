@@ -27,7 +27,7 @@ export function runnableIndex(): Promise<Map<string, RunnableMeta>> {
   return index;
 }
 
-/** The example a run names, or undefined (an unknown id runs with its kind's defaults). */
+/** The example a run names, or undefined (startRun refuses those; runs built directly, as in tests, get their kind's defaults). */
 export async function findRunnable(id: string): Promise<RunnableMeta | undefined> {
   return (await runnableIndex()).get(id);
 }
