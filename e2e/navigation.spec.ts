@@ -3,6 +3,7 @@ import { airflowPaths } from '../lab/airflow/paths';
 import { loadCourses } from '../lib/content/load';
 import { seriousViolations } from './axe';
 import { startCourseServer, type CourseServer } from './course-server';
+import { openRunnable } from './editor';
 import { expect, test } from './fixtures';
 
 const courses = loadCourses();
@@ -46,9 +47,13 @@ test.describe('encontrar el camino', () => {
 
   test('Escape cierra los resultados y, otra vez, vacía la búsqueda; «/» vuelve al buscador', async ({ page }) => {
     await page.goto('/');
-    await page.keyboard.press('/');
     const search = page.getByRole('combobox', { name: 'Buscar lecciones' });
-    await expect(search).toBeFocused();
+    // The shortcut works once the page is interactive (hydrated): press until it does.
+    await expect(async () => {
+      await page.keyboard.press('/');
+      await expect(search).toBeFocused({ timeout: 500 });
+    }).toPass();
+    await expect(search).toHaveValue('');
     await page.keyboard.type('airflow');
     const results = page.getByRole('listbox', { name: 'Resultados de búsqueda' });
     await expect(results).toBeVisible();
@@ -60,6 +65,17 @@ test.describe('encontrar el camino', () => {
     await expect(search).toHaveValue('airflow');
     await search.press('Escape');
     await expect(search).toHaveValue('');
+  });
+
+  test('en el editor de un ejemplo, «/» se escribe en el código y no salta al buscador', async ({ page }) => {
+    await page.goto('/cursos/kafka/productor');
+    const runnable = await openRunnable(page, 'Productor de mensajes');
+    await runnable.locator('.monaco-editor').first().click();
+    await page.keyboard.press('ControlOrMeta+Home');
+    await page.keyboard.type('// barra en el código\n');
+    await expect(runnable.locator('.view-lines').first()).toContainText('// barra en el código');
+    await expect(page.getByRole('combobox', { name: 'Buscar lecciones' })).not.toBeFocused();
+    await expect(page.getByRole('combobox', { name: 'Buscar lecciones' })).toHaveValue('');
   });
 
   test('con los resultados abiertos, axe no encuentra violaciones graves', async ({ page }) => {

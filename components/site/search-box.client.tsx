@@ -25,9 +25,12 @@ function loadIndex() {
   return index;
 }
 
-/** Typing in a field (or the code editor) keeps "/" for itself. */
+/**
+ * Typing in a field or in the code editor keeps "/" for itself. Monaco in Chromium types into an
+ * EditContext element (a plain div, neither a textarea nor contenteditable), hence its own class.
+ */
 function isEditable(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  return target instanceof Element && target.closest('input, textarea, select, [contenteditable]:not([contenteditable="false"]), [role="textbox"], .monaco-editor') !== null;
 }
 
 /**
