@@ -22,6 +22,13 @@ export async function register() {
     console.warn('[cauce] no se pudieron revisar las ejecuciones del arranque anterior:', (error as Error).message);
   }
   try {
+    // Every run is checked against the lessons' examples: build that index now, not on the first "Ejecutar".
+    const { runnableIndex } = await import('@/lib/content/runnables');
+    runnableIndex().catch((error: Error) => console.warn('[cauce] índice de ejemplos:', error.message));
+  } catch (error) {
+    console.warn('[cauce] no se pudo preparar el índice de ejemplos:', (error as Error).message);
+  }
+  try {
     // Kafka's tenant admin is a JVM (~1-3 s to start): start it now, not on a student's first run.
     const { kafkaTenants } = await import('@/lib/lab/kafka-tenants');
     kafkaTenants()

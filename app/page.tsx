@@ -1,16 +1,18 @@
 import Link from 'next/link';
 import { LessonList } from '@/components/lesson/lesson-list';
 import { loadCourses } from '@/lib/content/load';
+import { lessonKinds } from '@/lib/content/runnables';
 
-export default function HomePage() {
+export default async function HomePage() {
   const courses = loadCourses();
+  const kinds = await lessonKinds();
   return (
     <div className="page-narrow">
       <section className="hero">
         <h1>Ingeniería de datos, con las manos en el laboratorio</h1>
         <p>
-          Lee cada lección, edita sus ejemplos y ejecútalos contra un Kafka y un Airflow reales que Cauce arranca por ti. Tu avance se guarda en este navegador o, si te uniste a un
-          curso, en el servidor.
+          Lee cada lección, edita sus ejemplos y ejecútalos contra un Kafka y un Airflow reales que Cauce arranca por ti (las lecciones marcadas con «▶ con laboratorio»). Tu avance
+          se guarda en este navegador o, si te uniste a un curso, en el servidor.
         </p>
       </section>
       <h2 className="section-title">Cursos</h2>
@@ -24,7 +26,7 @@ export default function HomePage() {
               {course.lessons.length} lecciones · {course.duration} min
             </p>
             <p>{course.meta.summary}</p>
-            <LessonList lessons={course.lessons} />
+            <LessonList lessons={course.lessons} kinds={kinds} />
           </article>
         ))}
       </div>

@@ -153,7 +153,7 @@ test.describe('alojar un curso (CAUCE_MODE=course)', () => {
     const origin = { origin: server.baseURL };
     const started = await ana.request.post(`${server.baseURL}/api/runs`, {
       headers: origin,
-      data: { lesson: 'kafka/productor', snippet: 'kafka/productor/x', kind: 'kafka-ts', files: [{ name: 'p.ts', content: "console.log('hola')\n" }] },
+      data: { lesson: 'kafka/productor', snippet: 'kafka/productor/productor-de-mensajes', kind: 'kafka-ts', files: [{ name: 'p.ts', content: "console.log('hola')\n" }] },
     });
     expect(started.status()).toBe(202);
     const { runId } = (await started.json()) as { runId: string };

@@ -67,11 +67,11 @@ describe('límites de una ejecución', () => {
 });
 
 describe('el tamaño de una ejecución es el mismo en la petición y en el sandbox', () => {
-  it(`${MAX_RUN_BYTES} bytes de código pasan el control de tamaño; uno más es un 413`, () => {
+  it(`${MAX_RUN_BYTES} bytes de código pasan el control de tamaño; uno más es un 413`, async () => {
     // pyspark cannot run yet: past the size check the request ends with a 422, nothing is queued.
-    const exact = startRun(request([{ name: 'job.ts', content: 'x'.repeat(MAX_RUN_BYTES) }], 'pyspark'));
+    const exact = await startRun(request([{ name: 'job.ts', content: 'x'.repeat(MAX_RUN_BYTES) }], 'pyspark'));
     expect(exact).toMatchObject({ ok: false, status: 422 });
-    const over = startRun(request([{ name: 'job.ts', content: 'x'.repeat(MAX_RUN_BYTES + 1) }], 'pyspark'));
+    const over = await startRun(request([{ name: 'job.ts', content: 'x'.repeat(MAX_RUN_BYTES + 1) }], 'pyspark'));
     expect(over).toMatchObject({ ok: false, status: 413 });
     expect(() => validateSnippetFiles([{ name: 'a.ts', content: 'x'.repeat(MAX_RUN_BYTES) }], 'a.ts')).not.toThrow();
     expect(() => validateSnippetFiles([{ name: 'a.ts', content: 'x'.repeat(MAX_RUN_BYTES + 1) }], 'a.ts')).toThrow(SnippetInputError);

@@ -84,9 +84,10 @@ class Student {
 
   /**
    * Starts a run and follows it; `until` may stop it early (the consumer). `example`: the
-   * lesson's example it is (its declared run length comes from there), else a bench id.
+   * lesson's example it is (the site refuses ids the lessons do not have; its declared run
+   * length comes from there).
    */
-  async run(kind: string, lesson: string, files: { name: string; content: string }[], until?: (records: number) => boolean, example = 'bench'): Promise<Outcome> {
+  async run(kind: string, lesson: string, files: { name: string; content: string }[], until: ((records: number) => boolean) | undefined, example: string): Promise<Outcome> {
     const started = performance.now();
     let waitMs = 0;
     const response = await fetch(`${base}/api/runs`, {
@@ -189,7 +190,10 @@ async function main() {
         page: '/cursos/kafka/consumidor',
         act: async (s) => ({ ...(await s.run('kafka-ts', 'kafka/consumidor', consumer, (n) => n >= 5, 'consumidor-de-mensajes')), kind: 'consumidor' }),
       },
-      { page: '/cursos/airflow/definicion-workflow', act: (s) => s.run('airflow-dag', 'airflow/definicion-workflow', dag) },
+      {
+        page: '/cursos/airflow/definicion-workflow',
+        act: (s) => s.run('airflow-dag', 'airflow/definicion-workflow', dag, undefined, 'cinco-tareas-entre-una-primera-y-una-final'),
+      },
       {
         page: '/cursos/airflow/definicion-plugin',
         act: async (s) => ({ ...(await s.run('airflow-dag', 'airflow/definicion-plugin', targz, undefined, 'operador-targz-y-dag-que-lo-usa')), kind: 'targz' }),

@@ -50,7 +50,7 @@ async function timedRun(code: string, site = base): Promise<Timing> {
   const response = await fetch(`${site}/api/runs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: site }, // the site refuses a POST without its Origin
-    body: JSON.stringify({ lesson: 'kafka/productor', snippet: 'kafka/productor/bench', kind: 'kafka-ts', files: [{ name: 'producer.ts', content: code }] }),
+    body: JSON.stringify({ lesson: 'kafka/productor', snippet: 'kafka/productor/productor-de-mensajes', kind: 'kafka-ts', files: [{ name: 'producer.ts', content: code }] }),
   });
   const body = (await response.json()) as { ok: boolean; runId?: string; message?: string };
   if (!body.ok || !body.runId) return { firstByteMs: NaN, totalMs: NaN, reason: `rechazada: ${body.message}` };

@@ -14,7 +14,7 @@ import { startRun as start } from '@/lib/runs/start';
 export async function startRun(input: unknown): Promise<StartRunResult> {
   const user = await currentUser();
   if (!user) return { ok: false, message: JOIN_FIRST };
-  const { status: _status, ...result } = start(input, runOptionsFor(user));
+  const { status: _status, ...result } = await start(input, runOptionsFor(user));
   return result;
 }
 

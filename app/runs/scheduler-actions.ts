@@ -6,6 +6,7 @@ import { JOIN_FIRST, labIdentity } from '@/lib/auth/run-options';
 import { SchedulerError } from '@/lib/lab/airflow-api';
 import { pollDagRun, sendToScheduler, studentNamespace } from '@/lib/runs/airflow/scheduler';
 import { RunRequest } from '@/lib/runs/schema';
+import { refuseUnknownTarget } from '@/lib/runs/target';
 
 export type SendResult = { ok: true; dagId: string; dagRunId: string; url: string } | { ok: false; message: string };
 export type PollResult = { ok: true; state: string; ended: boolean; tasks: { taskId: string; state: string | null }[] } | { ok: false; message: string };
@@ -20,6 +21,8 @@ function spanish(error: unknown): string {
 export async function sendDagToScheduler(input: unknown): Promise<SendResult> {
   const parsed = RunRequest.safeParse(input);
   if (!parsed.success || parsed.data.kind !== 'airflow-dag') return { ok: false, message: 'La petición no es un DAG válido.' };
+  const refused = await refuseUnknownTarget(parsed.data);
+  if (refused) return { ok: false, message: refused.message };
   // The DAG namespace is the session's user (studying alone: the default student).
   const user = await currentUser();
   if (!user) return { ok: false, message: JOIN_FIRST };

@@ -1,15 +1,45 @@
 import Link from 'next/link';
 import type { Lesson } from '@/lib/content/load';
+import type { SnippetKind } from '@/lib/content/schema';
+import { RUNNABLE_KINDS } from '@/lib/runs/schema';
 import { CompletionMark } from './completion.client';
 
-/** Ordered lessons of a course with their duration and this browser's completion marks. */
-export function LessonList({ lessons }: { lessons: Lesson[] }) {
+/** How the lesson list names what an example runs on. */
+const KIND_LABEL: Record<SnippetKind, string> = {
+  'kafka-ts': 'Kafka',
+  'airflow-dag': 'Airflow',
+  pyspark: 'Spark',
+  shell: 'terminal',
+};
+
+export interface LessonListProps {
+  lessons: Lesson[];
+  /** Kinds of example each lesson holds, by "<course>/<lesson>" (lib/content/runnables.ts lessonKinds). */
+  kinds?: Map<string, SnippetKind[]>;
+}
+
+/** What a lesson lets the student run in the lab: only the kinds that run today. */
+function LabMark({ kinds }: { kinds: SnippetKind[] }) {
+  const runnable = kinds.filter((kind) => RUNNABLE_KINDS.includes(kind));
+  if (runnable.length === 0) return null;
+  return (
+    <span className="lesson-lab" title="Tiene ejemplos que puedes editar y ejecutar contra el laboratorio">
+      <span aria-hidden="true">▶ </span>con laboratorio: {runnable.map((kind) => KIND_LABEL[kind]).join(', ')}
+    </span>
+  );
+}
+
+/** Ordered lessons of a course with their duration, their lab and this browser's completion marks. */
+export function LessonList({ lessons, kinds }: LessonListProps) {
   return (
     <ol className="lesson-list">
       {lessons.map((lesson) => (
         <li key={lesson.href}>
           <CompletionMark lessonKey={`${lesson.course}/${lesson.slug}`} />
-          <Link href={lesson.href}>{lesson.frontmatter.title}</Link>
+          <span className="lesson-list-title">
+            <Link href={lesson.href}>{lesson.frontmatter.title}</Link>
+            <LabMark kinds={kinds?.get(`${lesson.course}/${lesson.slug}`) ?? []} />
+          </span>
           <span className="duration">{lesson.frontmatter.duration} min</span>
         </li>
       ))}

@@ -1,7 +1,9 @@
 'use client';
 
 import { useEffect, useState } from 'react';
+import type { AirflowSignIn } from '@/lib/lab/airflow-sign-in';
 import type { LabStatus, SupervisorView } from '@/lib/lab/status';
+import type { LabService } from '@/lib/runs/schema';
 
 const POLL_MS = 5_000;
 
@@ -22,7 +24,24 @@ interface ServiceView {
   tooltip?: string;
 }
 
-function ServiceStatus({ name, view, link }: { name: string; view: ServiceView; link?: { href: string; label: string } }) {
+/** "Usuario admin · contraseña …": how to get past the Airflow UI's login, studying alone. */
+function SignInHint({ signIn }: { signIn: AirflowSignIn }) {
+  return (
+    <span className="lab-signin" title={signIn.where}>
+      Para entrar: usuario <code>{signIn.username}</code>
+      {signIn.password ? (
+        <>
+          {' '}
+          · contraseña <code>{signIn.password}</code>
+        </>
+      ) : (
+        <> · {signIn.where}</>
+      )}
+    </span>
+  );
+}
+
+function ServiceStatus({ name, view, link }: { name: string; view: ServiceView; link?: { href: string; label: string; signIn?: AirflowSignIn } }) {
   const { state, detail, tooltip } = view;
   return (
     <div className={`lab-status lab-status-${state}`} role="status" aria-live="polite" title={tooltip ?? detail}>
@@ -36,6 +55,7 @@ function ServiceStatus({ name, view, link }: { name: string; view: ServiceView; 
           {link.label}
         </a>
       )}
+      {link?.signIn && state === 'up' && <SignInHint signIn={link.signIn} />}
     </div>
   );
 }
@@ -106,19 +126,24 @@ function airflowUpDetail(airflow: NonNullable<LabStatus['airflow']>): string {
   return [airflow.version && `versión ${airflow.version}`, airflow.mode === 'external' ? 'externo' : 'laboratorio integrado'].filter(Boolean).join(' · ');
 }
 
-/** The lab's services as a lesson shows them (Kafka, Airflow), kept fresh while the page is open. */
-export function LabStatusBadge() {
+export interface LabStatusBadgeProps {
+  /** The services this course's examples use (lib/runs/schema.ts labServicesFor); only those get a badge. */
+  services: readonly LabService[];
+}
+
+/** The lab's services a course uses (Kafka, Airflow), kept fresh while the page is open. */
+export function LabStatusBadge({ services }: LabStatusBadgeProps) {
   const { status, unreachable } = useLabStatus();
   const { kafka, airflow, checkedAt } = status ?? {};
   const unknown: ServiceView = { state: 'unknown' };
   return (
     <div className="lab-statuses">
-      <ServiceStatus name="Kafka" view={unreachable ? unknown : serviceView(kafka, checkedAt, kafka && kafkaUpDetail(kafka))} />
-      {(airflow || !status) && (
+      {services.includes('kafka') && <ServiceStatus name="Kafka" view={unreachable ? unknown : serviceView(kafka, checkedAt, kafka && kafkaUpDetail(kafka))} />}
+      {services.includes('airflow') && (airflow || !status) && (
         <ServiceStatus
           name="Airflow"
           view={unreachable ? unknown : serviceView(airflow, checkedAt, airflow && airflowUpDetail(airflow))}
-          link={airflow ? { href: airflow.uiUrl, label: 'Abrir la interfaz de Airflow' } : undefined}
+          link={airflow ? { href: airflow.uiUrl, label: 'Abrir la interfaz de Airflow', signIn: airflow.signIn } : undefined}
         />
       )}
     </div>

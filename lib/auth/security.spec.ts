@@ -57,7 +57,7 @@ const sessionActions = await import('@/app/sesion/actions');
 const BASE = 'http://localhost:3000';
 const program = {
   lesson: 'kafka/consumidor',
-  snippet: 'kafka/consumidor/bucle',
+  snippet: 'kafka/consumidor/consumidor-de-mensajes',
   kind: 'kafka-ts',
   files: [{ name: 'consumer.ts', content: "console.log('esperando')\n" }],
 };
@@ -297,7 +297,7 @@ describe('el scheduler compartido de Airflow', () => {
     next.cookie = cookieA;
     const result = await schedulerActions.sendDagToScheduler({
       lesson: 'airflow/definicion-workflow',
-      snippet: 'airflow/definicion-workflow/x',
+      snippet: 'airflow/definicion-workflow/cinco-tareas-entre-una-primera-y-una-final',
       kind: 'airflow-dag',
       files: [{ name: 'dag.py', content: 'print(1)\n' }],
     });

@@ -9,18 +9,34 @@ export interface Heading {
 
 const FENCE = /^\s*(```|~~~)/;
 
-/** Second- and third-level headings of an MDX body, for the table of contents. */
-export function extractHeadings(body: string): Heading[] {
+/** A stretch of an MDX body: what comes before the first heading (no heading), or one heading's. */
+export interface Section {
+  heading?: Heading;
+  /** The MDX of the section, without its heading line. */
+  body: string;
+}
+
+/** An MDX body cut at its second- and third-level headings (code fences are not cut). */
+export function splitSections(body: string): Section[] {
   const slugger = new GithubSlugger();
-  const headings: Heading[] = [];
+  const sections: Section[] = [{ body: '' }];
+  const lines: string[][] = [[]];
   let inFence = false;
   for (const line of body.split('\n')) {
     if (FENCE.test(line)) inFence = !inFence;
-    if (inFence) continue;
-    const match = /^(#{2,3})\s+(.+?)\s*#*\s*$/.exec(line);
-    if (!match?.[1] || !match[2]) continue;
+    const match = inFence ? null : /^(#{2,3})\s+(.+?)\s*#*\s*$/.exec(line);
+    if (!match?.[1] || !match[2]) {
+      lines.at(-1)!.push(line);
+      continue;
+    }
     const text = match[2].replace(/[`*_]/g, '');
-    headings.push({ depth: match[1].length as 2 | 3, text, id: slugger.slug(text) });
+    sections.push({ heading: { depth: match[1].length as 2 | 3, text, id: slugger.slug(text) }, body: '' });
+    lines.push([]);
   }
-  return headings;
+  return sections.map((section, i) => ({ ...section, body: lines[i]!.join('\n') }));
+}
+
+/** Second- and third-level headings of an MDX body, for the table of contents. */
+export function extractHeadings(body: string): Heading[] {
+  return splitSections(body).flatMap((section) => (section.heading ? [section.heading] : []));
 }

@@ -32,7 +32,7 @@ export type Runs = (typeof RUNS)[number];
 /** What the server needs to know of an example (lib/content/runnables.ts). */
 export interface RunnableMeta {
   id: string;
-  kind: string;
+  kind: SnippetKind;
   runs: Runs;
 }
 

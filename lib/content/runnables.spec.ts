@@ -2,7 +2,8 @@
 import { compile } from '@mdx-js/mdx';
 import { describe, expect, it } from 'vitest';
 import { remarkRunnable } from './remark-runnable';
-import { findRunnable, runnableIndex } from './runnables';
+import { labServicesFor } from '@/lib/runs/schema';
+import { findRunnable, lessonKinds, runnableIndex } from './runnables';
 
 describe('el índice de ejemplos del servidor', () => {
   it('los consumidores de la lección declaran que corren hasta Detener; el productor, hasta terminar', async () => {
@@ -20,5 +21,14 @@ describe('el índice de ejemplos del servidor', () => {
         remarkPlugins: [[remarkRunnable, { lessonKey: 'demo/x' }]],
       }),
     ).rejects.toThrow(/<Runnable title="Raro">: runs debe ser uno de to-end, until-stopped/);
+  });
+
+  it('cada curso muestra solo los servicios que usan sus ejemplos ejecutables: Hadoop (aún sin ejecutar) ninguno', async () => {
+    const kinds = await lessonKinds();
+    const servicesOf = (course: string) => labServicesFor([...kinds].filter(([lesson]) => lesson.startsWith(`${course}/`)).flatMap(([, k]) => k));
+    expect(kinds.get('kafka/spark-streaming')).toEqual(['pyspark']);
+    expect(servicesOf('kafka')).toEqual(['kafka']);
+    expect(servicesOf('airflow')).toEqual(['airflow']);
+    expect(servicesOf('hadoop')).toEqual([]);
   });
 });

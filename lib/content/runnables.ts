@@ -1,6 +1,7 @@
 import { compile } from '@mdx-js/mdx';
 import { loadCourses } from './load';
 import { remarkRunnable, type RunnableMeta } from './remark-runnable';
+import type { SnippetKind } from './schema';
 
 let index: Promise<Map<string, RunnableMeta>> | undefined;
 /** The index once built, for callers that cannot wait (the queue's estimates). */
@@ -27,7 +28,7 @@ export function runnableIndex(): Promise<Map<string, RunnableMeta>> {
   return index;
 }
 
-/** The example a run names, or undefined (an unknown id runs with its kind's defaults). */
+/** The example a run names, or undefined (startRun refuses those; runs built directly, as in tests, get their kind's defaults). */
 export async function findRunnable(id: string): Promise<RunnableMeta | undefined> {
   return (await runnableIndex()).get(id);
 }
@@ -36,4 +37,16 @@ export async function findRunnable(id: string): Promise<RunnableMeta | undefined
 export function knownRunnable(id: string): RunnableMeta | undefined {
   if (!built) void runnableIndex().catch(() => undefined);
   return built?.get(id);
+}
+
+/** The kinds of example each lesson holds, by "<course>/<lesson>", each once, in the lesson's order. */
+export async function lessonKinds(): Promise<Map<string, SnippetKind[]>> {
+  const kinds = new Map<string, SnippetKind[]>();
+  for (const { id, kind } of (await runnableIndex()).values()) {
+    const lesson = id.split('/').slice(0, 2).join('/');
+    const list = kinds.get(lesson) ?? [];
+    if (!list.includes(kind)) list.push(kind);
+    kinds.set(lesson, list);
+  }
+  return kinds;
 }

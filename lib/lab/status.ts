@@ -3,7 +3,8 @@ import { AIRFLOW_VERSION } from '@/lab/airflow/version';
 import { checkKafka, type KafkaHealth } from '@/lab/kafka/health';
 import { KAFKA_VERSION } from '@/lab/kafka/version';
 import { readServiceStates, type ServiceState } from '@/lab/service-state';
-import { kafkaBrokers, serverEnv } from '@/lib/env';
+import { kafkaBrokers, serverEnv, type EnvSource } from '@/lib/env';
+import { airflowSignIn, type AirflowSignIn } from './airflow-sign-in';
 
 /**
  * What the launcher's supervisor says of a service whose probe failed (lab/service-state.ts):
@@ -16,7 +17,14 @@ export interface LabStatus {
   /** `supervisor` only when the probe failed and the launcher wrote a state (see {@link SupervisorView}). */
   kafka: KafkaHealth & { mode: 'embedded' | 'external'; bootstrap: string; supervisor?: SupervisorView };
   /** Absent when this server was started without Airflow. */
-  airflow?: AirflowHealth & { mode: 'embedded' | 'external'; version?: string; uiUrl: string; supervisor?: SupervisorView };
+  airflow?: AirflowHealth & {
+    mode: 'embedded' | 'external';
+    version?: string;
+    uiUrl: string;
+    supervisor?: SupervisorView;
+    /** How to sign in to the UI: only on the badge's status, and only studying alone (lib/lab/airflow-sign-in.ts). */
+    signIn?: AirflowSignIn;
+  };
   checkedAt: string;
 }
 
@@ -83,4 +91,11 @@ export function labStatusForRun(): Promise<LabStatus> {
     return Promise.resolve(lastGood.status);
   }
   return labStatus();
+}
+
+/** The status the lesson badge polls: in single-user mode it also says how to sign in to Airflow's UI. */
+export async function labStatusForBadge(source?: EnvSource): Promise<LabStatus> {
+  const status = await labStatus();
+  const signIn = status.airflow && airflowSignIn(source);
+  return signIn && status.airflow ? { ...status, airflow: { ...status.airflow, signIn } } : status;
 }

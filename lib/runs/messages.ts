@@ -17,6 +17,10 @@ export const RUN_MESSAGES = {
   topicMissing:
     'El tema que lee tu programa todavía no existe en tu espacio del laboratorio (aquí los temas no se crean solos al leerlos). Ejecuta primero el productor de la lección «Productor de Kafka», que lo crea y le escribe mensajes, y vuelve a intentarlo.',
   kindNotReady: 'Este tipo de ejemplo todavía no se puede ejecutar en el laboratorio.',
+  unknownLesson: (lesson: string) => `La lección «${lesson}» no existe en este sitio, así que no hay nada que ejecutar. Vuelve a abrirla desde la lista de cursos.`,
+  unknownSnippet:
+    'Ese ejemplo no existe en la lección (quizá la lección cambió desde que abriste la página), así que no se ejecutó. Recarga la página y vuelve a pulsar «Ejecutar».',
+  kindMismatch: 'La petición no corresponde al tipo de ese ejemplo, así que no se ejecutó. Recarga la página y vuelve a pulsar «Ejecutar».',
   badRequest: 'La petición de ejecución no es válida.',
   tooLarge: (limitKb: number) => `Tu código supera el máximo de ${limitKb} KB por ejecución. Acórtalo y vuelve a intentarlo.`,
   unknownRun: 'Esa ejecución no existe o ya expiró. Pulsa «Ejecutar» de nuevo.',

@@ -47,7 +47,8 @@ describe('cada ejecución queda registrada', () => {
 
   it('también las que se rechazan por un error de sintaxis (estado «rejected»)', async () => {
     const database = await db();
-    const result = startRun({ ...request, files: [{ name: 'p.ts', content: 'const = 1\n' }] });
+    // startRun only takes examples of the lessons: the producer's, with a syntax error in it.
+    const result = await startRun({ ...request, snippet: 'kafka/productor/productor-de-mensajes', files: [{ name: 'p.ts', content: 'const = 1\n' }] });
     expect(result).toMatchObject({ ok: false, status: 422 });
     await vi.waitFor(async () => expect(await database.selectFrom('runs').selectAll().where('status', '=', 'rejected').executeTakeFirst()).toBeTruthy());
     const row = await database.selectFrom('runs').selectAll().where('status', '=', 'rejected').executeTakeFirstOrThrow();

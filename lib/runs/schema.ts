@@ -4,6 +4,19 @@ import { SnippetKind } from '@/lib/content/schema';
 /** Kinds with an executor today; the others show a disabled "Ejecutar" with an explanation. */
 export const RUNNABLE_KINDS: readonly SnippetKind[] = ['kafka-ts', 'airflow-dag'];
 
+/** The lab services whose state a page shows (the header's badges). */
+export type LabService = 'kafka' | 'airflow';
+
+/** What a run of each kind talks to, of the services with a badge (Spark, S3 and HDFS have none yet). */
+const KIND_SERVICES: Record<SnippetKind, LabService[]> = { 'kafka-ts': ['kafka'], 'airflow-dag': ['airflow'], pyspark: ['kafka'], shell: [] };
+
+/** The services the runnable examples of these kinds use, each once: a course's badges. */
+export function labServicesFor(kinds: Iterable<SnippetKind>): LabService[] {
+  const services = new Set<LabService>();
+  for (const kind of kinds) if (RUNNABLE_KINDS.includes(kind)) KIND_SERVICES[kind].forEach((s) => services.add(s));
+  return (['kafka', 'airflow'] as const).filter((s) => services.has(s));
+}
+
 /** Largest total size of the files of one run, checked before anything starts. */
 export { MAX_RUN_BYTES } from '@/lib/limits';
 

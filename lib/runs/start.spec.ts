@@ -9,41 +9,68 @@ const valid = {
 };
 
 describe('startRun refuses bad input before any work starts', () => {
-  it('code over 64 KB → 413 with a Spanish message', () => {
-    const result = startRun({ ...valid, files: [{ name: 'producer.ts', content: 'x'.repeat(64 * 1024 + 1) }] });
+  it('code over 64 KB → 413 with a Spanish message', async () => {
+    const result = await startRun({ ...valid, files: [{ name: 'producer.ts', content: 'x'.repeat(64 * 1024 + 1) }] });
     expect(result).toMatchObject({ ok: false, status: 413 });
     expect(!result.ok && result.message).toMatch(/supera el máximo de 64 KB/);
   });
 
-  it('a malformed request → 400 naming the field', () => {
-    const result = startRun({ ...valid, files: 'no es una lista' });
+  it('a malformed request → 400 naming the field', async () => {
+    const result = await startRun({ ...valid, files: 'no es una lista' });
     expect(result).toMatchObject({ ok: false, status: 400 });
     expect(!result.ok && result.message).toMatch(/no es válida[\s\S]*files/);
   });
 
-  it('an unknown snippet kind → 400', () => {
-    expect(startRun({ ...valid, kind: 'cobol' })).toMatchObject({ ok: false, status: 400 });
+  it('an unknown snippet kind → 400', async () => {
+    expect(await startRun({ ...valid, kind: 'cobol' })).toMatchObject({ ok: false, status: 400 });
   });
 
-  it('extra fields are refused (strict schema)', () => {
-    expect(startRun({ ...valid, admin: true })).toMatchObject({ ok: false, status: 400 });
+  it('extra fields are refused (strict schema)', async () => {
+    expect(await startRun({ ...valid, admin: true })).toMatchObject({ ok: false, status: 400 });
   });
 
-  it('a kind the lab cannot run yet → 422 explaining it', () => {
-    const result = startRun({ ...valid, kind: 'pyspark', files: [{ name: 'job.py', content: 'print(1)\n' }] });
+  it('a kind the lab cannot run yet → 422 explaining it', async () => {
+    const result = await startRun({ ...valid, kind: 'pyspark', files: [{ name: 'job.py', content: 'print(1)\n' }] });
     expect(result).toMatchObject({ ok: false, status: 422 });
     expect(!result.ok && result.message).toMatch(/todavía no se puede ejecutar/);
   });
 
-  it("a syntax error → 422 with a diagnostic at the student's line, nothing run", () => {
-    const result = startRun({ ...valid, files: [{ name: 'producer.ts', content: "console.log('ok')\nconst = 5\n" }] });
+  it("a syntax error → 422 with a diagnostic at the student's line, nothing run", async () => {
+    const result = await startRun({ ...valid, files: [{ name: 'producer.ts', content: "console.log('ok')\nconst = 5\n" }] });
     expect(result).toMatchObject({ ok: false, status: 422 });
     if (result.ok) return;
     expect(result.message).toMatch(/producer\.ts, línea 2/);
     expect(result.diagnostics?.[0]).toMatchObject({ file: 'producer.ts', line: 2 });
   });
 
-  it('a file name that tries to leave the sandbox folder → 400', () => {
-    expect(startRun({ ...valid, files: [{ name: '../../etc/passwd.ts', content: '1' }] })).toMatchObject({ ok: false, status: 400 });
+  it('a file name that tries to leave the sandbox folder → 400', async () => {
+    expect(await startRun({ ...valid, files: [{ name: '../../etc/passwd.ts', content: '1' }] })).toMatchObject({ ok: false, status: 400 });
+  });
+});
+
+describe('startRun only runs the examples of the lessons', () => {
+  it('an invented example of a real lesson → 404 telling the student to reload', async () => {
+    const result = await startRun({ ...valid, snippet: 'kafka/productor/inventado' });
+    expect(result).toEqual({ ok: false, status: 404, message: expect.stringMatching(/^Ese ejemplo no existe en la lección .*Recarga la página/) });
+  });
+
+  it('a lesson that does not exist → 404 naming it', async () => {
+    const result = await startRun({ ...valid, lesson: 'kafka/no-existe', snippet: 'kafka/no-existe/productor-de-mensajes' });
+    expect(result).toEqual({ ok: false, status: 404, message: expect.stringContaining('La lección «kafka/no-existe» no existe') });
+  });
+
+  it("a real example sent under another lesson's name → 404", async () => {
+    expect(await startRun({ ...valid, lesson: 'kafka/consumidor' })).toMatchObject({ ok: false, status: 404 });
+  });
+
+  it('a real example with a kind that is not its own → 422', async () => {
+    const result = await startRun({ ...valid, kind: 'airflow-dag', files: [{ name: 'dag.py', content: 'print(1)\n' }] });
+    expect(result).toMatchObject({ ok: false, status: 422, message: expect.stringMatching(/no corresponde al tipo/) });
+  });
+
+  it('the unknown target is refused before the syntax check: no diagnostics for code that was never going to run', async () => {
+    const result = await startRun({ ...valid, snippet: 'kafka/productor/inventado', files: [{ name: 'producer.ts', content: 'const = 5\n' }] });
+    expect(result).toMatchObject({ ok: false, status: 404 });
+    expect(result).not.toHaveProperty('diagnostics');
   });
 });

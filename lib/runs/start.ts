@@ -9,8 +9,9 @@ import { recordRejected } from './record';
 import { createRun, type RunOptions } from './registry';
 import { LOCAL_OWNER } from './run';
 import { RUNNABLE_KINDS, RunRequest, type StartRunResult } from './schema';
+import { refuseUnknownTarget } from './target';
 
-export type StartOutcome = StartRunResult & { status: 202 | 400 | 413 | 422 | 429 };
+export type StartOutcome = StartRunResult & { status: 202 | 400 | 404 | 413 | 422 | 429 };
 
 function totalBytes(input: unknown): number {
   const files = (input as { files?: unknown })?.files;
@@ -23,12 +24,13 @@ function totalBytes(input: unknown): number {
 
 /**
  * Checks a run request and, only if it is sound, queues the run. Size first (cheap, and an
- * oversized body must not cost more work), then the schema, then the code's syntax, so the
- * student's syntax errors come back at once as markers instead of as a run.
+ * oversized body must not cost more work), then the schema, then that it names an example of the
+ * content (404 otherwise), then the code's syntax, so the student's syntax errors come back at
+ * once as markers instead of as a run.
  * `options.student` (course mode: the session's student) picks their Kafka principal and
  * prefix; without it the run is the single-user default student's.
  */
-export function startRun(input: unknown, options: RunOptions = {}): StartOutcome {
+export async function startRun(input: unknown, options: RunOptions = {}): Promise<StartOutcome> {
   if (totalBytes(input) > MAX_RUN_BYTES) {
     return { ok: false, status: 413, message: RUN_MESSAGES.tooLarge(MAX_RUN_BYTES / 1024) };
   }
@@ -38,6 +40,8 @@ export function startRun(input: unknown, options: RunOptions = {}): StartOutcome
   }
   const request = parsed.data;
   if (!RUNNABLE_KINDS.includes(request.kind)) return { ok: false, status: 422, message: RUN_MESSAGES.kindNotReady };
+  const refused = await refuseUnknownTarget(request);
+  if (refused) return { ok: false, ...refused };
 
   if (request.kind === 'airflow-dag') {
     // Python is checked by the worker itself (syntax errors come back as diagnostic events).

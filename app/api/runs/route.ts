@@ -17,6 +17,6 @@ export async function POST(request: Request) {
   // Counted while it streams: a huge body is refused at the limit, not parsed whole first.
   const body = await readJsonBody(request, CODE_BODY_LIMIT);
   if (!body.ok) return body.response;
-  const { status, ...result } = startRun(body.value, runOptionsFor(user));
+  const { status, ...result } = await startRun(body.value, runOptionsFor(user));
   return Response.json(result, { status });
 }

@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { Breadcrumbs } from '@/components/lesson/breadcrumbs';
 import { LessonList } from '@/components/lesson/lesson-list';
 import { findCourse, loadCourses } from '@/lib/content/load';
+import { lessonKinds } from '@/lib/content/runnables';
 
 export const dynamicParams = false;
 
@@ -30,7 +31,7 @@ export default async function CoursePage({ params }: { params: Params }) {
       <p className="course-meta">
         {course.lessons.length} lecciones · {course.duration} min · basado en «{course.meta.source}»
       </p>
-      <LessonList lessons={course.lessons} />
+      <LessonList lessons={course.lessons} kinds={await lessonKinds()} />
       {first && (
         <p>
           <Link className="button button-primary" href={first.href}>

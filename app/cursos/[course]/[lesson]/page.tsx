@@ -8,6 +8,8 @@ import { TableOfContents } from '@/components/lesson/table-of-contents';
 import { LabStatusBadge } from '@/components/site/lab-status.client';
 import { compileLesson } from '@/lib/content/compile';
 import { findLesson, loadCourses } from '@/lib/content/load';
+import { lessonKinds } from '@/lib/content/runnables';
+import { labServicesFor } from '@/lib/runs/schema';
 
 export const dynamicParams = false;
 
@@ -30,6 +32,9 @@ export default async function LessonPage({ params }: { params: Params }) {
   const { course, lesson, previous, next } = found;
   const { frontmatter } = lesson;
   const content = await compileLesson(lesson);
+  // The course's badges: the services its examples run on (the Hadoop course's run on none yet).
+  const kinds = await lessonKinds();
+  const services = labServicesFor(course.lessons.flatMap((l) => kinds.get(`${course.slug}/${l.slug}`) ?? []));
 
   return (
     <>
@@ -41,7 +46,7 @@ export default async function LessonPage({ params }: { params: Params }) {
         <article className="lesson" aria-labelledby="titulo-leccion">
           <div className="lesson-topbar">
             <Breadcrumbs items={[{ label: 'Cursos', href: '/' }, { label: course.meta.title, href: course.href }, { label: frontmatter.title }]} />
-            <LabStatusBadge />
+            {services.length > 0 && <LabStatusBadge services={services} />}
           </div>
           <header className="lesson-header">
             <p className="lesson-kicker">
