@@ -5,6 +5,9 @@
  * lessons use. Everything is bundled by Next and served by the app itself (no CDN), and this
  * module is only reached through a dynamic import once an editor scrolls into view.
  */
+// Monaco's own UI in Spanish (hovers, quick fixes, the command palette): the Spanish message
+// table shipped in the package sets Monaco's NLS globals, so it must run before any Monaco module.
+import 'monaco-editor/nls/lang/es';
 import * as monaco from 'monaco-editor/editor/editor.api';
 import 'monaco-editor/features/register.all';
 import 'monaco-editor/languages/definitions/python/register';
