@@ -71,8 +71,9 @@ function usePageTheme(): 'cauce-light' | 'cauce-dark' {
 
 /** Next focusable element after (or before) the editor, for the Escape-then-Tab escape hatch. */
 function focusNeighbour(from: HTMLElement, backwards: boolean) {
-  const focusables = Array.from(document.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input, select, textarea, [tabindex]:not([tabindex="-1"])')).filter(
-    (el) => !from.contains(el) && el.offsetParent !== null,
+  // What Tab itself would stop at: no tabindex="-1" (a tab list's other tabs), nothing disabled or hidden.
+  const focusables = Array.from(document.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input:not([disabled]), select, textarea, summary, [tabindex]')).filter(
+    (el) => el.tabIndex >= 0 && !from.contains(el) && el.offsetParent !== null,
   );
   const after = focusables.filter((el) => from.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
   const before = focusables.filter((el) => from.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING);
