@@ -17,7 +17,25 @@ const OutputPanel = dynamic(() => import('@/components/runs/output-panel.client'
 
 // Reached only once the example comes near the viewport (never on the server); while Monaco
 // loads, the code stays on screen as plain text (CodeFallback), so nothing jumps.
-const CodeEditor = lazy(() => import('./code-editor.client'));
+const loadCodeEditor = () => import('./code-editor.client');
+const CodeEditor = lazy(loadCodeEditor);
+
+let preloadScheduled = false;
+/**
+ * A lesson with an example is read to reach it: once the page has loaded and the browser is
+ * idle, Monaco loads in the background, so an editor reached by scrolling or from the table of
+ * contents is ready on arrival rather than a second later.
+ */
+function preloadEditorWhenIdle() {
+  if (preloadScheduled) return;
+  preloadScheduled = true;
+  const whenIdle = () => {
+    if ('requestIdleCallback' in window) window.requestIdleCallback(() => void loadCodeEditor(), { timeout: 5000 });
+    else setTimeout(() => void loadCodeEditor(), 1000); // Safari
+  };
+  if (document.readyState === 'complete') whenIdle();
+  else window.addEventListener('load', whenIdle, { once: true });
+}
 
 function CodeFallback({ code }: { code: string }) {
   return <pre className="editor-fallback">{code}</pre>;
@@ -40,10 +58,28 @@ export interface RunnableClientProps {
   canRun: boolean;
 }
 
-/** Mounts children only once the element has come near the viewport (Monaco is heavy). */
+/**
+ * Mounts children only once the element has come near the viewport (Monaco is heavy). Monaco's
+ * code loads before that: when the page is idle, or at the latest a screen and a half ahead.
+ */
 function useNearViewport<T extends Element>() {
   const ref = useRef<T>(null);
   const [near, setNear] = useState(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || near) return;
+    preloadEditorWhenIdle();
+    const ahead = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        ahead.disconnect();
+        void loadCodeEditor();
+      },
+      { rootMargin: '150% 0px' },
+    );
+    ahead.observe(element);
+    return () => ahead.disconnect();
+  }, [near]);
   useEffect(() => {
     const element = ref.current;
     if (!element || near) return;
