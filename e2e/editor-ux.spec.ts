@@ -1,6 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { seriousViolations } from './axe';
-import { openRunnable } from './editor';
+import { openRunnable, runStatus } from './editor';
 import { expect, test } from './fixtures';
 
 const PLUGIN = '/cursos/airflow/definicion-plugin';
@@ -82,6 +82,32 @@ test.describe('editores que caben y ayudan', () => {
     await expect(runnable.getByRole('tabpanel', { name: 'backup_dag.py' })).toContainText('dag_id="test_plugin"');
     await page.keyboard.press('Tab');
     await expect(runnable.getByRole('tabpanel', { name: 'backup_dag.py' }).locator('.monaco-editor')).toHaveClass(/focused/);
+  });
+
+  test('un error en el archivo de la otra pestaña la trae delante, marcada', async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.goto(PLUGIN);
+    const runnable = await openRunnable(page, PLUGIN_EXAMPLE);
+    // The operator's last line returns a str plus an int: a TypeError when the task runs.
+    await runnable.getByRole('tabpanel', { name: 'tar_gz_operator.py' }).locator('.monaco-editor').click();
+    await page.keyboard.press('ControlOrMeta+End');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('End');
+    await page.keyboard.type(' + 1');
+    await expect(editorText(runnable.getByRole('tabpanel', { name: 'tar_gz_operator.py' }))).toContainText('return _output_file + 1');
+
+    await runnable.getByRole('tab', { name: 'backup_dag.py' }).click();
+    await runnable.getByRole('button', { name: 'Ejecutar' }).click();
+    await expect(runStatus(runnable)).toContainText(/error/i, { timeout: 90_000 });
+    const operatorTab = runnable.getByRole('tab', { name: 'tar_gz_operator.py (con errores)' });
+    await expect(operatorTab).toHaveAttribute('aria-selected', 'true');
+    await expect(
+      runnable
+        .getByRole('tabpanel', { name: /tar_gz_operator\.py/ })
+        .locator('.squiggly-error')
+        .first(),
+    ).toBeVisible();
+    await runnable.getByRole('button', { name: 'Restablecer' }).click();
   });
 
   test('Escape y luego Mayús+Tab sacan el foco del editor hacia atrás', async ({ page }) => {
