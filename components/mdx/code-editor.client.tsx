@@ -175,6 +175,7 @@ export default function CodeEditor({ modelPath, file, value, onChange, onRun, ma
       wordWrap: 'on',
       wrappingIndent: 'indent',
       padding: { top: PADDING, bottom: PADDING },
+      lineNumbersMinChars: 3, // examples stay under 1,000 lines: two more columns for code on a phone
       scrollbar: { alwaysConsumeMouseWheel: false }, // the page scrolls on when the editor cannot
       renderFinalNewline: 'on', // the default dims the last line number below AA contrast
     }),
