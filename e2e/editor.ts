@@ -28,3 +28,16 @@ export function outputLog(runnable: Locator): Locator {
 export function runStatus(runnable: Locator): Locator {
   return runnable.getByRole('region', { name: 'Salida de la ejecución' }).getByRole('status');
 }
+
+/**
+ * The code an editor shows, row by row from the top. Monaco reuses its row elements, so their
+ * order in the DOM is not the order on screen (and a wrapped line spans several rows).
+ */
+export function shownCode(editor: Locator): Promise<string> {
+  return editor.locator('.view-lines').evaluate((lines) =>
+    [...lines.querySelectorAll<HTMLElement>('.view-line')]
+      .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+      .map((row) => row.textContent ?? '')
+      .join('\n'),
+  );
+}

@@ -5,8 +5,43 @@
  * lessons use. Everything is bundled by Next and served by the app itself (no CDN), and this
  * module is only reached through a dynamic import once an editor scrolls into view.
  */
+// Monaco's own UI in Spanish (hovers, quick fixes, the command palette): the Spanish message
+// table shipped in the package sets Monaco's NLS globals, so it must run before any Monaco module.
+import 'monaco-editor/nls/lang/es';
 import * as monaco from 'monaco-editor/editor/editor.api';
-import 'monaco-editor/features/register.all';
+// Only the contributions a student uses (Monaco's register.all adds some 70, among them the diff
+// editor, sticky scroll, inline completions, colour pickers, code lenses): each is JavaScript
+// the browser parses before the first editor appears.
+import 'monaco-editor/features/bracketMatching/register';
+import 'monaco-editor/features/clipboard/register';
+import 'monaco-editor/features/codeAction/register';
+import 'monaco-editor/features/codicon/register';
+import 'monaco-editor/features/comment/register';
+import 'monaco-editor/features/contextmenu/register';
+import 'monaco-editor/features/cursorUndo/register';
+import 'monaco-editor/features/find/register';
+import 'monaco-editor/features/folding/register';
+import 'monaco-editor/features/format/register';
+import 'monaco-editor/features/gotoError/register';
+import 'monaco-editor/features/gotoLine/register';
+import 'monaco-editor/features/gotoSymbol/register';
+import 'monaco-editor/features/hover/register';
+import 'monaco-editor/features/indentation/register';
+import 'monaco-editor/features/lineSelection/register';
+import 'monaco-editor/features/linesOperations/register';
+import 'monaco-editor/features/links/register';
+import 'monaco-editor/features/multicursor/register';
+import 'monaco-editor/features/parameterHints/register';
+import 'monaco-editor/features/quickCommand/register';
+import 'monaco-editor/features/quickHelp/register';
+import 'monaco-editor/features/rename/register';
+import 'monaco-editor/features/smartSelect/register';
+import 'monaco-editor/features/snippet/register';
+import 'monaco-editor/features/toggleTabFocusMode/register';
+import 'monaco-editor/features/wordHighlighter/register';
+import 'monaco-editor/features/wordOperations/register';
+// The suggest widget itself (register.all reaches it only through inline completions).
+import 'monaco-editor/editor/contrib/suggest/browser/suggestController';
 import 'monaco-editor/languages/definitions/python/register';
 import 'monaco-editor/languages/definitions/shell/register';
 import 'monaco-editor/languages/definitions/typescript/register';
@@ -46,7 +81,17 @@ monaco.editor.defineTheme('cauce-dark', {
     { token: 'comment.doc', foreground: '6a9955' },
     { token: 'meta', foreground: 'a0a0a0' },
   ],
-  colors: { 'editorLineNumber.foreground': '#8b8b8b' },
+  colors: {
+    'editorLineNumber.foreground': '#8b8b8b',
+    // The stock grey behind the other occurrences of the word under the cursor leaves keywords
+    // at 3.2:1: a darker fill keeps every token over 4.5:1, a border keeps the occurrences visible.
+    'editor.wordHighlightBackground': '#262626',
+    'editor.wordHighlightStrongBackground': '#262626',
+    'editor.wordHighlightBorder': '#7a7a7a',
+    'editor.wordHighlightStrongBorder': '#7a7a7a',
+    'editor.selectionHighlightBackground': '#262626',
+    'editor.selectionHighlightBorder': '#7a7a7a',
+  },
 });
 
 typescriptDefaults.setCompilerOptions({

@@ -1,22 +1,45 @@
 'use client';
 
 import dynamic from 'next/dynamic';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { loadLessonEdits, saveEdits } from '@/app/progreso/actions';
 import { useRun } from '@/components/runs/use-run.client';
 import { keepsProgressOnServer, sessionInfo } from '@/components/site/session.client';
 import type { SnippetFile, SnippetKind } from '@/lib/content/schema';
-import type { EditorMarker } from './code-editor.client';
+import type { EditorHandle, EditorMarker } from './code-editor.client';
+import { markEditorTiming } from './editor-timing';
 
 import { SchedulerPanel, useScheduler } from '@/components/runs/scheduler-panel.client';
+import { FileTabs } from './file-tabs.client';
 
 // Only needed once the student runs something: kept out of the lesson's first load.
 const OutputPanel = dynamic(() => import('@/components/runs/output-panel.client').then((m) => m.OutputPanel), { ssr: false });
 
-const CodeEditor = dynamic(() => import('./code-editor.client'), {
-  ssr: false,
-  loading: () => <p className="editor-loading">Cargando editor…</p>,
-});
+// Reached only once the example comes near the viewport (never on the server); while Monaco
+// loads, the code stays on screen as plain text (CodeFallback), so nothing jumps.
+const loadCodeEditor = () => import('./code-editor.client');
+const CodeEditor = lazy(loadCodeEditor);
+
+let preloadScheduled = false;
+/**
+ * A lesson with an example is read to reach it: once the page has loaded and the browser is
+ * idle, Monaco loads in the background, so an editor reached by scrolling or from the table of
+ * contents is ready on arrival rather than a second later.
+ */
+function preloadEditorWhenIdle() {
+  if (preloadScheduled) return;
+  preloadScheduled = true;
+  const whenIdle = () => {
+    if ('requestIdleCallback' in window) window.requestIdleCallback(() => void loadCodeEditor(), { timeout: 5000 });
+    else setTimeout(() => void loadCodeEditor(), 1000); // Safari
+  };
+  if (document.readyState === 'complete') whenIdle();
+  else window.addEventListener('load', whenIdle, { once: true });
+}
+
+function CodeFallback({ code }: { code: string }) {
+  return <pre className="editor-fallback">{code}</pre>;
+}
 
 const LANGUAGE_LABEL: Record<SnippetFile['language'], string> = {
   typescript: 'TypeScript',
@@ -35,16 +58,36 @@ export interface RunnableClientProps {
   canRun: boolean;
 }
 
-/** Mounts children only once the element has come near the viewport (Monaco is heavy). */
+/**
+ * Mounts children only once the element has come near the viewport (Monaco is heavy). Monaco's
+ * code loads before that: when the page is idle, or at the latest a screen and a half ahead.
+ */
 function useNearViewport<T extends Element>() {
   const ref = useRef<T>(null);
   const [near, setNear] = useState(false);
   useEffect(() => {
     const element = ref.current;
     if (!element || near) return;
+    preloadEditorWhenIdle();
+    const ahead = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        ahead.disconnect();
+        void loadCodeEditor();
+      },
+      { rootMargin: '150% 0px' },
+    );
+    ahead.observe(element);
+    return () => ahead.disconnect();
+  }, [near]);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || near) return;
     const observer = new IntersectionObserver(
       (entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) setNear(true);
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        markEditorTiming('near');
+        setNear(true);
       },
       { rootMargin: '200px 0px' },
     );
@@ -115,11 +158,12 @@ function useSavedCode(id: string, files: SnippetFile[]) {
     (index: number, value: string) => {
       setContents((current) => {
         const next = current.map((code, i) => (i === index ? value : code));
-        persist(next);
+        // Back to the lesson's code (an undoable Restablecer, or edits undone): nothing to keep.
+        persist(next.every((code, i) => code === files[i]?.code) ? null : next);
         return next;
       });
     },
-    [persist],
+    [files, persist],
   );
   const reset = useCallback(() => {
     persist(null);
@@ -128,6 +172,57 @@ function useSavedCode(id: string, files: SnippetFile[]) {
   }, [files, persist]);
   const edited = contents.some((code, i) => code !== files[i]?.code);
   return { contents, update, reset, edited, version };
+}
+
+/**
+ * "Restablecer" as an edit the student can take back: each mounted editor gets the lesson's code
+ * as one undoable edit (Ctrl+Z in the editor, or "Deshacer" in the notice, brings theirs back),
+ * and the saved code follows through the editors' onChange. Before Monaco has mounted there is
+ * nothing to undo in, so the code is replaced outright.
+ */
+function useUndoableReset(files: SnippetFile[], replaceOutright: () => void) {
+  const editors = useRef<(EditorHandle | undefined)[]>([]);
+  /** Which editors the last reset changed, while its notice is shown. */
+  const [changed, setChanged] = useState<number[] | null>(null);
+  const resetting = useRef(false);
+  const undoButton = useRef<HTMLButtonElement>(null);
+  const resetButton = useRef<HTMLButtonElement>(null);
+  // Restablecer turns disabled under the focus: the focus moves to Deshacer, and back.
+  const focusAfter = useRef<'undo' | 'reset' | null>(null);
+  useEffect(() => {
+    const target = focusAfter.current === 'undo' ? undoButton.current : focusAfter.current === 'reset' ? resetButton.current : null;
+    focusAfter.current = null;
+    target?.focus();
+  }, [changed]);
+
+  const resetCode = useCallback(() => {
+    const handles = files.map((_, i) => editors.current[i]);
+    if (!handles.every(Boolean)) {
+      replaceOutright();
+      return;
+    }
+    resetting.current = true;
+    const indexes = files.flatMap((file, i) => (handles[i]!.replaceAll(file.code) ? [i] : []));
+    resetting.current = false;
+    if (document.activeElement === resetButton.current) focusAfter.current = 'undo';
+    setChanged(indexes);
+  }, [files, replaceOutright]);
+
+  const undoReset = useCallback(() => {
+    const indexes = changed ?? [];
+    resetting.current = true;
+    for (const i of indexes) editors.current[i]?.undo();
+    resetting.current = false;
+    focusAfter.current = 'reset';
+    setChanged(null);
+  }, [changed]);
+
+  /** Any edit of the student's own (typing, Ctrl+Z) makes the notice moot. */
+  const onEdited = useCallback(() => {
+    if (!resetting.current) setChanged(null);
+  }, []);
+
+  return { editors, notice: changed !== null, resetCode, undoReset, onEdited, undoButton, resetButton };
 }
 
 /** One request per lesson page for all its editors' saved code (course mode). */
@@ -174,6 +269,19 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
     return map;
   }, [view.diagnostics, markersCleared]);
 
+  // Several files are tabs; a run's first error brings its file to the front.
+  const [selected, setSelected] = useState(0);
+  const [seenDiagnostics, setSeenDiagnostics] = useState(view.diagnostics);
+  if (seenDiagnostics !== view.diagnostics) {
+    setSeenDiagnostics(view.diagnostics);
+    const withError = files.findIndex((f) => f.name === view.diagnostics[0]?.file);
+    if (withError >= 0) setSelected(withError);
+  }
+  const tabsId = useId();
+  const tabs = files.length > 1;
+
+  const { editors, notice, resetCode, undoReset, onEdited, undoButton, resetButton } = useUndoableReset(files, reset);
+
   return (
     <section ref={ref} className="runnable" aria-label={`Ejemplo ejecutable: ${title}`} data-kind={kind}>
       <header className="runnable-header">
@@ -182,12 +290,27 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
           {languages}
         </span>
       </header>
-      <div className={files.length > 1 ? 'runnable-files runnable-files-split' : 'runnable-files'}>
-        {files.map((file, index) => (
-          <div key={file.name} className="runnable-file">
-            <div className="runnable-file-name">{file.name}</div>
-            <div className="editor-frame">
-              {near ? (
+      {tabs && (
+        <FileTabs
+          label={`Archivos del ejemplo: ${title}`}
+          names={files.map((f) => f.name)}
+          selected={selected}
+          onSelect={setSelected}
+          tabId={(i) => `${tabsId}-tab-${i}`}
+          panelId={(i) => `${tabsId}-panel-${i}`}
+          withErrors={new Set(markersByFile.keys())}
+        />
+      )}
+      {files.map((file, index) => (
+        <div
+          key={file.name}
+          className="runnable-file"
+          {...(tabs && { role: 'tabpanel', id: `${tabsId}-panel-${index}`, 'aria-labelledby': `${tabsId}-tab-${index}`, hidden: index !== selected })}
+        >
+          {!tabs && <div className="runnable-file-name">{file.name}</div>}
+          <div className="editor-frame">
+            {near ? (
+              <Suspense fallback={<CodeFallback code={contents[index] ?? file.code} />}>
                 <CodeEditor
                   key={version}
                   modelPath={`file:///${id}/${file.name}`}
@@ -195,24 +318,29 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
                   value={contents[index] ?? file.code}
                   onChange={(v) => {
                     update(index, v);
+                    onEdited();
                     setMarkersCleared(true);
                   }}
                   onRun={run}
                   markers={markersByFile.get(file.name)}
+                  onHandle={(handle) => {
+                    editors.current[index] = handle;
+                  }}
                 />
-              ) : (
-                <pre className="editor-fallback">{contents[index]}</pre>
-              )}
-            </div>
+              </Suspense>
+            ) : (
+              <CodeFallback code={contents[index] ?? file.code} />
+            )}
           </div>
-        ))}
-      </div>
+        </div>
+      ))}
       <footer className="runnable-actions">
         <button
+          ref={resetButton}
           type="button"
           className="button"
           onClick={() => {
-            reset();
+            resetCode();
             clear();
           }}
           disabled={!edited}
@@ -242,6 +370,17 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
             Enviar al scheduler
           </button>
         )}
+        <span className="runnable-notice">
+          <span role="status">{notice ? 'Código restablecido' : ''}</span>
+          {notice && (
+            <>
+              <span aria-hidden="true"> · </span>
+              <button ref={undoButton} type="button" className="link-button" onClick={undoReset}>
+                Deshacer
+              </button>
+            </>
+          )}
+        </span>
         <kbd className="shortcut" aria-hidden="true">
           Ctrl+Enter
         </kbd>
