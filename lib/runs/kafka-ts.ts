@@ -159,13 +159,15 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
       return;
     }
     const located = errors.result();
-    if (located && reason === 'failed') run.emit({ type: 'diagnostic', ...located });
+    const exception = reason === 'failed' && result.exitCode !== null && !result.denied ? errors.error() : undefined;
+    if (located && reason === 'failed') run.emit({ type: 'diagnostic', ...located, message: RUN_MESSAGES.exceptionAt(located.message) });
     run.emit({
       type: 'exit',
       reason,
       exitCode: result.exitCode,
       durationMs: result.durationMs,
-      message: result.message ?? (reason === 'finished' ? RUN_MESSAGES.finished : RUN_MESSAGES.failed),
+      // What was thrown, and where, says more than the exit code the sandbox saw.
+      message: exception ? RUN_MESSAGES.exception(exception, located) : (result.message ?? (reason === 'finished' ? RUN_MESSAGES.finished : RUN_MESSAGES.failed)),
     });
   } catch (error) {
     // runTypeScript throws only before running (busy, bad input): a SandboxError, Spanish already.
