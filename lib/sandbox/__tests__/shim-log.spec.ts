@@ -66,6 +66,16 @@ describe('el registro de kafkajs en el laboratorio', () => {
     expect(lines).toEqual([['stdout', 'kafkajs · aviso · El grupo «s1-grupo» se está reequilibrando: el consumidor vuelve a unirse']]);
   });
 
+  it('un consumidor que se reinicia porque el coordinador aún no estaba listo es un aviso, no un error', () => {
+    const { lines, log } = logger();
+    log({ namespace: 'Consumer', level: ERROR, label: 'ERROR', log: { message: 'Crash: KafkaJSNumberOfRetriesExceeded: The group coordinator is not available', groupId: 'g' } });
+    log({ namespace: 'Consumer', level: ERROR, label: 'ERROR', log: { message: 'Restarting the consumer in 1200ms', groupId: 'g' } });
+    expect(lines).toEqual([
+      ['stdout', 'kafkajs · aviso · El consumidor falló: KafkaJSNumberOfRetriesExceeded: The group coordinator is not available'],
+      ['stdout', 'kafkajs · aviso · El consumidor se reinicia en 1200 ms'],
+    ]);
+  });
+
   it('lo que kafkajs resuelve solo sigue visible con logLevel DEBUG', () => {
     const { lines, log } = logger(DEBUG);
     log(createTopicsExisting);

@@ -36,6 +36,21 @@ function onlyExistingTopics(error) {
   return match[1].split('; ').every((reason) => /already exists/i.test(reason));
 }
 
+/**
+ * The level a log is shown at. What kafkajs handles itself drops to debug; a consumer that
+ * crashed on a coordinator not ready yet, and its restart, are a warning (kafkajs restarts it):
+ * the run may well end fine.
+ */
+function shownLevel(namespace, level, log) {
+  if (isHandled(namespace, log)) return LEVELS.DEBUG;
+  const message = String(log.message ?? '');
+  if (namespace === 'Consumer' && level === LEVELS.ERROR) {
+    if (/^Restarting the consumer in \d+ms$/.test(message)) return LEVELS.WARN;
+    if (message.startsWith('Crash: ') && HANDLED_RESPONSE_ERRORS.some((pattern) => pattern.test(message))) return LEVELS.WARN;
+  }
+  return level;
+}
+
 /** True for a log of a condition kafkajs handles itself (see the module comment). */
 function isHandled(namespace, log) {
   const message = String(log.message ?? '');
@@ -93,7 +108,7 @@ function cauceLogCreator(write = (stream, line) => process[stream].write(`${line
   return (logLevel) => {
     const recent = new Map();
     return ({ namespace, level, log }) => {
-      const shownAs = isHandled(namespace, log) ? LEVELS.DEBUG : level;
+      const shownAs = shownLevel(namespace, level, log);
       if (shownAs > logLevel) return;
       const line = `kafkajs · ${LABELS[shownAs] ?? 'info'} · ${describe(namespace, log)}`;
       const now = Date.now();
