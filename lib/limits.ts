@@ -67,7 +67,10 @@ export interface SandboxLimits {
   openFiles: number;
   /** RLIMIT_FSIZE in MB: largest file the program may write under /tmp. @default 8 */
   fileSizeMb: number;
-  /** Bytes of stdout + stderr passed on before the run is killed (reason `output-limit`). @default 1_048_576 */
+  /**
+   * Bytes of stdout + stderr passed on before the run is killed (reason `output-limit`); the
+   * kafkajs shim's record lines do not count (they have {@link MAX_RECORDS_PER_RUN}). @default 1_048_576
+   */
   outputBytes: number;
 }
 
@@ -109,6 +112,18 @@ export const TREE_PROCESS_HEADROOM = 4;
  * the group's next rebalance is not blocked waiting for a member that is gone.
  */
 export const STOP_GRACE_MS = 2_500;
+
+/**
+ * Records one kafka-ts run reports as record events: 10,000. Each is a box in the picture and
+ * a row of the table, replayed on reload (their events count in {@link MAX_BUFFERED_EVENTS});
+ * 10,000 shows every lesson's and exercise's messages with room to spare. Past it records are
+ * still counted, per partition, and the picture ends with "y 20.000 mensajes más…". They never
+ * counted against `outputBytes`: an ordinary producer of 30,000 messages is not a flood.
+ */
+export const MAX_RECORDS_PER_RUN = 10_000;
+
+/** How often a run past {@link MAX_RECORDS_PER_RUN} tells the page its counts, while it runs: 1 s. */
+export const RECORD_SUMMARY_INTERVAL_MS = 1_000;
 
 /** Longest piece of output sent at once, 8 K characters: a 10 MB line without `\n` must not become one huge event. */
 export const MAX_CHUNK_CHARS = 8 * KiB;

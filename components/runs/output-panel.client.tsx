@@ -11,6 +11,9 @@ function seconds(ms: number) {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
+/** Rows of the record table: the latest ones. */
+const TABLE_ROWS = 100;
+
 function RecordTable({ records }: { records: KafkaRecord[] }) {
   return (
     <table className="record-table">
@@ -26,7 +29,7 @@ function RecordTable({ records }: { records: KafkaRecord[] }) {
         </tr>
       </thead>
       <tbody>
-        {records.slice(-100).map((r, i) => (
+        {records.slice(-TABLE_ROWS).map((r, i) => (
           <tr key={i}>
             <td>{r.direction === 'produced' ? 'Producido' : `Consumido${r.consumer ? ` (${r.consumer})` : ''}`}</td>
             <td>{r.topic}</td>
@@ -39,6 +42,14 @@ function RecordTable({ records }: { records: KafkaRecord[] }) {
       </tbody>
     </table>
   );
+}
+
+function tableSummary(view: RunView): string {
+  const received = Object.values(view.recordCounts).reduce((sum, n) => sum + n, 0);
+  const all = received + (view.recordsBeyond?.total ?? 0);
+  const shown = Math.min(view.records.length, TABLE_ROWS);
+  if (all <= shown) return `Ver ${all === 1 ? 'el mensaje' : `los ${all} mensajes`} en una tabla`;
+  return `Ver los últimos ${shown} mensajes en una tabla (de ${all.toLocaleString('es-ES')})`;
 }
 
 /** The run's live output under the editor: status, stdout/stderr, Kafka records, and how it ended. */
@@ -119,11 +130,11 @@ export function OutputPanel({ view }: { view: RunView }) {
           <pre>{foldedLines.map((line) => line.text).join('\n')}</pre>
         </details>
       )}
-      {view.records.length > 0 && (
+      {(view.records.length > 0 || view.recordsBeyond) && (
         <>
-          <TopicView records={view.records} />
+          <TopicView records={view.records} counts={view.recordCounts} beyond={view.recordsBeyond} />
           <details className="record-details">
-            <summary>Ver los {view.records.length} mensajes en una tabla</summary>
+            <summary>{tableSummary(view)}</summary>
             <RecordTable records={view.records} />
           </details>
         </>

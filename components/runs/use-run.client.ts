@@ -8,6 +8,8 @@ import type { DagView } from './dag-graph.client';
 type Diagnostic = Extract<RunEvent, { type: 'diagnostic' }>;
 type Exit = Extract<RunEvent, { type: 'exit' }>;
 type Status = Extract<RunEvent, { type: 'status' }>;
+/** The server's counts of the records past its budget (lib/runs/records.ts). */
+export type RecordsSummary = Extract<RunEvent, { type: 'records-summary' }>;
 
 export interface OutputLine {
   stream: 'stdout' | 'stderr' | 'notice';
@@ -24,7 +26,12 @@ export interface RunView {
   lines: OutputLine[];
   /** Lines not kept in the page to keep it responsive (the server caps output at 1 MB anyway). */
   hiddenLines: number;
+  /** The latest records received (the page keeps the last {@link MAX_RECORDS}). */
   records: KafkaRecord[];
+  /** Record events received in all, per lane (`direction topic partition`): the picture's totals. */
+  recordCounts: Record<string, number>;
+  /** Records the server only counted, past its budget; the latest summary replaces the previous one. */
+  recordsBeyond?: RecordsSummary;
   diagnostics: Diagnostic[];
   /** Airflow runs: the parsed DAG with live task states. */
   dag?: DagView;
@@ -38,7 +45,12 @@ export interface RunView {
 
 const MAX_LINES = 2_000;
 const MAX_RECORDS = 500;
-const IDLE: RunView = { phase: 'idle', lines: [], hiddenLines: 0, records: [], diagnostics: [], xcoms: [] };
+const IDLE: RunView = { phase: 'idle', lines: [], hiddenLines: 0, records: [], recordCounts: {}, diagnostics: [], xcoms: [] };
+
+/** The key of a record's lane in {@link RunView.recordCounts}. */
+export function laneKey(record: Pick<KafkaRecord, 'direction' | 'topic' | 'partition'>): string {
+  return `${record.direction}\u0000${record.topic}\u0000${record.partition}`;
+}
 
 function apply(view: RunView, events: RunEvent[]): RunView {
   // New arrays once per batch (React sees a change), appended in place while the batch lasts.
@@ -46,7 +58,8 @@ function apply(view: RunView, events: RunEvent[]): RunView {
   let records = [...view.records];
   const diagnostics = [...view.diagnostics];
   const xcoms = [...view.xcoms];
-  let { hiddenLines, dag, phase, status, exit } = view;
+  const recordCounts = { ...view.recordCounts };
+  let { hiddenLines, dag, phase, status, exit, recordsBeyond } = view;
   for (const event of events) {
     switch (event.type) {
       case 'status':
@@ -60,6 +73,10 @@ function apply(view: RunView, events: RunEvent[]): RunView {
         break;
       case 'record':
         records.push(event.record);
+        recordCounts[laneKey(event.record)] = (recordCounts[laneKey(event.record)] ?? 0) + 1;
+        break;
+      case 'records-summary':
+        recordsBeyond = event;
         break;
       case 'diagnostic':
         diagnostics.push(event);
@@ -95,7 +112,7 @@ function apply(view: RunView, events: RunEvent[]): RunView {
     lines = lines.slice(-MAX_LINES);
   }
   if (records.length > MAX_RECORDS) records = records.slice(-MAX_RECORDS);
-  return { ...view, phase, status, exit, lines, records, diagnostics, hiddenLines, dag, xcoms };
+  return { ...view, phase, status, exit, lines, records, recordCounts, recordsBeyond, diagnostics, hiddenLines, dag, xcoms };
 }
 
 /** Where the page remembers an example's last run, so a reload reattaches to it. */

@@ -58,7 +58,7 @@ describe('aislamiento entre alumnos en el laboratorio de Kafka', () => {
     expect(events.at(-1)).toMatchObject({ type: 'exit', reason: 'finished' });
     const line = events.find((e) => e.type === 'stdout' && e.text.startsWith('{'));
     const env = JSON.parse(line?.type === 'stdout' ? line.text : '{}') as Record<string, string>;
-    expect(Object.keys(env).sort()).toEqual(['HOME', 'KAFKA_BROKERS', 'KAFKA_PASSWORD', 'KAFKA_TOPIC_PREFIX', 'KAFKA_USERNAME', 'PATH', 'PWD']);
+    expect(Object.keys(env).sort()).toEqual(['HOME', 'KAFKA_BROKERS', 'KAFKA_PASSWORD', 'KAFKA_TOPIC_PREFIX', 'KAFKA_USERNAME', 'MALLOC_ARENA_MAX', 'PATH', 'PWD']);
     expect(env).toMatchObject({ KAFKA_BROKERS: broker.brokers, KAFKA_USERNAME: 'alumno-ana', KAFKA_TOPIC_PREFIX: 'ana.' });
     const everything = JSON.stringify(events);
     expect(everything).not.toContain(broker.adminSasl.password);

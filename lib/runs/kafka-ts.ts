@@ -4,7 +4,7 @@ import { checkKafka, type KafkaHealth } from '@/lab/kafka/health';
 import { findRunnable } from '@/lib/content/runnables';
 import { kafkaBrokers } from '@/lib/env';
 import { CauceError, studentMessage } from '@/lib/errors';
-import { DEFAULT_KAFKA_TS_LIMITS, wallClockMs } from '@/lib/limits';
+import { DEFAULT_KAFKA_TS_LIMITS, RECORD_SUMMARY_INTERVAL_MS, wallClockMs } from '@/lib/limits';
 import { labStatusForRun } from '@/lib/lab/status';
 import { kafkaTenants } from '@/lib/lab/kafka-tenants';
 import { runTypeScript, type SandboxResult } from '@/lib/sandbox';
@@ -12,7 +12,7 @@ import { formatBytes } from '@/lib/sandbox/messages';
 import { KafkaLimitWatcher } from './kafka-limits';
 import { CONNECTION_LOST, kafkaOutageDuring, kafkaUnavailableMessage } from './kafka-outage';
 import { RUN_MESSAGES } from './messages';
-import { parseRecordLine } from './records';
+import { parseRecordLine, RecordBudget } from './records';
 import type { Run } from './run';
 import { RuntimeErrorTracker } from './runtime-error';
 import type { EndReason } from './schema';
@@ -124,6 +124,13 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
     refusalExplained = true;
     run.emit({ type: 'notice', message: RUN_MESSAGES.kafkaRefused(access.prefix) });
   };
+  const records = new RecordBudget();
+  let summarisedAt = 0;
+  const summarise = () => {
+    summarisedAt = Date.now();
+    const summary = records.summary();
+    if (summary) run.emit(summary);
+  };
   run.emit({ type: 'status', state: 'running', message: 'Ejecutando…' });
   try {
     const result = await runTypeScript(
@@ -137,19 +144,25 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
         limits: { wallMs: await wallLimit(run.request.snippet) },
         signal: run.abort.signal,
       },
-      ({ stream, text: chunk }) => {
+      ({ stream, text: chunk, record: marked }) => {
         const text = chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk; // each event is one line
-        explainRefusal(text);
-        if (stream === 'stdout') {
+        if (marked) {
+          // The shim's record channel: a record event, counted past the budget, never text.
           const record = parseRecordLine(text);
-          if (record) return run.emit({ type: 'record', record });
-        } else {
+          if (!record) return;
+          if (records.take(record)) return run.emit({ type: 'record', record });
+          if (Date.now() - summarisedAt >= RECORD_SUMMARY_INTERVAL_MS) summarise();
+          return;
+        }
+        explainRefusal(text);
+        if (stream === 'stderr') {
           errors.observe(text);
           connectionLost ||= CONNECTION_LOST.test(text);
         }
         run.emit({ type: stream, text });
       },
     );
+    summarise(); // the final counts, before the end
     if (result.truncated) run.emit({ type: 'notice', message: `La salida superó ${formatBytes(DEFAULT_KAFKA_TS_LIMITS.outputBytes)} y se cortó ahí.` });
     const reason = endReason(result);
     // Kafka died under the program (a broker restart): the lab's failure, said so, not a line of theirs to fix.
@@ -159,13 +172,15 @@ export async function executeKafkaSnippet(run: Run): Promise<void> {
       return;
     }
     const located = errors.result();
-    if (located && reason === 'failed') run.emit({ type: 'diagnostic', ...located });
+    const exception = reason === 'failed' && result.exitCode !== null && !result.denied ? errors.error() : undefined;
+    if (located && reason === 'failed') run.emit({ type: 'diagnostic', ...located, message: RUN_MESSAGES.exceptionAt(located.message) });
     run.emit({
       type: 'exit',
       reason,
       exitCode: result.exitCode,
       durationMs: result.durationMs,
-      message: result.message ?? (reason === 'finished' ? RUN_MESSAGES.finished : RUN_MESSAGES.failed),
+      // What was thrown, and where, says more than the exit code the sandbox saw.
+      message: exception ? RUN_MESSAGES.exception(exception, located) : (result.message ?? (reason === 'finished' ? RUN_MESSAGES.finished : RUN_MESSAGES.failed)),
     });
   } catch (error) {
     // runTypeScript throws only before running (busy, bad input): a SandboxError, Spanish already.

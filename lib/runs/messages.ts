@@ -1,7 +1,16 @@
+import { asSentence } from '@/lib/sandbox/messages';
+
 /** Spanish texts of the run pipeline that the sandbox does not already provide. */
 export const RUN_MESSAGES = {
   finished: 'Terminó correctamente.',
   failed: 'Tu programa terminó con un error; revisa la salida de errores.',
+  /** A runtime exception, with the line of the student's it came from when the stack names one. */
+  exception: (error: string, where?: { file: string; line: number }) =>
+    where
+      ? `Tu programa se detuvo por una excepción en ${where.file}, línea ${where.line} (marcada en el editor): ${asSentence(error)}`
+      : `Tu programa se detuvo por una excepción: ${asSentence(error)} El detalle está en la salida de errores.`,
+  /** The diagnostic on the student's line (the editor's marker). */
+  exceptionAt: (error: string) => `Excepción en tiempo de ejecución: ${asSentence(error)}`,
   labUnavailable:
     'El laboratorio de Kafka no está disponible ahora mismo, así que tu programa no se ejecutó. Espera unos segundos a que se recupere (el estado aparece arriba) y vuelve a intentarlo.',
   kafkaRestarting:

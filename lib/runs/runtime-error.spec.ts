@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { asSentence } from '@/lib/sandbox/messages';
+import { RUN_MESSAGES } from './messages';
 import { parseRecordLine, RECORD_MARKER } from './records';
 import { RuntimeErrorTracker } from './runtime-error';
 
@@ -35,5 +37,23 @@ describe('parseRecordLine', () => {
     expect(parseRecordLine('hola')).toBeUndefined();
     expect(parseRecordLine(`${RECORD_MARKER}{"direction":"robado"}`)).toBeUndefined();
     expect(parseRecordLine(`${RECORD_MARKER}{no json`)).toBeUndefined();
+  });
+});
+
+describe('los mensajes de una excepción', () => {
+  it('el alumno lee qué excepción detuvo su programa y en qué línea, sin puntos repetidos', () => {
+    expect(RUN_MESSAGES.exception("TypeError: Cannot read properties of undefined (reading 'send')", { file: 'producer.ts', line: 3 })).toBe(
+      "Tu programa se detuvo por una excepción en producer.ts, línea 3 (marcada en el editor): TypeError: Cannot read properties of undefined (reading 'send').",
+    );
+    expect(RUN_MESSAGES.exception('KafkaJSError: Topic creation errors.')).toBe(
+      'Tu programa se detuvo por una excepción: KafkaJSError: Topic creation errors. El detalle está en la salida de errores.',
+    );
+    expect(RUN_MESSAGES.exceptionAt('Error: fallo a propósito')).toBe('Excepción en tiempo de ejecución: Error: fallo a propósito.');
+  });
+
+  it('una frase ya terminada no recibe otro punto', () => {
+    expect(asSentence('Se esperaba una expresión.')).toBe('Se esperaba una expresión.');
+    expect(asSentence('¿Falta un «)»?')).toBe('¿Falta un «)»?');
+    expect(asSentence('Se esperaba «,»')).toBe('Se esperaba «,».');
   });
 });

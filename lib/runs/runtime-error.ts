@@ -35,4 +35,9 @@ export class RuntimeErrorTracker {
   result(): RuntimeErrorLocation | undefined {
     return this.location;
   }
+
+  /** The first error message seen (`TypeError: x is not a function`), located or not. */
+  error(): string | undefined {
+    return this.message;
+  }
 }

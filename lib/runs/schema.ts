@@ -79,6 +79,22 @@ export const RunEvent = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('stderr'), text: z.string() }),
   z.strictObject({ type: z.literal('record'), record: KafkaRecord }),
   z.strictObject({
+    type: z.literal('records-summary'),
+    kept: z.number().int().describe('Records sent as record events: the first MAX_RECORDS_PER_RUN (lib/limits.ts)'),
+    total: z.number().int().describe('Records past that budget so far: counted, not sent'),
+    beyond: z
+      .array(
+        z.strictObject({
+          direction: KafkaRecord.shape.direction,
+          topic: z.string(),
+          partition: z.number().int(),
+          count: z.number().int().describe('Records of this lane past the budget'),
+          lastOffset: z.string().describe('Offset of the last of them'),
+        }),
+      )
+      .describe('The counted records per direction, topic and partition; each summary replaces the previous one'),
+  }),
+  z.strictObject({
     type: z.literal('diagnostic'),
     file: z.string(),
     line: z.number().int().describe("1-based line in the student's file"),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_RUN_BYTES } from '@/lib/limits';
 import { prepareSnippet, SnippetInputError } from '@/lib/sandbox';
+import { asSentence } from '@/lib/sandbox/messages';
 import { validateDagFiles } from './airflow/messages';
 import { RUN_MESSAGES } from './messages';
 import { takeRunQuota } from './quota';
@@ -59,7 +60,7 @@ export async function startRun(input: unknown, options: RunOptions = {}): Promis
       return {
         ok: false,
         status: 422,
-        message: `Tu código tiene un error de sintaxis en ${first.file}, línea ${first.line}: ${first.message.replace(/^Error de sintaxis: /, '')}. No se ejecutó.`,
+        message: `Tu código tiene un error de sintaxis en ${first.file}, línea ${first.line}: ${asSentence(first.message.replace(/^Error de sintaxis: /, ''))} No se ejecutó.`,
         diagnostics,
       };
     }

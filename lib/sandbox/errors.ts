@@ -18,7 +18,7 @@ export class SnippetCompileError extends SandboxError {
     const first = diagnostics[0];
     super(
       first
-        ? `Tu código tiene ${diagnostics.length === 1 ? 'un error' : `${diagnostics.length} errores`} de sintaxis (${first.file}:${first.line}:${first.column}: ${first.message}). No se ejecutó.`
+        ? `Tu código tiene ${diagnostics.length === 1 ? 'un error' : `${diagnostics.length} errores`} de sintaxis (${first.file}:${first.line}:${first.column}: ${first.message.replace(/\.$/, '')}). No se ejecutó.`
         : 'Tu código tiene errores de sintaxis. No se ejecutó.',
     );
   }

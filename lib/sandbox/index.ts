@@ -61,7 +61,8 @@ export function prepareSnippet(files: SnippetFile[], entry: string): PreparedSni
     prepared.set(key, cached);
     return cached;
   }
-  const result = { ...compileSnippet(files), entry: outputNameFor(entry) };
+  const compiled = compileSnippet(files);
+  const result = { ...compiled, entry: compiled.files.find((f) => f.source === entry)?.name ?? outputNameFor(entry) };
   prepared.set(key, result);
   if (prepared.size > PREPARED_KEPT) prepared.delete(prepared.keys().next().value!);
   return result;

@@ -37,7 +37,10 @@ export function validateSnippetFiles(files: readonly SnippetFile[], entry: strin
   }
 }
 
-/** Every file runs as an ES module so top-level `await` works: `producer.ts` -> `producer.mjs`. */
-export function outputNameFor(name: string): string {
-  return name.replace(/\.(ts|mts|js|mjs)$/, '') + '.mjs';
+/**
+ * A file's name inside /sandbox: an ES module, so top-level `await` works (`producer.ts` ->
+ * `producer.mjs`), unless it is CommonJS (lib/sandbox/module-style.ts): `producer.cjs`.
+ */
+export function outputNameFor(name: string, style: 'esm' | 'commonjs' = 'esm'): string {
+  return name.replace(/\.(ts|mts|js|mjs)$/, '') + (style === 'commonjs' ? '.cjs' : '.mjs');
 }

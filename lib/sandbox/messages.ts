@@ -12,6 +12,16 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/**
+ * Ends a text as a sentence: adds the period only when it has no closing punctuation of its
+ * own. TypeScript's Spanish diagnostics and most exception messages already end in one
+ * ("Se esperaba una expresión."), and framing them with another printed "expresión..".
+ */
+export function asSentence(text: string): string {
+  const trimmed = text.trimEnd();
+  return /[.!?…:;]["'»)\]]*$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
 function formatSeconds(ms: number): string {
   return `${+(ms / 1000).toFixed(1)} s`;
 }

@@ -8,6 +8,7 @@ import { defaultSandboxHost, type SandboxHost } from './host';
 import { checkProgramEnv, nodeSandboxSpec } from './kinds/node';
 import { deniedMessage, endMessage, type DeniedCapability, type EndReason } from './messages';
 import { OutputCollector, type SandboxOutput } from './output';
+import { RECORD_MARKER } from './record-marker';
 import { isRuntimeNoise, mapStackToSnippet } from './stack';
 import type { CompiledFile } from './transpile';
 import { discard, NODE_MOUNT_POINTS, spawnSandbox, type WarmSandbox } from './warm';
@@ -172,6 +173,7 @@ export class SandboxRun {
       const output = new OutputCollector({
         limitBytes: this.limits.outputBytes,
         emit: this.options.onOutput,
+        recordMarker: RECORD_MARKER, // the kafkajs shim's records: budgeted by the run's owner (lib/runs/kafka-ts.ts)
         rewrite: (line, stream) => {
           if (stream === 'stderr') {
             if (SETUP_FAILURE.test(line)) {

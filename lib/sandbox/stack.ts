@@ -11,11 +11,11 @@ export interface StackMapSource {
 
 type Segment = [genColumn: number, srcLine: number, srcColumn: number, sourceIndex: number];
 
-const FRAME = /(?:file:\/\/)?\/sandbox\/([A-Za-z0-9_.-]+\.mjs):(\d+)(?::(\d+))?/g;
+const FRAME = /(?:file:\/\/)?\/sandbox\/([A-Za-z0-9_.-]+\.[mc]js):(\d+)(?::(\d+))?/g;
 const SANDBOX_PREFIX = /(?:file:\/\/)?\/sandbox\//g;
 
 /**
- * Rewrites stack text for the student: `.mjs` positions not already mapped by node's
+ * Rewrites stack text for the student: `.mjs` / `.cjs` positions not already mapped by node's
  * `--enable-source-maps` are mapped to the TS file, and the sandbox prefix is dropped so a
  * frame reads `producer.ts:12:5`.
  */

@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import { outputNameFor, type SnippetFile } from './input';
+import { commonJsGlobalsUsed, moduleStyleOf, type CommonJsGlobal, type ModuleStyle } from './module-style';
 
 /** A syntax error located in the student's own file (1-based line and column). */
 export interface SnippetDiagnostic {
@@ -11,8 +12,9 @@ export interface SnippetDiagnostic {
 }
 
 export interface TranspiledSnippet {
-  /** ES module text with an inline source map (sources: the bare TS file name). */
+  /** Module text (ES module or CommonJS, see {@link ModuleStyle}) with an inline source map (sources: the bare TS file name). */
   js: string;
+  style: ModuleStyle;
   /** The decoded source map, for mapping stacks on the server when needed. */
   sourceMap: RawSourceMap;
   diagnostics: SnippetDiagnostic[];
@@ -30,7 +32,7 @@ export interface RawSourceMap {
 ts.validateLocaleAndSetLanguage('es', ts.sys);
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {
-  module: ts.ModuleKind.ESNext, // top-level await; files are written as .mjs
+  module: ts.ModuleKind.ESNext, // top-level await; files are written as .mjs (CommonJS ones as .cjs)
   target: ts.ScriptTarget.ES2022,
   inlineSourceMap: true, // node --enable-source-maps then prints the student's TS lines
   inlineSources: true, // lets node show the offending TS line above the error
@@ -39,19 +41,24 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
 };
 
 /**
- * Transpiles one student file (syntax only: types are the editor's business). Relative imports
- * of sibling files (`./util`, `./util.ts`, `./util.js`) are rewritten to their `.mjs` output.
+ * Transpiles one student file (syntax only: types are the editor's business), as an ES module
+ * or as CommonJS (see {@link ModuleStyle}). Relative imports and requires of sibling files
+ * (`./util`, `./util.ts`, `./util.js`) are rewritten to their output (`./util.mjs`).
+ * @param siblings the run's files: their names (each then taken as an ES module) or each name
+ *   with its output name, as {@link compileSnippet} gives them.
  */
-export function transpileSnippet(source: string, fileName: string, siblings: readonly string[] = []): TranspiledSnippet {
-  const known = new Map(siblings.map((name) => [baseName(name), outputNameFor(name)]));
+export function transpileSnippet(source: string, fileName: string, siblings: readonly string[] | ReadonlyMap<string, string> = []): TranspiledSnippet {
+  const outputs = Array.isArray(siblings) ? siblings.map((name) => [name, outputNameFor(name)] as const) : [...(siblings as ReadonlyMap<string, string>)];
+  const known = new Map(outputs.map(([name, output]) => [baseName(name), output]));
+  const style = moduleStyleOf(source, fileName);
   const result = ts.transpileModule(source, {
     fileName,
     reportDiagnostics: true,
-    compilerOptions: COMPILER_OPTIONS,
-    transformers: { before: [rewriteRelativeImports(known)] },
+    compilerOptions: { ...COMPILER_OPTIONS, module: style === 'commonjs' ? ts.ModuleKind.CommonJS : ts.ModuleKind.ESNext },
+    transformers: { before: style === 'esm' ? [rewriteRelativeImports(known), provideCommonJsGlobals] : [rewriteRelativeImports(known)] },
   });
   const diagnostics = (result.diagnostics ?? []).map((d) => toSnippetDiagnostic(d, fileName));
-  return { js: result.outputText, sourceMap: readInlineMap(result.outputText), diagnostics };
+  return { js: result.outputText, style, sourceMap: readInlineMap(result.outputText), diagnostics };
 }
 
 export interface CompiledFile {
@@ -68,13 +75,13 @@ export function compileSnippet(files: readonly SnippetFile[]): {
   files: CompiledFile[];
   diagnostics: SnippetDiagnostic[];
 } {
-  const names = files.map((f) => f.name);
+  const outputs = new Map(files.map((f) => [f.name, outputNameFor(f.name, moduleStyleOf(f.content, f.name))]));
   const compiled: CompiledFile[] = [];
   const diagnostics: SnippetDiagnostic[] = [];
   for (const file of files) {
-    const out = transpileSnippet(file.content, file.name, names);
+    const out = transpileSnippet(file.content, file.name, outputs);
     diagnostics.push(...out.diagnostics);
-    compiled.push({ name: outputNameFor(file.name), js: out.js, source: file.name, sourceMap: out.sourceMap });
+    compiled.push({ name: outputs.get(file.name)!, js: out.js, source: file.name, sourceMap: out.sourceMap });
   }
   return { files: compiled, diagnostics };
 }
@@ -90,8 +97,39 @@ function toSnippetDiagnostic(d: ts.Diagnostic, fileName: string): SnippetDiagnos
 }
 
 function baseName(name: string): string {
-  return name.replace(/\.(ts|mts|js|mjs)$/, '');
+  return name.replace(/\.(ts|mts|cts|js|mjs|cjs)$/, '');
 }
+
+/**
+ * Gives an ES module file the CommonJS names it uses (`const { Kafka } = require('kafkajs')`
+ * pasted into a file with top-level `await`), as Node would inside CommonJS. The statements are
+ * synthesized, without source positions, so the student's lines keep their numbers.
+ */
+const provideCommonJsGlobals: ts.TransformerFactory<ts.SourceFile> = (ctx) => (file) => {
+  const used = commonJsGlobalsUsed(file);
+  if (used.length === 0) return file;
+  const f = ctx.factory;
+  const importNamed = (name: string, local: string, from: string) =>
+    f.createImportDeclaration(
+      undefined,
+      f.createImportClause(false, undefined, f.createNamedImports([f.createImportSpecifier(false, f.createIdentifier(name), f.createIdentifier(local))])),
+      f.createStringLiteral(from),
+    );
+  const constant = (name: string, value: ts.Expression) =>
+    f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, undefined, value)], ts.NodeFlags.Const));
+  const metaUrl = f.createPropertyAccessExpression(f.createMetaProperty(ts.SyntaxKind.ImportKeyword, f.createIdentifier('meta')), 'url');
+  const call = (fn: string, ...args: ts.Expression[]) => f.createCallExpression(f.createIdentifier(fn), undefined, args);
+  const needs = (name: CommonJsGlobal) => used.includes(name);
+  const prelude: ts.Statement[] = [];
+  if (needs('require')) prelude.push(importNamed('createRequire', '__cauceCreateRequire', 'node:module'), constant('require', call('__cauceCreateRequire', metaUrl)));
+  if (needs('__filename') || needs('__dirname')) prelude.push(importNamed('fileURLToPath', '__cauceFileURLToPath', 'node:url'));
+  if (needs('__filename')) prelude.push(constant('__filename', call('__cauceFileURLToPath', metaUrl)));
+  if (needs('__dirname')) {
+    const folder = f.createNewExpression(f.createIdentifier('URL'), undefined, [f.createStringLiteral('.'), metaUrl]);
+    prelude.push(constant('__dirname', call('__cauceFileURLToPath', folder)));
+  }
+  return f.updateSourceFile(file, [...prelude, ...file.statements]);
+};
 
 function rewriteRelativeImports(known: Map<string, string>): ts.TransformerFactory<ts.SourceFile> {
   return (ctx) => {
@@ -107,7 +145,8 @@ function rewriteRelativeImports(known: Map<string, string>): ts.TransformerFacto
     };
     const visit = (node: ts.Node): ts.Node => {
       if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) return replaceChild(node, node.moduleSpecifier);
-      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const isRequire = (e: ts.Expression) => ts.isIdentifier(e) && e.text === 'require';
+      if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || isRequire(node.expression))) {
         const visited = ts.visitEachChild(node, visit, ctx);
         return replaceChild(visited, visited.arguments[0]);
       }

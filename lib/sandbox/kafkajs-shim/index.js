@@ -11,8 +11,10 @@
  * exports (`import { Kafka, logLevel } from 'kafkajs'`) by reading it statically.
  */
 const real = require('kafkajs-real');
+const { cauceLogCreator } = require('./log');
 const RealKafka = real.Kafka;
 
+// lib/sandbox/record-marker.ts spells it for the server: the collector passes these lines apart, outside the output cap.
 const MARKER = '\u001ecauce:record ';
 const MAX_TEXT = 300;
 const partitionOf = new WeakMap();
@@ -185,12 +187,13 @@ function watchConsumer(consumer, label) {
 const LAB_CONNECTION_TIMEOUT_MS = 10_000;
 
 /**
- * The client config a run gets: the lab's patient connection timeout and the student's own
+ * The client config a run gets: the lab's patient connection timeout, readable Spanish log
+ * lines that stay quiet about what kafkajs handles itself (./log.js), and the student's own
  * principal, from the run's environment, each unless the code brings its own.
  */
 function labClientConfig(config) {
   if (!config || typeof config !== 'object') return config;
-  const patient = { connectionTimeout: LAB_CONNECTION_TIMEOUT_MS, ...config };
+  const patient = { connectionTimeout: LAB_CONNECTION_TIMEOUT_MS, logCreator: cauceLogCreator(), ...config };
   const username = process.env.KAFKA_USERNAME;
   const password = process.env.KAFKA_PASSWORD;
   if (config.sasl || !username || !password) return patient;
