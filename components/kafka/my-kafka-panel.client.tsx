@@ -8,6 +8,7 @@ import { TopicCard } from './topic-card.client';
 
 /** How often the panel rereads while the tab is visible. */
 const REFRESH_MS = 4_000;
+const SITE_UNREACHABLE = 'No se pudo hablar con el sitio. Comprueba que Cauce sigue en marcha y pulsa «Actualizar».';
 
 /**
  * Mi Kafka: the student's topics and consumer groups, reread every few seconds while visible.
@@ -20,7 +21,7 @@ export function MyKafkaPanel({ initial }: { initial: MyKafkaResult }) {
   const [refreshing, setRefreshing] = useState(false);
   const [acting, startAction] = useTransition();
   const busy = useRef(false);
-  // Bumped by each action: a read that started before it must not paint the older state.
+  // Bumped by each action (-1 while one runs): a read that started before it must not paint the older state.
   const generation = useRef(0);
 
   const apply = useCallback((result: MyKafkaResult) => {
@@ -32,7 +33,9 @@ export function MyKafkaPanel({ initial }: { initial: MyKafkaResult }) {
   }, []);
 
   const refresh = useCallback(async () => {
-    if (busy.current) return;
+    // Not during an action either: kafkajs moves offsets by joining the group for a moment, and
+    // a read then would paint that passing member.
+    if (busy.current || generation.current < 0) return;
     busy.current = true;
     const started = generation.current;
     setRefreshing(true);
@@ -41,7 +44,7 @@ export function MyKafkaPanel({ initial }: { initial: MyKafkaResult }) {
       // An action's answer wins over a read that was already under way when it started.
       if (generation.current === started) apply(result);
     } catch {
-      setError('No se pudo hablar con el sitio. Comprueba que Cauce sigue en marcha.');
+      setError(SITE_UNREACHABLE);
     } finally {
       busy.current = false;
       setRefreshing(false);
@@ -64,11 +67,17 @@ export function MyKafkaPanel({ initial }: { initial: MyKafkaResult }) {
 
   const act = (work: () => Promise<MyKafkaResult>) =>
     startAction(async () => {
-      generation.current++;
+      const next = generation.current + 1;
+      generation.current = -1; // pauses the refresh until the action's own view arrives
       setDone(null);
-      const result = await work();
+      let result: MyKafkaResult;
+      try {
+        result = await work();
+      } catch {
+        result = { ok: false, message: SITE_UNREACHABLE };
+      }
+      generation.current = next;
       apply(result);
-      if (!result.ok) setDone(null);
     });
 
   return (

@@ -12,14 +12,16 @@ const READ_TIMEOUT_MS = 4_000;
 /** The panel's own short-lived groups: never listed, deleted after each read. */
 export const READER_GROUP_MARK = '__mi-kafka-';
 
+// eslint-disable-next-line no-control-regex -- the control characters are the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+
 /** Text for the page: UTF-8 with control characters shown as "�", cut with "…" (React escapes the rest). */
 export function shownText(buffer: Buffer | null, max: number): string | null {
   if (buffer === null) return null;
-  // eslint-disable-next-line no-control-regex -- the control characters are the point
   const text = buffer
     .subarray(0, max * 4)
     .toString('utf8')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '�');
+    .replace(CONTROL, '�');
   const chars = [...text];
   return chars.length > max || buffer.length > max * 4 ? `${chars.slice(0, max).join('')}…` : text;
 }
