@@ -35,7 +35,7 @@ export function TopicCard({ topic, disabled, onDelete }: TopicCardProps) {
             </button>
           </span>
         ) : (
-          <button type="button" className="button" disabled={disabled} onClick={() => setConfirming(true)} aria-label={`Borrar el tema ${topic.name}`}>
+          <button type="button" className="button" disabled={disabled} onClick={() => setConfirming(true)} aria-label={`Borrar tema ${topic.name}`}>
             Borrar tema
           </button>
         )}
