@@ -82,6 +82,11 @@ describe('Mi Kafka: cada alumno ve y toca solo lo suyo', () => {
     expect(view.groups[0]!.state).toBe('Empty');
     expect(view.groups[0]!.partitions.map((p) => p.lag)).toEqual([0, 0]);
     expect(JSON.stringify(view)).not.toContain('bea');
+    // The panel's throwaway reader group is gone once the read returns.
+    const admin = testClient(broker.brokers, broker.adminSasl).admin();
+    await admin.connect();
+    const groups = (await admin.listGroups().finally(() => admin.disconnect())).groups.map((g) => g.groupId);
+    expect(groups.filter((id) => id.includes('__mi-kafka-'))).toEqual([]);
   });
 
   it('Ana no puede borrar el tema de Bea ni mover los offsets de su grupo, ni por nombre ni saltándose la comprobación', async () => {
