@@ -103,7 +103,7 @@ export function MyKafkaPanel({ initial }: { initial: MyKafkaResult }) {
           <p className="my-kafka-scope">
             {view.isolated ? (
               <>
-                Lo ves con tu propio usuario de Kafka: solo aparecen los temas y grupos que empiezan por <code>{view.prefix}</code>.
+                Lo ves con tu propio usuario de Kafka: solo aparecen los temas y grupos que empiezan por <code>{view.prefix}</code> (tu prefijo del laboratorio).
               </>
             ) : (
               <>Este Kafka no separa a los alumnos: aparecen todos sus temas y grupos.</>
