@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Breadcrumbs } from '@/components/lesson/breadcrumbs';
 import { CompletionToggle } from '@/components/lesson/completion.client';
@@ -47,6 +48,11 @@ export default async function LessonPage({ params }: { params: Params }) {
           <div className="lesson-topbar">
             <Breadcrumbs items={[{ label: 'Cursos', href: '/' }, { label: course.meta.title, href: course.href }, { label: frontmatter.title }]} />
             {services.length > 0 && <LabStatusBadge services={services} />}
+            {services.includes('kafka') && (
+              <Link href="/mi-kafka" className="my-kafka-link">
+                Mi Kafka: tus temas y grupos
+              </Link>
+            )}
           </div>
           <header className="lesson-header">
             <p className="lesson-kicker">
