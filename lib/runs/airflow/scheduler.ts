@@ -83,9 +83,10 @@ export async function sendToScheduler(input: SendToSchedulerInput, target: Sched
   }
 
   const api = new AirflowApi(target);
-  await waitForDag(api, dagId, path.join(folder, files[0]!.name), options.pickupTimeoutMs ?? SCHEDULER_PICKUP_MS);
+  const deadline = Date.now() + (options.pickupTimeoutMs ?? SCHEDULER_PICKUP_MS);
+  await waitForDag(api, dagId, path.join(folder, files[0]!.name), deadline);
   await api.request('PATCH', `/api/v2/dags/${encodeURIComponent(dagId)}`, { is_paused: false });
-  const run = (await api.request('POST', `/api/v2/dags/${encodeURIComponent(dagId)}/dagRuns`, { logical_date: null })) as { dag_run_id: string };
+  const run = await triggerDagRun(api, dagId, deadline);
   return {
     dagId,
     dagRunId: run.dag_run_id,
@@ -124,12 +125,16 @@ export async function studentDagFolders(target: SchedulerTarget = schedulerTarge
   return entries.filter((e) => e.isDirectory() && e.name.startsWith('cauce_')).map((e) => e.name.slice('cauce_'.length));
 }
 
-async function waitForDag(api: AirflowApi, dagId: string, fileloc: string, timeoutMs: number): Promise<void> {
+/**
+ * Until the dag-processor has parsed this send's file: a DAG row from an earlier send (a stale
+ * one, its serialized DAG gone) answers GET at once while a run of it would still be refused.
+ */
+async function waitForDag(api: AirflowApi, dagId: string, fileloc: string, deadline: number): Promise<void> {
   const sentAt = Date.now();
-  const deadline = sentAt + timeoutMs;
   while (Date.now() < deadline) {
-    const dag = await api.request('GET', `/api/v2/dags/${encodeURIComponent(dagId)}`, undefined, [404]);
-    if (dag) return;
+    const dag = (await api.request('GET', `/api/v2/dags/${encodeURIComponent(dagId)}`, undefined, [404])) as { is_stale?: boolean; last_parsed_time?: string | null } | undefined;
+    // Airflow's clock is this machine's: a parse from before the files were written (1 s of slack) is the old one.
+    if (dag && !dag.is_stale && Date.parse(dag.last_parsed_time ?? '') >= sentAt - 1_000) return;
     const errors = (await api.request('GET', '/api/v2/importErrors?limit=100', undefined)) as {
       import_errors: { filename: string; stack_trace: string; timestamp: string }[];
     };
@@ -141,5 +146,19 @@ async function waitForDag(api: AirflowApi, dagId: string, fileloc: string, timeo
     }
     await sleep(1_000);
   }
-  throw new SchedulerError(`El scheduler no encontró el DAG «${dagId}» en ${Math.round(timeoutMs / 1000)} s. Vuelve a intentarlo en un momento.`, { retriable: true });
+  throw notFoundInTime(dagId);
+}
+
+/** POST dagRuns, again while Airflow still says "not found" (its serialized DAG lands just after the DAG row). */
+async function triggerDagRun(api: AirflowApi, dagId: string, deadline: number): Promise<{ dag_run_id: string }> {
+  while (Date.now() < deadline) {
+    const run = (await api.request('POST', `/api/v2/dags/${encodeURIComponent(dagId)}/dagRuns`, { logical_date: null }, [404])) as { dag_run_id: string } | undefined;
+    if (run) return run;
+    await sleep(1_000);
+  }
+  throw notFoundInTime(dagId);
+}
+
+function notFoundInTime(dagId: string): SchedulerError {
+  return new SchedulerError(`El scheduler no encontró el DAG «${dagId}» a tiempo. Vuelve a intentarlo en un momento.`, { retriable: true });
 }
