@@ -85,21 +85,26 @@ function foreground(command, args) {
 }
 
 const [command = 'start', ...rest] = process.argv.slice(2);
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+/**
+ * TypeScript scripts run in node itself with tsx as its loader, not through the tsx CLI: the CLI
+ * relays Ctrl-C to its child and, when the child does not acknowledge within 30 ms (a busy
+ * machine), sends it SIGKILL and exits 130, so the launcher could not stop the lab in order.
+ */
+const typescript = (script, args) => foreground(process.execPath, ['--import', 'tsx', script, ...args]);
 
 switch (command) {
   case 'start':
     ensureSystem('start');
     ensureNodeModules();
-    process.exit(await foreground(tsx, ['scripts/site.ts', ...rest]));
+    process.exit(await typescript('scripts/site.ts', rest));
     break;
   case 'serve':
-    process.exit(await foreground(tsx, ['scripts/site.ts', ...rest]));
+    process.exit(await typescript('scripts/site.ts', rest));
     break;
   case 'test':
     ensureSystem('test');
     ensureNodeModules();
-    process.exit(await foreground(tsx, ['scripts/test.ts', ...rest]));
+    process.exit(await typescript('scripts/test.ts', rest));
     break;
   default:
     console.error('Uso: node scripts/cauce.mjs start|test|serve [--port N]');
