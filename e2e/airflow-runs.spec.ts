@@ -1,6 +1,6 @@
 import type { Locator } from '@playwright/test';
-import { loadCourses } from '../lib/content/load';
 import { expect, test } from './fixtures';
+import { lessonCode } from './lesson-code';
 import { openRunnable, outputLog, replaceCode, runStatus } from './editor';
 
 const WORKFLOW = '/cursos/airflow/definicion-workflow';
@@ -8,14 +8,6 @@ const PLUGIN = '/cursos/airflow/definicion-plugin';
 const ECHOES = ['echo_0', 'echo_1', 'echo_2', 'echo_3', 'echo_4'];
 
 test.describe.configure({ mode: 'serial' });
-
-function lessonFile(slug: string, name: string): string {
-  const lesson = loadCourses()
-    .flatMap((c) => c.lessons)
-    .find((l) => l.slug === slug)!.body;
-  const body = lesson.slice(lesson.indexOf('<Runnable')); // not the article's original code above it
-  return new RegExp('```python title="' + name.replace('.', '\\.') + '"\\n([\\s\\S]*?)```').exec(body)![1]!;
-}
 
 /** When each task ran, as the timeline under the graph shows it (ms since the run started). */
 async function timeline(runnable: Locator): Promise<Map<string, { start: number; end: number }>> {
@@ -68,7 +60,7 @@ test('el operador TarGz produce el .tar.gz: su ruta como XCom y su contenido en 
 test('si el operador lanza una excepción, la tarea se ve en rojo y el error apunta a su línea', async ({ page }) => {
   await page.goto(PLUGIN);
   const runnable = await openRunnable(page, 'Operador TarGz y DAG que lo usa');
-  const operator = lessonFile('definicion-plugin', 'tar_gz_operator.py');
+  const operator = lessonCode('definicion-plugin', 'tar_gz_operator.py');
   const broken = operator.replace('    def execute(self, context):\n', '    def execute(self, context):\n        raise RuntimeError("fallo a propósito")\n');
   const line = broken.split('\n').findIndex((l) => l.includes('fallo a propósito')) + 1;
   await replaceCode(page, runnable, broken);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures';
-import { loadCourses } from '../lib/content/load';
+import { lessonCode } from './lesson-code';
 import { openRunnable, outputLog, replaceCode, runStatus, shownCode } from './editor';
 
 const PRODUCER = '/cursos/kafka/productor';
@@ -10,11 +10,7 @@ const labDir = process.env.CAUCE_LAB_DIR ?? path.resolve(import.meta.dirname, '.
 
 test.describe.configure({ mode: 'serial' });
 
-const producerCode = /```ts title="producer\.ts"\n([\s\S]*?)```/.exec(
-  loadCourses()
-    .flatMap((c) => c.lessons)
-    .find((l) => l.slug === 'productor')!.body,
-)![1]!;
+const producerCode = lessonCode('productor', 'producer.ts');
 
 /** Changes the producer's message text to a unique word, like a student editing the example. */
 async function editProducerText(page: import('@playwright/test').Page, word: string) {

@@ -3,18 +3,14 @@ import { seriousViolations } from './axe';
 import { createCourse, joinCourse, serverActionId, startCourseServer } from './course-server';
 import { openRunnable, outputLog, replaceCode, runStatus } from './editor';
 import { expect, test } from './fixtures';
-import { loadCourses } from '../lib/content/load';
+import { lessonCode } from './lesson-code';
 
 const PRODUCER = '/cursos/kafka/productor';
 const CONSUMER = '/cursos/kafka/consumidor';
 
 test.describe.configure({ mode: 'serial' });
 
-const producerCode = /```ts title="producer\.ts"\n([\s\S]*?)```/.exec(
-  loadCourses()
-    .flatMap((c) => c.lessons)
-    .find((l) => l.slug === 'productor')!.body,
-)![1]!;
+const producerCode = lessonCode('productor', 'producer.ts');
 
 /** The card (an article) of a topic or group by its full name. */
 const card = (page: Page, name: string): Locator => page.getByRole('article', { name, exact: true });
