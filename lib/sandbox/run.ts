@@ -11,6 +11,7 @@ import { OutputCollector, type SandboxOutput } from './output';
 import { RECORD_MARKER } from './record-marker';
 import { isRuntimeNoise, mapStackToSnippet } from './stack';
 import type { CompiledFile } from './transpile';
+import type { UidSlot } from './slots';
 import { discard, NODE_MOUNT_POINTS, spawnSandbox, type WarmSandbox } from './warm';
 
 export interface SandboxResult {
@@ -62,6 +63,8 @@ const DENIED: [RegExp, DeniedCapability][] = [
   [/permission: 'FileSystemWrite'/, 'fs-write'],
   [/ERR_ACCESS_DENIED.*(process\.binding|addon)|permission: 'Addon'/, 'native'],
 ];
+/** How long a run that found no slot waits for one this server's warm pool is handing back. */
+const WARM_HANDOVER_WAIT_MS = 3_000;
 // Our exec chain reports its own failures this way before node ever starts.
 const SETUP_FAILURE = /^(bwrap|setpriv|prlimit|cauce-sandbox|cauce-relay): /;
 
@@ -95,18 +98,10 @@ export class SandboxRun {
     const { signal } = this.options;
     if (signal?.aborted || this.killReason) return this.result('stopped', null, 0, false, null);
     const endpoints = this.options.endpoints ?? [];
-    const warm = this.host.warm?.take(endpoints, this.limits);
-    if (warm) return this.runWarm(warm);
-    let slot = await this.host.slots.acquire();
-    if (!slot && this.host.warm) {
-      // The slots may be held by warm sandboxes being started or kept for other endpoints or limits.
-      const late = await this.host.warm.forRunWithoutSlot(endpoints, this.limits);
-      if (late) return this.runWarm(late);
-      slot = await this.host.slots.acquire();
-    }
-    // Still none: another server's idle warm sandboxes may hold them (they yield when asked).
-    if (!slot) slot = await this.host.slots.acquire({ askIdle: true });
-    if (!slot) throw new SandboxBusyError();
+    const claim = await this.claim(endpoints);
+    if (!claim) throw new SandboxBusyError();
+    if ('child' in claim) return this.runWarm(claim);
+    const slot = claim;
     let dirs: Awaited<ReturnType<SandboxHost['workdirs']['prepare']>> | undefined;
     try {
       const runtime = await this.host.runtime();
@@ -135,6 +130,34 @@ export class SandboxRun {
       await slot.release().catch((error: unknown) => console.error('[sandbox] slot release failed', error));
       this.host.warm?.scheduleFill();
     }
+  }
+
+  /**
+   * A warm sandbox for this run, or a slot to start it cold in; null when every slot runs
+   * another program. The queue never lets more runs through than there are slots, so a slot
+   * this server's warm pool holds (idle, starting, being thrown away) is only a moment away:
+   * the run waits for it, up to {@link WARM_HANDOVER_WAIT_MS}, instead of being refused.
+   */
+  private async claim(endpoints: readonly string[]): Promise<WarmSandbox | UidSlot | null> {
+    const pool = this.host.warm;
+    const deadline = Date.now() + WARM_HANDOVER_WAIT_MS;
+    for (;;) {
+      const warm = pool?.take(endpoints, this.limits);
+      if (warm) return warm;
+      const slot = await this.host.slots.acquire();
+      if (slot) return slot;
+      if (pool) {
+        // The slots may be held by warm sandboxes being started or kept for other endpoints or limits.
+        const late = await pool.forRunWithoutSlot(endpoints, this.limits);
+        if (late) return late;
+        const freed = await this.host.slots.acquire();
+        if (freed) return freed;
+      }
+      if (!pool?.holdsSlots() || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // Still none: another server's idle warm sandboxes may hold them (they yield when asked).
+    return this.host.slots.acquire({ askIdle: true });
   }
 
   /**

@@ -50,6 +50,8 @@ export class WarmSandboxes {
   private filling = 0;
   /** Sandboxes being started: each holds a slot it will hand to the pool (or back) soon. */
   private readonly starting = new Set<Promise<unknown>>();
+  /** Sandboxes being thrown away by this pool (stale, yielded, dead): their slots come back soon. */
+  private discarding = 0;
   private refill: NodeJS.Timeout | undefined;
   private closed = false;
   private quietUntil = 0;
@@ -63,6 +65,14 @@ export class WarmSandboxes {
   /** How many sandboxes are waiting for a run. */
   idleCount(): number {
     return this.idle.length;
+  }
+
+  /**
+   * True while this pool holds a slot that is not running a student's program: a sandbox idle,
+   * being started or being thrown away. A run that found no slot may then wait a moment.
+   */
+  holdsSlots(): boolean {
+    return this.idle.length > 0 || this.starting.size > 0 || this.discarding > 0;
   }
 
   /** Hands over an idle sandbox started for this key, if there is one; a new one is prepared after. */
@@ -97,8 +107,18 @@ export class WarmSandboxes {
   async releaseOne(): Promise<boolean> {
     const warm = this.idle.shift();
     if (!warm) return false;
-    await discard(warm, this.host);
+    await this.drop(warm);
     return true;
+  }
+
+  /** Discards one of the pool's own sandboxes, counted so {@link holdsSlots} knows its slot is coming back. */
+  private async drop(warm: WarmSandbox): Promise<void> {
+    this.discarding += 1;
+    try {
+      await discard(warm, this.host);
+    } finally {
+      this.discarding -= 1;
+    }
   }
 
   /** Starts sandboxes for the wanted key in free slots, after the current runs had their moment. */
@@ -115,7 +135,7 @@ export class WarmSandboxes {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.refill);
-    await Promise.all(this.idle.splice(0).map((warm) => discard(warm, this.host)));
+    await Promise.all(this.idle.splice(0).map((warm) => this.drop(warm)));
   }
 
   private async fill(): Promise<void> {
@@ -125,24 +145,35 @@ export class WarmSandboxes {
     // Sandboxes for an older key hold slots the new key could use.
     for (const stale of this.idle.filter((warm) => warm.key !== wanted.key || warm.child.exitCode !== null)) {
       this.idle.splice(this.idle.indexOf(stale), 1);
-      await discard(stale, this.host);
+      await this.drop(stale);
     }
-    while (!this.closed && this.idle.length + this.filling < this.size) {
+    // Only while this key is still the one wanted: a run that asked for another key meanwhile
+    // would see each new sandbox thrown away and this loop start the next one forever.
+    while (!this.closed && this.wanted?.key === wanted.key && this.idle.length + this.filling < this.size) {
       this.filling += 1;
-      // Out of the set as soon as it settles (before anyone racing it resumes), not after this
-      // loop's own awaits: a waiter re-racing a settled promise would spin without ever yielding.
-      const starting: Promise<WarmSandbox | undefined> = this.start(wanted.endpoints, wanted.limits, wanted.key).finally(() => this.starting.delete(starting));
+      // The sandbox is idle (or discarded) before this promise settles and leaves the set: a run
+      // waiting on the set then always finds it, never a moment where it is in neither.
+      const starting: Promise<WarmSandbox | undefined> = this.start(wanted.endpoints, wanted.limits, wanted.key)
+        .then(async (warm) => {
+          if (!warm) return undefined;
+          if (!this.closed && warm.key === this.wanted?.key) {
+            this.idle.push(warm);
+            return warm;
+          }
+          await this.drop(warm);
+          this.scheduleFill(); // for the key wanted now
+          return undefined;
+        })
+        .finally(() => {
+          this.filling -= 1;
+          this.starting.delete(starting);
+        });
       this.starting.add(starting);
       try {
-        const warm = await starting;
-        if (!warm) return; // every slot is running something
-        if (this.closed || warm.key !== this.wanted?.key) await discard(warm, this.host);
-        else this.idle.push(warm);
+        if (!(await starting)) return; // every slot is running something, or the wanted key changed
       } catch (error) {
         console.error('[sandbox] could not start a warm sandbox', error);
         return;
-      } finally {
-        this.filling -= 1;
       }
     }
   }
@@ -175,7 +206,7 @@ export class WarmSandboxes {
         if (index < 0) return false; // running a student's program: not ours to give
         this.idle.splice(index, 1);
         this.quietUntil = Date.now() + YIELD_QUIET_MS;
-        void discard(warm, this.host);
+        void this.drop(warm);
         return true;
       });
       // One that dies while idle (killed from outside, a broken runtime) is dropped and replaced.
@@ -183,7 +214,7 @@ export class WarmSandboxes {
         const index = this.idle.indexOf(warm);
         if (index < 0) return;
         this.idle.splice(index, 1);
-        void discard(warm, this.host).then(() => this.scheduleFill(1_000));
+        void this.drop(warm).then(() => this.scheduleFill(1_000));
       });
       return warm;
     } catch (error) {
