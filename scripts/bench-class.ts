@@ -111,8 +111,10 @@ class Student {
         reachedGoal = performance.now() - started;
         await fetch(`${base}/api/runs/${body.runId}/stop`, { method: 'POST', headers: this.headers(false) });
       }
-      // The line that names the error (a stack ends with node's version, which says nothing).
-      if (event.type === 'stderr' || event.type === 'stdout') for (const line of event.text.split('\n')) if (/error|exception/i.test(line)) lastLine = line.trim();
+      // The line that names the error: not a stack frame ("at createErrorFromCode (…)" hides the
+      // broker's error name), and not node's version line that ends a stack.
+      if (event.type === 'stderr' || event.type === 'stdout')
+        for (const line of event.text.split('\n')) if (/error|exception/i.test(line) && !/^\s*at /.test(line)) lastLine = line.trim();
       if (event.type === 'exit')
         reason = event.reason === 'finished' || event.reason === 'stopped' ? event.reason : `${event.reason} «${(lastLine || event.message).slice(0, 160)}»`;
     });
