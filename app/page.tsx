@@ -1,11 +1,13 @@
 import Link from 'next/link';
+import { CourseProgress } from '@/components/lesson/course-progress.client';
 import { LessonList } from '@/components/lesson/lesson-list';
-import { loadCourses } from '@/lib/content/load';
-import { lessonKinds } from '@/lib/content/runnables';
+import { loadCourses, progressLessons } from '@/lib/content/load';
+import { lessonExerciseIds, lessonKinds } from '@/lib/content/runnables';
 
 export default async function HomePage() {
   const courses = loadCourses();
   const kinds = await lessonKinds();
+  const exercises = await lessonExerciseIds();
   return (
     <div className="page-narrow">
       <section className="hero">
@@ -26,7 +28,8 @@ export default async function HomePage() {
               {course.lessons.length} lecciones · {course.duration} min
             </p>
             <p>{course.meta.summary}</p>
-            <LessonList lessons={course.lessons} kinds={kinds} />
+            <CourseProgress title={course.meta.title} lessons={progressLessons(course, exercises)} />
+            <LessonList lessons={course.lessons} kinds={kinds} exercises={exercises} />
           </article>
         ))}
       </div>

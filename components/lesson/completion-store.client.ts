@@ -80,3 +80,19 @@ export function useCompleted(lessonKey: string): boolean {
   const raw = useSyncExternalStore(subscribe, read, () => '[]');
   return parse(raw).has(lessonKey);
 }
+
+/** Every lesson marked done (the course overview); empty during server rendering. */
+export function useCompletedSet(): ReadonlySet<string> {
+  const raw = useSyncExternalStore(subscribe, read, () => '[]');
+  return parsedSet(raw);
+}
+
+let lastRaw = '';
+let lastSet: ReadonlySet<string> = new Set();
+function parsedSet(raw: string): ReadonlySet<string> {
+  if (raw !== lastRaw) {
+    lastRaw = raw;
+    lastSet = parse(raw);
+  }
+  return lastSet;
+}

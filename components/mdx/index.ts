@@ -2,11 +2,14 @@ import { CodeFigure } from './code-figure';
 import { Note } from './note';
 import { Original } from './original';
 import { Pre } from './pre';
+import { Pista, Reto } from '@/components/retos/reto';
 import { Runnable } from './runnable';
 
 /** Components lesson authors may use in MDX (documented in README "Cómo escribir una lección"). */
 export const mdxComponents = {
   Runnable,
+  Reto,
+  Pista,
   Original,
   Note,
   figure: CodeFigure,

@@ -1,7 +1,7 @@
 'use client';
 
 import dynamic from 'next/dynamic';
-import { lazy, Suspense, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useId, useImperativeHandle, useMemo, useRef, useState, type Ref } from 'react';
 import { loadLessonEdits, saveEdits } from '@/app/progreso/actions';
 import { useRun } from '@/components/runs/use-run.client';
 import { keepsProgressOnServer, sessionInfo } from '@/components/site/session.client';
@@ -56,6 +56,18 @@ export interface RunnableClientProps {
   files: SnippetFile[];
   /** Whether the lab can run this kind yet; otherwise "Ejecutar" explains why it is disabled. */
   canRun: boolean;
+  /** The run button's text (a Reto's: «Ejecutar y comprobar»). @default 'Ejecutar' */
+  runLabel?: string;
+  /** Told when a run starts and when one ends (once per run, also for a run found again after a reload). */
+  onRunStart?: () => void;
+  onRunEnded?: (runId: string) => void;
+  /** What a Reto does to the editors from outside (copy its solution in). */
+  controls?: Ref<RunnableControls>;
+}
+
+export interface RunnableControls {
+  /** Puts these contents (one per file) in the editors as an edit the student can undo. */
+  replaceCode(codes: string[]): void;
 }
 
 /**
@@ -165,11 +177,16 @@ function useSavedCode(id: string, files: SnippetFile[]) {
     },
     [files, persist],
   );
-  const reset = useCallback(() => {
-    persist(null);
-    setContents(files.map((f) => f.code));
-    setVersion((v) => v + 1);
-  }, [files, persist]);
+  /** Replaces the code outright (editors not mounted yet); the lesson's code when `codes` is omitted. */
+  const reset = useCallback(
+    (codes?: string[]) => {
+      const next = codes ?? files.map((f) => f.code);
+      persist(next.every((code, i) => code === files[i]?.code) ? null : next);
+      setContents(next);
+      setVersion((v) => v + 1);
+    },
+    [files, persist],
+  );
   const edited = contents.some((code, i) => code !== files[i]?.code);
   return { contents, update, reset, edited, version };
 }
@@ -180,7 +197,7 @@ function useSavedCode(id: string, files: SnippetFile[]) {
  * and the saved code follows through the editors' onChange. Before Monaco has mounted there is
  * nothing to undo in, so the code is replaced outright.
  */
-function useUndoableReset(files: SnippetFile[], replaceOutright: () => void) {
+function useUndoableReset(files: SnippetFile[], replaceOutright: (codes?: string[]) => void) {
   const editors = useRef<(EditorHandle | undefined)[]>([]);
   /** Which editors the last reset changed, while its notice is shown. */
   const [changed, setChanged] = useState<number[] | null>(null);
@@ -195,18 +212,22 @@ function useUndoableReset(files: SnippetFile[], replaceOutright: () => void) {
     target?.focus();
   }, [changed]);
 
-  const resetCode = useCallback(() => {
-    const handles = files.map((_, i) => editors.current[i]);
-    if (!handles.every(Boolean)) {
-      replaceOutright();
-      return;
-    }
-    resetting.current = true;
-    const indexes = files.flatMap((file, i) => (handles[i]!.replaceAll(file.code) ? [i] : []));
-    resetting.current = false;
-    if (document.activeElement === resetButton.current) focusAfter.current = 'undo';
-    setChanged(indexes);
-  }, [files, replaceOutright]);
+  /** The lesson's code back, or `codes` (a Reto's solution) in. */
+  const resetCode = useCallback(
+    (codes?: string[]) => {
+      const handles = files.map((_, i) => editors.current[i]);
+      if (!handles.every(Boolean)) {
+        replaceOutright(codes);
+        return;
+      }
+      resetting.current = true;
+      const indexes = files.flatMap((file, i) => (handles[i]!.replaceAll(codes?.[i] ?? file.code) ? [i] : []));
+      resetting.current = false;
+      if (document.activeElement === resetButton.current) focusAfter.current = 'undo';
+      setChanged(codes ? null : indexes);
+    },
+    [files, replaceOutright],
+  );
 
   const undoReset = useCallback(() => {
     const indexes = changed ?? [];
@@ -236,7 +257,7 @@ function lessonEdits(lesson: string): Promise<Record<string, string[]>> {
   return cached;
 }
 
-export function RunnableClient({ id, kind, title, files, canRun }: RunnableClientProps) {
+export function RunnableClient({ id, kind, title, files, canRun, runLabel = 'Ejecutar', onRunStart, onRunEnded, controls }: RunnableClientProps) {
   const { ref, near } = useNearViewport<HTMLElement>();
   const { contents, update, reset, edited, version } = useSavedCode(id, files);
   const { view, start, stop, clear } = useRun(id);
@@ -259,8 +280,17 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
   const run = useCallback(() => {
     if (!canRun || busy) return;
     setMarkersCleared(false);
+    onRunStart?.();
     void start(request());
-  }, [canRun, busy, start, request]);
+  }, [canRun, busy, start, request, onRunStart]);
+
+  // Each ended run is told once (a Reto checks it); a run found again after a reload too.
+  const told = useRef<string | null>(null);
+  useEffect(() => {
+    if (view.phase !== 'ended' || !view.exit || !view.runId || told.current === view.runId) return;
+    told.current = view.runId;
+    onRunEnded?.(view.runId);
+  }, [view.phase, view.exit, view.runId, onRunEnded]);
 
   const markersByFile = useMemo(() => {
     const map = new Map<string, EditorMarker[]>();
@@ -281,6 +311,7 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
   const tabs = files.length > 1;
 
   const { editors, notice, resetCode, undoReset, onEdited, undoButton, resetButton } = useUndoableReset(files, reset);
+  useImperativeHandle(controls, () => ({ replaceCode: (codes: string[]) => resetCode(codes) }), [resetCode]);
 
   return (
     <section ref={ref} className="runnable" aria-label={`Ejemplo ejecutable: ${title}`} data-kind={kind}>
@@ -353,7 +384,7 @@ export function RunnableClient({ id, kind, title, files, canRun }: RunnableClien
           </button>
         ) : canRun ? (
           <button type="button" className="button button-primary" onClick={run}>
-            Ejecutar
+            {runLabel}
           </button>
         ) : (
           <span className="tooltip-host">

@@ -22,6 +22,8 @@ const FINAL_STATES = new Set(['success', 'failed', 'skipped', 'upstream_failed']
 
 export interface RunView {
   phase: 'idle' | 'starting' | 'queued' | 'running' | 'ended';
+  /** The run being followed (or that ended), once the server accepted it. */
+  runId?: string;
   status?: Status;
   lines: OutputLine[];
   /** Lines not kept in the page to keep it responsive (the server caps output at 1 MB anyway). */
@@ -173,6 +175,7 @@ export function useRun(snippet: string) {
     (id: string, reattaching: boolean) => {
       runId.current = id;
       remember(snippet, id);
+      setView((v) => ({ ...v, runId: id }));
       const events = new EventSource(`/api/runs/${id}/events`);
       source.current = events;
       let heard = false;

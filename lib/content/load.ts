@@ -126,3 +126,11 @@ export function findLesson(courseSlug: string, lessonSlug: string): LessonInCont
     next: course.lessons[index + 1],
   };
 }
+
+/** A course's lessons as its progress overview needs them (components/lesson/course-progress.client.tsx). */
+export function progressLessons(course: Course, exercises: Map<string, string[]>): { key: string; href: string; exercises: string[] }[] {
+  return course.lessons.map((lesson) => {
+    const key = `${lesson.course}/${lesson.slug}`;
+    return { key, href: lesson.href, exercises: exercises.get(key) ?? [] };
+  });
+}

@@ -1,9 +1,12 @@
 import { compile } from '@mdx-js/mdx';
 import { loadCourses } from './load';
 import { remarkRunnable, type RunnableMeta } from './remark-runnable';
+import type { ExerciseMeta } from '@/lib/retos/schema';
 import type { SnippetKind } from './schema';
 
 let index: Promise<Map<string, RunnableMeta>> | undefined;
+/** Every Reto of the content, by id, in the courses' and lessons' order; filled with the index. */
+let exercises: Map<string, ExerciseMeta> | undefined;
 /** The index once built, for callers that cannot wait (the queue's estimates). */
 let built: Map<string, RunnableMeta> | undefined;
 
@@ -16,11 +19,22 @@ let built: Map<string, RunnableMeta> | undefined;
 export function runnableIndex(): Promise<Map<string, RunnableMeta>> {
   index ??= (async () => {
     const found = new Map<string, RunnableMeta>();
+    const retos = new Map<string, ExerciseMeta>();
     for (const lesson of loadCourses().flatMap((course) => course.lessons)) {
       await compile(lesson.body, {
-        remarkPlugins: [[remarkRunnable, { lessonKey: `${lesson.course}/${lesson.slug}`, onRunnable: (meta: RunnableMeta) => found.set(meta.id, meta) }]],
+        remarkPlugins: [
+          [
+            remarkRunnable,
+            {
+              lessonKey: `${lesson.course}/${lesson.slug}`,
+              onRunnable: (meta: RunnableMeta) => found.set(meta.id, meta),
+              onExercise: (meta: ExerciseMeta) => retos.set(meta.id, meta),
+            },
+          ],
+        ],
       });
     }
+    exercises = retos;
     built = found;
     return found;
   })();
@@ -49,4 +63,22 @@ export async function lessonKinds(): Promise<Map<string, SnippetKind[]>> {
     kinds.set(lesson, list);
   }
   return kinds;
+}
+
+/** Every Reto of the content (statement in the page; starter, solution and hint count here), by id. */
+export async function exerciseIndex(): Promise<Map<string, ExerciseMeta>> {
+  await runnableIndex();
+  return exercises!;
+}
+
+/** The Retos of each lesson, by "<course>/<lesson>", in the lesson's order. */
+export async function lessonExercises(): Promise<Map<string, ExerciseMeta[]>> {
+  const byLesson = new Map<string, ExerciseMeta[]>();
+  for (const meta of (await exerciseIndex()).values()) byLesson.set(meta.lesson, [...(byLesson.get(meta.lesson) ?? []), meta]);
+  return byLesson;
+}
+
+/** Reto ids of each lesson, by "<course>/<lesson>": what the pages pass to the progress marks. */
+export async function lessonExerciseIds(): Promise<Map<string, string[]>> {
+  return new Map([...(await lessonExercises())].map(([lesson, list]) => [lesson, list.map((e) => e.id)]));
 }

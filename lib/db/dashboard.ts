@@ -1,3 +1,4 @@
+import { exerciseGrid } from './exercises';
 import type { Db } from './index';
 import { NOT_FAILED_STATUSES } from './runs';
 import type { Student } from './schema';
@@ -151,14 +152,26 @@ function csvCell(value: string): string {
   return `"${safe.replace(/"/g, '""')}"`;
 }
 
-/** The completion grid as CSV (one row per student, one column per lesson, plus totals). */
-export async function progressCsv(db: Db, courseId: string, lessons: string[]): Promise<string> {
+/** The completion grid as CSV (one row per student, one column per lesson, plus totals), then five columns per Reto. */
+export async function progressCsv(db: Db, courseId: string, lessons: string[], exercises: string[] = []): Promise<string> {
   const grid = await completionGrid(db, courseId, lessons);
   const rosterRows = new Map((await roster(db, courseId)).map((r) => [r.student.id, r]));
-  const header = ['alumno', 'unido', 'ultima_actividad', 'ejecuciones', 'ejecuciones_fallidas', 'lecciones_completadas', ...lessons];
+  const retos = new Map(exercises.length > 0 ? (await exerciseGrid(db, courseId, exercises)).rows.map((r) => [r.studentId, r.cells]) : []);
+  const yesNo = (value: boolean | undefined) => (value ? 'sí' : 'no');
+  const header = [
+    'alumno',
+    'unido',
+    'ultima_actividad',
+    'ejecuciones',
+    'ejecuciones_fallidas',
+    'lecciones_completadas',
+    ...lessons,
+    ...exercises.flatMap((id) => [`${id}:superado`, `${id}:intentos`, `${id}:pistas`, `${id}:solucion_vista`, `${id}:segundos_hasta_superar`]),
+  ];
   const lines = [header.map(csvCell).join(',')];
   for (const row of grid.rows) {
     const stats = rosterRows.get(row.student.id);
+    const cells = retos.get(row.student.id);
     lines.push(
       [
         row.student.display_name,
@@ -168,6 +181,10 @@ export async function progressCsv(db: Db, courseId: string, lessons: string[]): 
         String(stats?.failedRuns ?? 0),
         String(Object.keys(row.completed).length),
         ...lessons.map((lesson) => row.completed[lesson] ?? ''),
+        ...exercises.flatMap((id) => {
+          const cell = cells?.[id];
+          return [yesNo(cell?.passed), String(cell?.attempts ?? 0), String(cell?.hints ?? 0), yesNo(cell?.solutionSeen), String(cell?.secondsToPass ?? '')];
+        }),
       ]
         .map(csvCell)
         .join(','),

@@ -80,6 +80,33 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '2026-12-03-001-exercises': {
+    async up(db: Kysely<unknown>) {
+      // One row per checked attempt (a run of a Reto that was judged); inconclusive checks are not attempts.
+      await db.schema
+        .createTable('exercise_attempts')
+        .addColumn('run_id', 'text', (c) => c.primaryKey())
+        .addColumn('student_id', 'text', (c) => c.notNull().references('students.id').onDelete('cascade'))
+        .addColumn('exercise', 'text', (c) => c.notNull())
+        .addColumn('passed', 'integer', (c) => c.notNull())
+        .addColumn('failed', 'text', (c) => c.notNull())
+        .addColumn('checked_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('exercise_attempts_student').on('exercise_attempts').columns(['student_id', 'exercise']).execute();
+      await db.schema
+        .createTable('exercise_help')
+        .addColumn('student_id', 'text', (c) => c.notNull().references('students.id').onDelete('cascade'))
+        .addColumn('exercise', 'text', (c) => c.notNull())
+        .addColumn('hints', 'integer', (c) => c.notNull())
+        .addColumn('solution_seen_at', 'text')
+        .addPrimaryKeyConstraint('exercise_help_pk', ['student_id', 'exercise'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('exercise_help').ifExists().execute();
+      await db.schema.dropTable('exercise_attempts').ifExists().execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

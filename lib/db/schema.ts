@@ -12,6 +12,29 @@ export interface Database {
   completions: CompletionsTable;
   saved_code: SavedCodeTable;
   runs: RunsTable;
+  exercise_attempts: ExerciseAttemptsTable;
+  exercise_help: ExerciseHelpTable;
+}
+
+/** One judged attempt at a Reto (lib/retos): the run it checked and what it missed. */
+export interface ExerciseAttemptsTable {
+  run_id: string;
+  student_id: string;
+  /** Reto id "<course>/<lesson>/<id>" */
+  exercise: string;
+  /** 1 when every requirement was met. */
+  passed: number;
+  /** JSON array of the requirement ids not met ([] when passed). */
+  failed: string;
+  checked_at: string;
+}
+
+/** What help a student took on one Reto: hints revealed and whether they opened the solution. */
+export interface ExerciseHelpTable {
+  student_id: string;
+  exercise: string;
+  hints: number;
+  solution_seen_at: string | null;
 }
 
 /** Server-side secrets and flags, e.g. the session signing key. */

@@ -117,6 +117,11 @@ export const RunEvent = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('log'), taskId: z.string(), text: z.string().describe('One line of the task log') }),
   z.strictObject({ type: z.literal('xcom'), taskId: z.string(), key: z.string(), value: z.string().describe('repr/JSON of the value, capped') }),
   z.strictObject({
+    type: z.literal('file'),
+    path: z.string().describe("Relative to the run's folder (CAUCE_RUN_DIR), e.g. backups/dags.tar.gz"),
+    size: z.number().int().describe('Bytes'),
+  }),
+  z.strictObject({
     type: z.literal('exit'),
     reason: EndReason,
     exitCode: z.number().int().nullable(),

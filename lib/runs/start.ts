@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_RUN_BYTES } from '@/lib/limits';
+import { findExercise } from '@/lib/retos/exercises';
+import { ExerciseSetupError, prepareExercise } from '@/lib/retos/prepare';
 import { prepareSnippet, SnippetInputError } from '@/lib/sandbox';
 import { asSentence } from '@/lib/sandbox/messages';
 import { validateDagFiles } from './airflow/messages';
@@ -8,11 +10,11 @@ import { RUN_MESSAGES } from './messages';
 import { takeRunQuota } from './quota';
 import { recordRejected } from './record';
 import { createRun, type RunOptions } from './registry';
-import { LOCAL_OWNER } from './run';
+import { DEFAULT_STUDENT, LOCAL_OWNER } from './run';
 import { RUNNABLE_KINDS, RunRequest, type StartRunResult } from './schema';
 import { refuseUnknownTarget } from './target';
 
-export type StartOutcome = StartRunResult & { status: 202 | 400 | 404 | 413 | 422 | 429 };
+export type StartOutcome = StartRunResult & { status: 202 | 400 | 404 | 413 | 422 | 429 | 503 };
 
 function totalBytes(input: unknown): number {
   const files = (input as { files?: unknown })?.files;
@@ -71,9 +73,21 @@ export async function startRun(input: unknown, options: RunOptions = {}): Promis
   return queue(request, options);
 }
 
-/** The last gate: the student's quota (course mode), then the queue. */
-function queue(request: RunRequest, options: RunOptions): StartOutcome {
+/**
+ * The last gates: the student's quota (course mode); for a Reto, its starting state put in
+ * place (every attempt starts from the same topics and groups); then the queue.
+ */
+async function queue(request: RunRequest, options: RunOptions): Promise<StartOutcome> {
   const refused = takeRunQuota(options.owner ?? LOCAL_OWNER);
   if (refused) return { ok: false, status: 429, message: refused };
+  const exercise = findExercise(request.snippet);
+  if (exercise?.setup) {
+    try {
+      await prepareExercise(exercise, options.student ?? DEFAULT_STUDENT);
+    } catch (error) {
+      if (error instanceof ExerciseSetupError) return { ok: false, status: 503, message: error.message };
+      throw error;
+    }
+  }
   return { ok: true, status: 202, runId: createRun(request, options).id };
 }

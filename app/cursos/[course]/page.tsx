@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Breadcrumbs } from '@/components/lesson/breadcrumbs';
+import { CourseProgress } from '@/components/lesson/course-progress.client';
 import { LessonList } from '@/components/lesson/lesson-list';
-import { findCourse, loadCourses } from '@/lib/content/load';
-import { lessonKinds } from '@/lib/content/runnables';
+import { findCourse, loadCourses, progressLessons } from '@/lib/content/load';
+import { lessonExerciseIds, lessonKinds } from '@/lib/content/runnables';
 
 export const dynamicParams = false;
 
@@ -22,7 +22,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 export default async function CoursePage({ params }: { params: Params }) {
   const course = findCourse((await params).course);
   if (!course) notFound();
-  const first = course.lessons[0];
+  const exercises = await lessonExerciseIds();
   return (
     <div className="page-narrow">
       <Breadcrumbs items={[{ label: 'Cursos', href: '/' }, { label: course.meta.title }]} />
@@ -31,14 +31,8 @@ export default async function CoursePage({ params }: { params: Params }) {
       <p className="course-meta">
         {course.lessons.length} lecciones · {course.duration} min · basado en «{course.meta.source}»
       </p>
-      <LessonList lessons={course.lessons} kinds={await lessonKinds()} />
-      {first && (
-        <p>
-          <Link className="button button-primary" href={first.href}>
-            Empezar el curso
-          </Link>
-        </p>
-      )}
+      <CourseProgress title={course.meta.title} lessons={progressLessons(course, exercises)} />
+      <LessonList lessons={course.lessons} kinds={await lessonKinds()} exercises={exercises} />
     </div>
   );
 }

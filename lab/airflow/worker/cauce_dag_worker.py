@@ -1003,6 +1003,9 @@ class Job:
             except OSError:
                 continue
             send("output", text=f"  {path} ({info.st_size} bytes)")
+            # The same fact as data, for the exercises' checks (a file the DAG was asked to make).
+            if stat.S_ISREG(info.st_mode):
+                send("file", path=os.path.relpath(path, RUN_DIR), size=info.st_size)
             # Regular files only: a FIFO or a symlink named *.tar must not hang or mislead us.
             if stat.S_ISREG(info.st_mode) and path.endswith((".tar.gz", ".tgz", ".tar")):
                 try:

@@ -95,6 +95,9 @@ export class EventTranslator {
       case 'xcom':
         this.emit({ type: 'xcom', taskId: event.taskId, key: event.key, value: event.value });
         return;
+      case 'file':
+        this.emit({ type: 'file', path: event.path, size: event.size });
+        return;
       case 'diagnostic':
         // What the lab lacks explains a failed run better than the traceback it caused.
         if (!this.diagnostic || (event.code === 'missing-in-lab' && this.diagnostic.code !== 'missing-in-lab')) this.diagnostic = event;

@@ -26,6 +26,7 @@ export const WorkerEvent = z.discriminatedUnion('event', [
   z.object({ event: z.literal('log'), taskId: z.string(), text: z.string() }),
   z.object({ event: z.literal('output'), text: z.string() }).describe('Printed outside any task (parse time, listings)'),
   z.object({ event: z.literal('xcom'), taskId: z.string(), key: z.string(), value: z.string() }),
+  z.object({ event: z.literal('file'), path: z.string(), size: z.number().int().nonnegative() }).describe('A regular file the DAG left in CAUCE_RUN_DIR (path relative to it)'),
   z.object({
     event: z.literal('diagnostic'),
     code: z

@@ -9,7 +9,7 @@ import { TableOfContents } from '@/components/lesson/table-of-contents';
 import { LabStatusBadge } from '@/components/site/lab-status.client';
 import { compileLesson } from '@/lib/content/compile';
 import { findLesson, loadCourses } from '@/lib/content/load';
-import { lessonKinds } from '@/lib/content/runnables';
+import { lessonExerciseIds, lessonKinds } from '@/lib/content/runnables';
 import { labServicesFor } from '@/lib/runs/schema';
 
 export const dynamicParams = false;
@@ -83,7 +83,7 @@ export default async function LessonPage({ params }: { params: Params }) {
           </header>
           <div className="prose">{content}</div>
           <footer className="lesson-footer">
-            <CompletionToggle lessonKey={`${course.slug}/${lesson.slug}`} />
+            <CompletionToggle lessonKey={`${course.slug}/${lesson.slug}`} exercises={(await lessonExerciseIds()).get(`${course.slug}/${lesson.slug}`)} />
             <Pager previous={previous} next={next} />
           </footer>
         </article>

@@ -2,11 +2,14 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
 import { ResetLabButton } from '@/components/instructor/reset-lab-button.client';
+import { ExerciseGridTable, ExerciseStuck, type ExerciseColumn } from '@/components/instructor/exercise-grid';
 import { currentInstructor } from '@/lib/auth/current';
+import { exerciseIndex } from '@/lib/content/runnables';
 import { db } from '@/lib/db';
 import { findCourse } from '@/lib/db/courses';
 import { RunsPerMinute } from '@/components/instructor/runs-per-minute';
 import { completionGrid, recentFailedRuns, roster, runsPerMinute } from '@/lib/db/dashboard';
+import { exerciseGrid } from '@/lib/db/exercises';
 import { lessonColumns } from '@/lib/instructor/lessons';
 import { RUN_STATUS_LABELS } from '@/lib/runs/messages';
 
@@ -23,7 +26,12 @@ export default async function InstructorCoursePage({ params }: { params: Promise
   const course = await findCourse(database, (await params).id);
   if (!course) notFound();
   const lessons = lessonColumns();
-  const [students, failed, activity, grid] = await Promise.all([
+  const titles = new Map(lessons.map((l) => [l.key, l.title]));
+  // The Retos of the grid's lessons, in the content's order.
+  const exercises: ExerciseColumn[] = [...(await exerciseIndex()).values()]
+    .filter((e) => titles.has(e.lesson))
+    .map((e) => ({ id: e.id, title: e.title, lesson: titles.get(e.lesson) ?? e.lesson }));
+  const [students, failed, activity, grid, retos] = await Promise.all([
     roster(database, course.id),
     recentFailedRuns(database, course.id, 20),
     runsPerMinute(database, course.id, 15),
@@ -32,8 +40,12 @@ export default async function InstructorCoursePage({ params }: { params: Promise
       course.id,
       lessons.map((l) => l.key),
     ),
+    exerciseGrid(
+      database,
+      course.id,
+      exercises.map((e) => e.id),
+    ),
   ]);
-  const titles = new Map(lessons.map((l) => [l.key, l.title]));
   const lastMinutes = activity.reduce((sum, b) => sum + b.runs, 0);
   return (
     <div className="page-narrow">
@@ -121,6 +133,14 @@ export default async function InstructorCoursePage({ params }: { params: Promise
               </tbody>
             </table>
           </div>
+        </>
+      )}
+      {retos.rows.length > 0 && exercises.length > 0 && (
+        <>
+          <h2>Retos</h2>
+          <ExerciseGridTable columns={exercises} grid={retos} />
+          <h3>Dónde se atasca la clase</h3>
+          <ExerciseStuck columns={exercises} grid={retos} />
         </>
       )}
       <h2>Ejecuciones fallidas recientes</h2>
