@@ -32,7 +32,12 @@ test('matan el servidor del sitio a mitad de una ejecución: vuelve solo, el alu
   await producer.getByRole('button', { name: 'Ejecutar' }).click();
   await expect(runStatus(producer)).toContainText('Terminado', { timeout: 60_000 });
 
-  // The consumer lesson: she edits the code (saved on the server), marks the lesson done and runs it.
+  // A lesson without Retos marked done (those with Retos complete when their Retos pass).
+  await page.goto('/cursos/kafka/conceptos');
+  await page.getByRole('button', { name: 'Marcar como completada' }).click();
+  await expect(page.getByRole('button', { name: '✓ Lección completada' })).toHaveAttribute('aria-pressed', 'true');
+
+  // The consumer lesson: she edits the code (saved on the server) and runs it.
   await page.goto('/cursos/kafka/consumidor');
   const consumer = await openRunnable(page, 'Consumidor de mensajes');
   await consumer.locator('.monaco-editor').first().click();
@@ -43,8 +48,6 @@ test('matan el servidor del sitio a mitad de una ejecución: vuelve solo, el alu
   );
   await page.keyboard.type('// mi consumidor, antes del corte\n');
   await saved;
-  await page.getByRole('button', { name: 'Marcar como completada' }).click();
-  await expect(page.getByRole('button', { name: '✓ Lección completada' })).toHaveAttribute('aria-pressed', 'true');
   await consumer.getByRole('button', { name: 'Ejecutar' }).click();
   await expect(consumer.getByRole('button', { name: 'Detener' })).toBeVisible();
   await expect(consumer.getByLabel('Salida del programa')).toContainText('offset', { timeout: 30_000 });
@@ -66,6 +69,7 @@ test('matan el servidor del sitio a mitad de una ejecución: vuelve solo, el alu
   const again = await openRunnable(page, 'Consumidor de mensajes');
   await expect(runStatus(again)).toContainText('Interrumpido: el servidor se reinició', { timeout: 30_000 });
   await expect(again.locator('.view-lines').first()).toContainText('mi consumidor, antes del corte');
+  await page.goto('/cursos/kafka/conceptos');
   await expect(page.getByRole('button', { name: '✓ Lección completada' })).toHaveAttribute('aria-pressed', 'true');
 
   // The instructor's history has both runs: the producer as it ended, the consumer as interrupted.

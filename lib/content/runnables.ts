@@ -1,4 +1,5 @@
 import { compile } from '@mdx-js/mdx';
+import { ContentError } from './errors';
 import { loadCourses } from './load';
 import { remarkRunnable, type RunnableMeta } from './remark-runnable';
 import type { ExerciseMeta } from '@/lib/retos/schema';
@@ -21,7 +22,7 @@ export function runnableIndex(): Promise<Map<string, RunnableMeta>> {
     const found = new Map<string, RunnableMeta>();
     const retos = new Map<string, ExerciseMeta>();
     for (const lesson of loadCourses().flatMap((course) => course.lessons)) {
-      await compile(lesson.body, {
+      await compileForIndex(lesson.body, lesson.file, {
         remarkPlugins: [
           [
             remarkRunnable,
@@ -63,6 +64,15 @@ export async function lessonKinds(): Promise<Map<string, SnippetKind[]>> {
     kinds.set(lesson, list);
   }
   return kinds;
+}
+
+/** Like the lesson pages' compile (lib/content/compile.ts), an error names the lesson file. */
+async function compileForIndex(body: string, file: string, options: Parameters<typeof compile>[1]) {
+  try {
+    await compile(body, options);
+  } catch (error) {
+    throw new ContentError(file, `✖ MDX: ${(error as Error).message}`);
+  }
 }
 
 /** Every Reto of the content (statement in the page; starter, solution and hint count here), by id. */

@@ -10,6 +10,7 @@ import type { Student } from './schema';
 
 export interface RosterRow {
   student: Student;
+  /** Lessons the student marked done with the button (lessons with Retos complete through them: see completionGrid). */
   completed: number;
   runs: number;
   failedRuns: number;
@@ -61,8 +62,12 @@ export interface CompletionGrid {
   rows: { student: Student; completed: Record<string, string> }[];
 }
 
-/** Lesson × student: for each student, when each lesson was marked completed. */
-export async function completionGrid(db: Db, courseId: string, lessons: string[]): Promise<CompletionGrid> {
+/**
+ * Lesson × student: for each student, when each lesson was completed. A lesson without Retos is
+ * completed when the student marked it; a lesson with Retos (`exercises`, ids
+ * "<course>/<lesson>/<id>") when all of them passed, at the time the last of them first passed.
+ */
+export async function completionGrid(db: Db, courseId: string, lessons: string[], exercises: string[] = []): Promise<CompletionGrid> {
   const students = await db.selectFrom('students').selectAll().where('course_id', '=', courseId).orderBy('name_key').execute();
   const marks = await db
     .selectFrom('completions')
@@ -72,9 +77,32 @@ export async function completionGrid(db: Db, courseId: string, lessons: string[]
     .execute();
   const rows = students.map((student) => ({ student, completed: {} as Record<string, string> }));
   const byId = new Map(rows.map((row) => [row.student.id, row]));
+  const retosOf = new Map<string, string[]>();
+  for (const id of exercises) {
+    const lesson = id.split('/').slice(0, 2).join('/');
+    retosOf.set(lesson, [...(retosOf.get(lesson) ?? []), id]);
+  }
   for (const mark of marks) {
     const row = byId.get(mark.student_id);
-    if (row) row.completed[mark.lesson] = mark.completed_at;
+    if (row && !retosOf.has(mark.lesson)) row.completed[mark.lesson] = mark.completed_at;
+  }
+  if (retosOf.size > 0) {
+    const passes = await db
+      .selectFrom('exercise_attempts')
+      .innerJoin('students', 'students.id', 'exercise_attempts.student_id')
+      .select(['exercise_attempts.student_id', 'exercise_attempts.exercise'])
+      .select((eb) => eb.fn.min('exercise_attempts.checked_at').as('first'))
+      .where('students.course_id', '=', courseId)
+      .where('exercise_attempts.passed', '=', 1)
+      .groupBy(['exercise_attempts.student_id', 'exercise_attempts.exercise'])
+      .execute();
+    const passedAt = new Map(passes.map((p) => [`${p.student_id}\u0000${p.exercise}`, p.first]));
+    for (const row of rows) {
+      for (const [lesson, ids] of retosOf) {
+        const times = ids.map((id) => passedAt.get(`${row.student.id}\u0000${id}`));
+        if (times.every(Boolean)) row.completed[lesson] = times.sort().at(-1)!;
+      }
+    }
   }
   return { lessons, rows };
 }
@@ -154,7 +182,7 @@ function csvCell(value: string): string {
 
 /** The completion grid as CSV (one row per student, one column per lesson, plus totals), then five columns per Reto. */
 export async function progressCsv(db: Db, courseId: string, lessons: string[], exercises: string[] = []): Promise<string> {
-  const grid = await completionGrid(db, courseId, lessons);
+  const grid = await completionGrid(db, courseId, lessons, exercises);
   const rosterRows = new Map((await roster(db, courseId)).map((r) => [r.student.id, r]));
   const retos = new Map(exercises.length > 0 ? (await exerciseGrid(db, courseId, exercises)).rows.map((r) => [r.studentId, r.cells]) : []);
   const yesNo = (value: boolean | undefined) => (value ? 'sí' : 'no');

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCourse, joinCourse } from './courses';
-import { progressCsv } from './dashboard';
+import { completionGrid, progressCsv } from './dashboard';
+import { setCompletion } from './progress';
 import { exerciseGrid, exerciseProgress, recordAttempt, recordHelp } from './exercises';
 import { type Db, openMigrated } from './index';
 import { recordRun } from './runs';
@@ -86,6 +87,23 @@ describe.each(backends)('Retos en %s', (_name, open) => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ run_id: runId, passed: 1, failed: '[]' });
     expect((await exerciseProgress(db, ana.id)).passed).toEqual([RETO]);
+  });
+
+  it('una lección con retos se completa cuando pasan todos (no con el botón); una sin retos, con el botón', async () => {
+    const course = await createCourse(db, { title: 'Lecciones', createdBy: null });
+    const ana = await joinCourse(db, course, 'Ana');
+    const bruno = await joinCourse(db, course, 'Bruno');
+    const lessons = ['kafka/conceptos', 'kafka/laboratorio'];
+    await setCompletion(db, ana.id, 'kafka/conceptos', true);
+    await setCompletion(db, bruno.id, 'kafka/laboratorio', true); // a mark on a lesson with Retos does not count
+    await attempt(ana, RETO, 10, []);
+    const half = await completionGrid(db, course.id, lessons, [RETO, OTHER]);
+    expect(Object.keys(half.rows.find((r) => r.student.id === ana.id)!.completed)).toEqual(['kafka/conceptos']);
+    expect(half.rows.find((r) => r.student.id === bruno.id)!.completed).toEqual({});
+    await attempt(ana, OTHER, 50, ['nuevo']);
+    await attempt(ana, OTHER, 90, []);
+    const full = await completionGrid(db, course.id, lessons, [RETO, OTHER]);
+    expect(full.rows.find((r) => r.student.id === ana.id)!.completed['kafka/laboratorio']).toBe(at(90));
   });
 
   it('las pistas vistas solo crecen y la solución guarda la primera vez que se abrió', async () => {

@@ -18,6 +18,8 @@ const HOW_IT_ENDED: Partial<Record<EndReason, string>> = {
   'cpu-limit': 'La ejecución superó el tiempo de CPU permitido y se cortó; se comprobó lo que llegó a hacer.',
 };
 
+const DAG_NOT_LOADED = 'El DAG no llegó a cargarse: mira los errores de la salida.';
+
 export interface CheckInput {
   exercise: string;
   definition: ExerciseDefinition;
@@ -50,6 +52,13 @@ export async function judge(input: CheckInput, readKafka: (student: string) => P
 
   if (INCONCLUSIVE.has(reason)) {
     return unjudged(`No se pudo comprobar: ${exit?.message ?? 'la ejecución no terminó bien.'} Vuelve a pulsar «Ejecutar y comprobar» en unos segundos; este intento no cuenta.`);
+  }
+  // A DAG that never loaded (a syntax or import error) has nothing to judge but that.
+  if (input.definition.kind === 'airflow-dag' && !input.events.some((e) => e.type === 'dag')) {
+    const requirements = input.definition.requirements.map(({ id, label }) => ({ id, label, met: false, detail: DAG_NOT_LOADED }));
+    const ending = HOW_IT_ENDED[reason];
+    const result = `Se cumplen 0 de ${requirements.length} requisitos: el DAG no llegó a cargarse.`;
+    return finish({ passed: false, inconclusive: false, summary: ending ? `${ending} ${result}` : result, requirements });
   }
   let kafka: Promise<KafkaState> | undefined;
   const context: CheckContext = {

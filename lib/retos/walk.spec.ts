@@ -72,6 +72,7 @@ describe('cada reto de cada lección, contra el laboratorio real', () => {
     const events = run.history();
     const verdict = await judge({ exercise: meta.id, definition, runId: run.id, student: STUDENT, events, request: run.request, endedAt: run.endedAt });
     checkMs.push(verdict.checkMs);
+
     const output = events
       .map((e) => (e.type === 'stdout' || e.type === 'stderr' ? e.text : e.type === 'exit' || e.type === 'notice' || e.type === 'diagnostic' ? `[${e.type}] ${e.message}\n` : ''))
       .join('')

@@ -39,6 +39,7 @@ export default async function InstructorCoursePage({ params }: { params: Promise
       database,
       course.id,
       lessons.map((l) => l.key),
+      exercises.map((e) => e.id),
     ),
     exerciseGrid(
       database,
@@ -82,7 +83,7 @@ export default async function InstructorCoursePage({ params }: { params: Promise
                 <tr key={row.student.id}>
                   <th scope="row">{row.student.display_name}</th>
                   <td>
-                    {row.completed} de {lessons.length}
+                    {Object.keys(grid.rows.find((r) => r.student.id === row.student.id)?.completed ?? {}).length} de {lessons.length}
                   </td>
                   <td>{row.runs}</td>
                   <td>{row.failedRuns}</td>
