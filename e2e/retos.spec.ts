@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { seriousViolations } from './axe';
 import { createCourse, joinCourse, signInAsInstructor, startCourseServer, type CourseServer } from './course-server';
 import { replaceCode } from './editor';
 import { expect, test } from './fixtures';
@@ -76,12 +77,24 @@ test.describe('retos comprobados contra el laboratorio real', () => {
     await expect(partitions).toContainText('El tema pedidos tiene 3 particiones.');
     await expect(reto.getByText('✓ Superado')).toBeVisible();
     await expect(page.locator('.lesson-status')).toHaveText('Retos superados: 1 de 2. La lección se completa al superarlos todos.');
+    // The verdict, the hint and the editor pass axe in both themes.
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      expect(await seriousViolations(page), theme).toEqual([]);
+    }
 
-    // The course overview follows, and «Continuar» leads to the Reto that is left.
+    // The course overview follows; «Continuar» leads to the first unfinished step.
     await page.goto('/cursos/kafka');
     const overview = page.getByRole('region', { name: /^Tu avance en / });
+    await expect(overview).toContainText('Lecciones: 0 de 5 (0 %)');
     await expect(overview).toContainText('Retos: 1 de 6 (17 %)');
-    await expect(overview.getByRole('link', { name: 'Continuar' })).toHaveAttribute('href', `${LESSON}#reto-lote`);
+    await expect(overview.getByRole('link', { name: 'Continuar' })).toHaveAttribute('href', '/cursos/kafka/conceptos');
+    await page.goto('/cursos/kafka/conceptos');
+    await page.getByRole('button', { name: 'Marcar como completada' }).click();
+    await page.goto('/');
+    const card = page.getByRole('article', { name: 'Apache Kafka – Una introducción rápida' });
+    await expect(card.getByRole('region', { name: /^Tu avance en / })).toContainText('Lecciones: 1 de 5 (20 %)');
+    await expect(card.getByRole('link', { name: 'Continuar' })).toHaveAttribute('href', '/cursos/kafka/laboratorio');
 
     // The instructor: two attempts, one hint, passed; where the class is stuck; the CSV.
     const context = await browser.newContext({ baseURL: server.baseURL, locale: 'es-ES' });

@@ -15,7 +15,7 @@ import { releaseSiteLab, stubSiteLabEnv } from '@/lib/runs/kafka-test-helpers';
 import type { ExerciseMeta, Verdict } from './schema';
 
 const MINUTE = 60_000;
-const FIRST_UID = 61_500; // away from the server (61200+), the other Airflow specs (61300–61499) and kafka-ts (61100+)
+const FIRST_UID = 61_600; // away from the server's pools (61200+, tasks 61500+), the other Airflow specs (61300–61499), kafka-ts (61100+) and bench:examples (61700+)
 const STUDENT = 'Reto';
 
 const exercises = [...(await exerciseIndex()).values()];
