@@ -127,9 +127,15 @@ test.describe('retos comprobados contra el laboratorio real', () => {
     const page = await joinCourse(browser, server, joinCode, 'Mateo Reto');
     await page.goto(LESSON);
     const reto = await openReto(page, LOTE);
+    // Code that cannot run is not judged, and the Reto says so.
+    await replaceCode(page, reto, 'const lote = ;\n');
+    await reto.getByRole('button', { name: 'Ejecutar y comprobar' }).click();
+    await expect(reto.locator('.reto-summary')).toHaveText(
+      'Tu código no llegó a ejecutarse (mira el motivo en la salida): corrígelo y vuelve a pulsar «Ejecutar y comprobar». Este intento no cuenta.',
+    );
     await reto.getByRole('button', { name: 'Ver solución' }).click();
     const confirm = reto.getByRole('alertdialog');
-    await expect(confirm).toContainText('¿Ver la solución?');
+    await expect(confirm).toContainText('¿Ver la solución? Intentarlo con las pistas enseña más; tu profesor verá que la abriste.');
     await confirm.getByRole('button', { name: 'Cancelar' }).click();
     await expect(reto.getByRole('region', { name: `Solución: ${LOTE}` })).toHaveCount(0);
     await reto.getByRole('button', { name: 'Ver solución' }).click();

@@ -61,6 +61,8 @@ export interface RunnableClientProps {
   /** Told when a run starts and when one ends (once per run, also for a run found again after a reload). */
   onRunStart?: () => void;
   onRunEnded?: (runId: string) => void;
+  /** Told when a run was refused before it ran (a syntax error, a lab that could not be prepared), with the page's Spanish reason. */
+  onRunRefused?: (message: string) => void;
   /** What a Reto does to the editors from outside (copy its solution in). */
   controls?: Ref<RunnableControls>;
 }
@@ -257,7 +259,7 @@ function lessonEdits(lesson: string): Promise<Record<string, string[]>> {
   return cached;
 }
 
-export function RunnableClient({ id, kind, title, files, canRun, runLabel = 'Ejecutar', onRunStart, onRunEnded, controls }: RunnableClientProps) {
+export function RunnableClient({ id, kind, title, files, canRun, runLabel = 'Ejecutar', onRunStart, onRunEnded, onRunRefused, controls }: RunnableClientProps) {
   const { ref, near } = useNearViewport<HTMLElement>();
   const { contents, update, reset, edited, version } = useSavedCode(id, files);
   const { view, start, stop, clear } = useRun(id);
@@ -291,6 +293,9 @@ export function RunnableClient({ id, kind, title, files, canRun, runLabel = 'Eje
     told.current = view.runId;
     onRunEnded?.(view.runId);
   }, [view.phase, view.exit, view.runId, onRunEnded]);
+  useEffect(() => {
+    if (view.phase === 'ended' && !view.runId && view.problem) onRunRefused?.(view.problem);
+  }, [view.phase, view.runId, view.problem, onRunRefused]);
 
   const markersByFile = useMemo(() => {
     const map = new Map<string, EditorMarker[]>();

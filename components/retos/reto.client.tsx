@@ -1,9 +1,10 @@
 'use client';
 
-import { useCallback, useId, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { checkExercise, revealSolution } from '@/app/retos/actions';
 import { retoAnchor } from '@/components/lesson/course-progress.client';
 import { RunnableClient, type RunnableControls } from '@/components/mdx/runnable.client';
+import { sessionInfo } from '@/components/site/session.client';
 import type { SnippetFile, SnippetKind } from '@/lib/content/schema';
 import type { Requirement, Verdict } from '@/lib/retos/schema';
 import { markHints, markPassed, markSolutionSeen, useExerciseProgress } from './exercise-store.client';
@@ -71,7 +72,19 @@ export function RetoClient({ id, title, kind, files, canRun, requirements, hints
   const controls = useRef<RunnableControls>(null);
   const latestRun = useRef<string | null>(null);
 
+  const [inCourse, setInCourse] = useState(false);
+  useEffect(() => {
+    void sessionInfo().then((info) => setInCourse(info.mode === 'course'));
+  }, []);
+
   const onRunStart = useCallback(() => setCheck({ phase: 'idle' }), []);
+  const onRunRefused = useCallback(() => {
+    latestRun.current = null;
+    setCheck({
+      phase: 'problem',
+      message: 'Tu código no llegó a ejecutarse (mira el motivo en la salida): corrígelo y vuelve a pulsar «Ejecutar y comprobar». Este intento no cuenta.',
+    });
+  }, []);
   const onRunEnded = useCallback(
     (runId: string) => {
       latestRun.current = runId;
@@ -114,6 +127,7 @@ export function RetoClient({ id, title, kind, files, canRun, requirements, hints
         runLabel="Ejecutar y comprobar"
         onRunStart={onRunStart}
         onRunEnded={onRunEnded}
+        onRunRefused={onRunRefused}
         controls={controls}
       />
       <div className="reto-check">
@@ -149,9 +163,7 @@ export function RetoClient({ id, title, kind, files, canRun, requirements, hints
         </div>
         {solution.phase === 'confirm' && (
           <div className="reto-confirm" role="alertdialog" aria-labelledby={`${headingId}-confirm`}>
-            <p id={`${headingId}-confirm`}>
-              ¿Ver la solución? Intentarlo con las pistas enseña más{progress.help[id]?.solution ? '' : '; si estás en un curso, tu profesor verá que la abriste'}.
-            </p>
+            <p id={`${headingId}-confirm`}>¿Ver la solución? Intentarlo con las pistas enseña más{inCourse ? '; tu profesor verá que la abriste' : ''}.</p>
             <button type="button" className="button button-primary" onClick={() => void showSolution()} autoFocus>
               Sí, ver la solución
             </button>{' '}
