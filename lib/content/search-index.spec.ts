@@ -10,6 +10,12 @@ index.addAll(documents);
 const search = (query: string) => searchLessons(index, query);
 
 describe('la búsqueda de lecciones', () => {
+  it('un reto se encuentra por su enunciado, pero sus pistas no salen en los resultados', () => {
+    expect(search('pedidos cliente particiones').some((hit) => hit.href.startsWith('/cursos/kafka/productor'))).toBe(true);
+    // The claves-fieles Reto's second hint: «El particionador por defecto calcula un hash de la clave».
+    expect(documents.some((d) => d.text.includes('calcula un hash de la clave'))).toBe(false);
+  });
+
   it('«kafak» (letras cambiadas) encuentra las lecciones de Kafka', () => {
     const hits = search('kafak');
     expect(hits.length).toBeGreaterThan(0);
