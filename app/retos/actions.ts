@@ -41,8 +41,9 @@ export async function checkExercise(exercise: unknown, runId: unknown): Promise<
 export async function recordHint(exercise: unknown, count: unknown): Promise<{ ok: boolean }> {
   const id = ExerciseId.safeParse(exercise);
   const studentId = await student();
-  if (!id.success || !studentId || typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 20) return { ok: false };
-  await recordHelp(await db(), studentId, id.data, { hints: count });
+  const meta = id.success && studentId ? (await exerciseIndex()).get(id.data) : undefined;
+  if (!meta || !studentId || typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > meta.hints) return { ok: false };
+  await recordHelp(await db(), studentId, meta.id, { hints: count });
   return { ok: true };
 }
 
@@ -51,6 +52,8 @@ export async function revealSolution(exercise: unknown): Promise<{ ok: true; fil
   const id = ExerciseId.safeParse(exercise);
   const meta = id.success ? (await exerciseIndex()).get(id.data) : undefined;
   if (!meta) return { ok: false, message: 'Este reto no existe (¿se actualizó la lección?). Recarga la página.' };
+  // In a course, only someone signed in (so a student's opening it is recorded for the instructor).
+  if (!(await currentUser())) return { ok: false, message: JOIN_FIRST.replace('ejecutar ejemplos', 'ver la solución') };
   const studentId = await student();
   if (studentId) await recordHelp(await db(), studentId, meta.id, { solution: true });
   return { ok: true, files: meta.solution.map((f) => ({ ...f })) };

@@ -61,8 +61,8 @@ export interface RunnableClientProps {
   /** Told when a run starts and when one ends (once per run, also for a run found again after a reload). */
   onRunStart?: () => void;
   onRunEnded?: (runId: string) => void;
-  /** Told when a run was refused before it ran (a syntax error, a lab that could not be prepared), with the page's Spanish reason. */
-  onRunRefused?: (message: string) => void;
+  /** Told when a run was refused before it ran, with the page's Spanish reason; `syntax`: the code has errors marked in the editor. */
+  onRunRefused?: (message: string, syntax: boolean) => void;
   /** What a Reto does to the editors from outside (copy its solution in). */
   controls?: Ref<RunnableControls>;
 }
@@ -294,8 +294,8 @@ export function RunnableClient({ id, kind, title, files, canRun, runLabel = 'Eje
     onRunEnded?.(view.runId);
   }, [view.phase, view.exit, view.runId, onRunEnded]);
   useEffect(() => {
-    if (view.phase === 'ended' && !view.runId && view.problem) onRunRefused?.(view.problem);
-  }, [view.phase, view.runId, view.problem, onRunRefused]);
+    if (view.phase === 'ended' && !view.runId && view.problem) onRunRefused?.(view.problem, view.diagnostics.length > 0);
+  }, [view.phase, view.runId, view.problem, view.diagnostics, onRunRefused]);
 
   const markersByFile = useMemo(() => {
     const map = new Map<string, EditorMarker[]>();

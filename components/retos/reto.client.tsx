@@ -77,12 +77,17 @@ export function RetoClient({ id, title, kind, files, canRun, requirements, hints
     void sessionInfo().then((info) => setInCourse(info.mode === 'course'));
   }, []);
 
-  const onRunStart = useCallback(() => setCheck({ phase: 'idle' }), []);
-  const onRunRefused = useCallback(() => {
+  const onRunStart = useCallback(() => {
+    latestRun.current = null; // a late verdict of the previous run must not land on this one
+    setCheck({ phase: 'idle' });
+  }, []);
+  const onRunRefused = useCallback((message: string, syntax: boolean) => {
     latestRun.current = null;
     setCheck({
       phase: 'problem',
-      message: 'Tu código no llegó a ejecutarse (mira el motivo en la salida): corrígelo y vuelve a pulsar «Ejecutar y comprobar». Este intento no cuenta.',
+      message: syntax
+        ? 'Tu código no llegó a ejecutarse (mira el motivo en la salida): corrígelo y vuelve a pulsar «Ejecutar y comprobar». Este intento no cuenta.'
+        : `No se comprobó: ${message} Este intento no cuenta.`,
     });
   }, []);
   const onRunEnded = useCallback(

@@ -1,7 +1,7 @@
 /** Prose of an MDX body without code, hints, JSX tags or Markdown marks: what search indexes. */
 export function toPlainText(body: string): string {
   return body
-    .replace(/<Pista>[\s\S]*?<\/Pista>/g, ' ') // a Reto's hints are not for search results
+    .replace(/<(Pista|Solucion)>[\s\S]*?<\/\1>/g, ' ') // a Reto's hints and solution are not for search results
     .replace(/^\s*(```|~~~)[\s\S]*?^\s*\1\s*$/gm, ' ')
     .replace(/<\/?[A-Za-z][^>]*>/g, ' ')
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')

@@ -1,7 +1,7 @@
-import { studentMessage } from '@/lib/errors';
 import type { Run } from '@/lib/runs/run';
 import type { EndReason, RunEvent } from '@/lib/runs/schema';
 import { readKafkaState } from './kafka-state';
+import { retoLabMessage } from './messages';
 import type { CheckContext, ExerciseDefinition, KafkaState, RequirementResult, Verdict } from './schema';
 
 /** Runs that never reached the lab's state (or ended under the lab): nothing to judge. */
@@ -54,11 +54,14 @@ export async function judge(input: CheckInput, readKafka: (student: string) => P
     return unjudged(`No se pudo comprobar: ${exit?.message ?? 'la ejecución no terminó bien.'} Vuelve a pulsar «Ejecutar y comprobar» en unos segundos; este intento no cuenta.`);
   }
   // A DAG that never loaded (a syntax or import error) has nothing to judge but that.
+  // Not an attempt, as a TypeScript syntax error is refused before it runs.
   if (input.definition.kind === 'airflow-dag' && !input.events.some((e) => e.type === 'dag')) {
-    const requirements = input.definition.requirements.map(({ id, label }) => ({ id, label, met: false, detail: DAG_NOT_LOADED }));
-    const ending = HOW_IT_ENDED[reason];
-    const result = `Se cumplen 0 de ${requirements.length} requisitos: el DAG no llegó a cargarse.`;
-    return finish({ passed: false, inconclusive: false, summary: ending ? `${ending} ${result}` : result, requirements });
+    return finish({
+      passed: false,
+      inconclusive: true,
+      summary: 'Tu DAG no llegó a cargarse (mira el error en la salida): corrígelo y vuelve a pulsar «Ejecutar y comprobar». Este intento no cuenta.',
+      requirements: input.definition.requirements.map(({ id, label }) => ({ id, label, met: false, detail: DAG_NOT_LOADED })),
+    });
   }
   let kafka: Promise<KafkaState> | undefined;
   const context: CheckContext = {
@@ -74,8 +77,7 @@ export async function judge(input: CheckInput, readKafka: (student: string) => P
       requirements.push({ id: check.id, label: check.label, met, detail });
     }
   } catch (error) {
-    const why = studentMessage(error, 'el laboratorio no respondió a tiempo.');
-    return unjudged(`No se pudo leer el estado del laboratorio para comprobarlo: ${why} Este intento no cuenta; vuelve a intentarlo.`);
+    return unjudged(`No se pudo leer el estado del laboratorio para comprobarlo; este intento no cuenta. ${retoLabMessage(error)}`);
   }
   const met = requirements.filter((r) => r.met).length;
   const passed = met === requirements.length;

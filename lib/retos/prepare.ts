@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CauceError } from '@/lib/errors';
 import { explain, studentKafka } from '@/lib/lab/my-kafka/client';
+import { RETO_MESSAGES, retoLabMessage } from './messages';
 import type { ExerciseDefinition, KafkaSetup } from './schema';
 
 /** Kafka deletes a topic in the background: how long an attempt waits for it to be gone. */
@@ -27,7 +28,14 @@ async function prepareKafka(setup: KafkaSetup, student: string): Promise<void> {
     if (groups.length > 0) {
       const existing = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
       const present = groups.filter((g) => existing.has(g));
-      if (present.length > 0) await admin.deleteGroups(present);
+      if (present.length > 0) {
+        await admin.deleteGroups(present).catch((error: unknown) => {
+          // A consumer stopped without leaving stays a member until its session times out.
+          const busy = (error as { groups?: { groupId: string; error?: { type?: string } }[] }).groups?.find((g) => g.error?.type === 'NON_EMPTY_GROUP');
+          if (busy) throw new ExerciseSetupError(RETO_MESSAGES.groupBusy(busy.groupId.slice(prefix.length)), { cause: error, retriable: true });
+          throw error;
+        });
+      }
     }
     const topics = [...(setup.deleteTopics ?? []), ...(setup.createTopics ?? []).map((t) => t.name)].map((t) => prefix + t);
     const listed = new Set(await admin.listTopics());
@@ -58,7 +66,7 @@ async function prepareKafka(setup: KafkaSetup, student: string): Promise<void> {
   } catch (error) {
     if (error instanceof ExerciseSetupError) throw error;
     const why = explain(error, prefix);
-    throw new ExerciseSetupError(`No se pudo preparar el reto en tu Kafka: ${why.message}`, { cause: error, retriable: why.retriable });
+    throw new ExerciseSetupError(`No se pudo preparar el reto en tu Kafka. ${retoLabMessage(why)}`, { cause: error, retriable: why.retriable });
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

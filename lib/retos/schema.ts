@@ -101,8 +101,8 @@ export interface Verdict {
   readonly runId: string;
   readonly passed: boolean;
   /**
-   * True when the lab could not be read (or the run never reached it): nothing is judged, the
-   * attempt is not counted, the student is told to try again.
+   * True when nothing could be judged: the lab could not be read, the run never reached it, or
+   * the DAG never loaded. The attempt is not counted; the student is told what to do.
    */
   readonly inconclusive: boolean;
   /** Spanish: how the run ended and what follows. */

@@ -85,6 +85,8 @@ export function dependsOn(id: string, taskId: string, upstream: readonly string[
   };
 }
 
+const what = (state: string | undefined) => (state ? `acabó en ${state}` : 'no llegó a ejecutarse');
+
 /** Every task of the DAG ended in success. */
 export function allTasksSucceeded(id: string): RequirementCheck {
   return {
@@ -99,7 +101,7 @@ export function allTasksSucceeded(id: string): RequirementCheck {
       const first = notOk[0]!;
       return {
         met: false,
-        detail: `${notOk.length === 1 ? 'La tarea' : `${notOk.length} tareas no terminaron bien; la primera,`} \`${first.id}\` acabó en ${timeline.get(first.id)?.state ?? 'ningún estado (no llegó a ejecutarse)'}.`,
+        detail: `${notOk.length === 1 ? 'La tarea' : `${notOk.length} tareas no terminaron bien; la primera,`} \`${first.id}\` ${what(timeline.get(first.id)?.state)}.`,
       };
     },
   };
@@ -119,8 +121,8 @@ export function ranAfter(id: string, taskId: string, upstream: readonly string[]
         return before?.endedAt === undefined || before.endedAt > task.startedAt!;
       });
       return early.length === 0
-        ? { met: true, detail: `\`${taskId}\` empezó a los ${(task.startedAt / 1000).toFixed(1)} s, cuando las demás ya habían terminado.` }
-        : { met: false, detail: `\`${taskId}\` empezó antes de que terminara ${quoted(early)}.` };
+        ? { met: true, detail: `\`${taskId}\` empezó a los ${(task.startedAt / 1000).toFixed(1).replace('.', ',')} s, cuando las demás ya habían terminado.` }
+        : { met: false, detail: `\`${taskId}\` empezó antes de que ${early.length === 1 ? 'terminara' : 'terminaran'} ${quoted(early)}.` };
     },
   };
 }
