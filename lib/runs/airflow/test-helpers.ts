@@ -22,9 +22,14 @@ export function assertAirflowLab(): void {
   if (!existsSync(installed)) throw new Error(`Airflow no está instalado (${installed}): ejecuta npx tsx lab/cli.ts prepare-airflow (npm test lo hace).`);
 }
 
-/** The runnable version of a lesson file: the last ```python title="name" block of the lesson. */
+/**
+ * The runnable version of a lesson file: the last ```python title="name" block of the lesson's
+ * text (the article's original comes first; the Retos at the end have their own starters).
+ */
 export function lessonFile(lesson: string, name: string): { name: string; content: string } {
-  const text = readFileSync(path.join(process.cwd(), 'content', 'airflow', `${lesson}.mdx`), 'utf8');
+  const whole = readFileSync(path.join(process.cwd(), 'content', 'airflow', `${lesson}.mdx`), 'utf8');
+  const retos = whole.indexOf('<Reto ');
+  const text = retos < 0 ? whole : whole.slice(0, retos);
   const blocks = [...text.matchAll(new RegExp('```python title="' + name.replace('.', '\\.') + '"\\n([\\s\\S]*?)```', 'g'))];
   const content = blocks.at(-1)?.[1];
   if (!content) throw new Error(`no block ${name} in ${lesson}`);
