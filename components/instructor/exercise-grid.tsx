@@ -1,4 +1,5 @@
 import type { ExerciseCell, ExerciseGrid } from '@/lib/db/exercises';
+import { InlineCode } from '@/components/retos/inline-code';
 import { findExercise } from '@/lib/retos/exercises';
 
 /** One Reto as a column of the grid. */
@@ -19,11 +20,6 @@ export function formatDuration(seconds: number): string {
   if (s < 3600) return s % 60 === 0 ? `${s / 60} min` : `${Math.floor(s / 60)} min ${s % 60} s`;
   const minutes = Math.floor((s % 3600) / 60);
   return minutes === 0 ? `${Math.floor(s / 3600)} h` : `${Math.floor(s / 3600)} h ${minutes} min`;
-}
-
-/** A requirement's Spanish label, with its `backticks` as code. */
-function Label({ text }: { text: string }) {
-  return text.split(/`([^`]+)`/).map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
 }
 
 function Cell({ cell }: { cell: ExerciseCell }) {
@@ -109,7 +105,7 @@ export function ExerciseStuck({ columns, grid }: { columns: ExerciseColumn[]; gr
             <strong>{column.title}</strong> <span className="exercise-lesson">({column.lesson})</span>
             {stuck && label ? (
               <p>
-                <Label text={label} /> ·{' '}
+                <InlineCode text={label} /> ·{' '}
                 <span className="exercise-muted">
                   {plural(stuck.attempts, 'intento', 'intentos')} de {plural(stuck.students, 'alumno', 'alumnos')}
                 </span>

@@ -1,4 +1,4 @@
-import { allTasksSucceeded, createdFiles, dependsOn, hasTask, ranAfter, xcomIs, xcomOf } from '../checks/airflow';
+import { allTasksSucceeded, createdFile, createdFiles, dependsOn, hasTask, ranAfter, xcomIs, xcomOf } from '../checks/airflow';
 import type { ExerciseDefinition } from '../schema';
 
 const ECHOS = ['echo_0', 'echo_1', 'echo_2', 'echo_3', 'echo_4'];
@@ -61,19 +61,7 @@ export const AIRFLOW_EXERCISES: Record<string, ExerciseDefinition> = {
   'airflow/definicion-plugin/nombre-archivo': {
     kind: 'airflow-dag',
     requirements: [
-      {
-        id: 'archivo',
-        label: 'La ejecución crea `backups/copia.tar.gz`',
-        evaluate(context) {
-          const files = createdFiles(context);
-          const found = files.find((f) => f.path === 'backups/copia.tar.gz');
-          if (found) return { met: true, detail: `Se creó \`backups/copia.tar.gz\` (${found.size} bytes).` };
-          return {
-            met: false,
-            detail: files.length ? `No se creó \`backups/copia.tar.gz\`; se crearon ${files.map((f) => `\`${f.path}\``).join(', ')}.` : 'La ejecución no creó ningún archivo.',
-          };
-        },
-      },
+      createdFile('archivo', 'backups/copia.tar.gz'),
       {
         id: 'xcom',
         label: '`targz` devuelve la ruta del archivo nuevo (su XCom)',
