@@ -17,13 +17,25 @@ const ERROR_LINE = /^(?:\/sandbox\/)?([A-Za-z0-9_][A-Za-z0-9_.-]*): (?:line|lín
 const MAX_LOCATED = 5;
 
 const EXPLAINED: [RegExp, (m: RegExpExecArray) => string][] = [
-  [/^(.+): (?:command not found|orden no encontrada)$/, (m) => `«${m[1]}» no es una orden que exista aquí: revisa cómo está escrita (en un nodo real, que esté instalada y en el PATH).`],
+  [
+    /^(.+): (?:command not found|orden no encontrada)$/,
+    (m) => `«${m[1]}» no es una orden que exista aquí: revisa cómo está escrita (en un nodo real, que esté instalada y en el PATH).`,
+  ],
   [/^(.+): (?:No such file or directory|No existe el archivo o el directorio)$/, (m) => `«${m[1]}» no existe (ni archivo ni carpeta con ese nombre).`],
-  [/^(.+): (?:Read-only file system|Sistema de archivos de sólo lectura)$/, (m) => `«${m[1]}» está en un sistema de archivos de solo lectura: en el laboratorio solo se escribe en /tmp (tu carpeta de trabajo).`],
+  [
+    /^(.+): (?:Read-only file system|Sistema de archivos de sólo lectura)$/,
+    (m) => `«${m[1]}» está en un sistema de archivos de solo lectura: en el laboratorio solo se escribe en /tmp (tu carpeta de trabajo).`,
+  ],
   [/^(.+): (?:Permission denied|Permiso denegado)$/, (m) => `Permiso denegado en «${m[1]}»: tu usuario del laboratorio no es root.`],
   [/syntax error near unexpected token [`'](.*)'$/, (m) => `Error de sintaxis cerca de «${m[1]}»: revisa que cada if tenga su then y su fi, cada bucle su do y su done.`],
-  [/syntax error: unexpected end of file|unexpected EOF while looking for matching/, () => 'El script termina con algo sin cerrar: unas comillas, un if sin fi, un bucle sin done o unas llaves.'],
-  [/integer expression expected|se esperaba una expresión entera/, () => 'La comparación (-ge, -lt…) necesita números y recibió otra cosa: revisa el valor de la variable (¿«unlimited»?).'],
+  [
+    /syntax error: unexpected end of file|unexpected EOF while looking for matching/,
+    () => 'El script termina con algo sin cerrar: unas comillas, un if sin fi, un bucle sin done o unas llaves.',
+  ],
+  [
+    /integer expression expected|se esperaba una expresión entera/,
+    () => 'La comparación (-ge, -lt…) necesita números y recibió otra cosa: revisa el valor de la variable (¿«unlimited»?).',
+  ],
   [/too many arguments|demasiados argumentos/, () => 'Demasiados argumentos en la comparación: pon la variable entre comillas («"$var"»).'],
   [/unbound variable|variable sin asignar/, () => 'Se usa una variable que no tiene valor (set -u la convierte en error).'],
 ];

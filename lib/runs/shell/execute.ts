@@ -4,8 +4,8 @@ import { CauceError, studentMessage } from '@/lib/errors';
 import { DEFAULT_SHELL_LIMITS, SHELL_PROBE_OUTPUT_BYTES, SHELL_PROBE_WALL_MS, wallClockMs } from '@/lib/limits';
 import { formatBytes } from '@/lib/sandbox/messages';
 import type { SandboxProbe } from '@/lib/sandbox/probe';
-import { runShell } from '@/lib/sandbox/shell';
-import type { SandboxResult } from '@/lib/sandbox';
+import { runShell, shellSandboxHost } from '@/lib/sandbox/shell';
+import type { SandboxHost, SandboxResult } from '@/lib/sandbox';
 import { RUN_MESSAGES } from '../messages';
 import type { Run } from '../run';
 import type { EndReason, RunEvent } from '../schema';
@@ -30,7 +30,9 @@ function endReason(result: SandboxResult): EndReason {
 function failedMessage(result: SandboxResult, first: { file: string; line: number; message: string } | undefined): string {
   const code = result.exitCode;
   const why = code === 127 ? ' (la última orden no existe)' : code === 126 ? ' (la última orden no se pudo ejecutar)' : '';
-  const ended = result.signal ? `Tu script terminó por la señal ${result.signal}.` : `Tu script terminó con código de salida ${code}${why}: en bash, cualquier código distinto de 0 es un error.`;
+  const ended = result.signal
+    ? `Tu script terminó por la señal ${result.signal}.`
+    : `Tu script terminó con código de salida ${code}${why}: en bash, cualquier código distinto de 0 es un error.`;
   return first ? `${ended} Bash informó de un error en ${first.file}, línea ${first.line} (marcada en el editor): ${first.message}` : ended;
 }
 
@@ -39,7 +41,7 @@ function failedMessage(result: SandboxResult, first: { file: string; line: numbe
  * the server's probe in the same sandbox, whose report becomes a structured event. bash's
  * error lines are marked at the student's line; the exit says how it ended, in Spanish.
  */
-export async function executeShellSnippet(run: Run): Promise<void> {
+export async function executeShellSnippet(run: Run, host: SandboxHost = shellSandboxHost()): Promise<void> {
   const started = Date.now();
   const example = await findRunnable(run.request.snippet).catch(() => undefined);
   const files = run.request.files.map((f) => ({ name: f.name, content: f.content }));
@@ -59,13 +61,17 @@ export async function executeShellSnippet(run: Run): Promise<void> {
         if (stream === 'stderr') errors.observe(text);
         run.emit({ type: stream, text });
       },
+      host,
     );
     if (result.truncated) run.emit({ type: 'notice', message: `La salida superó ${formatBytes(DEFAULT_SHELL_LIMITS.outputBytes)} y se cortó ahí.` });
     const located = errors.errors();
     for (const error of located) run.emit({ type: 'diagnostic', ...error, message: `Error de bash: ${error.message}` });
     const reason = endReason(result);
     if (reason === 'finished' && located.length > 0) {
-      run.emit({ type: 'notice', message: `El script llegó al final, pero bash informó de ${located.length === 1 ? 'un error' : `${located.length} errores`} por el camino (marcados en el editor).` });
+      run.emit({
+        type: 'notice',
+        message: `El script llegó al final, pero bash informó de ${located.length === 1 ? 'un error' : `${located.length} errores`} por el camino (marcados en el editor).`,
+      });
     }
     if (example?.probe && result.reason !== 'stopped' && result.reason !== 'error') run.emit(PROBES[example.probe].event(result.probe));
     const message = reason === 'finished' ? RUN_MESSAGES.finished : reason === 'failed' ? failedMessage(result, located[0]) : (result.message ?? RUN_MESSAGES.failed);

@@ -57,7 +57,8 @@ export function parseProbeReport(text: string): Map<string, string> {
   return values;
 }
 
-const number = new Intl.NumberFormat('es-ES', { useGrouping: 'always' } as Intl.NumberFormatOptions);
+// Spanish style: 10.000 and 65.536, but 1024 (no separator in four digits).
+const number = new Intl.NumberFormat('es-ES');
 
 function openFilesValue(raw: string | undefined): number | undefined {
   if (raw === 'unlimited') return Infinity;

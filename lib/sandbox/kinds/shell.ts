@@ -62,7 +62,11 @@ export async function shellIdentity(uid: number, cacheDir = '/var/cache/cauce-sa
   const dir = path.join(cacheDir, 'etc');
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const identity = { passwd: path.join(dir, `passwd-${uid}`), group: path.join(dir, `group-${uid}`) };
-  await writeFile(identity.passwd, `root:x:0:0:root:/root:/usr/sbin/nologin\n${SHELL_USER}:x:${uid}:${uid}:Alumno de Cauce:/tmp:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`, { mode: 0o644 });
+  await writeFile(
+    identity.passwd,
+    `root:x:0:0:root:/root:/usr/sbin/nologin\n${SHELL_USER}:x:${uid}:${uid}:Alumno de Cauce:/tmp:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+    { mode: 0o644 },
+  );
   await writeFile(identity.group, `root:x:0:\n${SHELL_USER}:x:${uid}:\nnogroup:x:65534:\n`, { mode: 0o644 });
   identities.set(uid, identity);
   return identity;
