@@ -46,7 +46,21 @@ export type RunRequest = z.infer<typeof RunRequest>;
 
 /** How a run ended; each has one Spanish sentence in lib/runs/messages.ts. */
 export const EndReason = z
-  .enum(['finished', 'failed', 'stopped', 'abandoned', 'timeout', 'output-limit', 'memory-limit', 'cpu-limit', 'process-limit', 'file-limit', 'lab-unavailable', 'error', 'interrupted'])
+  .enum([
+    'finished',
+    'failed',
+    'stopped',
+    'abandoned',
+    'timeout',
+    'output-limit',
+    'memory-limit',
+    'cpu-limit',
+    'process-limit',
+    'file-limit',
+    'lab-unavailable',
+    'error',
+    'interrupted',
+  ])
   .describe('Why the run ended ("interrupted": the site\'s server ended under it; only a reconnecting page hears it, from the records)');
 export type EndReason = z.infer<typeof EndReason>;
 
@@ -134,7 +148,7 @@ export const RunEvent = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('prerequisites'),
     title: z.string().describe('Spanish heading of the table'),
-    note: z.string().describe('Spanish sentence saying where the values come from: the lab\'s sandbox, measured by the server after the script'),
+    note: z.string().describe("Spanish sentence saying where the values come from: the lab's sandbox, measured by the server after the script"),
     checks: z.array(PrerequisiteCheck),
   }),
   z.strictObject({
