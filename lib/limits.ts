@@ -165,9 +165,23 @@ export function processLimitsOf(limits: SandboxLimits): ProcessLimits {
   };
 }
 
+/**
+ * How the cores are shared when runs compete for them: the weight of each run's cgroup, on
+ * cgroup v2's `cpu.weight` scale (100 is an ordinary group; v1's `cpu.shares` is scaled from
+ * it). Only the ratio matters, and only while the CPU is saturated (a class clicking at once):
+ * an idle machine gives any run all it asks for.
+ * - `interactive` (kafka-ts): short runs that mostly wait on the broker; a producer needs about
+ *   0.2 CPU-seconds. A student is watching the page for its first line.
+ * - `batch` (DAG workers, scheduler task and parse tries): CPU-bound for seconds (about 2.6
+ *   CPU-seconds for test_print_values).
+ * At 8:1, forty producers in a burst no longer wait behind the DAGs' CPU, and each DAG loses
+ * only the little CPU the short runs take.
+ */
+export const CPU_WEIGHT = Object.freeze({ interactive: 400, batch: 50 });
+
 /** The whole-tree budget (one cgroup) of a kafka-ts run. */
-export function treeBudgetOf(limits: SandboxLimits): { memoryMb: number; processes: number } {
-  return { memoryMb: limits.memoryMb + TREE_MEMORY_HEADROOM_MB, processes: limits.processes + TREE_PROCESS_HEADROOM };
+export function treeBudgetOf(limits: SandboxLimits): { memoryMb: number; processes: number; cpuWeight: number } {
+  return { memoryMb: limits.memoryMb + TREE_MEMORY_HEADROOM_MB, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
 }
 
 /**

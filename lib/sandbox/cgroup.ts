@@ -17,9 +17,16 @@ export interface RunBudget {
   memoryMb: number;
   /** Tasks (processes and threads) of the whole tree. */
   processes: number;
+  /**
+   * Share of the cores when runs compete for them, on cgroup v2's `cpu.weight` scale (100 is an
+   * ordinary group; v1's `cpu.shares` is scaled from it). The figures and their reason live in
+   * lib/limits.ts (`CPU_WEIGHT`). @default 100
+   */
+  cpuWeight?: number;
 }
 
-type Layout = { version: 2; base: string } | { version: 1; memory: string; pids: string };
+/** v1's `cpu` hierarchy is optional: without it runs share the cores as ordinary processes. */
+type Layout = { version: 2; base: string } | { version: 1; memory: string; pids: string; cpu?: string };
 
 export interface RunCgroup {
   /** `cgroup.procs` files the run's first process writes its pid to. */
@@ -64,6 +71,7 @@ export async function runCgroup(uid: number, budget: RunBudget): Promise<RunCgro
     await writeFile(path.join(dir, 'memory.max'), String(budget.memoryMb * MB));
     await writeIfPresent(path.join(dir, 'memory.swap.max'), '0');
     await writeFile(path.join(dir, 'pids.max'), String(budget.processes));
+    await writeIfPresent(path.join(dir, 'cpu.weight'), String(budget.cpuWeight ?? DEFAULT_CPU_WEIGHT));
     return {
       procs: [path.join(dir, 'cgroup.procs')],
       oomKills: () => counter(path.join(dir, 'memory.events'), 'oom_kill'),
@@ -81,8 +89,15 @@ export async function runCgroup(uid: number, budget: RunBudget): Promise<RunCgro
   });
   await writeIfPresent(path.join(memory, 'memory.memsw.limit_in_bytes'), String(budget.memoryMb * MB));
   await writeFile(path.join(pids, 'pids.max'), String(budget.processes));
+  const procs = [path.join(memory, 'cgroup.procs'), path.join(pids, 'cgroup.procs')];
+  if (found.cpu) {
+    const cpu = path.join(found.cpu, name);
+    await mkdir(cpu, { recursive: true });
+    await writeFile(path.join(cpu, 'cpu.shares'), String(v1Shares(budget.cpuWeight ?? DEFAULT_CPU_WEIGHT)));
+    procs.push(path.join(cpu, 'cgroup.procs'));
+  }
   return {
-    procs: [path.join(memory, 'cgroup.procs'), path.join(pids, 'cgroup.procs')],
+    procs,
     oomKills: () => counter(path.join(memory, 'memory.oom_control'), 'oom_kill'),
     processLimitHits: () => counter(path.join(pids, 'pids.events'), 'max'),
     processes: () => listed(path.join(pids, 'cgroup.procs')),
@@ -98,7 +113,15 @@ async function probe(): Promise<Layout> {
     const memory = path.join(ROOT, 'memory', memoryPath, GROUP);
     const pids = path.join(ROOT, 'pids', pidsPath, GROUP);
     await Promise.all([mkdir(memory, { recursive: true }), mkdir(pids, { recursive: true })]);
-    return { version: 1, memory, pids };
+    const cpuPath = v1('cpu');
+    const cpu = cpuPath !== undefined && existsSync(`${ROOT}/cpu`) ? path.join(ROOT, 'cpu', cpuPath, GROUP) : undefined;
+    const cpuUsable =
+      cpu !== undefined &&
+      (await mkdir(cpu, { recursive: true }).then(
+        () => true,
+        () => false,
+      ));
+    return { version: 1, memory, pids, cpu: cpuUsable ? cpu : undefined };
   }
   const unified = self.find((l) => l.startsWith('0::'))?.slice(3);
   if (unified !== undefined && existsSync(`${ROOT}/cgroup.controllers`)) {
@@ -109,9 +132,19 @@ async function probe(): Promise<Layout> {
     await mkdir(base, { recursive: true });
     await writeFile(path.join(ROOT, unified, 'cgroup.subtree_control'), '+memory +pids').catch(() => undefined);
     await writeFile(path.join(base, 'cgroup.subtree_control'), '+memory +pids');
+    // cpu is optional: a host that does not delegate it still gets budgets, without weights.
+    await writeFile(path.join(ROOT, unified, 'cgroup.subtree_control'), '+cpu').catch(() => undefined);
+    await writeFile(path.join(base, 'cgroup.subtree_control'), '+cpu').catch(() => undefined);
     return { version: 2, base };
   }
   throw new Error('neither cgroup v1 memory+pids nor cgroup v2 is mounted');
+}
+
+const DEFAULT_CPU_WEIGHT = 100;
+
+/** v2's weight (1–10000, 100 ordinary) as v1's shares (2–262144, 1024 ordinary). */
+function v1Shares(weight: number): number {
+  return Math.max(2, Math.round((weight * 1024) / 100));
 }
 
 async function writeIfPresent(file: string, value: string): Promise<void> {

@@ -110,8 +110,12 @@ const DENIED: [RegExp, DeniedCapability][] = [
 const PROCESS_LIMIT_POLL_MS = 200;
 /** How long the probe waits for the run's last processes to be gone. */
 const DRAIN_WAIT_MS = 3_000;
-/** How long a run that found no slot waits for one this server's warm pool is handing back. */
-const WARM_HANDOVER_WAIT_MS = 3_000;
+/**
+ * How long a run that found no slot waits for one this server's warm pool is handing back (a
+ * sandbox being started or thrown away). Only waited while the pool holds a slot, which is a
+ * moment on a quiet machine and a few seconds on one saturated by a class's burst.
+ */
+const WARM_HANDOVER_WAIT_MS = 10_000;
 // Our exec chain reports its own failures this way before node ever starts.
 const SETUP_FAILURE = /^(bwrap|setpriv|prlimit|cauce-sandbox|cauce-relay): /;
 
@@ -200,6 +204,10 @@ export class SandboxRun {
    */
   private async claim(endpoints: readonly string[]): Promise<WarmSandbox | UidSlot | null> {
     const pool = this.options.program ? undefined : this.host.warm; // warm sandboxes are kafka-ts's node
+    return pool ? pool.claiming(() => this.claimFrom(endpoints, pool)) : this.claimFrom(endpoints, undefined);
+  }
+
+  private async claimFrom(endpoints: readonly string[], pool: SandboxHost['warm']): Promise<WarmSandbox | UidSlot | null> {
     const deadline = Date.now() + WARM_HANDOVER_WAIT_MS;
     for (;;) {
       const warm = pool?.take(endpoints, this.limits);

@@ -53,6 +53,8 @@ export class WarmSandboxes {
   /** Sandboxes being thrown away by this pool (stale, yielded, dead): their slots come back soon. */
   private discarding = 0;
   private refill: NodeJS.Timeout | undefined;
+  /** Runs looking for a sandbox or a slot right now: while any is, the pool starts nothing. */
+  private claimers = 0;
   private closed = false;
   private quietUntil = 0;
 
@@ -73,6 +75,22 @@ export class WarmSandboxes {
    */
   holdsSlots(): boolean {
     return this.idle.length > 0 || this.starting.size > 0 || this.discarding > 0;
+  }
+
+  /**
+   * Runs `claim` (a run looking for a sandbox or a slot) with the pool's refills held back:
+   * under load a refill could take each slot a discard frees, a second run take each sandbox
+   * it starts, and the first run find nothing until its wait ran out ("ocupado" with the
+   * queue's own place in hand). While a run claims, freed slots are left for it.
+   */
+  async claiming<T>(claim: () => Promise<T>): Promise<T> {
+    this.claimers += 1;
+    try {
+      return await claim();
+    } finally {
+      this.claimers -= 1;
+      if (this.claimers === 0) this.scheduleFill();
+    }
   }
 
   /** Hands over an idle sandbox started for this key, if there is one; a new one is prepared after. */
@@ -149,7 +167,7 @@ export class WarmSandboxes {
     }
     // Only while this key is still the one wanted: a run that asked for another key meanwhile
     // would see each new sandbox thrown away and this loop start the next one forever.
-    while (!this.closed && this.wanted?.key === wanted.key && this.idle.length + this.filling < this.size) {
+    while (!this.closed && this.claimers === 0 && this.wanted?.key === wanted.key && this.idle.length + this.filling < this.size) {
       this.filling += 1;
       // The sandbox is idle (or discarded) before this promise settles and leaves the set: a run
       // waiting on the set then always finds it, never a moment where it is in neither.

@@ -4,7 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { runCgroup, type RunCgroup } from '@/lib/sandbox/cgroup';
 import { buildSandboxCommand } from '@/lib/sandbox/command';
 import { dagWorkerSandboxSpec, type DagWorkerRuntime } from '@/lib/sandbox/kinds/airflow-worker';
-import type { DagWorkerLimits } from '@/lib/limits';
+import { CPU_WEIGHT, type DagWorkerLimits } from '@/lib/limits';
 import type { NetworkRelays } from '@/lib/sandbox/network';
 import type { UidSlot } from '@/lib/sandbox/slots';
 import type { SlotWorkdirs } from '@/lib/sandbox/workdir';
@@ -115,7 +115,7 @@ export class DagWorker {
     const [dirs, network, cgroup] = await Promise.all([
       options.dirs.prepare(slot),
       options.relays.forSlot(slot.uid, []), // a DAG run reaches nothing
-      runCgroup(slot.uid, { memoryMb: limits.memoryMb, processes: limits.processes }),
+      runCgroup(slot.uid, { memoryMb: limits.memoryMb, processes: limits.processes, cpuWeight: CPU_WEIGHT.batch }),
     ]);
     const command = buildSandboxCommand(
       dagWorkerSandboxSpec({ uid: slot.uid, limits, runtime: options.runtime, tmp: dirs.tmp, maxTasks: options.maxTasks, network, cgroupProcs: cgroup?.procs ?? [] }),

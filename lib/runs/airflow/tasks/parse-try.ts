@@ -8,7 +8,7 @@ import { runCgroup } from '@/lib/sandbox/cgroup';
 import { buildSandboxCommand } from '@/lib/sandbox/command';
 import { airflowParseSandboxSpec } from '@/lib/sandbox/kinds/airflow-parse';
 import type { AirflowTaskRuntime } from '@/lib/sandbox/kinds/airflow-task';
-import type { AirflowTaskLimits } from '@/lib/limits';
+import { CPU_WEIGHT, type AirflowTaskLimits } from '@/lib/limits';
 import type { NetworkRelays } from '@/lib/sandbox/network';
 import type { UidSlots } from '@/lib/sandbox/slots';
 import type { SlotWorkdirs } from '@/lib/sandbox/workdir';
@@ -185,7 +185,7 @@ export async function runParseTry(
     const [runtime, network, cgroup, prepared] = await Promise.all([
       context.runtime(),
       context.relays.forSlot(slot.uid, []),
-      runCgroup(slot.uid, { memoryMb: context.limits.memoryMb, processes: context.limits.processes }),
+      runCgroup(slot.uid, { memoryMb: context.limits.memoryMb, processes: context.limits.processes, cpuWeight: CPU_WEIGHT.batch }),
       context.workdirs.prepare(slot),
     ]);
     dirs = prepared;

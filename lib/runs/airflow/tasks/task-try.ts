@@ -5,7 +5,7 @@ import path from 'node:path';
 import { runCgroup } from '@/lib/sandbox/cgroup';
 import { buildSandboxCommand } from '@/lib/sandbox/command';
 import { airflowTaskSandboxSpec, TASK_WORKLOAD_FILE, type AirflowTaskRuntime } from '@/lib/sandbox/kinds/airflow-task';
-import type { AirflowTaskLimits } from '@/lib/limits';
+import { CPU_WEIGHT, type AirflowTaskLimits } from '@/lib/limits';
 import type { NetworkRelays } from '@/lib/sandbox/network';
 import type { UidSlot, UidSlots } from '@/lib/sandbox/slots';
 import type { SlotWorkdirs } from '@/lib/sandbox/workdir';
@@ -69,7 +69,7 @@ export async function runTaskTry(raw: string, context: TaskTryContext, signal: A
       context.runtime(),
       // Only the Execution API, and of it only this student's DAGs (api-filter.ts).
       context.relays.forSlot(slot.uid, [context.apiEndpoint], studentApiFilter(placement.student)),
-      runCgroup(slot.uid, { memoryMb: context.limits.memoryMb, processes: context.limits.processes }),
+      runCgroup(slot.uid, { memoryMb: context.limits.memoryMb, processes: context.limits.processes, cpuWeight: CPU_WEIGHT.batch }),
       context.workdirs.prepare(slot),
     ]);
     dirs = prepared;
