@@ -17,6 +17,7 @@ import { startAirflow } from './airflow/start';
 import { AIRFLOW_VERSION } from './airflow/version';
 import { KafkaBroker } from './kafka/broker';
 import { checkKafka } from './kafka/health';
+import { KAFKA_PYTHON_VERSION, prepareKafkaPython } from './kafka/python-client';
 import { readSecrets } from './kafka/secrets';
 
 const USAGE = `Uso: npx tsx lab/cli.ts <orden>
@@ -25,6 +26,7 @@ const USAGE = `Uso: npx tsx lab/cli.ts <orden>
   prepare [--write-jar-list] descarga Kafka y formatea el almacenamiento, sin arrancarlo
   status                     dice si Kafka está disponible
   airflow                    prepara, arranca y vigila Airflow en primer plano (Ctrl-C para detener)
+  prepare-kafka-python       instala kafka-python (ejemplos kafka-py) desde lab/kafka/python/requirements.lock
   prepare-airflow [--relock] instala Airflow desde lab/airflow/requirements.lock y crea la BD de plantilla
   airflow-status             dice si Airflow está disponible
 
@@ -198,6 +200,11 @@ async function main(argv: string[]): Promise<number> {
       return status();
     case 'airflow':
       return runAirflow();
+    case 'prepare-kafka-python': {
+      const { installed } = await prepareKafkaPython();
+      console.log(installed ? `kafka-python ${KAFKA_PYTHON_VERSION} instalado.` : `kafka-python ${KAFKA_PYTHON_VERSION} ya estaba instalado.`);
+      return 0;
+    }
     case 'prepare-airflow':
       return prepareAirflowCommand(rest.includes('--relock'));
     case 'airflow-status':

@@ -5,6 +5,7 @@ import { KafkaBroker, type KafkaBrokerOptions } from './kafka/broker';
 import type { ProgressListener } from './kafka/download';
 import { adminSaslFromEnv } from './kafka/credentials';
 import { checkKafka } from './kafka/health';
+import { KAFKA_PYTHON_VERSION, prepareKafkaPython } from './kafka/python-client';
 import { serviceStates } from './service-state';
 import { Supervisor } from './supervisor';
 
@@ -100,8 +101,24 @@ export async function stopLeftovers(options: Pick<StartLabOptions, 'kafka' | 'ai
   ]);
 }
 
-/** Kafka alone: external check or embedded broker under a Supervisor. */
+/** Kafka alone: external check or embedded broker under a Supervisor; and the Python client of kafka-py runs. */
 async function startKafka(options: StartLabOptions, log: (message: string) => void): Promise<RunningLab> {
+  const [kafka, client] = await Promise.allSettled([startKafkaService(options, log), prepareKafkaPythonClient(log)]);
+  if (kafka.status === 'rejected') throw kafka.reason;
+  if (client.status === 'rejected') {
+    await kafka.value.stop(); // nothing outlives a failed start
+    throw client.reason;
+  }
+  return kafka.value;
+}
+
+/** The kafka-py kind's client (a venv from lab/kafka/python/requirements.lock): a second on the first start, nothing after. */
+async function prepareKafkaPythonClient(log: (message: string) => void): Promise<void> {
+  const { installed } = await prepareKafkaPython();
+  if (installed) log(`kafka-python ${KAFKA_PYTHON_VERSION} instalado para los ejemplos de Kafka en Python.`);
+}
+
+async function startKafkaService(options: StartLabOptions, log: (message: string) => void): Promise<RunningLab> {
   const external = envVar('KAFKA_BROKERS')?.trim();
   if (external) {
     const brokers = external

@@ -282,6 +282,60 @@ export function shellTreeBudget(limits: SandboxLimits): { memoryMb: number; proc
   return { memoryMb: limits.memoryMb, processes: limits.processes + TREE_PROCESS_HEADROOM };
 }
 
+// ─── The sandbox of a kafka-py run (the article's Python client) ─────────────────────────────
+
+/**
+ * Limits of one kafka-py run: a Python program with kafka-python, through the same sandbox
+ * builder. The fields are {@link SandboxLimits}', read for Python: `memoryMb` is the whole
+ * tree's memory (one cgroup: the interpreter and kafka-python take ~35 MB RSS, a lesson's
+ * messages a few more, and what the program writes to its tmpfs /tmp is charged here too);
+ * the wall clock is a Kafka run's, from the example's declared `runs` ({@link KAFKA_RUN_WALL_MS}).
+ */
+export const DEFAULT_KAFKA_PY_LIMITS: Readonly<SandboxLimits> = Object.freeze({
+  wallMs: KAFKA_RUN_WALL_MS['to-end'],
+  /** A lesson's producer uses about 0.3 s of CPU (imports and SCRAM included); an endless loop is stopped after 10 s. */
+  cpuSeconds: 10,
+  memoryMb: 256,
+  /**
+   * The tree's task budget and RLIMIT_NPROC, threads included: kafka-python runs a thread per
+   * producer (its sender) and per group consumer (its heartbeat), and the in-sandbox relay two
+   * per broker connection; the consumer-group lesson (two consumers, a producer, an admin)
+   * peaks near 30. 64 leaves room, and a fork bomb meets it at once.
+   */
+  processes: 64,
+  /** RLIMIT_NOFILE: each broker connection is three descriptors (the client's and the relay's two). */
+  openFiles: 128,
+  /** RLIMIT_FSIZE in MB: largest file the program may write under /tmp. */
+  fileSizeMb: 8,
+  /** stdout + stderr passed on before the run is killed (reason `output-limit`); record lines do not count. */
+  outputBytes: 1 * MiB,
+});
+
+/**
+ * RLIMIT_AS of each process of a kafka-py run: 1.5 GB. Python itself maps ~40 MB, but each
+ * thread reserves an 8 MB stack and glibc up to a 64 MB malloc arena (two arenas: the sandbox
+ * sets MALLOC_ARENA_MAX, as for node), so 64 threads reserve ~600 MB they never touch. The
+ * tree's real bound is {@link DEFAULT_KAFKA_PY_LIMITS}' memoryMb (the cgroup).
+ */
+export const KAFKA_PY_ADDRESS_SPACE_MB = 1536;
+
+/** The rlimits of a kafka-py run. */
+export function kafkaPyProcessLimits(limits: SandboxLimits): ProcessLimits {
+  return { cpuSeconds: limits.cpuSeconds, addressSpaceMb: KAFKA_PY_ADDRESS_SPACE_MB, processes: limits.processes, openFiles: limits.openFiles, fileSizeMb: limits.fileSizeMb };
+}
+
+/** The whole-tree budget (one cgroup) of a kafka-py run: bwrap's processes beside Python's, and a Kafka run's share of the cores. */
+export function kafkaPyTreeBudget(limits: SandboxLimits): { memoryMb: number; processes: number; cpuWeight: number } {
+  return { memoryMb: limits.memoryMb, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
+}
+
+/**
+ * The syntax check of a kafka-py run before it is queued (Python's own compiler, run outside
+ * the sandbox as an unprivileged user, over the student's files): it compiles, never runs, in
+ * ~30 ms; 5 s of wall clock and 256 MB of address space stop a pathological input.
+ */
+export const PYTHON_SYNTAX_CHECK = Object.freeze({ wallMs: 5_000, addressSpaceMb: 256 });
+
 // ─── Airflow: "Ejecutar" on a DAG (a warm worker running dag.test()) ─────────────────────────
 
 /**
@@ -408,11 +462,12 @@ export const SCHEDULER_PICKUP_MS = 90_000;
 export const MAX_WORKLOAD_BYTES = 256 * KiB;
 
 /** The wall clock of a run of a kind the site executes ("Ejecutar"), or undefined for a kind it cannot run yet. */
-export function wallClockMs(kind: 'kafka-ts' | 'airflow-dag' | 'shell', runs?: Runs): number;
+export function wallClockMs(kind: 'kafka-ts' | 'kafka-py' | 'airflow-dag' | 'shell', runs?: Runs): number;
 export function wallClockMs(kind: SnippetKind, runs?: Runs): number | undefined;
 export function wallClockMs(kind: SnippetKind, runs: Runs = 'to-end'): number | undefined {
   switch (kind) {
     case 'kafka-ts':
+    case 'kafka-py':
       return KAFKA_RUN_WALL_MS[runs];
     case 'airflow-dag':
       return DEFAULT_DAG_WORKER_LIMITS.wallMs; // a DAG run ends with its tasks, consumer or not

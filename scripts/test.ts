@@ -55,8 +55,10 @@ count('typecheck', step('Tipos (tsc --noEmit)', bin('tsc'), ['--noEmit']));
 count('lint', step('Estilo: ESLint (--max-warnings 0)', bin('eslint'), ['--max-warnings', '0', '.']));
 count('format', step('Estilo: Prettier (--check)', bin('prettier'), ['--check', '.']));
 
-// 4. Unit and lab tests. Airflow's venv (from the committed lock) must exist for the DAG runs.
+// 4. Unit and lab tests. Airflow's venv (from the committed lock) must exist for the DAG runs, kafka-python's for kafka-py.
 count('prepare-airflow', step('Preparar Airflow (venv desde el lock, base de datos plantilla)', bin('tsx'), ['lab/cli.ts', 'prepare-airflow']));
+// kafka-py runs need the article's Python client (a small venv from lab/kafka/python/requirements.lock).
+count('prepare-kafka-python', step('Preparar kafka-python (venv desde el lock)', bin('tsx'), ['lab/cli.ts', 'prepare-kafka-python']));
 const vitestJson = path.join(results, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
 const vitestOk = step('Pruebas unitarias y del laboratorio (Vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);

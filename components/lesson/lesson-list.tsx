@@ -7,6 +7,7 @@ import { CompletionMark } from './completion.client';
 /** How the lesson list names what an example runs on. */
 const KIND_LABEL: Record<SnippetKind, string> = {
   'kafka-ts': 'Kafka',
+  'kafka-py': 'Kafka',
   'airflow-dag': 'Airflow',
   pyspark: 'Spark',
   shell: 'terminal',
@@ -26,7 +27,7 @@ function LabMark({ kinds }: { kinds: SnippetKind[] }) {
   if (runnable.length === 0) return null;
   return (
     <span className="lesson-lab" title="Tiene ejemplos que puedes editar y ejecutar contra el laboratorio">
-      <span aria-hidden="true">▶ </span>con laboratorio: {runnable.map((kind) => KIND_LABEL[kind]).join(', ')}
+      <span aria-hidden="true">▶ </span>con laboratorio: {[...new Set(runnable.map((kind) => KIND_LABEL[kind]))].join(', ')}
     </span>
   );
 }

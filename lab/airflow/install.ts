@@ -149,7 +149,7 @@ function progressReporter(onProgress: ProgressListener | undefined): (fraction: 
 }
 
 /** Runs a command; resolves with its stdout, rejects with its last output lines in Spanish. */
-function run(command: string, args: string[], what: string, options: { env?: Record<string, string>; retriable?: boolean } = {}): Promise<string> {
+export function run(command: string, args: string[], what: string, options: { env?: Record<string, string>; retriable?: boolean } = {}): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     // The child's environment (ours when none is given), passed on, not read here.
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: (options.env ?? process.env) as NodeJS.ProcessEnv });

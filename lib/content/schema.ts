@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** Snippet kinds of the run contract (DESIGN.md, "Snippet kinds"). */
 export const SnippetKind = z
-  .enum(['kafka-ts', 'airflow-dag', 'pyspark', 'shell'])
+  .enum(['kafka-ts', 'kafka-py', 'airflow-dag', 'pyspark', 'shell'])
   .describe('How a Runnable example is executed by the lab');
 export type SnippetKind = z.infer<typeof SnippetKind>;
 

@@ -21,8 +21,8 @@ export const RUN_MESSAGES = {
     'Tu programa perdió la conexión con Kafka porque el laboratorio dejó de responder. No es un fallo de tu código: espera a que el indicador diga «Kafka: disponible» y vuelve a pulsar «Ejecutar». El detalle técnico está plegado debajo.',
   kafkaAccessUnavailable:
     'No se pudo preparar tu acceso al laboratorio de Kafka (tu usuario y tus permisos), así que tu programa no se ejecutó. Vuelve a intentarlo en unos segundos.',
-  kafkaRefused: (prefix: string) =>
-    `Kafka rechazó el acceso: solo puedes usar temas y grupos de consumidores que empiecen por «${prefix}». Usa process.env.KAFKA_TOPIC_PREFIX delante de sus nombres, como en el ejemplo.`,
+  kafkaRefused: (prefix: string, inCode = 'process.env.KAFKA_TOPIC_PREFIX') =>
+    `Kafka rechazó el acceso: solo puedes usar temas y grupos de consumidores que empiecen por «${prefix}». Usa ${inCode} delante de sus nombres, como en el ejemplo.`,
   topicMissing:
     'El tema que lee tu programa todavía no existe en tu espacio del laboratorio (aquí los temas no se crean solos al leerlos). Ejecuta primero el productor de la lección «Productor de Kafka», que lo crea y le escribe mensajes, y vuelve a intentarlo.',
   kindNotReady: 'Este tipo de ejemplo todavía no se puede ejecutar en el laboratorio.',

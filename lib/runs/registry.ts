@@ -1,6 +1,7 @@
 import { knownRunnable } from '@/lib/content/runnables';
 import { runCapacity, serverEnv } from '@/lib/env';
 import { executeAirflowDag } from './airflow/dag';
+import { executeKafkaPySnippet } from './kafka-py';
 import { executeKafkaSnippet } from './kafka-ts';
 import { RunQueue, type Lane } from './queue';
 import { executeShellSnippet } from './shell/execute';
@@ -41,6 +42,7 @@ function createRegistry(): Registry {
     queue: new RunQueue(
       async (run) => {
         if (run.request.kind === 'kafka-ts') await executeKafkaSnippet(run);
+        else if (run.request.kind === 'kafka-py') await executeKafkaPySnippet(run); // the Kafka lane, beside kafka-ts
         else if (run.request.kind === 'airflow-dag') await executeAirflowDag(run);
         else if (run.request.kind === 'shell') await executeShellSnippet(run);
       },

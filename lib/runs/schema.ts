@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { SnippetKind } from '@/lib/content/schema';
 
 /** Kinds with an executor today; the others show a disabled "Ejecutar" with an explanation. */
-export const RUNNABLE_KINDS: readonly SnippetKind[] = ['kafka-ts', 'airflow-dag', 'shell'];
+export const RUNNABLE_KINDS: readonly SnippetKind[] = ['kafka-ts', 'kafka-py', 'airflow-dag', 'shell'];
 
 /** The lab services whose state a page shows (the header's badges). */
 export type LabService = 'kafka' | 'airflow';
 
 /** What a run of each kind talks to, of the services with a badge (Spark, S3 and HDFS have none yet). */
-const KIND_SERVICES: Record<SnippetKind, LabService[]> = { 'kafka-ts': ['kafka'], 'airflow-dag': ['airflow'], pyspark: ['kafka'], shell: [] };
+const KIND_SERVICES: Record<SnippetKind, LabService[]> = { 'kafka-ts': ['kafka'], 'kafka-py': ['kafka'], 'airflow-dag': ['airflow'], pyspark: ['kafka'], shell: [] };
 
 /** The services the runnable examples of these kinds use, each once: a course's badges. */
 export function labServicesFor(kinds: Iterable<SnippetKind>): LabService[] {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { MAX_RUN_BYTES } from '@/lib/limits';
 import { findExercise } from '@/lib/retos/exercises';
 import { ExerciseSetupError, prepareExercise } from '@/lib/retos/prepare';
-import { prepareSnippet, SnippetInputError } from '@/lib/sandbox';
+import { prepareSnippet, SnippetInputError, type SnippetDiagnostic } from '@/lib/sandbox';
+import { checkPythonSyntax } from '@/lib/sandbox/python-syntax';
 import { validateShellFiles } from '@/lib/sandbox/input';
 import { asSentence } from '@/lib/sandbox/messages';
 import { validateDagFiles } from './airflow/messages';
@@ -64,22 +65,24 @@ export async function startRun(input: unknown, options: RunOptions = {}): Promis
     return queue(request, options);
   }
 
+  let syntax: SnippetDiagnostic[];
   try {
-    const prepared = prepareSnippet(request.files, request.files[0]!.name);
-    if (prepared.diagnostics.length > 0) {
-      const diagnostics = prepared.diagnostics.map((d) => ({ type: 'diagnostic' as const, ...d, message: `Error de sintaxis: ${d.message}` }));
-      const first = diagnostics[0]!;
-      void recordRejected(randomUUID(), request, options.owner ?? LOCAL_OWNER, `${first.file}:${first.line}:${first.column}: ${first.message}`);
-      return {
-        ok: false,
-        status: 422,
-        message: `Tu código tiene un error de sintaxis en ${first.file}, línea ${first.line}: ${asSentence(first.message.replace(/^Error de sintaxis: /, ''))} No se ejecutó.`,
-        diagnostics,
-      };
-    }
+    // TypeScript is transpiled here; Python is compiled (never run) by lib/sandbox/python-syntax.ts.
+    syntax = request.kind === 'kafka-py' ? await checkPythonSyntax(request.files) : prepareSnippet(request.files, request.files[0]!.name).diagnostics;
   } catch (error) {
     if (error instanceof SnippetInputError) return { ok: false, status: 400, message: error.message };
     throw error;
+  }
+  if (syntax.length > 0) {
+    const diagnostics = syntax.map((d) => ({ type: 'diagnostic' as const, ...d, message: `Error de sintaxis: ${d.message}` }));
+    const first = diagnostics[0]!;
+    void recordRejected(randomUUID(), request, options.owner ?? LOCAL_OWNER, `${first.file}:${first.line}:${first.column}: ${first.message}`);
+    return {
+      ok: false,
+      status: 422,
+      message: `Tu código tiene un error de sintaxis en ${first.file}, línea ${first.line}: ${asSentence(first.message.replace(/^Error de sintaxis: /, ''))} No se ejecutó.`,
+      diagnostics,
+    };
   }
   return queue(request, options);
 }

@@ -41,6 +41,20 @@ export function validateShellFiles(files: readonly SnippetFile[], entry: string)
   }
 }
 
+// A Python module's name: importable by the example's other files (`from helpers import …`).
+const PYTHON_FILE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,60}\.py$/;
+
+/** The same checks for a kafka-py run's files: Python modules. Throws {@link SnippetInputError}. */
+export function validatePythonFiles(files: readonly SnippetFile[], entry: string): void {
+  checkFileSet(files, entry);
+  const names = new Set<string>();
+  for (const { name } of files) {
+    if (!PYTHON_FILE_NAME.test(name)) throw new SnippetInputError(`El nombre de archivo «${name.slice(0, 80)}» no es válido: usa letras, números y «_», con la extensión .py.`);
+    if (names.has(name)) throw new SnippetInputError(`Hay dos archivos llamados «${name}».`);
+    names.add(name);
+  }
+}
+
 /** Count, total size and entry: what every kind checks first. */
 function checkFileSet(files: readonly SnippetFile[], entry: string): void {
   if (files.length === 0) throw new SnippetInputError('No hay código que ejecutar.');

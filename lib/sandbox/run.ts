@@ -72,6 +72,11 @@ export interface SandboxProgram {
    * process of the run is gone (so nothing of the student's can write its report). @default none
    */
   probe?: SandboxProbe;
+  /**
+   * "Detener" first closes the program's stdin and gives it {@link STOP_GRACE_MS} to end by
+   * itself (kafka-py's shim closes its consumers, which leave their groups). @default false
+   */
+  stopGracefully?: boolean;
 }
 
 export interface SandboxRunOptions {
@@ -291,8 +296,9 @@ export class SandboxRun {
       });
 
       let graceTimer: NodeJS.Timeout | undefined;
-      // Only the kafkajs shim reacts to stdin closing; anything else is stopped at once.
-      const usesKafka = this.options.files.some((f) => f.js.includes('kafkajs'));
+      // Only the Kafka shims react to stdin closing; anything else is stopped at once.
+      const program = this.options.program;
+      const usesKafka = program ? program.stopGracefully === true : this.options.files.some((f) => f.js.includes('kafkajs'));
       const kill = (reason: EndReason): void => {
         this.killReason ??= reason; // the first end wins: a stop after a timeout stays a timeout
         if (reason === 'stopped' && usesKafka && !graceTimer && child.exitCode === null) {
