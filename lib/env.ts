@@ -37,7 +37,10 @@ const Env = z.object({
   CAUCE_AIRFLOW_UID: wholeNumber().describe("The uid the lab's Airflow runs as when started by root (owns the launcher socket and the log files); default 61900"),
   CAUCE_AIRFLOW_POOL_SIZE: wholeNumber().describe('Warm DAG workers kept waiting for "Ejecutar"; default: the airflow-dag runs at once (runCapacity)'),
   CAUCE_AIRFLOW_INSTALL_DIR: z.string().optional().describe('The Airflow installation (venv, template DB); default <repo>/.lab/airflow. Set by the launcher'),
-  CAUCE_KAFKA_PYTHON_DIR: z.string().optional().describe('The kafka-py kind\'s Python client (a venv with kafka-python from lab/kafka/python/requirements.lock); default <repo>/.lab/kafka-python'),
+  CAUCE_KAFKA_PYTHON_DIR: z
+    .string()
+    .optional()
+    .describe("The kafka-py kind's Python client (a venv with kafka-python from lab/kafka/python/requirements.lock); default <repo>/.lab/kafka-python"),
   CAUCE_AIRFLOW_WORKER_DIR: z.string().optional().describe("Folder of the DAG worker's Python (cauce_dag_worker.py); default <repo>/lab/airflow/worker"),
   CAUCE_AIRFLOW_PYTHON: z.string().optional().describe('Python 3.10–3.13 with venv that builds the Airflow virtualenv; default /usr/bin/python3'),
   CAUCE_AIRFLOW_VERBOSE: z.string().optional().describe("Any value: `lab/cli.ts airflow` prints the Airflow components' own log lines"),

@@ -319,9 +319,23 @@ export const DEFAULT_KAFKA_PY_LIMITS: Readonly<SandboxLimits> = Object.freeze({
  */
 export const KAFKA_PY_ADDRESS_SPACE_MB = 1536;
 
+/**
+ * RLIMIT_NPROC beyond a kafka-py run's task budget, as for shell runs: the cgroup's pids.max
+ * must refuse the fork first, so the run sees it (pids.events) and ends with `process-limit`
+ * at once; a fork bomb that catches the refusal (Python's OSError) would otherwise loop until
+ * the wall clock. The rlimit stays the backstop on a host without cgroups.
+ */
+export const KAFKA_PY_NPROC_HEADROOM = 8;
+
 /** The rlimits of a kafka-py run. */
 export function kafkaPyProcessLimits(limits: SandboxLimits): ProcessLimits {
-  return { cpuSeconds: limits.cpuSeconds, addressSpaceMb: KAFKA_PY_ADDRESS_SPACE_MB, processes: limits.processes, openFiles: limits.openFiles, fileSizeMb: limits.fileSizeMb };
+  return {
+    cpuSeconds: limits.cpuSeconds,
+    addressSpaceMb: KAFKA_PY_ADDRESS_SPACE_MB,
+    processes: limits.processes + TREE_PROCESS_HEADROOM + KAFKA_PY_NPROC_HEADROOM,
+    openFiles: limits.openFiles,
+    fileSizeMb: limits.fileSizeMb,
+  };
 }
 
 /** The whole-tree budget (one cgroup) of a kafka-py run: bwrap's processes beside Python's, and a Kafka run's share of the cores. */

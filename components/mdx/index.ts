@@ -1,4 +1,5 @@
 import { CodeFigure } from './code-figure';
+import { LanguageTabs } from './language-tabs';
 import { Note } from './note';
 import { Original } from './original';
 import { Pre } from './pre';
@@ -8,6 +9,7 @@ import { Runnable } from './runnable';
 /** Components lesson authors may use in MDX (documented in README "Cómo escribir una lección"). */
 export const mdxComponents = {
   Runnable,
+  LanguageTabs,
   Reto,
   Pista,
   Original,

@@ -4,7 +4,7 @@ import { RUNNABLE_KINDS } from '@/lib/runs/schema';
 import { RunnableClient } from './runnable.client';
 
 export interface RunnableProps {
-  /** How the lab runs it: kafka-ts, airflow-dag, pyspark or shell. */
+  /** How the lab runs it: kafka-ts, kafka-py, airflow-dag, pyspark or shell. */
   kind: string;
   /** Title shown above the editor, e.g. "Productor de mensajes". */
   title: string;

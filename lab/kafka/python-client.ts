@@ -80,9 +80,14 @@ export async function prepareKafkaPython(paths: KafkaPythonPaths = kafkaPythonPa
     // pip older than 22.3 has no --python: the venv's own pip (ensurepip) instead.
     rmSync(paths.venv, { recursive: true, force: true });
     await run(python, ['-m', 'venv', paths.venv], 'crear el entorno de Python de kafka-python');
-    await run(paths.python, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '--no-deps', '--require-hashes', '-r', paths.lockFile], `instalar kafka-python ${KAFKA_PYTHON_VERSION}`, {
-      retriable: true,
-    });
+    await run(
+      paths.python,
+      ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '--no-deps', '--require-hashes', '-r', paths.lockFile],
+      `instalar kafka-python ${KAFKA_PYTHON_VERSION}`,
+      {
+        retriable: true,
+      },
+    );
   });
   await run(paths.python, ['-m', 'compileall', '-q', join(paths.venv, 'lib')], 'compilar kafka-python');
   writeFileSync(paths.installedMarker, `${lockHash(paths)}\n`);

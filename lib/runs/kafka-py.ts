@@ -27,11 +27,11 @@ const KAFKA_PYTHON_ERRORS: [RegExp, string][] = [
     'KafkaTimeoutError: Kafka no dio los datos del tema a tiempo, casi siempre porque el tema no existe (aquí los temas no se crean solos). Créalo antes con KafkaAdminClient, como en el ejemplo.',
   ],
   [/\bUnknownTopicOrPartitionError\b/, 'UnknownTopicOrPartitionError: el tema no existe en tu espacio del laboratorio. Créalo antes con KafkaAdminClient, como en el ejemplo.'],
+  [/\bTopicAlreadyExistsError\b/, 'TopicAlreadyExistsError: el tema ya existía. Si no es un error para tu programa, captura esa excepción al crearlo, como en el ejemplo.'],
   [
-    /\bTopicAlreadyExistsError\b/,
-    'TopicAlreadyExistsError: el tema ya existía. Si no es un error para tu programa, captura esa excepción al crearlo, como en el ejemplo.',
+    /\bSaslAuthenticationFailedError\b/,
+    'SaslAuthenticationFailedError: Kafka no aceptó el usuario o la contraseña. Quita tus propios ajustes de sasl_*: el laboratorio pone los tuyos.',
   ],
-  [/\bSaslAuthenticationFailedError\b/, 'SaslAuthenticationFailedError: Kafka no aceptó el usuario o la contraseña. Quita tus propios ajustes de sasl_*: el laboratorio pone los tuyos.'],
 ];
 
 /** kafka-py: a Python program with kafka-python, behind the watching shim (lib/sandbox/kafka-python-shim). */
@@ -39,8 +39,9 @@ export const KAFKA_PYTHON: KafkaClientKind = {
   kind: 'kafka-py',
   run: ({ wallMs, ...input }, onOutput) => runKafkaPython({ ...input, limits: { wallMs } }, onOutput),
   errors: (names) => new PythonTracebackTracker(names),
-  unknownTopic: /UnknownTopicOrPartitionError|UNKNOWN_TOPIC_OR_PARTITION|Failed to update metadata after/,
-  authorization: /AuthorizationFailedError|[A-Z_]*AUTHORIZATION_FAILED|Not authorized to access/i,
+  // The shim tells kafka-python's own log lines for these (lib/sandbox/kafka-python-shim/cauce_kafka.py).
+  unknownTopic: /UnknownTopicOrPartitionError|UNKNOWN_TOPIC_OR_PARTITION|Failed to update metadata after|not found in cluster metadata/,
+  authorization: /AuthorizationFailedError|[A-Z_]*AUTHORIZATION_FAILED|Not authorized to access|is not authorized for this client/i,
   // kafka-python's words, and the socket errors it logs as they are.
   connectionLost: new RegExp(`${CONNECTION_LOST.source}|KafkaConnectionError|NoBrokersAvailable|ConnectionRefusedError|ConnectionResetError|BrokenPipeError`),
   prefixInCode: 'os.environ["KAFKA_TOPIC_PREFIX"]',

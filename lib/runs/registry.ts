@@ -42,7 +42,8 @@ function createRegistry(): Registry {
     queue: new RunQueue(
       async (run) => {
         if (run.request.kind === 'kafka-ts') await executeKafkaSnippet(run);
-        else if (run.request.kind === 'kafka-py') await executeKafkaPySnippet(run); // the Kafka lane, beside kafka-ts
+        else if (run.request.kind === 'kafka-py')
+          await executeKafkaPySnippet(run); // the Kafka lane, beside kafka-ts
         else if (run.request.kind === 'airflow-dag') await executeAirflowDag(run);
         else if (run.request.kind === 'shell') await executeShellSnippet(run);
       },

@@ -58,7 +58,12 @@ export async function checkPythonSyntax(files: readonly SnippetFile[]): Promise<
   const drop = process.getuid?.() === 0 ? ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--no-new-privs'] : [];
   const [file, ...args] = [...drop, ...prlimit, python, '-I', '-B', '-S', '-c', CHECK];
   const stdout = await new Promise<string>((resolve, reject) => {
-    const child = spawn(file!, args, { env: { LANG: 'C.UTF-8' } as unknown as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'], timeout: PYTHON_SYNTAX_CHECK.wallMs, killSignal: 'SIGKILL' });
+    const child = spawn(file!, args, {
+      env: { LANG: 'C.UTF-8' } as unknown as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: PYTHON_SYNTAX_CHECK.wallMs,
+      killSignal: 'SIGKILL',
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -4,12 +4,11 @@
  * after a script measures the sandbox, not what the script printed.
  */
 import { once } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHELL_TMPFS_MB } from '@/lib/limits';
 import { HADOOP_PREREQUISITES_PROBE, parseProbeReport } from '@/lib/runs/shell/prerequisites';
-import { assertSandboxPrerequisites } from './prerequisites';
+import { assertSandboxPrerequisites, uidProcesses } from './prerequisites';
 import { SandboxHost } from '../host';
 import type { SandboxOutput } from '../output';
 import { runShell, type ShellRequest } from '../shell';
@@ -28,17 +27,6 @@ async function sh(script: string, options: Partial<ShellRequest> = {}) {
       .map((o) => o.text)
       .join('');
   return { result, stdout: text('stdout'), stderr: text('stderr') };
-}
-
-async function slotProcesses(): Promise<number> {
-  let count = 0;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const status = await readFile(`/proc/${entry}/status`, 'utf8').catch(() => '');
-    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
-    if (uid >= FIRST_UID && uid < FIRST_UID + CONCURRENCY && !/^State:\s+Z/m.test(status)) count += 1;
-  }
-  return count;
 }
 
 describe('el tipo shell en el sandbox real', { timeout: 60_000 }, () => {
@@ -120,7 +108,7 @@ describe('el tipo shell en el sandbox real', { timeout: 60_000 }, () => {
   it('lo que deja una ejecución (procesos en segundo plano, archivos) no lo ve la siguiente', async () => {
     const left = await sh('sleep 300 & disown\n(while :; do sleep 1; done) &\necho secreto > /tmp/rastro\necho listo');
     expect(left.result).toMatchObject({ reason: 'finished', exitCode: 0 });
-    expect(await slotProcesses()).toBe(0);
+    expect(await uidProcesses(FIRST_UID, CONCURRENCY)).toBe(0);
     const next = await sh('ls -A /tmp; ps -e -o comm= | sort | tr "\\n" " "');
     expect(next.stdout).toBe('bash bwrap ps sort tr ');
   });

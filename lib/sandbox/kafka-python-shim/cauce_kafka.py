@@ -17,7 +17,9 @@ Nothing here is a boundary (the sandbox is): tampering with it only fools one's 
 """
 
 import json
+import logging
 import os
+import re
 import runpy
 import signal
 import stat
@@ -68,6 +70,32 @@ def _report(record):
             sys.stdout.flush()
     except Exception:  # reporting must never break the student's program
         pass
+
+
+class _TellOnce(logging.Handler):
+    """
+    kafka-python logs to a NullHandler, so a topic that does not exist, or is not the student's,
+    is silent: a consumer just waits. These few of its lines reach stderr, each once, where the
+    student reads them and the server recognises them (lib/runs/kafka-py.ts) to explain them.
+    """
+
+    TOLD = re.compile(r"not found in cluster metadata|is not authorized for this client|is not a valid topic name")
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.seen = set()
+
+    def emit(self, record):
+        try:
+            message = record.getMessage()
+        except Exception:
+            return
+        if not self.TOLD.search(message) or message in self.seen:
+            return
+        self.seen.add(message)
+        with _write_lock:
+            sys.stderr.write(f"kafka-python: {message}\n")
+            sys.stderr.flush()
 
 
 def _lab_config(configs):
@@ -197,6 +225,7 @@ class KafkaAdminClient(RealAdmin):
 
 
 def _install():
+    logging.getLogger("kafka").addHandler(_TellOnce())
     for module in (kafka, kafka.producer):
         module.KafkaProducer = KafkaProducer
     for module in (kafka, kafka.consumer):

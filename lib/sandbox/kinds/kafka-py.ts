@@ -93,12 +93,7 @@ export function kafkaPySandboxSpec(input: KafkaPySpecInput): SandboxSpec {
     uid: input.uid,
     rlimits: kafkaPyProcessLimits(input.limits),
     systemArgs: runtime.systemArgs,
-    readOnly: [
-      ...pythonReadOnlyBinds(runtime),
-      [runtime.shimDir, SHIM_DIR],
-      [runtime.relayScript, RELAY],
-      [input.dirs.src, SANDBOX_DIR],
-    ],
+    readOnly: [...pythonReadOnlyBinds(runtime), [runtime.shimDir, SHIM_DIR], [runtime.relayScript, RELAY], [input.dirs.src, SANDBOX_DIR]],
     writable: [[input.dirs.tmp, '/tmp']],
     env,
     cwd: SANDBOX_DIR,
