@@ -3,11 +3,24 @@ import { expect } from './fixtures';
 
 /** The Runnable section with the given title, scrolled into view with Monaco mounted. */
 export async function openRunnable(page: Page, title: string): Promise<Locator> {
+  await showLanguageOf(page, title);
   const runnable = page.getByRole('region', { name: `Ejemplo ejecutable: ${title}` });
   await runnable.scrollIntoViewIfNeeded();
   // Monaco loads its workers on first view: slow on a busy 2-core machine with several tabs open.
   await expect(runnable.locator('.monaco-editor').first()).toBeVisible({ timeout: 30_000 });
   return runnable;
+}
+
+/**
+ * An example inside language tabs (components/mdx/language-tabs) whose tab is not the one shown:
+ * its tab is chosen first, as a student would click it. Nothing to do for any other example.
+ */
+export async function showLanguageOf(page: Page, title: string): Promise<void> {
+  const panel = page.locator('[role="tabpanel"]', { has: page.locator(`section[aria-label="Ejemplo ejecutable: ${title}"]`) });
+  if ((await panel.count()) === 0 || (await panel.isVisible())) return;
+  const tab = page.locator(`[role="tab"][aria-controls="${await panel.getAttribute('id')}"]`);
+  await tab.click();
+  await expect(tab).toHaveAttribute('aria-selected', 'true');
 }
 
 /** Replaces the whole content of the runnable's (first) editor by pasting, as a student would. */

@@ -1,7 +1,8 @@
 /**
- * `npm run bench:runs`: figures for the kafka-ts run pipeline (issue 3), against the real lab.
+ * `npm run bench:runs`: figures for the Kafka run pipeline (issue 3), against the real lab.
  * Starts its own broker (.lab/bench, port 29092) and production server, then prints:
  *  - 50 sequential producer runs: start request → first output byte at the client, p50/p95;
+ *  - the same for the lesson's Python producer (kafka-py) beside it, sequential and 20 concurrent;
  *  - the same snippet as a plain `node` process outside the sandbox, and the ratio;
  *  - 20 concurrent runs: all succeed?, p95 (queue wait included);
  *  - server RSS before and after 500 runs, each sample after a full GC.
@@ -17,7 +18,7 @@ import { loadCourses } from '../lib/content/load';
 import { readRunEvents } from './run-events';
 
 const root = path.resolve(import.meta.dirname, '..');
-const port = 3298;
+const port = Number(process.env.CAUCE_BENCH_PORT ?? 3298); // a benchmark knob, like CAUCE_BENCH_AGAINST
 const base = `http://localhost:${port}`;
 // Set, not read: the lab this benchmark starts, and the site it spawns, get their own folder and port.
 process.env.CAUCE_LAB_DIR ??= path.join(root, '.lab', 'bench');
@@ -29,12 +30,22 @@ function percentile(values: number[], p: number): number {
 }
 const ms = (v: number) => `${v.toFixed(0)} ms`;
 
-function producerSnippet(): string {
+/** The lesson's producer as a run request: its file, in either language. */
+interface Example {
+  kind: 'kafka-ts' | 'kafka-py';
+  snippet: string;
+  file: string;
+}
+
+const TS_PRODUCER: Example = { kind: 'kafka-ts', snippet: 'kafka/productor/productor-de-mensajes', file: 'producer.ts' };
+const PY_PRODUCER: Example = { kind: 'kafka-py', snippet: 'kafka/productor/productor-de-mensajes-en-python', file: 'producer.py' };
+
+function producerSnippet(example: Example = TS_PRODUCER): string {
   const lesson = loadCourses()
     .flatMap((c) => c.lessons)
     .find((l) => l.slug === 'productor')!;
-  const match = /```ts title="producer\.ts"\n([\s\S]*?)```/.exec(lesson.body);
-  if (!match?.[1]) throw new Error('no se encontró producer.ts en la lección');
+  const match = new RegExp('```\\w+ title="' + example.file.replace('.', '\\.') + '"\\n([\\s\\S]*?)```').exec(lesson.body);
+  if (!match?.[1]) throw new Error(`no se encontró ${example.file} en la lección`);
   return match[1];
 }
 
@@ -45,12 +56,12 @@ interface Timing {
 }
 
 /** Starts a run over HTTP and follows its SSE stream; times the first output byte. */
-async function timedRun(code: string, site = base): Promise<Timing> {
+async function timedRun(code: string, site = base, example: Example = TS_PRODUCER): Promise<Timing> {
   const started = performance.now();
   const response = await fetch(`${site}/api/runs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: site }, // the site refuses a POST without its Origin
-    body: JSON.stringify({ lesson: 'kafka/productor', snippet: 'kafka/productor/productor-de-mensajes', kind: 'kafka-ts', files: [{ name: 'producer.ts', content: code }] }),
+    body: JSON.stringify({ lesson: 'kafka/productor', snippet: example.snippet, kind: example.kind, files: [{ name: example.file, content: code }] }),
   });
   const body = (await response.json()) as { ok: boolean; runId?: string; message?: string };
   if (!body.ok || !body.runId) return { firstByteMs: NaN, totalMs: NaN, reason: `rechazada: ${body.message}` };
@@ -160,6 +171,12 @@ async function main() {
     for (let i = 0; i < 50; i++) plain.push(await plainRun());
 
     const concurrent = await Promise.all(Array.from({ length: 20 }, () => timedRun(code)));
+    // The article's Python client, the same producer: kafka-py beside kafka-ts.
+    const python = producerSnippet(PY_PRODUCER);
+    await timedRun(python, base, PY_PRODUCER); // warm: the Python runtime's first resolution
+    const pySequential: Timing[] = [];
+    for (let i = 0; i < 50; i++) pySequential.push(await timedRun(python, base, PY_PRODUCER));
+    const pyConcurrent = await Promise.all(Array.from({ length: 20 }, () => timedRun(python, base, PY_PRODUCER)));
     await collectGarbage(server.pid!);
     const rssBefore = serverRssMb(server.pid!);
     // Sampled every 100 runs: a leak keeps climbing, a warming heap levels off.
@@ -225,6 +242,34 @@ async function main() {
           95,
         ),
       )}`,
+    );
+    const firstAndEnd = (list: Timing[]) =>
+      `primer byte p50 ${ms(
+        percentile(
+          list.map((t) => t.firstByteMs),
+          50,
+        ),
+      )}, p95 ${ms(
+        percentile(
+          list.map((t) => t.firstByteMs),
+          95,
+        ),
+      )}; fin p50 ${ms(
+        percentile(
+          list.map((t) => t.totalMs),
+          50,
+        ),
+      )}, p95 ${ms(
+        percentile(
+          list.map((t) => t.totalMs),
+          95,
+        ),
+      )}`;
+    console.log('\nEjecuciones kafka-py (el mismo productor de la lección, en Python con kafka-python)');
+    console.log(`- 50 secuenciales: ${firstAndEnd(pySequential)} (${failed(pySequential)} fallidas)`);
+    console.log(`- kafka-ts, las mismas 50 de arriba: ${firstAndEnd(sandboxed)}`);
+    console.log(
+      `- 20 concurrentes: ${pyConcurrent.filter((t) => t.reason === 'finished').length}/20 terminaron bien (fallidas ${failed(pyConcurrent)}); ${firstAndEnd(pyConcurrent)}`,
     );
     console.log(
       `- RSS del servidor: ${rssBefore.toFixed(0)} MB antes de 500 ejecuciones, ${rssAfter.toFixed(0)} MB después (${(rssAfter - rssBefore).toFixed(0)} MB; ${failed(many)} fallidas); cada 100: ${rssTrend.map((v) => v.toFixed(0)).join(' → ')} MB`,
