@@ -9,8 +9,9 @@ for (const theme of ['light', 'dark'] as const) {
     test(`axe sin violaciones graves ni críticas en ${path} (tema ${theme})`, async ({ page }) => {
       await page.emulateMedia({ colorScheme: theme });
       await page.goto(path);
-      // Include the editor in the audit: bring every example into view so Monaco mounts.
-      for (const runnable of await page.locator('.runnable').all()) await runnable.scrollIntoViewIfNeeded();
+      // Include the editor in the audit: bring every example into view so Monaco mounts (those of
+      // a language tab not shown stay hidden, and out of the audit).
+      for (const runnable of await page.locator('.runnable:visible').all()) await runnable.scrollIntoViewIfNeeded();
       await page.waitForLoadState('networkidle');
       expect(await seriousViolations(page)).toEqual([]);
     });

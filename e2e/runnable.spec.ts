@@ -1,4 +1,4 @@
-import { shownCode } from './editor';
+import { openRunnable, shownCode } from './editor';
 import { expect, test } from './fixtures';
 
 const PRODUCER = '/cursos/kafka/productor';
@@ -6,8 +6,7 @@ const PRODUCER = '/cursos/kafka/productor';
 test.describe('editor de un ejemplo ejecutable', () => {
   test('Monaco se carga al ver el ejemplo; escribir lo cambia y Restablecer lo devuelve', async ({ page, externalRequests }) => {
     await page.goto(PRODUCER);
-    const runnable = page.getByRole('region', { name: /Ejemplo ejecutable/ }).first();
-    await runnable.scrollIntoViewIfNeeded();
+    const runnable = await openRunnable(page, 'Productor de mensajes');
     const editor = runnable.locator('.monaco-editor').first();
     await expect(editor).toBeVisible();
     await expect(runnable.getByLabel('Lenguaje: TypeScript')).toBeVisible();
@@ -33,8 +32,7 @@ test.describe('editor de un ejemplo ejecutable', () => {
 
   test('kafkajs autocompleta en el editor de TypeScript', async ({ page }) => {
     await page.goto(PRODUCER);
-    const runnable = page.getByRole('region', { name: /Ejemplo ejecutable/ }).first();
-    await runnable.scrollIntoViewIfNeeded();
+    const runnable = await openRunnable(page, 'Productor de mensajes');
     const editor = runnable.locator('.monaco-editor').first();
     await expect(editor).toBeVisible();
     await editor.click();
@@ -50,8 +48,7 @@ test.describe('editor de un ejemplo ejecutable', () => {
 
   test('Escape y luego Tab sacan el foco del editor hacia sus botones', async ({ page }) => {
     await page.goto(PRODUCER);
-    const runnable = page.getByRole('region', { name: /Ejemplo ejecutable/ }).first();
-    await runnable.scrollIntoViewIfNeeded();
+    const runnable = await openRunnable(page, 'Productor de mensajes');
     await runnable.locator('.monaco-editor').first().click();
     await page.keyboard.type('x');
     await page.keyboard.press('Escape');
