@@ -85,7 +85,6 @@ export function kafkaPySandboxSpec(input: KafkaPySpecInput): SandboxSpec {
     HOME: PYTHON_BASE_ENV.HOME!,
     PATH: `${VENV}/bin:/usr/bin`,
     LANG: PYTHON_BASE_ENV.LANG!,
-    PYTHONUNBUFFERED: '1', // each line reaches the page as it is printed
     MALLOC_ARENA_MAX: '2', // see KAFKA_PY_ADDRESS_SPACE_MB
     ...input.env,
   };
@@ -97,7 +96,8 @@ export function kafkaPySandboxSpec(input: KafkaPySpecInput): SandboxSpec {
     writable: [[input.dirs.tmp, '/tmp']],
     env,
     cwd: SANDBOX_DIR,
-    argv: [`${VENV}/bin/python`, '-I', '-B', `${SHIM_DIR}/cauce_boot.py`, input.entry],
+    // -u: each line reaches the page as it is printed (-I ignores PYTHONUNBUFFERED; a pipe is block-buffered).
+    argv: [`${VENV}/bin/python`, '-I', '-B', '-u', `${SHIM_DIR}/cauce_boot.py`, input.entry],
     network: input.network,
     cgroupProcs: input.cgroupProcs,
   };
