@@ -243,28 +243,15 @@ async function main() {
         ),
       )}`,
     );
+    const at = (list: Timing[], key: 'firstByteMs' | 'totalMs', p: number) =>
+      ms(
+        percentile(
+          list.map((t) => t[key]),
+          p,
+        ),
+      );
     const firstAndEnd = (list: Timing[]) =>
-      `primer byte p50 ${ms(
-        percentile(
-          list.map((t) => t.firstByteMs),
-          50,
-        ),
-      )}, p95 ${ms(
-        percentile(
-          list.map((t) => t.firstByteMs),
-          95,
-        ),
-      )}; fin p50 ${ms(
-        percentile(
-          list.map((t) => t.totalMs),
-          50,
-        ),
-      )}, p95 ${ms(
-        percentile(
-          list.map((t) => t.totalMs),
-          95,
-        ),
-      )}`;
+      `primer byte p50 ${at(list, 'firstByteMs', 50)}, p95 ${at(list, 'firstByteMs', 95)}; fin p50 ${at(list, 'totalMs', 50)}, p95 ${at(list, 'totalMs', 95)}`;
     console.log('\nEjecuciones kafka-py (el mismo productor de la lección, en Python con kafka-python)');
     console.log(`- 50 secuenciales: ${firstAndEnd(pySequential)} (${failed(pySequential)} fallidas)`);
     console.log(`- kafka-ts, las mismas 50 de arriba: ${firstAndEnd(sandboxed)}`);
