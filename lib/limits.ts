@@ -7,7 +7,8 @@
  * lab/kafka/limits.ts hands the Kafka numbers to the broker...) and takes the number from here.
  * This module has no runtime imports, so every layer may read it, the lab's own code included.
  *
- * Kept elsewhere, each for a reason: the request body caps (lib/http/limits.mjs, plain
+ * Kept elsewhere, each for a reason: the record text cap of the two Kafka shims (300 characters,
+ * plain JavaScript and Python inside the sandbox); the request body caps (lib/http/limits.mjs, plain
  * JavaScript that next.config.mjs and the front door load before any TypeScript; its spec keeps
  * them above {@link MAX_RUN_BYTES}); the queue's own numbers (lib/runs/queue.ts, registry.ts);
  * sign-in and session limits (lib/auth); the caps the DAG worker puts on what it reports
@@ -342,6 +343,15 @@ export function kafkaPyProcessLimits(limits: SandboxLimits): ProcessLimits {
 export function kafkaPyTreeBudget(limits: SandboxLimits): { memoryMb: number; processes: number; cpuWeight: number } {
   return { memoryMb: limits.memoryMb, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
 }
+
+/**
+ * kafka-python's own waits inside a kafka-py run, handed to the shim (lib/sandbox/kafka-python-shim)
+ * through its environment. `maxBlockMs`: how long send() waits for a topic's metadata before it
+ * fails; kafka-python's 60 s would spend two thirds of a run on a topic that does not exist (the
+ * lab never creates one on the fly), 10 s says so within the run. `closeTimeoutMs`: each client's
+ * close on "Detener" (a consumer leaving its group), well inside {@link STOP_GRACE_MS}.
+ */
+export const KAFKA_PY_CLIENT = Object.freeze({ maxBlockMs: 10_000, closeTimeoutMs: 1_500 });
 
 /**
  * The syntax check of a kafka-py run before it is queued (Python's own compiler, run outside

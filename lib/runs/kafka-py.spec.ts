@@ -131,6 +131,6 @@ print('escrito')
     const env = JSON.parse(text(events, 'stdout')) as Record<string, string>;
     expect(env).toMatchObject({ KAFKA_BROKERS: broker.brokers, KAFKA_USERNAME: 'alumno-ana', KAFKA_TOPIC_PREFIX: 'ana.' });
     expect(JSON.stringify(events)).not.toContain(broker.adminSasl.password);
-    expect(Object.keys(env).some((k) => k.startsWith('KAFKA_ADMIN'))).toBe(false);
+    expect(Object.keys(env).some((k) => k.startsWith('KAFKA_ADMIN') || k.startsWith('CAUCE_'))).toBe(false);
   });
 });

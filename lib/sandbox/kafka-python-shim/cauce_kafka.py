@@ -36,11 +36,10 @@ SANDBOX_DIR = "/sandbox"
 # lib/sandbox/record-marker.ts spells it for the server.
 MARKER = "\x1ecauce:record "
 MAX_TEXT = 300
-# kafka-python waits 60 s for a topic's metadata before send() fails (a topic that does not
-# exist: the lab never creates one on the fly). 10 s says so well within a run's wall clock.
-LAB_MAX_BLOCK_MS = 10_000
-# Each client closed on "Detener" gets this long; the server kills the run 2.5 s after asking.
-CLOSE_TIMEOUT_MS = 1_500
+# kafka-python's waits, from lib/limits.ts (KAFKA_PY_CLIENT) through the environment: how long
+# send() waits for a topic's metadata, and each client's close on "Detener".
+LAB_MAX_BLOCK_MS = int(os.environ.pop("CAUCE_KAFKA_MAX_BLOCK_MS", "10000"))
+CLOSE_TIMEOUT_MS = int(os.environ.pop("CAUCE_KAFKA_CLOSE_TIMEOUT_MS", "1500"))
 
 _write_lock = threading.Lock()
 _clients = []

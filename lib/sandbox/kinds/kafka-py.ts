@@ -4,7 +4,7 @@ import { readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { kafkaPythonPaths } from '@/lab/kafka/python-client';
-import { kafkaPyProcessLimits, type SandboxLimits } from '@/lib/limits';
+import { KAFKA_PY_CLIENT, kafkaPyProcessLimits, type SandboxLimits } from '@/lib/limits';
 import type { SandboxSpec } from '../command';
 import type { SlotNetwork } from '../network';
 import { SANDBOX_DIR } from '../stack';
@@ -87,6 +87,9 @@ export function kafkaPySandboxSpec(input: KafkaPySpecInput): SandboxSpec {
     LANG: PYTHON_BASE_ENV.LANG!,
     MALLOC_ARENA_MAX: '2', // see KAFKA_PY_ADDRESS_SPACE_MB
     ...input.env,
+    // The shim's settings (it takes them out of the environment before the student's code runs).
+    CAUCE_KAFKA_MAX_BLOCK_MS: String(KAFKA_PY_CLIENT.maxBlockMs),
+    CAUCE_KAFKA_CLOSE_TIMEOUT_MS: String(KAFKA_PY_CLIENT.closeTimeoutMs),
   };
   return {
     uid: input.uid,
