@@ -110,6 +110,8 @@ export interface RunCapacity {
   kafkaTs: number;
   /** airflow-dag runs at once, and the warm DAG workers kept. */
   airflowDag: number;
+  /** shell runs at once, and the shell sandbox's uid slots (62000+). */
+  shell: number;
 }
 
 /**
@@ -128,5 +130,7 @@ export function runCapacity(): RunCapacity {
   const cap = serverEnv().CAUCE_MAX_CONCURRENT_RUNS;
   const kafkaTs = Math.min(64, cap ?? 2 * cores);
   const airflowDag = Math.min(64, cap ?? cores);
-  return { total: Math.min(cap ?? Infinity, kafkaTs + airflowDag), kafkaTs, airflowDag };
+  // A shell script of checks is short and mostly waits on its commands: one per core.
+  const shell = Math.min(64, cap ?? cores);
+  return { total: Math.min(cap ?? Infinity, kafkaTs + airflowDag + shell), kafkaTs, airflowDag, shell };
 }

@@ -170,7 +170,7 @@ export function processLimitsOf(limits: SandboxLimits): ProcessLimits {
  * cgroup v2's `cpu.weight` scale (100 is an ordinary group; v1's `cpu.shares` is scaled from
  * it). Only the ratio matters, and only while the CPU is saturated (a class clicking at once):
  * an idle machine gives any run all it asks for.
- * - `interactive` (kafka-ts): short runs that mostly wait on the broker; a producer needs about
+ * - `interactive` (kafka-ts, shell): short runs that mostly wait on the broker; a producer needs about
  *   0.2 CPU-seconds. A student is watching the page for its first line.
  * - `batch` (DAG workers, scheduler task and parse tries): CPU-bound for seconds (about 2.6
  *   CPU-seconds for test_print_values).
@@ -184,11 +184,14 @@ export function treeBudgetOf(limits: SandboxLimits): { memoryMb: number; process
   return { memoryMb: limits.memoryMb + TREE_MEMORY_HEADROOM_MB, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
 }
 
-/** Merges lesson overrides over the kafka-ts defaults and rejects values that would disable a limit. */
-export function resolveLimits(overrides: Partial<SandboxLimits> = {}): SandboxLimits {
-  const limits: SandboxLimits = { ...DEFAULT_KAFKA_TS_LIMITS };
+/**
+ * Merges lesson overrides over a kind's defaults (kafka-ts's unless told) and rejects values
+ * that would disable a limit.
+ */
+export function resolveLimits(overrides: Partial<SandboxLimits> = {}, defaults: Readonly<SandboxLimits> = DEFAULT_KAFKA_TS_LIMITS): SandboxLimits {
+  const limits: SandboxLimits = { ...defaults };
   for (const [key, value] of Object.entries(overrides) as [keyof SandboxLimits, unknown][]) {
-    if (!(key in DEFAULT_KAFKA_TS_LIMITS)) throw new RangeError(`Límite desconocido: ${String(key)}`);
+    if (!(key in defaults)) throw new RangeError(`Límite desconocido: ${String(key)}`);
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
       throw new RangeError(`El límite ${key} debe ser un entero positivo (recibido ${String(value)})`);
@@ -196,6 +199,87 @@ export function resolveLimits(overrides: Partial<SandboxLimits> = {}): SandboxLi
     limits[key] = value;
   }
   return limits;
+}
+
+// ─── The sandbox of a shell run (bash and the usual tools) ───────────────────────────────────
+
+/**
+ * The wall clock of a shell run, from its example's declared `runs`, never from its code. The
+ * prerequisite checks finish in well under a second (ssh's refused connection included); 30 s
+ * leaves room for a slow `ssh -o ConnectTimeout` or, later, a Hadoop client's JVM start-up.
+ * `until-stopped` (a `tail -f`, a `watch`): 2 minutes, like a Kafka consumer, for the same reason.
+ */
+export const SHELL_RUN_WALL_MS: Readonly<Record<Runs, number>> = Object.freeze({
+  'to-end': 30_000,
+  'until-stopped': 120_000,
+});
+
+/**
+ * Limits of one shell run. The fields are {@link SandboxLimits}', read for bash: `memoryMb` is
+ * the whole tree's memory (one cgroup; bash, coreutils and ssh use a few MB each, and what the
+ * script writes to its tmpfs /tmp is charged here too), `processes` the tree's task budget (a
+ * pipeline of five commands is five tasks; a fork bomb meets it at once).
+ */
+export const DEFAULT_SHELL_LIMITS: Readonly<SandboxLimits> = Object.freeze({
+  wallMs: SHELL_RUN_WALL_MS['to-end'],
+  /** A script of checks uses milliseconds of CPU; an endless loop is stopped after 10 s. */
+  cpuSeconds: 10,
+  memoryMb: 256,
+  processes: 64,
+  /**
+   * RLIMIT_NOFILE, soft and hard: 1,024, the usual default of a Linux login. The lesson's own
+   * check reads it (`ulimit -Sn`/`-Hn`) and reports honestly that the lab's sandbox is below
+   * the article's 10,000: the lab does not pretend to be a tuned Hadoop node.
+   */
+  openFiles: 1024,
+  /** RLIMIT_FSIZE: a key pair or a sample file is kilobytes; a `dd` of 1 GB stops at 16 MB with SIGXFSZ. */
+  fileSizeMb: 16,
+  /** stdout + stderr passed on before the run is killed (reason `output-limit`): `yes` meets it in milliseconds. */
+  outputBytes: 1 * MiB,
+});
+
+/**
+ * RLIMIT_AS of each process of a shell run: 1 GB. bash and coreutils map a few MB; ssh about
+ * 20 MB. The tree's real bound is {@link DEFAULT_SHELL_LIMITS}' memoryMb (the cgroup); this
+ * only stops one process from reserving the machine. A Hadoop client (a JVM) will need its own.
+ */
+export const SHELL_ADDRESS_SPACE_MB = 1024;
+
+/**
+ * RLIMIT_NPROC beyond the tree's task budget. The cgroup's pids.max refuses the fork first, and
+ * the run sees it (pids.events) and ends with `process-limit` at once, instead of a fork bomb
+ * retrying until the wall clock; the rlimit is the backstop on a host without cgroups.
+ */
+export const SHELL_NPROC_HEADROOM = 8;
+
+/**
+ * Size of each shell slot's tmpfs (the script's files and its /tmp) in MB: 64. Four 16 MB
+ * files fill it; a loop of small writes meets "No space left on device" and ends `file-limit`.
+ */
+export const SHELL_TMPFS_MB = 64;
+
+/**
+ * The server's own probe after a student's script (the prerequisite table): one bash of
+ * read-only checks in the same sandbox. It takes ~50 ms; 5 s is the backstop of a hung check
+ * (an ssh that would wait), 16 KB of report the most it may send.
+ */
+export const SHELL_PROBE_WALL_MS = 5_000;
+export const SHELL_PROBE_OUTPUT_BYTES = 16 * KiB;
+
+/** The rlimits of a shell run. */
+export function shellProcessLimits(limits: SandboxLimits): ProcessLimits {
+  return {
+    cpuSeconds: limits.cpuSeconds,
+    addressSpaceMb: SHELL_ADDRESS_SPACE_MB,
+    processes: limits.processes + SHELL_NPROC_HEADROOM,
+    openFiles: limits.openFiles,
+    fileSizeMb: limits.fileSizeMb,
+  };
+}
+
+/** The whole-tree budget (one cgroup) of a shell run, bwrap's two processes included. */
+export function shellTreeBudget(limits: SandboxLimits): { memoryMb: number; processes: number; cpuWeight: number } {
+  return { memoryMb: limits.memoryMb, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
 }
 
 // ─── Airflow: "Ejecutar" on a DAG (a warm worker running dag.test()) ─────────────────────────
@@ -324,7 +408,7 @@ export const SCHEDULER_PICKUP_MS = 90_000;
 export const MAX_WORKLOAD_BYTES = 256 * KiB;
 
 /** The wall clock of a run of a kind the site executes ("Ejecutar"), or undefined for a kind it cannot run yet. */
-export function wallClockMs(kind: 'kafka-ts' | 'airflow-dag', runs?: Runs): number;
+export function wallClockMs(kind: 'kafka-ts' | 'airflow-dag' | 'shell', runs?: Runs): number;
 export function wallClockMs(kind: SnippetKind, runs?: Runs): number | undefined;
 export function wallClockMs(kind: SnippetKind, runs: Runs = 'to-end'): number | undefined {
   switch (kind) {
@@ -332,6 +416,8 @@ export function wallClockMs(kind: SnippetKind, runs: Runs = 'to-end'): number | 
       return KAFKA_RUN_WALL_MS[runs];
     case 'airflow-dag':
       return DEFAULT_DAG_WORKER_LIMITS.wallMs; // a DAG run ends with its tasks, consumer or not
+    case 'shell':
+      return SHELL_RUN_WALL_MS[runs];
     default:
       return undefined;
   }

@@ -16,10 +16,24 @@ process.chdir(root);
 
 /** System packages by the command they provide; Java and Maven come with this machine kind. */
 const SYSTEM = {
-  start: { bwrap: 'bubblewrap', setpriv: 'util-linux', java: 'openjdk-17-jre-headless', mvn: 'maven' },
+  // The shell kind's tools (lib/sandbox/kinds/shell.ts): ssh and ssh-keygen, ss, ps and hostname.
+  start: {
+    bwrap: 'bubblewrap',
+    setpriv: 'util-linux',
+    java: 'openjdk-17-jre-headless',
+    mvn: 'maven',
+    ssh: 'openssh-client',
+    ss: 'iproute2',
+    ps: 'procps',
+    hostname: 'hostname',
+  },
   test: {
     bwrap: 'bubblewrap',
     setpriv: 'util-linux',
+    ssh: 'openssh-client',
+    ss: 'iproute2',
+    ps: 'procps',
+    hostname: 'hostname',
     java: 'openjdk-17-jre-headless',
     mvn: 'maven',
     chromium: 'chromium',

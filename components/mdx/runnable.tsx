@@ -12,6 +12,11 @@ export interface RunnableProps {
   files?: string;
   /** Added at build time: "<course>/<lesson>/<title-slug>". */
   id?: string;
+  /**
+   * Shell examples: the server's measurement after the script (`hadoop-prerequisites`), shown
+   * as a table under the output. Read by the server from the lesson, never sent by the page.
+   */
+  probe?: string;
 }
 
 const Files = z.array(SnippetFile).min(1);

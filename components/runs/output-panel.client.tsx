@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import { RUN_STATUS_LABELS } from '@/lib/runs/messages';
 import type { KafkaRecord } from '@/lib/runs/schema';
 import { DagGraph, DagTimeline } from './dag-graph.client';
+import { PrerequisitesTable } from './prerequisites-table.client';
 import { TopicView } from './topic-view.client';
 import type { RunView } from './use-run.client';
 
@@ -130,6 +131,7 @@ export function OutputPanel({ view }: { view: RunView }) {
           <pre>{foldedLines.map((line) => line.text).join('\n')}</pre>
         </details>
       )}
+      {view.prerequisites && <PrerequisitesTable table={view.prerequisites} />}
       {(view.records.length > 0 || view.recordsBeyond) && (
         <>
           <TopicView records={view.records} counts={view.recordCounts} beyond={view.recordsBeyond} />

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { startRun, stopRun } from '@/app/runs/actions';
 import type { KafkaRecord, RunEvent, RunRequest } from '@/lib/runs/schema';
 import type { DagView } from './dag-graph.client';
+import type { PrerequisitesView } from './prerequisites-table.client';
 
 type Diagnostic = Extract<RunEvent, { type: 'diagnostic' }>;
 type Exit = Extract<RunEvent, { type: 'exit' }>;
@@ -38,6 +39,8 @@ export interface RunView {
   /** Airflow runs: the parsed DAG with live task states. */
   dag?: DagView;
   xcoms: { taskId: string; key: string; value: string }[];
+  /** Shell runs with a probe: the prerequisites the server measured in the sandbox after the script. */
+  prerequisites?: PrerequisitesView;
   exit?: Exit;
   /** A problem starting the run (bad input, syntax error, lost connection), in Spanish. */
   problem?: string;
@@ -61,7 +64,7 @@ function apply(view: RunView, events: RunEvent[]): RunView {
   const diagnostics = [...view.diagnostics];
   const xcoms = [...view.xcoms];
   const recordCounts = { ...view.recordCounts };
-  let { hiddenLines, dag, phase, status, exit, recordsBeyond } = view;
+  let { hiddenLines, dag, phase, status, exit, recordsBeyond, prerequisites } = view;
   for (const event of events) {
     switch (event.type) {
       case 'status':
@@ -103,6 +106,9 @@ function apply(view: RunView, events: RunEvent[]): RunView {
       case 'xcom':
         xcoms.push({ taskId: event.taskId, key: event.key, value: event.value });
         break;
+      case 'prerequisites':
+        prerequisites = event;
+        break;
       case 'exit':
         exit = event;
         phase = 'ended';
@@ -114,7 +120,7 @@ function apply(view: RunView, events: RunEvent[]): RunView {
     lines = lines.slice(-MAX_LINES);
   }
   if (records.length > MAX_RECORDS) records = records.slice(-MAX_RECORDS);
-  return { ...view, phase, status, exit, lines, records, recordCounts, recordsBeyond, diagnostics, hiddenLines, dag, xcoms };
+  return { ...view, phase, status, exit, lines, records, recordCounts, recordsBeyond, diagnostics, hiddenLines, dag, xcoms, prerequisites };
 }
 
 /** Where the page remembers an example's last run, so a reload reattaches to it. */

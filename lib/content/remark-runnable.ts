@@ -4,7 +4,7 @@ import GithubSlugger from 'github-slugger';
 import { visit } from 'unist-util-visit';
 import { findExercise } from '@/lib/retos/exercises';
 import type { ExerciseMeta } from '@/lib/retos/schema';
-import { SnippetKind, type SnippetFile } from './schema';
+import { RunnableProbe, SnippetKind, type SnippetFile } from './schema';
 
 const LANGUAGES: Record<string, SnippetFile['language']> = {
   ts: 'typescript',
@@ -36,6 +36,8 @@ export interface RunnableMeta {
   id: string;
   kind: SnippetKind;
   runs: Runs;
+  /** The server's measurement after the script (shell examples only), as the author declares it. */
+  probe?: RunnableProbe;
 }
 
 /** The files of the code fences under `node`, in order; `label` names the block in errors. */
@@ -63,6 +65,15 @@ function runsOf(node: MdxJsxFlowElement, label: string): Runs {
   const runs = attribute(node, 'runs') ?? 'to-end';
   if (!(RUNS as readonly string[]).includes(runs)) throw new Error(`${label}: runs debe ser uno de ${RUNS.join(', ')}`);
   return runs as Runs;
+}
+
+function probeOf(node: MdxJsxFlowElement, kind: SnippetKind, label: string): RunnableProbe | undefined {
+  const value = attribute(node, 'probe');
+  if (value === undefined) return undefined;
+  const probe = RunnableProbe.safeParse(value);
+  if (!probe.success) throw new Error(`${label}: probe debe ser uno de ${RunnableProbe.options.join(', ')}`);
+  if (kind !== 'shell') throw new Error(`${label}: probe solo existe para kind="shell"`);
+  return probe.data;
 }
 
 function setAttribute(node: MdxJsxFlowElement, name: string, value: string) {
@@ -137,12 +148,13 @@ export function remarkRunnable(options: { lessonKey: string; onRunnable?: (meta:
       const files = filesOf(node, label);
       if (files.length === 0) throw new Error(`${label}: no contiene ningún bloque de código`);
       const runs = runsOf(node, label);
+      const probe = probeOf(node, kind, label);
       node.attributes.push({ type: 'mdxJsxAttribute', name: 'files', value: JSON.stringify(files) });
       // A stable id per example: where edits are kept in the browser and, later, on the server.
       const id = `${options.lessonKey}/${slugger.slug(title)}`;
       claim(id, label);
       node.attributes.push({ type: 'mdxJsxAttribute', name: 'id', value: id });
-      options.onRunnable?.({ id, kind, runs });
+      options.onRunnable?.({ id, kind, runs, ...(probe ? { probe } : {}) });
       node.children = [];
     });
   };

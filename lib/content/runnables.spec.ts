@@ -23,7 +23,14 @@ describe('el índice de ejemplos del servidor', () => {
     ).rejects.toThrow(/<Runnable title="Raro">: runs debe ser uno de to-end, until-stopped/);
   });
 
-  it('cada curso muestra solo los servicios que usan sus ejemplos ejecutables: Hadoop (aún sin ejecutar) ninguno', async () => {
+  it('la lección declara la sonda de un ejemplo shell; una sonda desconocida o en otro tipo rompe la compilación', async () => {
+    expect(await findRunnable('hadoop/preparacion/comprobar-requisitos')).toEqual({ id: 'hadoop/preparacion/comprobar-requisitos', kind: 'shell', runs: 'to-end', probe: 'hadoop-prerequisites' });
+    const lesson = (attrs: string) => compile(`<Runnable ${attrs} title="Sonda">\n\n\`\`\`bash title="a.sh"\nx\n\`\`\`\n\n</Runnable>\n`, { remarkPlugins: [[remarkRunnable, { lessonKey: 'demo/x' }]] });
+    await expect(lesson('kind="shell" probe="todo"')).rejects.toThrow(/<Runnable title="Sonda">: probe debe ser uno de hadoop-prerequisites/);
+    await expect(lesson('kind="kafka-ts" probe="hadoop-prerequisites"')).rejects.toThrow(/probe solo existe para kind="shell"/);
+  });
+
+  it('cada curso muestra solo los servicios que usan sus ejemplos ejecutables: Hadoop (scripts shell, sin servicio del laboratorio aún) ninguno', async () => {
     const kinds = await lessonKinds();
     const servicesOf = (course: string) => labServicesFor([...kinds].filter(([lesson]) => lesson.startsWith(`${course}/`)).flatMap(([, k]) => k));
     expect(kinds.get('kafka/spark-streaming')).toEqual(['pyspark']);

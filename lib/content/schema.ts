@@ -6,6 +6,13 @@ export const SnippetKind = z
   .describe('How a Runnable example is executed by the lab');
 export type SnippetKind = z.infer<typeof SnippetKind>;
 
+/**
+ * The server's own measurement a shell example declares (`<Runnable kind="shell" probe="…">`),
+ * run after the student's script in the same sandbox and shown as a table under its output.
+ */
+export const RunnableProbe = z.enum(['hadoop-prerequisites']).describe("A probe of lib/runs/shell/ run after a shell example's script");
+export type RunnableProbe = z.infer<typeof RunnableProbe>;
+
 /** Frontmatter of one lesson file: content/<course>/<slug>.mdx. */
 export const LessonFrontmatter = z.strictObject({
   title: z.string().min(3).describe('Lesson title in Spanish, shown as the page heading'),

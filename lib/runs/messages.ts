@@ -54,6 +54,8 @@ export const RUN_STATUS_LABELS: Record<string, string> = {
   'output-limit': 'Salida truncada',
   'memory-limit': 'Límite de memoria',
   'cpu-limit': 'Límite de CPU',
+  'process-limit': 'Límite de procesos',
+  'file-limit': 'Límite de escritura',
   'lab-unavailable': 'Laboratorio no disponible',
   error: 'Error del servidor',
   interrupted: 'Interrumpido: el servidor se reinició',

@@ -2,7 +2,8 @@ import { knownRunnable } from '@/lib/content/runnables';
 import { runCapacity, serverEnv } from '@/lib/env';
 import { executeAirflowDag } from './airflow/dag';
 import { executeKafkaSnippet } from './kafka-ts';
-import { RunQueue } from './queue';
+import { RunQueue, type Lane } from './queue';
+import { executeShellSnippet } from './shell/execute';
 import { recordRunLifecycle } from './record';
 import { Run } from './run';
 import type { RunRequest } from './schema';
@@ -16,6 +17,7 @@ const KEEP_ENDED_MS = 10 * 60_000;
  */
 function firstGuessMs(run: Run): number {
   if (run.request.kind === 'airflow-dag') return 10_000;
+  if (run.request.kind === 'shell') return 1_000;
   return knownRunnable(run.request.snippet)?.runs === 'until-stopped' ? 30_000 : 2_000;
 }
 
@@ -27,21 +29,24 @@ interface Registry {
 // One registry per server process; kept on globalThis so dev reloads do not orphan runs.
 const holder = globalThis as typeof globalThis & { __cauceRuns?: Registry };
 
-/** The server's queue: one lane per kind, so a class's waiting consumers never hold the places its DAGs need, or the reverse. */
+/** The server's queue: one lane per kind, so a class's waiting consumers never hold the places its DAGs or scripts need, or the reverse. */
 function createRegistry(): Registry {
   const capacity = runCapacity();
   const kafkaLane = { key: 'kafka-ts', capacity: capacity.kafkaTs };
   const dagLane = { key: 'airflow-dag', capacity: capacity.airflowDag };
+  const shellLane = { key: 'shell', capacity: capacity.shell };
+  const lanes: Partial<Record<RunRequest['kind'], Lane>> = { 'airflow-dag': dagLane, shell: shellLane };
   return {
     runs: new Map(),
     queue: new RunQueue(
       async (run) => {
         if (run.request.kind === 'kafka-ts') await executeKafkaSnippet(run);
         else if (run.request.kind === 'airflow-dag') await executeAirflowDag(run);
+        else if (run.request.kind === 'shell') await executeShellSnippet(run);
       },
       {
         capacity: capacity.total,
-        lane: (run) => (run.request.kind === 'airflow-dag' ? dagLane : kafkaLane), // kinds that do not run yet are refused earlier
+        lane: (run) => lanes[run.request.kind] ?? kafkaLane, // kinds that do not run yet are refused earlier
         perOwner: serverEnv().CAUCE_RUNS_PER_STUDENT,
         expectedMs: firstGuessMs,
       },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SnippetKind } from '@/lib/content/schema';
 
 /** Kinds with an executor today; the others show a disabled "Ejecutar" with an explanation. */
-export const RUNNABLE_KINDS: readonly SnippetKind[] = ['kafka-ts', 'airflow-dag'];
+export const RUNNABLE_KINDS: readonly SnippetKind[] = ['kafka-ts', 'airflow-dag', 'shell'];
 
 /** The lab services whose state a page shows (the header's badges). */
 export type LabService = 'kafka' | 'airflow';
@@ -46,7 +46,21 @@ export type RunRequest = z.infer<typeof RunRequest>;
 
 /** How a run ended; each has one Spanish sentence in lib/runs/messages.ts. */
 export const EndReason = z
-  .enum(['finished', 'failed', 'stopped', 'abandoned', 'timeout', 'output-limit', 'memory-limit', 'cpu-limit', 'lab-unavailable', 'error', 'interrupted'])
+  .enum([
+    'finished',
+    'failed',
+    'stopped',
+    'abandoned',
+    'timeout',
+    'output-limit',
+    'memory-limit',
+    'cpu-limit',
+    'process-limit',
+    'file-limit',
+    'lab-unavailable',
+    'error',
+    'interrupted',
+  ])
   .describe('Why the run ended ("interrupted": the site\'s server ended under it; only a reconnecting page hears it, from the records)');
 export type EndReason = z.infer<typeof EndReason>;
 
@@ -65,6 +79,16 @@ export const KafkaRecord = z.strictObject({
   consumer: z.string().optional().describe('Which consumer (client id / member) received it, for group demos'),
 });
 export type KafkaRecord = z.infer<typeof KafkaRecord>;
+
+/** One prerequisite the server measured in the run's sandbox (the shell kind's probe, lib/runs/shell/). */
+export const PrerequisiteCheck = z.strictObject({
+  id: z.string().describe('Stable id, e.g. "open-files"'),
+  label: z.string().describe("The prerequisite in Spanish, with the article's point number"),
+  state: z.enum(['met', 'unmet', 'unknown']).describe('unknown: the sandbox cannot tell (e.g. no time service inside)'),
+  value: z.string().describe('What was measured, in Spanish, with the real values'),
+  advice: z.string().describe("What to change on a real node (the article's advice), in Spanish"),
+});
+export type PrerequisiteCheck = z.infer<typeof PrerequisiteCheck>;
 
 /** One message of the run's event stream (SSE), shared by the server and the output panel. */
 export const RunEvent = z.discriminatedUnion('type', [
@@ -120,6 +144,12 @@ export const RunEvent = z.discriminatedUnion('type', [
     type: z.literal('file'),
     path: z.string().describe("Relative to the run's folder (CAUCE_RUN_DIR), e.g. backups/dags.tar.gz"),
     size: z.number().int().describe('Bytes'),
+  }),
+  z.strictObject({
+    type: z.literal('prerequisites'),
+    title: z.string().describe('Spanish heading of the table'),
+    note: z.string().describe("Spanish sentence saying where the values come from: the lab's sandbox, measured by the server after the script"),
+    checks: z.array(PrerequisiteCheck),
   }),
   z.strictObject({
     type: z.literal('exit'),

@@ -35,6 +35,16 @@ describe('startRun refuses bad input before any work starts', () => {
     expect(!result.ok && result.message).toMatch(/todavía no se puede ejecutar/);
   });
 
+  it('a shell file with a name that is not bare → 400, nothing queued', async () => {
+    const result = await startRun({
+      lesson: 'hadoop/preparacion',
+      snippet: 'hadoop/preparacion/comprobar-requisitos',
+      kind: 'shell',
+      files: [{ name: '../checks.sh', content: 'id\n' }],
+    });
+    expect(result).toMatchObject({ ok: false, status: 400 });
+  });
+
   it("a syntax error → 422 with a diagnostic at the student's line, nothing run", async () => {
     const result = await startRun({ ...valid, files: [{ name: 'producer.ts', content: "console.log('ok')\nconst = 5\n" }] });
     expect(result).toMatchObject({ ok: false, status: 422 });

@@ -4,6 +4,7 @@ import { MAX_RUN_BYTES } from '@/lib/limits';
 import { findExercise } from '@/lib/retos/exercises';
 import { ExerciseSetupError, prepareExercise } from '@/lib/retos/prepare';
 import { prepareSnippet, SnippetInputError } from '@/lib/sandbox';
+import { validateShellFiles } from '@/lib/sandbox/input';
 import { asSentence } from '@/lib/sandbox/messages';
 import { validateDagFiles } from './airflow/messages';
 import { RUN_MESSAGES } from './messages';
@@ -50,6 +51,16 @@ export async function startRun(input: unknown, options: RunOptions = {}): Promis
     // Python is checked by the worker itself (syntax errors come back as diagnostic events).
     const invalid = validateDagFiles(request.files);
     if (invalid) return { ok: false, status: 400, message: invalid };
+    return queue(request, options);
+  }
+  if (request.kind === 'shell') {
+    // bash reads the script as it runs it: its errors come back as markers during the run.
+    try {
+      validateShellFiles(request.files, request.files[0]!.name);
+    } catch (error) {
+      if (error instanceof SnippetInputError) return { ok: false, status: 400, message: error.message };
+      throw error;
+    }
     return queue(request, options);
   }
 

@@ -33,6 +33,14 @@ export interface RunCgroup {
   procs: string[];
   /** OOM kills inside this cgroup so far (compare before and after a run). */
   oomKills(): Promise<number>;
+  /** Forks refused by the task budget (pids.max) so far: a fork bomb's mark, read by the kernel, not from output. */
+  processLimitHits(): Promise<number>;
+  /**
+   * Processes in the cgroup now (cgroup.procs): 0 once everything of a run has exited. Zombies
+   * not yet reaped by the host's init are not listed (they still count in pids.current, for
+   * about a second in a container whose init reaps lazily), and they can do nothing.
+   */
+  processes(): Promise<number>;
 }
 
 const ROOT = '/sys/fs/cgroup';
@@ -64,7 +72,12 @@ export async function runCgroup(uid: number, budget: RunBudget): Promise<RunCgro
     await writeIfPresent(path.join(dir, 'memory.swap.max'), '0');
     await writeFile(path.join(dir, 'pids.max'), String(budget.processes));
     await writeIfPresent(path.join(dir, 'cpu.weight'), String(budget.cpuWeight ?? DEFAULT_CPU_WEIGHT));
-    return { procs: [path.join(dir, 'cgroup.procs')], oomKills: () => counter(path.join(dir, 'memory.events'), 'oom_kill') };
+    return {
+      procs: [path.join(dir, 'cgroup.procs')],
+      oomKills: () => counter(path.join(dir, 'memory.events'), 'oom_kill'),
+      processLimitHits: () => counter(path.join(dir, 'pids.events'), 'max'),
+      processes: () => listed(path.join(dir, 'cgroup.procs')),
+    };
   }
   const memory = path.join(found.memory, name);
   const pids = path.join(found.pids, name);
@@ -86,6 +99,8 @@ export async function runCgroup(uid: number, budget: RunBudget): Promise<RunCgro
   return {
     procs,
     oomKills: () => counter(path.join(memory, 'memory.oom_control'), 'oom_kill'),
+    processLimitHits: () => counter(path.join(pids, 'pids.events'), 'max'),
+    processes: () => listed(path.join(pids, 'cgroup.procs')),
   };
 }
 
@@ -139,4 +154,8 @@ async function writeIfPresent(file: string, value: string): Promise<void> {
 async function counter(file: string, key: string): Promise<number> {
   const text = await readFile(file, 'utf8').catch(() => '');
   return Number(new RegExp(`^${key} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+}
+
+async function listed(file: string): Promise<number> {
+  return (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
 }

@@ -1,7 +1,7 @@
 import type { SandboxLimits } from '@/lib/limits';
 
 /** Why a run ended. */
-export type EndReason = 'finished' | 'stopped' | 'timeout' | 'output-limit' | 'memory-limit' | 'cpu-limit' | 'error';
+export type EndReason = 'finished' | 'stopped' | 'timeout' | 'output-limit' | 'memory-limit' | 'cpu-limit' | 'process-limit' | 'file-limit' | 'error';
 
 /** Something the program tried that the sandbox refuses, recognised in its stderr. */
 export type DeniedCapability = 'process' | 'worker' | 'fs-read' | 'fs-write' | 'native';
@@ -35,6 +35,10 @@ export function endMessage(end: { reason: EndReason; exitCode: number | null; si
       return `Tu programa usó más de ${limits.cpuSeconds} s de CPU y fue detenido. ¿Hay algún bucle que no termina?`;
     case 'memory-limit':
       return `Tu programa usó más memoria de la permitida (${limits.memoryMb} MB) y fue detenido. ¿Estás guardando demasiados datos en memoria?`;
+    case 'process-limit':
+      return `Tu programa intentó tener más de ${limits.processes} procesos a la vez y fue detenido. ¿Hay una función que se lanza a sí misma en segundo plano (una «fork bomb») o un bucle que crea procesos con «&» sin esperarlos? Lanza menos a la vez, o espéralos con «wait».`;
+    case 'file-limit':
+      return `Tu programa intentó escribir más de ${limits.fileSizeMb} MB en un archivo (o llenar su /tmp) y fue detenido. En el laboratorio /tmp es pequeño: escribe archivos de prueba de pocos MB.`;
     case 'output-limit':
       return `La salida superó ${formatBytes(limits.outputBytes)}; se muestra truncada.`;
     case 'stopped':

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants as os } from 'node:os';
-import { runCgroup, type RunCgroup } from './cgroup';
+import { runCgroup, type RunBudget, type RunCgroup } from './cgroup';
 import { resolveLimits, STOP_GRACE_MS, treeBudgetOf, type SandboxLimits } from '@/lib/limits';
-import { buildSandboxCommand } from './command';
+import { buildSandboxCommand, type SandboxSpec } from './command';
 import { SandboxBusyError, SandboxLimitError, SandboxSetupError, type SandboxError } from './errors';
 import { defaultSandboxHost, type SandboxHost } from './host';
 import { checkProgramEnv, nodeSandboxSpec } from './kinds/node';
@@ -13,6 +13,10 @@ import { isRuntimeNoise, mapStackToSnippet } from './stack';
 import type { CompiledFile } from './transpile';
 import type { UidSlot } from './slots';
 import { discard, NODE_MOUNT_POINTS, spawnSandbox, type WarmSandbox } from './warm';
+import type { SandboxRuntime } from './runtime';
+import type { SlotNetwork } from './network';
+import type { RunDirs } from './workdir';
+import { runProbe, type SandboxProbe } from './probe';
 
 export interface SandboxResult {
   /** Exit code of node, or null when it died by a signal. */
@@ -31,6 +35,43 @@ export interface SandboxResult {
   error: SandboxError | null;
   /** It ran in a sandbox started ahead of it (lib/sandbox/warm.ts). */
   warm: boolean;
+  /** What the program's {@link SandboxProgram.probe} reported (its stdout), or null when it did not run or failed. */
+  probe: string | null;
+}
+
+/** The slot a {@link SandboxProgram} starts in, ready: its uid, folders, network and cgroup. */
+export interface ProgramSlot {
+  uid: number;
+  limits: SandboxLimits;
+  runtime: SandboxRuntime;
+  dirs: RunDirs;
+  network: SlotNetwork;
+  cgroupProcs: readonly string[];
+}
+
+/**
+ * A kind other than kafka-ts's node (lib/sandbox/kinds/): what it runs in a slot, always
+ * started cold. The run's owner stays {@link SandboxRun}: slot, wall clock, output cap, stop,
+ * end reasons and cleanup are the same for every kind.
+ */
+export interface SandboxProgram {
+  /** The kind's limits (lib/limits.ts); the run's `limits` override them. */
+  defaults: Readonly<SandboxLimits>;
+  /** Its whole-tree budget (one cgroup) for the resolved limits. */
+  budget(limits: SandboxLimits): RunBudget;
+  /** Files written to /sandbox as they are. */
+  files: readonly { name: string; content: string }[];
+  /** Its spec in this slot; `argv` replaces the program's (the probe runs with the same spec). */
+  spec(slot: ProgramSlot, argv?: readonly string[]): Promise<SandboxSpec>;
+  /** Rewrites a stderr line for the student (e.g. drops the /sandbox prefix). @default as is */
+  rewrite?(line: string): string;
+  /** A limit the kernel reported in a stderr line (bash's "File size limit exceeded"): the run ends with it at once. */
+  limitIn?(line: string): EndReason | undefined;
+  /**
+   * The server's own program, run after this one in the same slot, spec and /tmp once every
+   * process of the run is gone (so nothing of the student's can write its report). @default none
+   */
+  probe?: SandboxProbe;
 }
 
 export interface SandboxRunOptions {
@@ -53,6 +94,8 @@ export interface SandboxRunOptions {
   onOutput: (output: SandboxOutput) => void;
   /** @default defaultSandboxHost() */
   host?: SandboxHost;
+  /** Another kind's program (lib/sandbox/kinds/); `files` and `entry` are then unused. @default kafka-ts's node */
+  program?: SandboxProgram;
 }
 
 const MEMORY_MARKER = /JavaScript heap out of memory|Array buffer allocation failed|Fatal process out of memory|std::bad_alloc/;
@@ -63,6 +106,10 @@ const DENIED: [RegExp, DeniedCapability][] = [
   [/permission: 'FileSystemWrite'/, 'fs-write'],
   [/ERR_ACCESS_DENIED.*(process\.binding|addon)|permission: 'Addon'/, 'native'],
 ];
+/** How often a program's cgroup is read for refused forks (a fork bomb ends within this). */
+const PROCESS_LIMIT_POLL_MS = 200;
+/** How long the probe waits for the run's last processes to be gone. */
+const DRAIN_WAIT_MS = 3_000;
 /**
  * How long a run that found no slot waits for one this server's warm pool is handing back (a
  * sandbox being started or thrown away). Only waited while the pool holds a slot, which is a
@@ -84,7 +131,7 @@ export class SandboxRun {
   private warm = false;
 
   constructor(private readonly options: SandboxRunOptions) {
-    this.limits = resolveLimits(options.limits);
+    this.limits = resolveLimits(options.limits, options.program?.defaults);
     this.host = options.host ?? defaultSandboxHost();
   }
 
@@ -109,6 +156,19 @@ export class SandboxRun {
     let dirs: Awaited<ReturnType<SandboxHost['workdirs']['prepare']>> | undefined;
     try {
       const runtime = await this.host.runtime();
+      const program = this.options.program;
+      if (program) {
+        dirs = await this.host.workdirs.prepare(
+          slot,
+          program.files.map((f) => ({ name: f.name, js: f.content })),
+        );
+        const [network, cgroup] = await Promise.all([this.host.relays.forSlot(slot.uid, endpoints), runCgroup(slot.uid, program.budget(this.limits))]);
+        const ready: ProgramSlot = { uid: slot.uid, limits: this.limits, runtime, dirs, network, cgroupProcs: cgroup?.procs ?? [] };
+        const oomBefore = (await cgroup?.oomKills()) ?? 0;
+        const result = await this.execute(spawnSandbox(buildSandboxCommand(await program.spec(ready))), cgroup, oomBefore);
+        if (!program.probe || result.reason === 'stopped' || result.reason === 'error') return result;
+        return { ...result, probe: await runProbe(program.probe, (argv) => program.spec(ready, argv), cgroup, DRAIN_WAIT_MS) };
+      }
       dirs = await this.host.workdirs.prepare(slot, this.options.files, NODE_MOUNT_POINTS);
       const [network, cgroup] = await Promise.all([this.host.relays.forSlot(slot.uid, endpoints), runCgroup(slot.uid, treeBudgetOf(this.limits))]);
       const command = buildSandboxCommand(
@@ -143,7 +203,7 @@ export class SandboxRun {
    * the run waits for it, up to {@link WARM_HANDOVER_WAIT_MS}, instead of being refused.
    */
   private async claim(endpoints: readonly string[]): Promise<WarmSandbox | UidSlot | null> {
-    const pool = this.host.warm;
+    const pool = this.options.program ? undefined : this.host.warm; // warm sandboxes are kafka-ts's node
     return pool ? pool.claiming(() => this.claimFrom(endpoints, pool)) : this.claimFrom(endpoints, undefined);
   }
 
@@ -206,6 +266,17 @@ export class SandboxRun {
         emit: this.options.onOutput,
         recordMarker: RECORD_MARKER, // the kafkajs shim's records: budgeted by the run's owner (lib/runs/kafka-ts.ts)
         rewrite: (line, stream) => {
+          const program = this.options.program;
+          if (program) {
+            if (stream !== 'stderr') return line;
+            if (SETUP_FAILURE.test(line)) {
+              setupErrors.push(line);
+              return null;
+            }
+            const limit = program.limitIn?.(line);
+            if (limit) setImmediate(() => kill(limit)); // after this line is shown: it says what happened
+            return program.rewrite?.(line) ?? line;
+          }
           if (stream === 'stderr') {
             if (SETUP_FAILURE.test(line)) {
               setupErrors.push(line);
@@ -242,6 +313,9 @@ export class SandboxRun {
       const onAbort = (): void => kill('stopped');
       this.options.signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(() => kill('timeout'), this.limits.wallMs);
+      // A fork bomb does not end by itself (bash retries a refused fork): the cgroup's count of
+      // refused forks ends it at once. kafka-ts's node is refused processes by its permissions.
+      const forks = this.options.program && cgroup ? watchProcessLimit(cgroup, () => kill('process-limit')) : undefined;
       if (this.killReason) kill(this.killReason); // stopped while the files were being written
 
       stdout.on('data', (chunk: Buffer) => output.write('stdout', chunk) || kill('output-limit'));
@@ -253,6 +327,7 @@ export class SandboxRun {
         settled = true;
         clearTimeout(timer);
         clearTimeout(graceTimer);
+        forks?.stop();
         this.options.signal?.removeEventListener('abort', onAbort);
         resolve(result);
       };
@@ -285,7 +360,9 @@ export class SandboxRun {
         // node aborts (SIGABRT) when V8 or a native buffer cannot get memory, sometimes before
         // it can print why: under a memory budget that is the budget, not a mysterious signal.
         const outOfMemory = memory || oomKilled || exitSignal === 'SIGABRT';
-        const reason: EndReason = cpuEnd ? 'cpu-limit' : outOfMemory && code !== 0 ? 'memory-limit' : 'finished';
+        // The program itself wrote past RLIMIT_FSIZE (a shell's own redirection; node ignores the signal).
+        const fileEnd = exitSignal === 'SIGXFSZ';
+        const reason: EndReason = cpuEnd ? 'cpu-limit' : fileEnd ? 'file-limit' : outOfMemory && code !== 0 ? 'memory-limit' : 'finished';
         settle(this.result(reason, exitSignal, durationMs, truncated, denied, undefined, exitCode));
       };
     });
@@ -302,7 +379,7 @@ export class SandboxRun {
   ): SandboxResult {
     const end = { reason, exitCode, signal };
     const message = denied && reason === 'finished' ? deniedMessage(denied) : endMessage(end, this.limits);
-    return { ...end, durationMs, truncated, denied, message, error: error ?? limitError(reason, this.limits, message), warm: this.warm };
+    return { ...end, durationMs, truncated, denied, message, error: error ?? limitError(reason, this.limits, message), warm: this.warm, probe: null };
   }
 }
 
@@ -311,7 +388,29 @@ const LIMIT_OF: Partial<Record<EndReason, keyof SandboxLimits>> = {
   'cpu-limit': 'cpuSeconds',
   'memory-limit': 'memoryMb',
   'output-limit': 'outputBytes',
+  'process-limit': 'processes',
+  'file-limit': 'fileSizeMb',
 };
+
+/** Polls the cgroup's refused forks; calls `hit` once on the first new one. */
+function watchProcessLimit(cgroup: RunCgroup, hit: () => void): { stop(): void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  void cgroup.processLimitHits().then((before) => {
+    const poll = async () => {
+      if (stopped) return;
+      if ((await cgroup.processLimitHits().catch(() => before)) > before) return hit();
+      timer = setTimeout(() => void poll(), PROCESS_LIMIT_POLL_MS);
+    };
+    void poll();
+  });
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
 
 function limitError(reason: EndReason, limits: SandboxLimits, message: string | null): SandboxError | null {
   const limit = LIMIT_OF[reason];
