@@ -1,0 +1,95 @@
+/**
+ * Against a real Hadoop: NameNode, DataNode, ResourceManager and NodeManager from the lab's jars
+ * (.lab/hadoop/libs, fetched by Maven on first use), in a fresh state folder and port block, so it
+ * runs beside a developer's own lab. No skip: without Java or Maven the first step fails, saying so.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Supervisor } from '../supervisor';
+import { HadoopCluster, runHadoopJava } from './cluster';
+import { checkHadoop } from './health';
+import { freePortBlock } from './test-helpers';
+import { WebHdfsError } from './webhdfs';
+
+const MINUTE = 60_000;
+const FS_SHELL = 'org.apache.hadoop.fs.FsShell';
+
+describe('Hadoop del laboratorio (HDFS + YARN)', () => {
+  let stateDir: string;
+  let port: number;
+  let cluster: HadoopCluster;
+  let supervisor: Supervisor;
+  let formatted: boolean;
+
+  beforeAll(async () => {
+    port = await freePortBlock();
+    stateDir = mkdtempSync(join(tmpdir(), 'cauce-hadoop-'));
+    cluster = new HadoopCluster({ port, stateDir });
+    ({ formatted } = await cluster.prepare());
+    supervisor = new Supervisor(cluster, { log: () => undefined, healthTimeoutMs: 3 * MINUTE });
+    await supervisor.start();
+  }, 6 * MINUTE);
+
+  afterAll(async () => {
+    await supervisor?.stop();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  }, MINUTE);
+
+  it('arranca desde una carpeta vacía (formatea HDFS) y responde a las comprobaciones de salud', async () => {
+    expect(formatted).toBe(true);
+    const health = await checkHadoop(cluster.endpoints);
+    expect(health.ok, health.error).toBe(true);
+    expect(health.components.map((c) => `${c.component}: ${c.state}`)).toEqual(['NameNode: started', 'DataNode: started', 'ResourceManager: started', 'NodeManager: started']);
+    expect(health.hdfs?.liveDataNodes).toBe(1);
+    expect(health.hdfs?.capacityBytes).toBeGreaterThan(0);
+    expect(health.hdfs?.version).toBe('3.4.2');
+    expect(health.yarn?.activeNodes).toBe(1);
+    // The folders the lab makes: /tmp for MapReduce's staging (sticky, world-writable), /user for homes.
+    expect((await cluster.webHdfs.status('/tmp'))?.permission).toBe('1777');
+  });
+
+  it('cada alumno tiene su hogar /user/<alumno> (700): otro alumno recibe un error de permisos de HDFS', { timeout: 2 * MINUTE }, async () => {
+    const hdfs = cluster.webHdfs;
+    expect(await hdfs.ensureHome('ana')).toBe('/user/ana');
+    await hdfs.ensureHome('bea');
+    expect(await hdfs.status('/user/ana')).toMatchObject({ owner: 'ana', permission: '700' });
+
+    const local = join(stateDir, 'notas.txt');
+    writeFileSync(local, 'hola desde ana\n');
+    const put = await runHadoopJava(cluster.paths, FS_SHELL, ['-put', local, '/user/ana/notas.txt'], { user: 'ana', quiet: true });
+    expect(put.code, put.output).toBe(0);
+    expect(await hdfs.list('/user/ana', 'ana')).toEqual(['notas.txt']);
+
+    // bea, through WebHDFS and through the hdfs dfs shell: refused by the NameNode.
+    const refused = await hdfs.list('/user/ana', 'bea').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(WebHdfsError);
+    expect((refused as WebHdfsError).exception).toBe('AccessControlException');
+    const cat = await runHadoopJava(cluster.paths, FS_SHELL, ['-cat', '/user/ana/notas.txt'], { user: 'bea', quiet: true });
+    expect(cat.code).not.toBe(0);
+    expect(cat.output).toContain('Permission denied: user=bea, access=EXECUTE, inode="/user/ana"');
+    const write = await runHadoopJava(cluster.paths, FS_SHELL, ['-put', local, '/user/ana/intruso.txt'], { user: 'bea', quiet: true });
+    expect(write.code).not.toBe(0);
+    expect(write.output).toContain('Permission denied');
+  });
+
+  it('al reiniciar conserva los datos: un archivo puesto antes sigue ahí después', { timeout: 5 * MINUTE }, async () => {
+    const local = join(stateDir, 'antes.txt');
+    writeFileSync(local, 'escrito antes de reiniciar\n');
+    const put = await runHadoopJava(cluster.paths, FS_SHELL, ['-put', '-f', local, '/user/ana/antes.txt'], { user: 'ana', quiet: true });
+    expect(put.code, put.output).toBe(0);
+
+    await supervisor.stop();
+    expect(Object.keys(cluster.pids)).toEqual([]);
+    cluster = new HadoopCluster({ port, stateDir });
+    expect((await cluster.prepare()).formatted).toBe(false);
+    supervisor = new Supervisor(cluster, { log: () => undefined, healthTimeoutMs: 3 * MINUTE });
+    await supervisor.start();
+
+    const cat = await runHadoopJava(cluster.paths, FS_SHELL, ['-cat', '/user/ana/antes.txt'], { user: 'ana', quiet: true });
+    expect(cat.code, cat.output).toBe(0);
+    expect(cat.output).toContain(readFileSync(local, 'utf8').trim());
+    expect(await cluster.webHdfs.status('/user/ana')).toMatchObject({ owner: 'ana', permission: '700' });
+  });
+});
