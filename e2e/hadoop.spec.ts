@@ -1,3 +1,4 @@
+import { seriousViolations } from './axe';
 import { expect, test } from './fixtures';
 
 const COMPONENTS = ['NameNode', 'DataNode', 'ResourceManager', 'NodeManager'] as const;
@@ -24,5 +25,9 @@ test.describe('el clúster Hadoop del laboratorio', () => {
     // The course's badge agrees.
     await expect(page.getByRole('status').filter({ hasText: /^Hadoop:/ })).toContainText('disponible');
     await expect(page.getByRole('status').filter({ hasText: /^Hadoop:/ })).toContainText('versión 3.4.2');
+    // Readable in both themes, bars labelled for those who do not read colours.
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await seriousViolations(page)).toEqual([]);
   });
 });

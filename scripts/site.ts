@@ -29,7 +29,8 @@ const host = argument('--host') ?? serverEnv().CAUCE_HOST ?? '127.0.0.1';
 const noBuild = process.argv.includes('--no-build');
 /** Start Hadoop with the lab instead of on a Hadoop lesson's first request. */
 const withHadoop = process.argv.includes('--with-hadoop');
-const SOURCES = ['app', 'components', 'lib', 'content', 'next.config.mjs', 'package-lock.json', 'tsconfig.json'];
+// lab/ too: the site's server imports the lab's health checks and versions (lib/lab/*.ts).
+const SOURCES = ['app', 'components', 'lib', 'lab', 'content', 'next.config.mjs', 'package-lock.json', 'tsconfig.json'];
 
 function newestMtime(target: string): number {
   const stat = fs.statSync(target, { throwIfNoEntry: false });

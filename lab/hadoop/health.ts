@@ -37,7 +37,7 @@ export interface HadoopSummary {
     readonly capacityBytes: number;
     /** Bytes in HDFS blocks. */
     readonly usedBytes: number;
-    /** Bytes of the same disks used by other files (the rest of this machine). */
+    /** Bytes of the same disks used by anything else (the rest of this machine, reserved space). */
     readonly nonDfsUsedBytes: number;
     readonly remainingBytes: number;
     readonly files: number;
@@ -90,7 +90,9 @@ async function readHdfs(base: string, timeoutMs: number): Promise<NonNullable<Ha
   return {
     capacityBytes: num(state.CapacityTotal),
     usedBytes: num(state.CapacityUsed),
-    nonDfsUsedBytes: num(info.NonDfsUsedSpace),
+    // What the disks hold besides HDFS (the rest of this machine, reserved space): capacity less
+    // HDFS and free, so the three parts add up (NameNodeInfo.NonDfsUsedSpace leaves reserved space out).
+    nonDfsUsedBytes: Math.max(num(state.CapacityTotal) - num(state.CapacityUsed) - num(state.CapacityRemaining), 0),
     remainingBytes: num(state.CapacityRemaining),
     files: num(state.FilesTotal),
     blocks: num(state.BlocksTotal),
