@@ -74,6 +74,19 @@ describe('Hadoop del laboratorio (HDFS + YARN)', () => {
     expect(write.output).toContain('Permission denied');
   });
 
+  it('si un demonio muere (kill -9 del DataNode), el supervisor vuelve a arrancar los cuatro y los datos siguen ahí', { timeout: 4 * MINUTE }, async () => {
+    const dataNode = cluster.pids.DataNode;
+    expect(dataNode).toBeDefined();
+    const back = new Promise<void>((resolvePromise) => supervisor.once('healthy', resolvePromise));
+    process.kill(dataNode!, 'SIGKILL');
+    await back;
+    expect(cluster.pids.DataNode).not.toBe(dataNode);
+    expect(Object.keys(cluster.pids)).toEqual(['NameNode', 'DataNode', 'ResourceManager', 'NodeManager']);
+    expect((await checkHadoop(cluster.endpoints)).ok).toBe(true);
+    const cat = await runHadoopJava(cluster.paths, FS_SHELL, ['-cat', '/user/ana/notas.txt'], { user: 'ana', quiet: true });
+    expect(cat.output).toContain('hola desde ana');
+  });
+
   it('al reiniciar conserva los datos: un archivo puesto antes sigue ahí después', { timeout: 5 * MINUTE }, async () => {
     const local = join(stateDir, 'antes.txt');
     writeFileSync(local, 'escrito antes de reiniciar\n');

@@ -108,7 +108,10 @@ export class HadoopCluster extends EventEmitter<{ exit: [{ expected: boolean; co
    */
   async start(): Promise<void> {
     if (START_ORDER.every((c) => this.daemons[c].pid)) return;
-    await Promise.all(START_ORDER.map((c) => this.daemons[c].killStale()));
+    // After one daemon died (the supervisor's restart) the other three are still up: all four
+    // start again from a clean state, so a DataNode never re-registers with a half-stopped master.
+    await this.stop();
+    await this.killStale();
     const blocked = await firstUnavailablePort(hadoopPorts(this.ports.namenodeHttp));
     if (blocked) throw new PortInUseError(blocked);
     this.stopping = false;
