@@ -2,7 +2,7 @@
  * `npm run bench:hadoop`: what the embedded Hadoop costs on this machine (figures, not a test).
  *   1. cold start: a new lab folder, from the jars (Maven, from ~/.m2 when it is warm) through the
  *      NameNode's format to every component healthy; then warm: the same folder started again.
- *   2. RSS of each daemon idle (VmRSS from /proc, 15 s after healthy).
+ *   2. RSS of each daemon idle (VmRSS from /proc, 45 s after healthy) and its CPU over the last 30 s.
  *   3. wordcount (hadoop-mapreduce-examples) on a 10 MB file, end to end as the lab runs it for
  *      a student: home created, file put, job on YARN as the student, result read back.
  * Its own port block (3320… when free) and temp folder: it runs beside a developer's lab.
@@ -25,6 +25,12 @@ function rssMb(pid: number): number {
     .split('\n')
     .find((l) => l.startsWith('VmRSS:'));
   return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 function tenMegabytes(file: string): number {
@@ -67,16 +73,19 @@ async function main(): Promise<void> {
     supervisor = cold.supervisor;
     console.log(`Arranque en frío: ${seconds(cold.totalMs)} (jars + configuración + formato: ${seconds(cold.prepareMs)}; formateado: ${cold.formatted})`);
 
-    // 2. RSS idle.
+    // 2. RSS idle, and the CPU the idle daemons use (heartbeats, health checkers) over 30 s.
     await sleep(15_000);
-    const pids = cluster.pids;
+    const pids = Object.entries(cluster.pids) as [HadoopComponent, number][];
+    const cpuBefore = pids.map(([, pid]) => cpuSeconds(pid));
+    await sleep(30_000);
     let total = 0;
-    for (const [component, pid] of Object.entries(pids) as [HadoopComponent, number][]) {
+    for (const [index, [component, pid]] of pids.entries()) {
       const mb = rssMb(pid);
       total += mb;
-      console.log(`  RSS en reposo ${component.padEnd(15)} ${mb.toFixed(0)} MB`);
+      const cpu = (100 * (cpuSeconds(pid) - cpuBefore[index]!)) / 30;
+      console.log(`  en reposo ${component.padEnd(15)} RSS ${mb.toFixed(0)} MB, CPU ${cpu.toFixed(1)} %`);
     }
-    console.log(`  RSS en reposo, los cuatro         ${total.toFixed(0)} MB`);
+    console.log(`  en reposo, los cuatro          RSS ${total.toFixed(0)} MB`);
 
     // Warm: the same folder again (jars there, HDFS formatted).
     await supervisor.stop();

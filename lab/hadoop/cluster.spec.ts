@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Supervisor } from '../supervisor';
 import { HadoopCluster, runHadoopJava } from './cluster';
 import { checkHadoop } from './health';
+import { runExample } from './jobs';
 import { freePortBlock } from './test-helpers';
 import { WebHdfsError } from './webhdfs';
 
@@ -72,6 +73,28 @@ describe('Hadoop del laboratorio (HDFS + YARN)', () => {
     const write = await runHadoopJava(cluster.paths, FS_SHELL, ['-put', local, '/user/ana/intruso.txt'], { user: 'bea', quiet: true });
     expect(write.code).not.toBe(0);
     expect(write.output).toContain('Permission denied');
+  });
+
+  it('un wordcount (hadoop-mapreduce-examples) lanzado por el laboratorio corre en YARN como el alumno, con su progreso', { timeout: 4 * MINUTE }, async () => {
+    const progress: string[] = [];
+    const job = await runExample(cluster.paths, 'wordcount', ['/user/ana/notas.txt', '/user/ana/conteo'], {
+      user: 'ana',
+      onProgress: ({ map, reduce }) => progress.push(`map ${map}% reduce ${reduce}%`),
+    });
+    expect(job.ok, job.output.split('\n').slice(-15).join('\n')).toBe(true);
+    expect(progress.at(-1)).toBe('map 100% reduce 100%');
+    const apps = (await (await fetch(`${cluster.endpoints.resourcemanagerUrl}/ws/v1/cluster/apps`)).json()) as {
+      apps: { app: { id: string; user: string; finalStatus: string }[] };
+    };
+    const app = apps.apps.app.find((a) => job.jobId?.replace('job_', 'application_') === a.id);
+    expect(app).toMatchObject({ user: 'ana', finalStatus: 'SUCCEEDED' });
+    expect(await cluster.webHdfs.status('/user/ana/conteo')).toMatchObject({ owner: 'ana' });
+    const counts = await runHadoopJava(cluster.paths, FS_SHELL, ['-cat', '/user/ana/conteo/part-r-00000'], { user: 'ana', quiet: true });
+    expect(counts.output).toMatch(/^hola\t1$/m);
+    // bea's job cannot read ana's file: HDFS refuses it at submission (input splits).
+    const intruder = await runExample(cluster.paths, 'wordcount', ['/user/ana/notas.txt', '/tmp/bea-conteo'], { user: 'bea' });
+    expect(intruder.ok).toBe(false);
+    expect(intruder.output).toContain('Permission denied: user=bea');
   });
 
   it('si un demonio muere (kill -9 del DataNode), el supervisor vuelve a arrancar los cuatro y los datos siguen ahí', { timeout: 4 * MINUTE }, async () => {
