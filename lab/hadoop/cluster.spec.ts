@@ -11,6 +11,7 @@ import { Supervisor } from '../supervisor';
 import { HadoopCluster, runHadoopJava } from './cluster';
 import { checkHadoop } from './health';
 import { runExample } from './jobs';
+import { startHadoop } from './start';
 import { freePortBlock } from './test-helpers';
 import { WebHdfsError } from './webhdfs';
 
@@ -95,6 +96,27 @@ describe('Hadoop del laboratorio (HDFS + YARN)', () => {
     const intruder = await runExample(cluster.paths, 'wordcount', ['/user/ana/notas.txt', '/tmp/bea-conteo'], { user: 'bea' });
     expect(intruder.ok).toBe(false);
     expect(intruder.output).toContain('Permission denied: user=bea');
+  });
+
+  it('modo externo: con HADOOP_CONF_DIR de un clúster existente no se arranca nada y el sitio lee ese clúster', async () => {
+    const before = process.env.HADOOP_CONF_DIR;
+    process.env.HADOOP_CONF_DIR = cluster.paths.confDir; // this spec's cluster, as another machine's would be
+    try {
+      const lines: string[] = [];
+      const external = await startHadoop({ log: (line) => lines.push(line) });
+      expect(external.mode).toBe('external');
+      expect(external.env).toEqual({
+        CAUCE_HADOOP_MODE: 'external',
+        CAUCE_HADOOP_NAMENODE_URL: cluster.endpoints.namenodeUrl,
+        CAUCE_HADOOP_RM_URL: cluster.endpoints.resourcemanagerUrl,
+      });
+      expect(lines).toEqual([`Modo externo: Hadoop disponible (${cluster.defaultFs}).`]);
+      await external.stop();
+      expect(Object.keys(cluster.pids)).toHaveLength(4); // stopping external mode stops nothing
+    } finally {
+      if (before === undefined) delete process.env.HADOOP_CONF_DIR;
+      else process.env.HADOOP_CONF_DIR = before;
+    }
   });
 
   it('si un demonio muere (kill -9 del DataNode), el supervisor vuelve a arrancar los cuatro y los datos siguen ahí', { timeout: 4 * MINUTE }, async () => {
