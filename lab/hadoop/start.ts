@@ -77,6 +77,7 @@ export async function startHadoop(options: StartHadoopOptions = {}): Promise<Run
   const env = { CAUCE_HADOOP_MODE: 'embedded', CAUCE_HADOOP_NAMENODE_URL: cluster.endpoints.namenodeUrl, CAUCE_HADOOP_RM_URL: cluster.endpoints.resourcemanagerUrl };
   let supervisor: Supervisor | undefined;
   let starting: Promise<void> | undefined;
+  let stopped = false;
   const startNow = (): Promise<void> =>
     (starting ??= (async () => {
       const startedAt = Date.now();
@@ -87,16 +88,18 @@ export async function startHadoop(options: StartHadoopOptions = {}): Promise<Run
       serviceStates().set('hadoop', 'starting', `Preparando Hadoop ${HADOOP_VERSION}…`);
       const { formatted } = await cluster.prepare(progress);
       if (formatted) log(`HDFS formateado en ${cluster.paths.nameDir}.`);
+      if (stopped) return; // the launcher stopped while Maven or the format ran
       serviceStates().set('hadoop', 'starting', 'Arrancando NameNode, DataNode, ResourceManager y NodeManager…');
-      supervisor = new Supervisor(cluster, { log, healthTimeoutMs: options.healthTimeoutMs ?? 180_000 });
-      serviceStates().follow('hadoop', supervisor);
-      await supervisor.start();
+      const candidate = new Supervisor(cluster, { log, healthTimeoutMs: options.healthTimeoutMs ?? 180_000 });
+      serviceStates().follow('hadoop', candidate);
+      await candidate.start();
+      supervisor = candidate;
       log(
         `Hadoop ${HADOOP_VERSION} listo en ${((Date.now() - startedAt) / 1000).toFixed(1)} s: HDFS ${cluster.defaultFs}, NameNode ${cluster.endpoints.namenodeUrl}, YARN ${cluster.endpoints.resourcemanagerUrl}`,
       );
     })().catch((error: unknown) => {
       starting = undefined; // a later request may try again
-      serviceStates().set('hadoop', 'gave-up', `Hadoop no pudo arrancar: ${describeError(error)}`);
+      if (!stopped) serviceStates().set('hadoop', 'gave-up', `Hadoop no pudo arrancar: ${describeError(error)}`);
       throw error;
     }));
 
@@ -104,16 +107,19 @@ export async function startHadoop(options: StartHadoopOptions = {}): Promise<Run
   if (when === 'on') await startNow();
   else {
     // The jars now, with the rest of the lab's installs: a lesson's first request then waits
-    // for the daemons only, not for Maven.
-    await ensureHadoopJars(cluster.paths, options.onProgress);
+    // for the daemons only, not for Maven. A failure here does not hold Kafka and Airflow back:
+    // the request retries it.
+    await ensureHadoopJars(cluster.paths, options.onProgress).catch((error: unknown) =>
+      log(`No se pudieron descargar los jars de Hadoop (${describeError(error)}); se reintentará cuando una lección lo pida.`),
+    );
     const file = hadoopRequestFile(join(cluster.paths.stateDir, '..'));
     rmSync(file, { force: true }); // a request left by a previous launcher's site
     watch = setInterval(() => {
       if (!existsSync(file)) return;
       rmSync(file, { force: true });
-      if (starting || supervisor) return;
+      if (starting || supervisor || stopped) return;
       log('Una lección de Hadoop lo necesita: arrancando Hadoop…');
-      startNow().catch((error: unknown) => log(`Hadoop no pudo arrancar: ${describeError(error)}`));
+      startNow().catch((error: unknown) => stopped || log(`Hadoop no pudo arrancar: ${describeError(error)}`));
     }, 1_000);
     watch.unref();
   }
@@ -124,7 +130,10 @@ export async function startHadoop(options: StartHadoopOptions = {}): Promise<Run
     cluster,
     stop: () =>
       (stopping ??= (async () => {
+        stopped = true;
         clearInterval(watch);
+        // Daemons first: a start still waiting for health then fails at once instead of after minutes.
+        await cluster.stop();
         await starting?.catch(() => undefined);
         await supervisor?.stop();
         await cluster.stop();
