@@ -57,6 +57,7 @@ count('format', step('Estilo: Prettier (--check)', bin('prettier'), ['--check', 
 
 // 4. Unit and lab tests. Airflow's venv (from the committed lock) must exist for the DAG runs.
 count('prepare-airflow', step('Preparar Airflow (venv desde el lock, base de datos plantilla)', bin('tsx'), ['lab/cli.ts', 'prepare-airflow']));
+count('prepare-hadoop', step('Preparar Hadoop (jars de Maven Central)', bin('tsx'), ['lab/cli.ts', 'prepare-hadoop']));
 const vitestJson = path.join(results, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
 const vitestOk = step('Pruebas unitarias y del laboratorio (Vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
@@ -81,6 +82,7 @@ if (built) {
     // The e2e lab's own ports unless the caller picked others: the child's environment, not read here.
     CAUCE_KAFKA_PORT: process.env.CAUCE_KAFKA_PORT ?? '19092',
     CAUCE_AIRFLOW_PORT: process.env.CAUCE_AIRFLOW_PORT ?? '18080',
+    CAUCE_HADOOP_PORT: process.env.CAUCE_HADOOP_PORT ?? '19870',
   });
   const report = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(playwrightJson);
   if (report) {

@@ -1,3 +1,4 @@
+import { ClusterSummary } from '@/components/lab/cluster-summary.client';
 import { CodeFigure } from './code-figure';
 import { Note } from './note';
 import { Original } from './original';
@@ -12,6 +13,7 @@ export const mdxComponents = {
   Pista,
   Original,
   Note,
+  ClusterSummary,
   figure: CodeFigure,
   pre: Pre,
 };
