@@ -4,6 +4,7 @@
  *   prepare  solo descarga los jars y formatea el almacenamiento
  *   status   comprueba si Kafka responde (código de salida 0 si está disponible)
  *   airflow, prepare-airflow, airflow-status: lo mismo para Airflow
+ *   hadoop, prepare-hadoop, hadoop-status: lo mismo para Hadoop (HDFS + YARN)
  * With KAFKA_BROKERS set nothing is started: `kafka` and `status` check that cluster; the
  * same for Airflow with AIRFLOW_API_URL.
  */
@@ -19,6 +20,12 @@ import { KafkaBroker } from './kafka/broker';
 import { checkKafka } from './kafka/health';
 import { KAFKA_PYTHON_VERSION, prepareKafkaPython } from './kafka/python-client';
 import { readSecrets } from './kafka/secrets';
+import { HadoopCluster } from './hadoop/cluster';
+import { ensureHadoopJars } from './hadoop/download';
+import { externalHadoop } from './hadoop/external';
+import { checkHadoop } from './hadoop/health';
+import { startHadoop } from './hadoop/start';
+import { HADOOP_VERSION } from './hadoop/version';
 
 const USAGE = `Uso: npx tsx lab/cli.ts <orden>
 
@@ -29,10 +36,14 @@ const USAGE = `Uso: npx tsx lab/cli.ts <orden>
   prepare-kafka-python       instala kafka-python (ejemplos kafka-py) desde lab/kafka/python/requirements.lock
   prepare-airflow [--relock] instala Airflow desde lab/airflow/requirements.lock y crea la BD de plantilla
   airflow-status             dice si Airflow está disponible
+  hadoop                     prepara, arranca y vigila Hadoop (HDFS + YARN) en primer plano
+  prepare-hadoop [--write-jar-list] [--format]  descarga los jars de Hadoop (y formatea HDFS con --format)
+  hadoop-status              resumen del clúster: cada componente, HDFS y aplicaciones de YARN
 
 Variables: KAFKA_BROKERS (modo externo: no arranca nada), CAUCE_KAFKA_PORT (por defecto 9092),
 AIRFLOW_API_URL (+ AIRFLOW_USERNAME, AIRFLOW_PASSWORD: Airflow externo), CAUCE_AIRFLOW_PORT
-(por defecto 8080), CAUCE_LAB_DIR (por defecto .lab/).`;
+(por defecto 8080), CAUCE_HADOOP_PORT (por defecto 9870 y los 13 siguientes), HADOOP_CONF_DIR o
+HADOOP_DEFAULT_FS (Hadoop externo), CAUCE_LAB_DIR (por defecto .lab/).`;
 
 /** A progress line that rewrites itself on a terminal and prints every 10% elsewhere. */
 function progressPrinter(): (progress: Progress) => void {
@@ -103,7 +114,7 @@ async function prepare(writeJarList: boolean): Promise<number> {
 async function runKafka(): Promise<number> {
   if (envVar('KAFKA_BROKERS')) return status();
   const startedAt = Date.now();
-  const lab = await startLab({ onProgress: progressPrinter(), kafka: { onLog: brokerLog }, airflow: false });
+  const lab = await startLab({ onProgress: progressPrinter(), kafka: { onLog: brokerLog }, airflow: false, hadoop: false });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   console.log(`Kafka ${KAFKA_VERSION} listo en ${lab.brokers} tras ${seconds} s. Ctrl-C para detenerlo.`);
 
@@ -189,6 +200,43 @@ function untilSignal(name: string, stop: () => Promise<void>): Promise<number> {
   });
 }
 
+async function prepareHadoopCommand(writeJarList: boolean, format: boolean): Promise<number> {
+  if (externalHadoop()) {
+    console.log('HADOOP_CONF_DIR o HADOOP_DEFAULT_FS está definido (modo externo): no hay nada que preparar.');
+    return 0;
+  }
+  const startedAt = Date.now();
+  const cluster = new HadoopCluster();
+  if (format) await cluster.prepare(progressPrinter());
+  else await ensureHadoopJars(cluster.paths, progressPrinter(), writeJarList);
+  console.log(`Hadoop ${HADOOP_VERSION} preparado en ${((Date.now() - startedAt) / 1000).toFixed(1)} s (${cluster.paths.libsDir}).`);
+  return 0;
+}
+
+async function hadoopStatus(): Promise<number> {
+  const endpoints = externalHadoop() ?? new HadoopCluster().endpoints;
+  const summary = await checkHadoop(endpoints, 3_000);
+  for (const c of summary.components) console.log(`${c.service} ${c.component}: ${c.state === 'started' ? 'en marcha' : 'detenido'}${c.detail ? ` (${c.detail})` : ''}`);
+  if (summary.hdfs) {
+    const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+    console.log(`HDFS: ${gb(summary.hdfs.usedBytes)} usados de ${gb(summary.hdfs.capacityBytes)}, ${summary.hdfs.files} archivos y carpetas, ${summary.hdfs.blocks} bloques`);
+  }
+  if (summary.yarn) console.log(`YARN: ${summary.yarn.appsRunning} aplicaciones en marcha, ${summary.yarn.memoryUsedMb} de ${summary.yarn.memoryTotalMb} MB asignados`);
+  console.log(summary.ok ? 'Hadoop: disponible' : `Hadoop: no disponible. ${summary.error ?? ''}`);
+  return summary.ok ? 0 : 1;
+}
+
+async function runHadoop(): Promise<number> {
+  const startedAt = Date.now();
+  const hadoop = await startHadoop({
+    when: 'on',
+    onProgress: progressPrinter(),
+    cluster: { onLog: (line) => process.stderr.write(`${line}\n`) },
+  });
+  console.log(`Hadoop listo tras ${((Date.now() - startedAt) / 1000).toFixed(1)} s. Ctrl-C para detenerlo.`);
+  return untilSignal('Hadoop', () => hadoop.stop());
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -209,6 +257,12 @@ async function main(argv: string[]): Promise<number> {
       return prepareAirflowCommand(rest.includes('--relock'));
     case 'airflow-status':
       return airflowStatus();
+    case 'hadoop':
+      return runHadoop();
+    case 'prepare-hadoop':
+      return prepareHadoopCommand(rest.includes('--write-jar-list'), rest.includes('--format'));
+    case 'hadoop-status':
+      return hadoopStatus();
     default:
       console.log(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -28,3 +28,13 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** A Hadoop daemon could not be started or died while starting. */
+export class HadoopStartError extends LabError {}
+
+/** The cluster did not become healthy in time. Retriable: it may come back. */
+export class HadoopUnavailableError extends LabError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retriable: true });
+  }
+}

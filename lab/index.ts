@@ -5,6 +5,8 @@ import { KafkaBroker, type KafkaBrokerOptions } from './kafka/broker';
 import type { ProgressListener } from './kafka/download';
 import { adminSaslFromEnv } from './kafka/credentials';
 import { checkKafka } from './kafka/health';
+import { HadoopCluster } from './hadoop/cluster';
+import { startHadoop, type RunningHadoop, type StartHadoopOptions } from './hadoop/start';
 import { KAFKA_PYTHON_VERSION, prepareKafkaPython } from './kafka/python-client';
 import { serviceStates } from './service-state';
 import { Supervisor } from './supervisor';
@@ -15,6 +17,8 @@ export type { Progress, ProgressListener } from './kafka/download';
 export { checkAirflow, type AirflowHealth } from './airflow/health';
 export { AIRFLOW_VERSION } from './airflow/version';
 export { startAirflow, type RunningAirflow } from './airflow/start';
+export { startHadoop, type RunningHadoop } from './hadoop/start';
+export { HADOOP_VERSION } from './hadoop/version';
 
 export interface StartLabOptions {
   /** Download / format progress ("Descargando Kafka 4.4.0… 63%"). @default ignore */
@@ -30,6 +34,11 @@ export interface StartLabOptions {
    * @default {} (Airflow is started, or checked in external mode with AIRFLOW_API_URL)
    */
   readonly airflow?: StartAirflowOptions | false;
+  /**
+   * Hadoop (HDFS + YARN): `when` says whether it starts now, on a lesson's demand or never, or
+   * false for none at all (the Kafka-only CLI, tests). @default {} ($CAUCE_HADOOP, else on demand)
+   */
+  readonly hadoop?: StartHadoopOptions | false;
 }
 
 export interface RunningLab {
@@ -49,6 +58,8 @@ export interface RunningLab {
 export interface RunningFullLab extends RunningLab {
   /** Airflow, when it was asked for. */
   readonly airflow: RunningAirflow | undefined;
+  /** Hadoop, when it was asked for (running, or waiting for a lesson's request). */
+  readonly hadoop?: RunningHadoop;
   /** Everything the site's process needs: KAFKA_BROKERS, AIRFLOW_API_URL, credentials… */
   readonly env: Readonly<Record<string, string>>;
 }
@@ -64,27 +75,32 @@ export interface RunningFullLab extends RunningLab {
 export async function startLab(options: StartLabOptions = {}): Promise<RunningFullLab> {
   const log = options.log ?? ((message: string) => console.log(message));
   const airflowOptions = options.airflow;
-  if (airflowOptions === false) {
-    const kafka = await startKafka(options, log);
-    return { ...kafka, airflow: undefined };
-  }
-  // In parallel: Airflow's first install takes a minute, Kafka's download as long.
-  const [kafka, airflow] = await Promise.allSettled([
+  const progress = options.onProgress ? { onProgress: options.onProgress } : {};
+  const hadoopOptions = options.hadoop;
+  // In parallel: Airflow's first install takes a minute, Kafka's download as long; Hadoop, when
+  // asked for at start, as long again (on demand it only sets up its watch here).
+  const [kafka, airflow, hadoop] = await Promise.allSettled([
     startKafka(options, log),
-    startAirflow({ log, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...airflowOptions }),
+    airflowOptions === false ? undefined : startAirflow({ log, ...progress, ...airflowOptions }),
+    hadoopOptions === false ? undefined : startHadoop({ log, ...progress, ...hadoopOptions }),
   ]);
-  if (kafka.status === 'rejected' || airflow.status === 'rejected') {
-    // One failed: stop the other so no process outlives the failed start.
-    await Promise.allSettled([kafka.status === 'fulfilled' ? kafka.value.stop() : undefined, airflow.status === 'fulfilled' ? airflow.value.stop() : undefined]);
-    throw kafka.status === 'rejected' ? kafka.reason : (airflow as PromiseRejectedResult).reason;
+  const started = [kafka, airflow, hadoop].flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []));
+  const failed = [kafka, airflow, hadoop].find((result) => result.status === 'rejected');
+  if (failed || kafka.status === 'rejected') {
+    // One failed: stop the others so no process outlives the failed start.
+    await Promise.allSettled(started.map((service) => service.stop()));
+    throw (failed as PromiseRejectedResult).reason;
   }
+  const airflowValue = airflow.status === 'fulfilled' ? airflow.value : undefined;
+  const hadoopValue = hadoop.status === 'fulfilled' ? hadoop.value : undefined;
   let stopping: Promise<void> | undefined;
   return {
     brokers: kafka.value.brokers,
     mode: kafka.value.mode,
-    airflow: airflow.value,
-    env: { ...kafka.value.env, ...airflow.value.env },
-    stop: () => (stopping ??= Promise.all([kafka.value.stop(), airflow.value.stop()]).then(() => undefined)),
+    airflow: airflowValue,
+    ...(hadoopValue ? { hadoop: hadoopValue } : {}),
+    env: { ...kafka.value.env, ...airflowValue?.env, ...hadoopValue?.env },
+    stop: () => (stopping ??= Promise.all(started.map((service) => service.stop())).then(() => undefined)),
   };
 }
 
@@ -94,8 +110,9 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
  * ports, so its own broker still shutting down is not reported as another program's. Only the
  * embedded services: nothing in external mode.
  */
-export async function stopLeftovers(options: Pick<StartLabOptions, 'kafka' | 'airflow'> = {}): Promise<void> {
+export async function stopLeftovers(options: Pick<StartLabOptions, 'kafka' | 'airflow' | 'hadoop'> = {}): Promise<void> {
   await Promise.all([
+    options.hadoop === false || envVar('HADOOP_CONF_DIR')?.trim() || envVar('HADOOP_DEFAULT_FS')?.trim() ? undefined : new HadoopCluster(options.hadoop?.cluster).killStale(),
     envVar('KAFKA_BROKERS')?.trim() ? undefined : new KafkaBroker(options.kafka).killStaleBroker(),
     options.airflow === false || envVar('AIRFLOW_API_URL')?.trim() ? undefined : new AirflowServer(options.airflow?.server).killStale(),
   ]);

@@ -22,6 +22,8 @@ export interface PortNeed {
 export const DEFAULT_SITE_PORT = 3000;
 const DEFAULT_KAFKA_PORT = 9092;
 const DEFAULT_AIRFLOW_PORT = 8080;
+/** NameNode's own default web port; the other Hadoop daemons take the next 13 (see {@link hadoopPortMap}). */
+const DEFAULT_HADOOP_PORT = 9870;
 const LOOPBACK = '127.0.0.1';
 
 /** The embedded broker's client port: CAUCE_KAFKA_PORT, else 9092. */
@@ -32,6 +34,66 @@ export function kafkaPort(source?: EnvSource): number {
 /** The embedded Airflow's api-server port: CAUCE_AIRFLOW_PORT, else 8080. */
 export function airflowPort(source?: EnvSource): number {
   return envVar('CAUCE_AIRFLOW_PORT', source) ?? DEFAULT_AIRFLOW_PORT;
+}
+
+/** The embedded Hadoop's first port (NameNode web): CAUCE_HADOOP_PORT, else 9870. */
+export function hadoopPort(source?: EnvSource): number {
+  return envVar('CAUCE_HADOOP_PORT', source) ?? DEFAULT_HADOOP_PORT;
+}
+
+/**
+ * The embedded Hadoop's ports, one block from `base`: fourteen daemons' listeners would be
+ * fourteen variables, so one moves them all. The block starts at NameNode's usual web port
+ * (9870) and stays clear of Kafka (9092-9093), Airflow (8080-8082), the site (3000) and the
+ * e2e lab (19092, 18080, 19870…). Hadoop's own defaults (8020, 8088, 9864…) are not used:
+ * spread out, they would collide with a developer's own Hadoop more often than a block does.
+ */
+export function hadoopPortMap(base = hadoopPort()) {
+  return {
+    /** NameNode web: JMX, WebHDFS (the cluster summary and the lab's admin calls). */
+    namenodeHttp: base,
+    /** fs.defaultFS: every HDFS client. */
+    namenodeRpc: base + 1,
+    datanodeData: base + 2,
+    datanodeHttp: base + 3,
+    datanodeIpc: base + 4,
+    /** ResourceManager web and REST (/ws/v1/cluster). */
+    resourcemanagerHttp: base + 5,
+    /** yarn.resourcemanager.address: job submission. */
+    resourcemanagerRpc: base + 6,
+    resourcemanagerScheduler: base + 7,
+    resourcemanagerTracker: base + 8,
+    resourcemanagerAdmin: base + 9,
+    nodemanagerHttp: base + 10,
+    nodemanagerRpc: base + 11,
+    nodemanagerLocalizer: base + 12,
+    /** The mapreduce_shuffle aux service in the NodeManager. */
+    shuffle: base + 13,
+  } as const;
+}
+export type HadoopPortMap = ReturnType<typeof hadoopPortMap>;
+
+const HADOOP_PORT_OWNERS: Record<keyof HadoopPortMap, string> = {
+  namenodeHttp: 'el NameNode de Hadoop (web)',
+  namenodeRpc: 'el NameNode de Hadoop (RPC)',
+  datanodeData: 'el DataNode de Hadoop (datos)',
+  datanodeHttp: 'el DataNode de Hadoop (web)',
+  datanodeIpc: 'el DataNode de Hadoop (IPC)',
+  resourcemanagerHttp: 'el ResourceManager de YARN (web)',
+  resourcemanagerRpc: 'el ResourceManager de YARN (clientes)',
+  resourcemanagerScheduler: 'el ResourceManager de YARN (scheduler)',
+  resourcemanagerTracker: 'el ResourceManager de YARN (NodeManagers)',
+  resourcemanagerAdmin: 'el ResourceManager de YARN (admin)',
+  nodemanagerHttp: 'el NodeManager de YARN (web)',
+  nodemanagerRpc: 'el NodeManager de YARN (contenedores)',
+  nodemanagerLocalizer: 'el NodeManager de YARN (localizador)',
+  shuffle: 'el shuffle de MapReduce',
+};
+
+/** The embedded Hadoop (lab/hadoop/config.ts renders them), on loopback only. */
+export function hadoopPorts(base = hadoopPort()): PortNeed[] {
+  const moveWith = 'CAUCE_HADOOP_PORT (Hadoop usa ese puerto y los 13 siguientes)';
+  return Object.entries(hadoopPortMap(base)).map(([name, port]) => ({ port, host: LOOPBACK, owner: HADOOP_PORT_OWNERS[name as keyof HadoopPortMap], moveWith }));
 }
 
 /** The site's server (scripts/serve-next.mjs): on `host`, loopback unless `--host` opens it. */
@@ -63,6 +125,11 @@ export function airflowPorts(port = airflowPort(), host = envVar('CAUCE_AIRFLOW_
   ];
 }
 
+/** HADOOP_CONF_DIR or HADOOP_DEFAULT_FS point at an existing cluster: the lab starts no Hadoop. */
+export function hadoopIsExternal(source: EnvSource = process.env): boolean {
+  return Boolean(envVar('HADOOP_CONF_DIR', source)?.trim() || envVar('HADOOP_DEFAULT_FS', source)?.trim());
+}
+
 /**
  * What this launcher binds: the site, plus Kafka and Airflow unless they are external. The test
  * is startLab's (lab/index.ts, lab/airflow/start.ts): KAFKA_BROKERS, AIRFLOW_API_URL set.
@@ -72,6 +139,9 @@ export function launcherPorts(site: { port: number; host: string }, source: EnvS
     ...sitePorts(site.port, site.host),
     ...(envVar('KAFKA_BROKERS', source)?.trim() ? [] : kafkaPorts(kafkaPort(source))),
     ...(envVar('AIRFLOW_API_URL', source)?.trim() ? [] : airflowPorts(airflowPort(source), envVar('CAUCE_AIRFLOW_HOST', source) ?? LOOPBACK)),
+    // Hadoop starts on demand, but its ports are checked up front all the same: a lesson that
+    // needs it much later should not find them taken with no one there to read why.
+    ...(hadoopIsExternal(source) || envVar('CAUCE_HADOOP', source) === 'off' ? [] : hadoopPorts(hadoopPort(source))),
   ];
 }
 

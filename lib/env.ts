@@ -47,6 +47,22 @@ const Env = z.object({
   // The embedded Airflow's task launcher (lib/runs/airflow/tasks/launcher.ts), set by the launcher.
   CAUCE_TASK_LAUNCHER_SOCKET: z.string().optional().describe("Unix socket the lab's executor hands each task to; the site runs the task in the sandbox"),
   AIRFLOW_LOGS_DIR: z.string().optional().describe("The lab Airflow's base log folder: a task's sandbox may write only its own log file there"),
+  // Hadoop (lab/hadoop/).
+  CAUCE_HADOOP_PORT: wholeNumber().describe(
+    "First port of the embedded Hadoop's block of 14 (NameNode web; RPC, DataNode, ResourceManager, NodeManager, shuffle follow). Default 9870",
+  ),
+  CAUCE_HADOOP: z
+    .enum(['on', 'demand', 'off'])
+    .default('demand')
+    .describe('"on": the launcher starts the embedded Hadoop with the lab; "demand": when a Hadoop lesson first asks for it; "off": never'),
+  HADOOP_CONF_DIR: z.string().optional().describe("An existing cluster's client configuration (core-site.xml, hdfs-site.xml, yarn-site.xml): external mode, no Hadoop is started"),
+  HADOOP_DEFAULT_FS: z
+    .string()
+    .optional()
+    .describe("An existing cluster's fs.defaultFS (hdfs://host:8020) when there is no HADOOP_CONF_DIR: its NameNode web on host:9870, ResourceManager on host:8088"),
+  CAUCE_HADOOP_NAMENODE_URL: z.string().optional().describe("The NameNode's web base (http://127.0.0.1:9870) the site reads the cluster summary from; set by the launcher"),
+  CAUCE_HADOOP_RM_URL: z.string().optional().describe("The ResourceManager's web base (REST /ws/v1/cluster); set by the launcher"),
+  CAUCE_HADOOP_MODE: z.enum(['embedded', 'external']).optional().describe('Set by the launcher; absent when this server has no Hadoop'),
   // The lab's data.
   CAUCE_LAB_DIR: z.string().optional().describe("Root of the lab's state (Kafka data, Airflow home, the SQLite file); default <repo>/.lab"),
   // Course hosting (read at request time: lib/auth/mode.ts, lib/db/connect.ts, lib/auth/session.ts).
@@ -114,7 +130,7 @@ export interface RunCapacity {
   kafkaTs: number;
   /** airflow-dag runs at once, and the warm DAG workers kept. */
   airflowDag: number;
-  /** shell runs at once, and the shell sandbox's uid slots (61300+). */
+  /** shell runs at once, and the shell sandbox's uid slots (62000+). */
   shell: number;
 }
 

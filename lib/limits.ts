@@ -171,7 +171,7 @@ export function processLimitsOf(limits: SandboxLimits): ProcessLimits {
  * cgroup v2's `cpu.weight` scale (100 is an ordinary group; v1's `cpu.shares` is scaled from
  * it). Only the ratio matters, and only while the CPU is saturated (a class clicking at once):
  * an idle machine gives any run all it asks for.
- * - `interactive` (kafka-ts): short runs that mostly wait on the broker; a producer needs about
+ * - `interactive` (kafka-ts, shell): short runs that mostly wait on the broker; a producer needs about
  *   0.2 CPU-seconds. A student is watching the page for its first line.
  * - `batch` (DAG workers, scheduler task and parse tries): CPU-bound for seconds (about 2.6
  *   CPU-seconds for test_print_values).
@@ -279,8 +279,8 @@ export function shellProcessLimits(limits: SandboxLimits): ProcessLimits {
 }
 
 /** The whole-tree budget (one cgroup) of a shell run, bwrap's two processes included. */
-export function shellTreeBudget(limits: SandboxLimits): { memoryMb: number; processes: number } {
-  return { memoryMb: limits.memoryMb, processes: limits.processes + TREE_PROCESS_HEADROOM };
+export function shellTreeBudget(limits: SandboxLimits): { memoryMb: number; processes: number; cpuWeight: number } {
+  return { memoryMb: limits.memoryMb, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
 }
 
 // ─── The sandbox of a kafka-py run (the article's Python client) ─────────────────────────────

@@ -34,6 +34,7 @@ const env = {
   CAUCE_LAB_DIR: process.env.CAUCE_LAB_DIR ?? path.join(root, '.lab', 'bench'),
   CAUCE_KAFKA_PORT: process.env.CAUCE_KAFKA_PORT ?? '29092',
   CAUCE_AIRFLOW_PORT: process.env.CAUCE_AIRFLOW_PORT ?? '28080',
+  CAUCE_HADOOP: 'off',
   // 40 students share one address here: the per-minute run limit is per student anyway.
   NEXT_TELEMETRY_DISABLED: '1',
 };

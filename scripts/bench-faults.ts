@@ -176,7 +176,14 @@ class Bench {
       cwd: root,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...base, CAUCE_LAB_DIR: this.labDir, CAUCE_KAFKA_PORT: String(this.kafkaPort), CAUCE_AIRFLOW_PORT: String(this.airflowPort), NEXT_TELEMETRY_DISABLED: '1' },
+      env: {
+        ...base,
+        CAUCE_LAB_DIR: this.labDir,
+        CAUCE_KAFKA_PORT: String(this.kafkaPort),
+        CAUCE_AIRFLOW_PORT: String(this.airflowPort),
+        CAUCE_HADOOP: 'off',
+        NEXT_TELEMETRY_DISABLED: '1',
+      },
     });
     for (const stream of [this.launcher.stdout, this.launcher.stderr]) stream?.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
     progress(`arrancando el lanzador (sitio ${this.sitePort}, Kafka ${this.kafkaPort}, Airflow ${this.airflowPort}, laboratorio ${this.labDir})…`);

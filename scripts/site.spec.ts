@@ -105,12 +105,26 @@ interface Launch {
 function launch(args: string[], env: Record<string, string>): Launch {
   const base = { ...process.env };
   // The shell's lab and site settings would otherwise leak in (vitest's own CAUCE_DB_FILE stays: an in-memory database).
-  for (const key of ['KAFKA_BROKERS', 'AIRFLOW_API_URL', 'PORT', 'CAUCE_HOST', 'CAUCE_KAFKA_PORT', 'CAUCE_AIRFLOW_PORT', 'CAUCE_MODE', 'DATABASE_URL']) delete base[key];
+  for (const key of [
+    'KAFKA_BROKERS',
+    'AIRFLOW_API_URL',
+    'PORT',
+    'CAUCE_HOST',
+    'CAUCE_KAFKA_PORT',
+    'CAUCE_AIRFLOW_PORT',
+    'CAUCE_MODE',
+    'DATABASE_URL',
+    'CAUCE_HADOOP_PORT',
+    'HADOOP_CONF_DIR',
+    'HADOOP_DEFAULT_FS',
+  ])
+    delete base[key];
   const child = spawn(process.execPath, [path.join(root, 'scripts', 'cauce.mjs'), 'serve', ...args], {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...base, ...env },
+    // No Hadoop: these launchers test the site and Kafka/Airflow, and a developer's Hadoop may hold 9870-9883.
+    env: { ...base, CAUCE_HADOOP: 'off', ...env },
   });
   launchers.push(child);
   let output = '';

@@ -4,7 +4,8 @@
  * when its sources changed, brings Kafka and Airflow up (or checks the external ones), then
  * serves the production build under a supervisor and says "Cauce listo" once it listens.
  * Ctrl-C stops the site and the lab, leaving no process behind.
- * Flags: --port N, --host ADDRESS, --no-build.
+ * Flags: --port N, --host ADDRESS, --no-build, --with-hadoop (Hadoop now, not when a lesson first
+ * needs it; the same as CAUCE_HADOOP=on).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,7 +27,10 @@ const port = Number(argument('--port') ?? envVar('PORT') ?? DEFAULT_SITE_PORT);
 const host = argument('--host') ?? serverEnv().CAUCE_HOST ?? '127.0.0.1';
 /** Serve the build in .next as it is, stale or not (the launcher's own tests: a rebuild would pull it from under other servers). */
 const noBuild = process.argv.includes('--no-build');
-const SOURCES = ['app', 'components', 'lib', 'content', 'next.config.mjs', 'package-lock.json', 'tsconfig.json'];
+/** Start Hadoop with the lab instead of on a Hadoop lesson's first request. */
+const withHadoop = process.argv.includes('--with-hadoop');
+// lab/ too: the site's server imports the lab's health checks and versions (lib/lab/*.ts).
+const SOURCES = ['app', 'components', 'lib', 'lab', 'content', 'next.config.mjs', 'package-lock.json', 'tsconfig.json'];
 
 function newestMtime(target: string): number {
   const stat = fs.statSync(target, { throwIfNoEntry: false });
@@ -105,7 +109,10 @@ async function main(): Promise<number> {
     console.log('▸ Construyendo el sitio (next build)…');
     build = spawnNextBuild();
   }
-  const [buildCode, running] = await Promise.all([build ? waitForExit(build) : 0, startLab({ onProgress: progressLine }).catch((error: unknown) => error as Error)]);
+  const [buildCode, running] = await Promise.all([
+    build ? waitForExit(build) : 0,
+    startLab({ onProgress: progressLine, ...(withHadoop ? { hadoop: { when: 'on' as const } } : {}) }).catch((error: unknown) => error as Error),
+  ]);
   if (interrupted()) return interrupted()!;
   if (running instanceof Error) {
     console.error(`✖ El laboratorio no arrancó: ${running.message}`);

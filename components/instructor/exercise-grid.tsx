@@ -1,6 +1,7 @@
 import type { ExerciseCell, ExerciseGrid } from '@/lib/db/exercises';
 import { InlineCode } from '@/components/retos/inline-code';
 import { findExercise } from '@/lib/retos/exercises';
+import { plural } from '@/lib/format/spanish';
 
 /** One Reto as a column of the grid. */
 export interface ExerciseColumn {
@@ -10,8 +11,6 @@ export interface ExerciseColumn {
   /** The title of the Reto's lesson. */
   lesson: string;
 }
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** «45 s», «2 min 5 s», «1 h 3 min»: how long a student took, read at a glance. */
 export function formatDuration(seconds: number): string {

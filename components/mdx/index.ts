@@ -1,3 +1,4 @@
+import { ClusterSummary } from '@/components/lab/cluster-summary.client';
 import { CodeFigure } from './code-figure';
 import { LanguageTabs } from './language-tabs';
 import { Note } from './note';
@@ -14,6 +15,7 @@ export const mdxComponents = {
   Pista,
   Original,
   Note,
+  ClusterSummary,
   figure: CodeFigure,
   pre: Pre,
 };

@@ -2,47 +2,21 @@
 
 import { useSyncExternalStore } from 'react';
 import { loadExerciseProgress, recordHint } from '@/app/retos/actions';
-import { keepsProgressOnServer, sessionInfo } from '@/components/site/session.client';
+import { progressSource } from '@/components/site/progress-source.client';
 
 /**
- * Which Retos the student passed and what help they took, where completion marks live
- * (components/lesson/completion-store.client.ts): this browser's localStorage when studying
- * alone; the server for a course's student (the verdicts are recorded there, this mirrors
- * them); memory only on a course's page without a student session.
+ * Which Retos the student passed and what help they took, kept where completion marks are
+ * (components/site/progress-source.client.ts). For a course's student the server records the
+ * verdicts itself; this mirrors them.
  */
 export interface ExerciseProgress {
   passed: string[];
   help: Record<string, { hints: number; solution: boolean }>;
 }
 
-const KEY = 'cauce:retos';
 const EMPTY = '{"passed":[],"help":{}}';
-const listeners = new Set<() => void>();
-let memory: string | null = null;
-let resolving: Promise<void> | undefined;
-
-const notify = () => listeners.forEach((l) => l());
-
-function resolveSource() {
-  resolving ??= sessionInfo().then(async (info) => {
-    if (info.mode !== 'course') return;
-    memory = EMPTY;
-    notify();
-    if (keepsProgressOnServer(info)) {
-      memory = JSON.stringify(await loadExerciseProgress().catch(() => JSON.parse(EMPTY) as ExerciseProgress));
-      notify();
-    }
-  });
-}
-
-function read(): string {
-  if (memory !== null) return memory;
-  try {
-    return window.localStorage.getItem(KEY) ?? EMPTY;
-  } catch {
-    return EMPTY;
-  }
-}
+const source = progressSource({ key: 'cauce:retos', empty: EMPTY, loadFromServer: async () => JSON.stringify(await loadExerciseProgress()) });
+const read = () => source.read();
 
 const parsedCache = new Map<string, ExerciseProgress>();
 function parse(raw: string): ExerciseProgress {
@@ -60,20 +34,7 @@ function parse(raw: string): ExerciseProgress {
 }
 
 function write(next: ExerciseProgress) {
-  const raw = JSON.stringify(next);
-  if (memory !== null) memory = raw;
-  else window.localStorage.setItem(KEY, raw);
-  notify();
-}
-
-function subscribe(listener: () => void) {
-  resolveSource();
-  listeners.add(listener);
-  window.addEventListener('storage', listener);
-  return () => {
-    listeners.delete(listener);
-    window.removeEventListener('storage', listener);
-  };
+  source.write(JSON.stringify(next));
 }
 
 /** A passing verdict (the server already recorded it for a course's student). */
@@ -100,5 +61,5 @@ export function markSolutionSeen(exercise: string) {
 
 /** The student's Retos progress; empty during server rendering. */
 export function useExerciseProgress(): ExerciseProgress {
-  return parse(useSyncExternalStore(subscribe, read, () => EMPTY));
+  return parse(useSyncExternalStore(source.subscribe, read, () => EMPTY));
 }

@@ -7,9 +7,10 @@ import type { LabService } from '@/lib/runs/schema';
 
 const POLL_MS = 5_000;
 
-type State = 'up' | 'down' | 'restarting' | 'checking' | 'unknown';
+type State = 'up' | 'down' | 'restarting' | 'checking' | 'unknown' | 'idle';
 
 const LABEL: Record<State, string> = {
+  idle: 'en espera',
   up: 'disponible',
   down: 'no disponible',
   restarting: 'reiniciando…',
@@ -126,15 +127,27 @@ function airflowUpDetail(airflow: NonNullable<LabStatus['airflow']>): string {
   return [airflow.version && `versión ${airflow.version}`, airflow.mode === 'external' ? 'externo' : 'laboratorio integrado'].filter(Boolean).join(' · ');
 }
 
+function hadoopView(hadoop: LabStatus['hadoop'], checkedAt: string | undefined): ServiceView {
+  if (hadoop?.ok)
+    return {
+      state: 'up',
+      detail: [hadoop.version && `versión ${hadoop.version}`, 'HDFS + YARN', hadoop.mode === 'external' ? 'clúster externo' : 'laboratorio integrado'].filter(Boolean).join(' · '),
+    };
+  if (hadoop?.startable && !hadoop.supervisor) return { state: 'idle', detail: 'arranca cuando una lección lo necesita (el resumen del clúster)' };
+  const view = serviceView(hadoop, checkedAt, undefined);
+  // While it starts, the launcher's progress line ("Descargando Hadoop… 40%") says more than "arrancando".
+  return hadoop?.supervisor?.state === 'starting' && hadoop.supervisor.reason ? { ...view, detail: hadoop.supervisor.reason } : view;
+}
+
 export interface LabStatusBadgeProps {
   /** The services this course's examples use (lib/runs/schema.ts labServicesFor); only those get a badge. */
   services: readonly LabService[];
 }
 
-/** The lab's services a course uses (Kafka, Airflow), kept fresh while the page is open. */
+/** The lab's services a course uses (Kafka, Airflow, Hadoop), kept fresh while the page is open. */
 export function LabStatusBadge({ services }: LabStatusBadgeProps) {
   const { status, unreachable } = useLabStatus();
-  const { kafka, airflow, checkedAt } = status ?? {};
+  const { kafka, airflow, hadoop, checkedAt } = status ?? {};
   const unknown: ServiceView = { state: 'unknown' };
   return (
     <div className="lab-statuses">
@@ -145,6 +158,9 @@ export function LabStatusBadge({ services }: LabStatusBadgeProps) {
           view={unreachable ? unknown : serviceView(airflow, checkedAt, airflow && airflowUpDetail(airflow))}
           link={airflow ? { href: airflow.uiUrl, label: 'Abrir la interfaz de Airflow', signIn: airflow.signIn } : undefined}
         />
+      )}
+      {services.includes('hadoop') && (hadoop || !status) && (
+        <ServiceStatus name="Hadoop" view={unreachable ? unknown : status ? hadoopView(hadoop, checkedAt) : { state: 'checking' }} />
       )}
     </div>
   );

@@ -22,8 +22,22 @@ const JAR_LIST = join(KAFKA_SOURCE_DIR, 'jars.txt');
 /** Written into the libs folder last, so its presence means "every jar is there". */
 const COMPLETE_MARKER = 'VERSION';
 
-export function expectedJars(): string[] {
-  return readFileSync(JAR_LIST, 'utf8')
+/** What a pom fetches: Kafka's by default; Hadoop's (lab/hadoop/download.ts) reuses the same steps. */
+export interface JarProduct {
+  /** Spanish name in messages ("Kafka"). */
+  readonly name: string;
+  /** Written to the libs folder's marker: another version's folder is fetched again. */
+  readonly version: string;
+  /** Tracked list of the jar names the pom resolves to. */
+  readonly jarList: string;
+  /** The pom property that names the output folder (`lab.kafka.libs`). */
+  readonly libsProperty: string;
+}
+
+const KAFKA_JARS: JarProduct = { name: 'Kafka', version: KAFKA_VERSION, jarList: JAR_LIST, libsProperty: 'lab.kafka.libs' };
+
+export function expectedJars(jarList = JAR_LIST): string[] {
+  return readFileSync(jarList, 'utf8')
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.endsWith('.jar'));
@@ -33,9 +47,9 @@ export function expectedJars(): string[] {
  * True when libsDir holds this Kafka version's jars. A folder from another version is
  * not reused: two Kafka versions on one classpath start a broker that fails oddly.
  */
-export function jarsReady(libsDir: string): boolean {
+export function jarsReady(libsDir: string, version = KAFKA_VERSION): boolean {
   const marker = join(libsDir, COMPLETE_MARKER);
-  return existsSync(marker) && readFileSync(marker, 'utf8').trim() === KAFKA_VERSION;
+  return existsSync(marker) && readFileSync(marker, 'utf8').trim() === version;
 }
 
 export interface EnsureJarsOptions {
@@ -44,6 +58,8 @@ export interface EnsureJarsOptions {
   readonly onProgress?: ProgressListener;
   /** Rewrite lab/kafka/jars.txt from what Maven copied (after changing the pom). */
   readonly writeJarList?: boolean;
+  /** @default Kafka's */
+  readonly product?: JarProduct;
 }
 
 /**
@@ -55,15 +71,16 @@ export interface EnsureJarsOptions {
  */
 export async function ensureJars(options: EnsureJarsOptions): Promise<void> {
   const { libsDir, onProgress } = options;
-  if (jarsReady(libsDir) && !options.writeJarList) return;
+  const product = options.product ?? KAFKA_JARS;
+  if (jarsReady(libsDir, product.version) && !options.writeJarList) return;
 
   // Start clean: leftovers of an older version or an interrupted copy would mix in.
   rmSync(libsDir, { recursive: true, force: true });
   mkdirSync(libsDir, { recursive: true });
 
-  const expected = new Set(expectedJars());
+  const expected = new Set(expectedJars(product.jarList));
   const seen = new Set<string>();
-  const label = `Descargando Kafka ${KAFKA_VERSION}…`;
+  const label = `Descargando ${product.name} ${product.version}…`;
   let lastPercent = -1;
   const report = (fraction: number): void => {
     const percent = Math.floor(fraction * 100);
@@ -80,7 +97,7 @@ export async function ensureJars(options: EnsureJarsOptions): Promise<void> {
       '-f',
       options.pom,
       'dependency:copy-dependencies',
-      `-Dlab.kafka.libs=${libsDir}`,
+      `-D${product.libsProperty}=${libsDir}`,
     ],
     (line) => {
       tail.push(line);
@@ -93,26 +110,27 @@ export async function ensureJars(options: EnsureJarsOptions): Promise<void> {
       }
     },
   ).catch((error: unknown) => {
-    throw new LabDownloadError(`No se pudo descargar Kafka ${KAFKA_VERSION} con Maven. Últimas líneas:\n${tail.join('\n')}`, { cause: error, retriable: true });
+    throw new LabDownloadError(`No se pudo descargar ${product.name} ${product.version} con Maven. Últimas líneas:\n${tail.join('\n')}`, { cause: error, retriable: true });
   });
 
   const copied = readdirSync(libsDir).filter((name) => name.endsWith('.jar'));
-  if (options.writeJarList) writeJarList(copied);
+  if (options.writeJarList) writeJarList(product.jarList, copied);
   const missing = [...expected].filter((jar) => !copied.includes(jar));
   if (!options.writeJarList && missing.length > 0) {
     throw new LabDownloadError(
-      `Faltan jars de Kafka tras la descarga: ${missing.join(', ')}. ` + 'Si cambiaste lab/kafka/pom.xml, regenera la lista con `npx tsx lab/cli.ts prepare --write-jar-list`.',
+      `Faltan jars de ${product.name} tras la descarga: ${missing.join(', ')}. ` +
+        `Si cambiaste su pom.xml, regenera la lista (${product.jarList}) con \`prepare --write-jar-list\`.`,
     );
   }
-  writeFileSync(join(libsDir, COMPLETE_MARKER), `${KAFKA_VERSION}\n`);
+  writeFileSync(join(libsDir, COMPLETE_MARKER), `${product.version}\n`);
   report(1);
 }
 
-function writeJarList(jars: string[]): void {
-  const header = readFileSync(JAR_LIST, 'utf8')
+function writeJarList(jarList: string, jars: string[]): void {
+  const header = readFileSync(jarList, 'utf8')
     .split('\n')
     .filter((line) => line.startsWith('#'));
-  writeFileSync(JAR_LIST, [...header, ...[...jars].sort()].join('\n') + '\n');
+  writeFileSync(jarList, [...header, ...[...jars].sort()].join('\n') + '\n');
 }
 
 /** Runs mvn, feeding every output line to onLine; rejects on a non-zero exit. */

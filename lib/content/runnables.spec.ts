@@ -30,12 +30,13 @@ describe('el índice de ejemplos del servidor', () => {
     await expect(lesson('kind="kafka-ts" probe="hadoop-prerequisites"')).rejects.toThrow(/probe solo existe para kind="shell"/);
   });
 
-  it('cada curso muestra solo los servicios que usan sus ejemplos ejecutables: Hadoop (scripts shell, sin servicio del laboratorio aún) ninguno', async () => {
+  it('cada curso muestra solo los servicios que usan sus ejemplos ejecutables (Hadoop: sus scripts y el resumen del clúster)', async () => {
     const kinds = await lessonKinds();
     const servicesOf = (course: string) => labServicesFor([...kinds].filter(([lesson]) => lesson.startsWith(`${course}/`)).flatMap(([, k]) => k));
     expect(kinds.get('kafka/spark-streaming')).toEqual(['pyspark']);
     expect(servicesOf('kafka')).toEqual(['kafka']);
     expect(servicesOf('airflow')).toEqual(['airflow']);
-    expect(servicesOf('hadoop')).toEqual([]);
+    expect(servicesOf('hadoop')).toEqual(['hadoop']); // its shell examples reach HDFS and YARN
+    expect(labServicesFor([], ['hadoop'])).toEqual(['hadoop']);
   });
 });

@@ -1,45 +1,23 @@
+/**
+ * The Retos' DB layer (attempts, help, the instructor's grid and CSV), against SQLite and a real PostgreSQL.
+ */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCourse, joinCourse } from './courses';
 import { completionGrid, progressCsv } from './dashboard';
 import { setCompletion } from './progress';
 import { exerciseGrid, exerciseProgress, recordAttempt, recordHelp } from './exercises';
-import { type Db, openMigrated } from './index';
+import type { Db } from './index';
 import { recordRun } from './runs';
 import type { Student } from './schema';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
-
-/** The Retos' DB layer (attempts, help, the instructor's grid and CSV), against SQLite and a real PostgreSQL. */
-const backends: [string, () => Promise<{ db: Db; done: () => Promise<void> }>][] = [
-  [
-    'SQLite',
-    async () => {
-      const db = await openMigrated({ kind: 'sqlite', file: ':memory:' });
-      return { db, done: () => db.destroy() };
-    },
-  ],
-  [
-    'PostgreSQL',
-    async () => {
-      const pg: TestPostgres = await startTestPostgres();
-      const db = await openMigrated({ kind: 'postgres', url: pg.url });
-      return {
-        db,
-        done: async () => {
-          await db.destroy();
-          pg.stop();
-        },
-      };
-    },
-  ],
-];
+import { TEST_BACKENDS } from './test-postgres';
 
 const RETO = 'kafka/laboratorio/primer-tema';
 const OTHER = 'kafka/laboratorio/limpieza';
 const T0 = Date.parse('2026-12-03T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
 
-describe.each(backends)('Retos en %s', (_name, open) => {
+describe.each(TEST_BACKENDS)('Retos en %s', (_name, open) => {
   let db: Db;
   let done: () => Promise<void>;
   beforeAll(async () => {

@@ -1,40 +1,18 @@
+/**
+ * The same DB-layer spec, run against SQLite and against a real PostgreSQL server.
+ */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completionGrid, progressCsv, recentFailedRuns, roster, runsPerMinute } from './dashboard';
 import { createCourse, findCourseByCode, joinCourse, listCourses, listStudents, nameKey } from './courses';
-import { type Db, openMigrated } from './index';
+import type { Db } from './index';
 import { migrate } from './connect';
 import { listCompletions, loadCode, saveCode, setCompletion } from './progress';
 import { recordRun } from './runs';
 import { initSetting } from './settings';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
+import { TEST_BACKENDS } from './test-postgres';
 
-/** The same DB-layer spec, run against SQLite and against a real PostgreSQL server. */
-const backends: [string, () => Promise<{ db: Db; done: () => Promise<void> }>][] = [
-  [
-    'SQLite',
-    async () => {
-      const db = await openMigrated({ kind: 'sqlite', file: ':memory:' });
-      return { db, done: () => db.destroy() };
-    },
-  ],
-  [
-    'PostgreSQL',
-    async () => {
-      const pg: TestPostgres = await startTestPostgres();
-      const db = await openMigrated({ kind: 'postgres', url: pg.url });
-      return {
-        db,
-        done: async () => {
-          await db.destroy();
-          pg.stop();
-        },
-      };
-    },
-  ],
-];
-
-describe.each(backends)('datos del sitio en %s', (_name, open) => {
+describe.each(TEST_BACKENDS)('datos del sitio en %s', (_name, open) => {
   let db: Db;
   let done: () => Promise<void>;
   beforeAll(async () => {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { type Db, openMigrated } from './index';
 
 export interface TestPostgres {
   url: string;
@@ -55,3 +56,28 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     },
   };
 }
+
+/** Both backends the site runs on, for `describe.each`: an in-memory SQLite and a throwaway PostgreSQL, migrated. */
+export const TEST_BACKENDS: [string, () => Promise<{ db: Db; done: () => Promise<void> }>][] = [
+  [
+    'SQLite',
+    async () => {
+      const db = await openMigrated({ kind: 'sqlite', file: ':memory:' });
+      return { db, done: () => db.destroy() };
+    },
+  ],
+  [
+    'PostgreSQL',
+    async () => {
+      const pg = await startTestPostgres();
+      const db = await openMigrated({ kind: 'postgres', url: pg.url });
+      return {
+        db,
+        done: async () => {
+          await db.destroy();
+          pg.stop();
+        },
+      };
+    },
+  ],
+];

@@ -5,6 +5,7 @@ import { KAFKA_VERSION } from '@/lab/kafka/version';
 import { readServiceStates, type ServiceState } from '@/lab/service-state';
 import { kafkaBrokers, serverEnv, type EnvSource } from '@/lib/env';
 import { airflowSignIn, type AirflowSignIn } from './airflow-sign-in';
+import { hadoopStatus } from './hadoop-status';
 
 /**
  * What the launcher's supervisor says of a service whose probe failed (lab/service-state.ts):
@@ -24,6 +25,16 @@ export interface LabStatus {
     supervisor?: SupervisorView;
     /** How to sign in to the UI: only on the badge's status, and only studying alone (lib/lab/airflow-sign-in.ts). */
     signIn?: AirflowSignIn;
+  };
+  /** Absent when this server has no Hadoop: the badge's part of the cluster summary (lib/lab/hadoop-status.ts). */
+  hadoop?: {
+    ok: boolean;
+    error?: string;
+    mode: 'embedded' | 'external';
+    version?: string;
+    supervisor?: SupervisorView;
+    /** Embedded and never started: it starts when a Hadoop lesson asks. */
+    startable: boolean;
   };
   checkedAt: string;
 }
@@ -56,7 +67,8 @@ export function labStatus(): Promise<LabStatus> {
   const status = Promise.all([
     checkKafka(brokers, 1_500, { version: mode === 'embedded' ? KAFKA_VERSION : undefined }),
     apiUrl ? checkAirflow(apiUrl, 1_500) : Promise.resolve(undefined),
-  ]).then(([kafka, airflow]) => {
+    hadoopStatus(),
+  ]).then(([kafka, airflow, hadoop]) => {
     // Read after the probes, so a restart that began while they ran is already in it. Only the
     // embedded services are the launcher's: in external mode an entry is a previous run's.
     const supervised = readServiceStates();
@@ -69,6 +81,18 @@ export function labStatus(): Promise<LabStatus> {
         uiUrl: env.AIRFLOW_UI_URL ?? apiUrl!,
         ...supervisorOf(airflow.ok, env.CAUCE_AIRFLOW_MODE === 'embedded' ? supervised.airflow : undefined),
       },
+      ...(hadoop
+        ? {
+            hadoop: {
+              ok: hadoop.ok,
+              mode: hadoop.mode,
+              startable: hadoop.startable,
+              ...(hadoop.error ? { error: hadoop.error } : {}),
+              ...(hadoop.version ? { version: hadoop.version } : {}),
+              ...(hadoop.supervisor ? { supervisor: hadoop.supervisor } : {}),
+            },
+          }
+        : {}),
       checkedAt: new Date().toISOString(),
     };
   });

@@ -5,16 +5,19 @@ import { SnippetKind } from '@/lib/content/schema';
 export const RUNNABLE_KINDS: readonly SnippetKind[] = ['kafka-ts', 'kafka-py', 'airflow-dag', 'shell'];
 
 /** The lab services whose state a page shows (the header's badges). */
-export type LabService = 'kafka' | 'airflow';
+export type LabService = 'kafka' | 'airflow' | 'hadoop';
 
-/** What a run of each kind talks to, of the services with a badge (Spark, S3 and HDFS have none yet). */
-const KIND_SERVICES: Record<SnippetKind, LabService[]> = { 'kafka-ts': ['kafka'], 'kafka-py': ['kafka'], 'airflow-dag': ['airflow'], pyspark: ['kafka'], shell: [] };
+/** What a run of each kind talks to, of the services with a badge (Spark and S3 have none yet). */
+const KIND_SERVICES: Record<SnippetKind, LabService[]> = { 'kafka-ts': ['kafka'], 'kafka-py': ['kafka'], 'airflow-dag': ['airflow'], pyspark: ['kafka'], shell: ['hadoop'] };
 
-/** The services the runnable examples of these kinds use, each once: a course's badges. */
-export function labServicesFor(kinds: Iterable<SnippetKind>): LabService[] {
-  const services = new Set<LabService>();
+/**
+ * The services the runnable examples of these kinds use, each once: a course's badges. `live`
+ * adds the services a lesson's live view reads without a run (the Hadoop cluster summary).
+ */
+export function labServicesFor(kinds: Iterable<SnippetKind>, live: Iterable<LabService> = []): LabService[] {
+  const services = new Set<LabService>(live);
   for (const kind of kinds) if (RUNNABLE_KINDS.includes(kind)) KIND_SERVICES[kind].forEach((s) => services.add(s));
-  return (['kafka', 'airflow'] as const).filter((s) => services.has(s));
+  return (['kafka', 'airflow', 'hadoop'] as const).filter((s) => services.has(s));
 }
 
 /** Largest total size of the files of one run, checked before anything starts. */

@@ -8,8 +8,8 @@ import type { SandboxOutput } from './output';
 import type { SandboxProbe } from './probe';
 import { SandboxRun, type SandboxProgram, type SandboxResult } from './run';
 
-/** uid of the first shell slot: away from kafka-ts (61000+), the sandbox tests (61100+) and DAG workers (61200+). */
-export const FIRST_SHELL_UID = 61_300;
+/** uid of the first shell slot: away from kafka-ts (61000+), the sandbox tests (61100+), DAG workers (61200+), the Airflow specs, launchers and benches (61300–61799) and Airflow itself (61900). */
+export const FIRST_SHELL_UID = 62_000;
 
 export interface ShellRequest {
   /** The student's files; the first is not special: `entry` names the script bash runs. */

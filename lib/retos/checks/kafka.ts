@@ -1,5 +1,6 @@
 import type { KafkaRecord } from '@/lib/runs/schema';
 import type { CheckContext, KafkaState, KafkaTopicState, RequirementCheck } from '../schema';
+import { plural } from '@/lib/format/spanish';
 
 /**
  * Requirements on the student's Kafka, judged on what the broker holds after the run (topics,
@@ -7,7 +8,6 @@ import type { CheckContext, KafkaState, KafkaTopicState, RequirementCheck } from
  * acknowledged to their program during it. Names are without the student's prefix.
  */
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const messages = (n: number) => plural(n, 'mensaje', 'mensajes');
 const partitions = (n: number) => plural(n, 'partición', 'particiones');
 

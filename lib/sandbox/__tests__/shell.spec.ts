@@ -13,7 +13,7 @@ import { SandboxHost } from '../host';
 import type { SandboxOutput } from '../output';
 import { runShell, type ShellRequest } from '../shell';
 
-const FIRST_UID = 61_400; // away from the server's shell slots (61300+) and the other sandbox tests (61100+)
+const FIRST_UID = 62_100; // away from the server's shell slots (62000+), the other sandbox tests (61100+) and the Airflow specs (61300–61499)
 const CONCURRENCY = 2;
 const host = new SandboxHost({ firstUid: FIRST_UID, concurrency: CONCURRENCY, root: '/run/cauce-sandbox-test', tmpfsMb: SHELL_TMPFS_MB });
 const probe = { argv: ['/bin/bash', '--norc', '--noprofile', '-c', HADOOP_PREREQUISITES_PROBE], wallMs: 5_000, outputBytes: 16_384 };

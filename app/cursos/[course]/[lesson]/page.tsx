@@ -33,9 +33,12 @@ export default async function LessonPage({ params }: { params: Params }) {
   const { course, lesson, previous, next } = found;
   const { frontmatter } = lesson;
   const content = await compileLesson(lesson);
-  // The course's badges: the services its examples run on (the Hadoop course's run on none yet).
+  // The course's badges: the services its examples run on, and Hadoop where a lesson shows its cluster summary.
   const kinds = await lessonKinds();
-  const services = labServicesFor(course.lessons.flatMap((l) => kinds.get(`${course.slug}/${l.slug}`) ?? []));
+  const services = labServicesFor(
+    course.lessons.flatMap((l) => kinds.get(`${course.slug}/${l.slug}`) ?? []),
+    course.lessons.some((l) => l.body.includes('<ClusterSummary')) ? ['hadoop'] : [],
+  );
 
   return (
     <>

@@ -12,11 +12,11 @@ import { completionGrid, recentFailedRuns, roster, runsPerMinute } from '@/lib/d
 import { exerciseGrid } from '@/lib/db/exercises';
 import { lessonColumns } from '@/lib/instructor/lessons';
 import { RUN_STATUS_LABELS } from '@/lib/runs/messages';
+import { plural } from '@/lib/format/spanish';
 
 export const metadata: Metadata = { title: 'Curso' };
 export const dynamic = 'force-dynamic';
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const time = (iso: string | null) => (iso ? new Date(iso).toLocaleString('es-ES', { dateStyle: 'short', timeStyle: 'short' }) : '—');
 
 /** One course for its instructor: roster, recent failures, activity. The lead extends this into the full dashboard. */

@@ -1,0 +1,95 @@
+import { HadoopUnavailableError, LabError } from '../errors';
+
+/**
+ * The lab's own (trusted) calls to HDFS over WebHDFS, from Node without starting a JVM: the
+ * NameNode's REST API on its web port. Simple authentication: `user.name` is who the call acts
+ * as, so this module is never reachable from student code (lab/hadoop/README.md).
+ */
+export class WebHdfs {
+  constructor(
+    private readonly namenodeUrl: string,
+    /** HDFS's superuser: the user the NameNode runs as. */
+    private readonly superuser: string,
+  ) {}
+
+  private async call(method: 'GET' | 'PUT', path: string, op: string, params: Record<string, string> = {}, as = this.superuser): Promise<unknown> {
+    const query = new URLSearchParams({ op, 'user.name': as, ...params });
+    const url = `${this.namenodeUrl}/webhdfs/v1${encodeURI(path)}?${query.toString()}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { method, signal: AbortSignal.timeout(10_000) });
+    } catch (error) {
+      throw new HadoopUnavailableError(`HDFS no responde en ${this.namenodeUrl}`, { cause: error });
+    }
+    const body = (await response.json().catch(() => ({}))) as { RemoteException?: { exception?: string; message?: string } };
+    if (!response.ok) {
+      const remote = body.RemoteException;
+      throw new WebHdfsError(remote?.message ?? `HTTP ${response.status}`, remote?.exception ?? 'HttpError', response.status);
+    }
+    return body;
+  }
+
+  async mkdirs(path: string, permission: string, as?: string): Promise<void> {
+    await this.call('PUT', path, 'MKDIRS', { permission }, as);
+  }
+
+  async setOwner(path: string, owner: string, group: string): Promise<void> {
+    await this.call('PUT', path, 'SETOWNER', { owner, group });
+  }
+
+  async setPermission(path: string, permission: string): Promise<void> {
+    await this.call('PUT', path, 'SETPERMISSION', { permission });
+  }
+
+  /** A path's owner and octal permission, or undefined when it does not exist. */
+  async status(path: string, as?: string): Promise<{ owner: string; group: string; permission: string; type: string } | undefined> {
+    try {
+      const body = (await this.call('GET', path, 'GETFILESTATUS', {}, as)) as { FileStatus: { owner: string; group: string; permission: string; type: string } };
+      return body.FileStatus;
+    } catch (error) {
+      if (error instanceof WebHdfsError && error.exception === 'FileNotFoundException') return undefined;
+      throw error;
+    }
+  }
+
+  /** Names in a directory, read as `as` (a student's listing is refused outside their home). */
+  async list(path: string, as?: string): Promise<string[]> {
+    const body = (await this.call('GET', path, 'LISTSTATUS', {}, as)) as { FileStatuses: { FileStatus: { pathSuffix: string }[] } };
+    return body.FileStatuses.FileStatus.map((status) => status.pathSuffix);
+  }
+
+  /**
+   * The folders every cluster of the lab needs, made by the superuser: /tmp (1777, MapReduce's
+   * staging area lives under it) and /user (755; each student's home below it).
+   */
+  async ensureBaseLayout(): Promise<void> {
+    await this.mkdirs('/tmp', '1777');
+    await this.setPermission('/tmp', '1777');
+    await this.mkdirs('/user', '755');
+  }
+
+  /**
+   * `/user/<user>` owned by the student, mode 700: the NameNode refuses every other student
+   * (permissions are on), the superuser still reaches it (the lab's checks, a reset).
+   */
+  async ensureHome(user: string): Promise<string> {
+    const home = `/user/${user}`;
+    const existing = await this.status(home);
+    if (existing?.owner === user && existing.permission === '700') return home;
+    await this.mkdirs(home, '700');
+    await this.setOwner(home, user, user);
+    await this.setPermission(home, '700');
+    return home;
+  }
+}
+
+/** An HDFS refusal (`AccessControlException`, `FileNotFoundException`…), with the server's words. */
+export class WebHdfsError extends LabError {
+  constructor(
+    message: string,
+    readonly exception: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
