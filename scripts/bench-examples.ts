@@ -10,6 +10,7 @@
  */
 import { DagWorkerPool } from '../lib/runs/airflow/pool';
 import { AIRFLOW_EXAMPLES, airflowCliTest, exampleFile, runDag } from '../lib/runs/airflow/test-helpers';
+import { TEST_UIDS } from '../lib/sandbox/uids';
 
 // Benchmark knobs, read raw: this harness's own settings, not the site's or the lab's (lib/env.ts declares those).
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -28,7 +29,7 @@ interface Row {
 
 async function main() {
   // uids away from the server's pool (61200+), the specs (61300+, 61400+) and Airflow's task launcher (61500+).
-  const pool = new DagWorkerPool({ size: 1, slots: 3, firstUid: 61_700, root: '/run/cauce-airflow-bench-examples' });
+  const pool = new DagWorkerPool({ size: 1, slots: 3, firstUid: TEST_UIDS.benchExamples, root: '/run/cauce-airflow-bench-examples' });
   const rows: Row[] = [];
   try {
     for (const example of AIRFLOW_EXAMPLES) {

@@ -13,6 +13,7 @@ import { checkAirflow } from './health';
 import { airflowCliEnv, prepareAirflow } from './install';
 import { airflowPaths, lockHash, type AirflowPaths } from './paths';
 import { ADMIN_USER, ensureSecrets, type AirflowSecrets } from './secrets';
+import { SANDBOX_UIDS } from '@/lib/sandbox/uids';
 
 export interface AirflowServerOptions {
   /** api-server port (UI + REST). @default $CAUCE_AIRFLOW_PORT or 8080 */
@@ -86,7 +87,7 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
     this.port = options.port ?? airflowPort();
     this.host = options.host ?? envVar('CAUCE_AIRFLOW_HOST') ?? '127.0.0.1';
     this.paths = airflowPaths(options.stateDir);
-    this.uid = process.getuid?.() === 0 ? (options.uid ?? envVar('CAUCE_AIRFLOW_UID') ?? 61_900) : undefined;
+    this.uid = process.getuid?.() === 0 ? (options.uid ?? envVar('CAUCE_AIRFLOW_UID') ?? SANDBOX_UIDS.airflow) : undefined;
   }
 
   /** The uid the components run as (undefined: the launcher's own). */

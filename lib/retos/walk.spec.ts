@@ -13,9 +13,10 @@ import { DagWorkerPool } from '@/lib/runs/airflow/pool';
 import { assertAirflowLab } from '@/lib/runs/airflow/test-helpers';
 import { releaseSiteLab, stubSiteLabEnv } from '@/lib/runs/kafka-test-helpers';
 import type { ExerciseMeta, Verdict } from './schema';
+import { TEST_UIDS } from '@/lib/sandbox/uids';
 
 const MINUTE = 60_000;
-const FIRST_UID = 61_600; // away from the server's pools (61200+, tasks 61500+), the other Airflow specs (61300–61499), kafka-ts (61100+) and bench:examples (61700+)
+const FIRST_UID = TEST_UIDS.retos;
 const STUDENT = 'Reto';
 
 const exercises = [...(await exerciseIndex()).values()];

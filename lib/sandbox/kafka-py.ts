@@ -5,12 +5,10 @@ import { validatePythonFiles, type SnippetFile } from './input';
 import { kafkaPySandboxSpec, resolveKafkaPyRuntime, type KafkaPyRuntime } from './kinds/kafka-py';
 import type { SandboxOutput } from './output';
 import { SandboxRun, type SandboxProgram, type SandboxResult } from './run';
+import { SANDBOX_UIDS } from './uids';
 
-/**
- * uid of the first kafka-py slot: away from kafka-ts (61000+), the sandbox tests (61100+), DAG
- * workers (61200+), shell runs (61300+), Airflow tasks and parses (61500+) and 61600+.
- */
-export const FIRST_KAFKA_PY_UID = 61_700;
+/** uid of the first kafka-py slot (lib/sandbox/uids.ts keeps every range apart). */
+export const FIRST_KAFKA_PY_UID = SANDBOX_UIDS.kafkaPy;
 
 export interface KafkaPyRequest {
   /** The student's Python files; `entry` is the one run as `__main__`. */

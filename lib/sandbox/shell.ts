@@ -7,9 +7,10 @@ import type { EndReason } from './messages';
 import type { SandboxOutput } from './output';
 import type { SandboxProbe } from './probe';
 import { SandboxRun, type SandboxProgram, type SandboxResult } from './run';
+import { SANDBOX_UIDS } from './uids';
 
-/** uid of the first shell slot: away from kafka-ts (61000+), the sandbox tests (61100+), DAG workers (61200+), the Airflow specs, launchers and benches (61300–61799) and Airflow itself (61900). */
-export const FIRST_SHELL_UID = 62_000;
+/** uid of the first shell slot (lib/sandbox/uids.ts keeps every range apart). */
+export const FIRST_SHELL_UID = SANDBOX_UIDS.shell;
 
 export interface ShellRequest {
   /** The student's files; the first is not special: `entry` names the script bash runs. */

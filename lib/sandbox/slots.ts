@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { SANDBOX_UIDS } from './uids';
 
 /** uid of slot 0; slot n runs as FIRST_SANDBOX_UID + n (uid and gid). */
-export const FIRST_SANDBOX_UID = 61_000;
+export const FIRST_SANDBOX_UID = SANDBOX_UIDS.kafkaTs;
 
 export interface UidSlot {
   index: number;
@@ -36,7 +37,7 @@ export class UidSlots {
     /** How many runs may execute at once. @default 4 */
     readonly size = 4,
     /** uid of the first slot. @default FIRST_SANDBOX_UID (61000) */
-    readonly firstUid = FIRST_SANDBOX_UID,
+    readonly firstUid: number = FIRST_SANDBOX_UID,
   ) {}
 
   /**

@@ -8,6 +8,7 @@ import { NetworkRelays } from '@/lib/sandbox/network';
 import { UidSlots } from '@/lib/sandbox/slots';
 import { SlotWorkdirs } from '@/lib/sandbox/workdir';
 import { DagWorker } from './worker';
+import { SANDBOX_UIDS } from '@/lib/sandbox/uids';
 
 export interface DagWorkerPoolOptions {
   /** Warm workers kept waiting for a job. @default $CAUCE_AIRFLOW_POOL_SIZE, else the DAG runs at once (runCapacity) */
@@ -69,7 +70,7 @@ export class DagWorkerPool {
 
   constructor(options: DagWorkerPoolOptions = {}) {
     this.size = options.size ?? serverEnv().CAUCE_AIRFLOW_POOL_SIZE ?? runCapacity().airflowDag;
-    this.slots = new UidSlots(options.slots ?? this.size + 4, options.firstUid ?? 61_200);
+    this.slots = new UidSlots(options.slots ?? this.size + 4, options.firstUid ?? SANDBOX_UIDS.dagWorkers);
     const root = options.root ?? '/run/cauce-airflow';
     this.limits = { ...DEFAULT_DAG_WORKER_LIMITS, ...options.limits };
     this.dirs = new SlotWorkdirs({ root, tmpfsMb: this.limits.tmpfsMb, label: 'cauce-airflow' });

@@ -11,8 +11,9 @@ import { lessonCode } from '@/e2e/lesson-code';
 import { Run } from '../run';
 import type { RunEvent } from '../schema';
 import { executeShellSnippet } from './execute';
+import { TEST_UIDS } from '@/lib/sandbox/uids';
 
-const host = new SandboxHost({ firstUid: 61_410, concurrency: 1, root: '/run/cauce-sandbox-test', tmpfsMb: SHELL_TMPFS_MB });
+const host = new SandboxHost({ firstUid: TEST_UIDS.shell + 10, concurrency: 1, root: '/run/cauce-sandbox-test', tmpfsMb: SHELL_TMPFS_MB });
 const SNIPPET = 'hadoop/preparacion/comprobar-requisitos';
 
 async function execute(content: string, snippet = SNIPPET): Promise<RunEvent[]> {

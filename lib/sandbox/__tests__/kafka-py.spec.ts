@@ -11,8 +11,9 @@ import { SandboxHost } from '../host';
 import { runKafkaPython, type KafkaPyRequest } from '../kafka-py';
 import type { SandboxOutput } from '../output';
 import { checkPythonSyntax } from '../python-syntax';
+import { TEST_UIDS } from '../uids';
 
-const FIRST_UID = 61_750; // away from the server's kafka-py slots (61700+) and every other kind's
+const FIRST_UID = TEST_UIDS.kafkaPy;
 const CONCURRENCY = 2;
 const host = new SandboxHost({ firstUid: FIRST_UID, concurrency: CONCURRENCY, root: '/run/cauce-sandbox-test' });
 

@@ -12,8 +12,9 @@ import { assertSandboxPrerequisites, uidProcesses } from './prerequisites';
 import { SandboxHost } from '../host';
 import type { SandboxOutput } from '../output';
 import { runShell, type ShellRequest } from '../shell';
+import { TEST_UIDS } from '../uids';
 
-const FIRST_UID = 62_100; // away from the server's shell slots (62000+), the other sandbox tests (61100+) and the Airflow specs (61300–61499)
+const FIRST_UID = TEST_UIDS.shell;
 const CONCURRENCY = 2;
 const host = new SandboxHost({ firstUid: FIRST_UID, concurrency: CONCURRENCY, root: '/run/cauce-sandbox-test', tmpfsMb: SHELL_TMPFS_MB });
 const probe = { argv: ['/bin/bash', '--norc', '--noprofile', '-c', HADOOP_PREREQUISITES_PROBE], wallMs: 5_000, outputBytes: 16_384 };

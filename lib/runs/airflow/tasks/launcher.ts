@@ -10,6 +10,7 @@ import { SlotWorkdirs } from '@/lib/sandbox/workdir';
 import { ParseBroker, ParseRequest, ParseStream, type ParseContext } from './parse-try';
 import { runTaskTry, type TaskTryContext } from './task-try';
 import { TaskRefusedError } from './workload';
+import { SANDBOX_UIDS } from '@/lib/sandbox/uids';
 
 export interface TaskLauncherOptions {
   /** Where the executor connects (lab/airflow/paths.ts `taskLauncherSocket`). */
@@ -66,11 +67,11 @@ export class TaskLauncher {
   constructor(private readonly options: TaskLauncherOptions) {
     this.limits = { ...DEFAULT_AIRFLOW_TASK_LIMITS, ...options.limits };
     const root = options.root ?? '/run/cauce-airflow-tasks';
-    this.slots = new UidSlots(options.slots ?? 6, options.firstUid ?? 61_500);
+    this.slots = new UidSlots(options.slots ?? 6, options.firstUid ?? SANDBOX_UIDS.airflowTasks);
     this.workdirs = new SlotWorkdirs({ root, tmpfsMb: this.limits.tmpfsMb, label: 'cauce-airflow-task' });
     this.relays = new NetworkRelays(path.join(root, 'net'));
     this.log = options.log ?? ((line) => console.log(line));
-    this.parseSlots = new UidSlots(options.parseSlots ?? 3, options.firstParseUid ?? 61_520);
+    this.parseSlots = new UidSlots(options.parseSlots ?? 3, options.firstParseUid ?? SANDBOX_UIDS.airflowParse);
     this.parseWorkdirs = new SlotWorkdirs({ root, tmpfsMb: AIRFLOW_PARSE_LIMITS.tmpfsMb, label: 'cauce-airflow-parse' });
     this.parses = new ParseBroker(() => this.parseContext(), this.running);
   }
