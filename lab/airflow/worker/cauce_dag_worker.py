@@ -502,6 +502,54 @@ def move_db_into_memory():
             pass
 
 
+# Library modules lesson DAGs import (the standard provider's operators, decorators, sensors and
+# what they pull in): imported once here, before the warm-up, so that neither the parse child
+# nor every task child pays ~20 ms of CPU importing them again (a child's imports die with it).
+# Trusted code, the same for every run; the deprecated airflow.operators.* shims are left out
+# so that their warning still reaches a student who uses them.
+PRELOADED_MODULES = (
+    "airflow.providers.standard.operators.empty",
+    "airflow.providers.standard.operators.python",
+    "airflow.providers.standard.operators.bash",
+    "airflow.providers.standard.operators.branch",
+    "airflow.providers.standard.operators.latest_only",
+    "airflow.providers.standard.operators.trigger_dagrun",
+    "airflow.providers.standard.decorators.python",
+    "airflow.providers.standard.decorators.bash",
+    "airflow.providers.standard.decorators.branch_python",
+    "airflow.providers.standard.decorators.short_circuit",
+    "airflow.providers.standard.decorators.sensor",
+    "airflow.providers.standard.sensors.bash",
+    "airflow.providers.standard.sensors.python",
+    "airflow.providers.standard.sensors.time_delta",
+    "airflow.providers.standard.sensors.filesystem",
+    "airflow.providers.standard.hooks.subprocess",
+    "airflow.providers.standard.hooks.package_index",
+    "airflow.providers.standard.utils.python_virtualenv",
+    "airflow.sdk.bases.branch",
+    "airflow.sdk.bases.decorator",
+    "airflow.sdk.bases.hook",
+    "airflow.sdk.bases.sensor",
+    "airflow.sdk.definitions.decorators",
+    "airflow.sdk.definitions.decorators.condition",
+    "airflow.sdk.definitions.decorators.setup_teardown",
+    "airflow.sdk.definitions.decorators.task_group",
+    "airflow.version",
+    "jinja2.ext",
+    "packaging.requirements",
+)
+
+
+def preload_modules():
+    import importlib
+
+    for name in PRELOADED_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # an optional module this install lacks: its children import it as before
+            pass
+
+
 WARMUP_DAG = '''
 from datetime import datetime
 from airflow.providers.standard.operators.empty import EmptyOperator
@@ -681,15 +729,16 @@ class TaskTries:
     def wait_for_one(self):
         """Services every running try until at least one has ended, and finishes those."""
         while True:
-            self.selector.select(0.05)  # a child's exit is no selector event: look at least every 50 ms
-            ended = [task_try for task_try in list(self.running.values()) if self.step(task_try)]
+            # A child's exit is no selector event: every try is looked at least every 50 ms.
+            ready = {key.data for key, _ in self.selector.select(0.05)}
+            ended = [task_try for task_try in list(self.running.values()) if self.step(task_try, task_try in ready)]
             if ended:
                 break
         for task_try in ended:
             self.finish(task_try)
 
     @staticmethod
-    def step(task_try):
+    def step(task_try, ready):
         """
         One turn of ActivitySubprocess._monitor_subprocess (the loop its wait() runs) without
         blocking: serve what the child sent, heartbeat. True once the child is gone and read.
@@ -698,7 +747,8 @@ class TaskTries:
 
         proc = task_try.proc
         try:
-            alive = proc._service_subprocess(max_wait_time=0) is None
+            # _service_subprocess waits at least 10 ms for its selector: only when it has events.
+            alive = (proc._service_subprocess(max_wait_time=0) if ready else proc._check_subprocess_exit()) is None
             if proc._exit_code is not None and proc._open_sockets:
                 exited = proc._process_exit_monotonic
                 if exited and time.monotonic() - exited > SOCKET_CLEANUP_TIMEOUT:
@@ -722,8 +772,15 @@ class TaskTries:
         self.selector.unregister(proc.selector)
         del self.running[task_try.key]
         if task_try.broken is None:
+            # The tail of ActivitySubprocess.wait() (its loop is what step() did): the state the
+            # child did not send directly (a failure) goes to the API here, then the logs.
             try:
-                proc.wait()  # its loop has nothing left to do: final state update, selector closed
+                proc.selector.close()
+                proc._exit_code = proc._exit_code if proc._exit_code is not None else 1
+                try:
+                    proc.update_task_state_if_needed()
+                finally:
+                    proc._upload_logs()
             except Exception as error:
                 task_try.broken = error
         if task_try.broken is not None:
@@ -1399,6 +1456,7 @@ def main():
         # The DB moves into memory before the warm-up, so that the engine every job uses is the
         # one whose compiled-statement cache the warm-up filled (a new engine starts cold).
         move_db_into_memory()
+        preload_modules()
         warm_up()
         # Only children import the student's files (BundleDagBag puts the folder on their own
         # sys.path): a module a task drops there must never shadow one this side imports later.
