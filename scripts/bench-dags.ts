@@ -97,7 +97,11 @@ async function main() {
     const rss = await pool.residentBytes();
     const paced = await warmRuns(pool, true);
     const burst = await warmRuns(pool, false);
-    console.log(`\ntest_print_values (7 tareas), ${RUNS} ejecuciones, de la petición al estado final (carga ${loadavg().map((n) => n.toFixed(2)).join(' ')}):`);
+    console.log(
+      `\ntest_print_values (7 tareas), ${RUNS} ejecuciones, de la petición al estado final (carga ${loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}):`,
+    );
     console.log(`  caliente, con pausa: ${line(paced)}  (objetivo p50 ≤ 3 s)`);
     console.log(`  caliente, seguidas:  ${line(burst)}  (objetivo p95 ≤ 2 s)`);
     console.log(`  memoria del pool caliente (${pool.size} trabajadores): ${(rss / 1024 / 1024).toFixed(0)} MB RSS`);

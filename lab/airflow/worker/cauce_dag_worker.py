@@ -664,6 +664,12 @@ class TaskTries:
             task = self.dag.get_task(ti.task_id)
         except Exception:
             task = None
+        # An upstream try may have told the API it is done while its process is still ending:
+        # this one starts after it has ended and been reported, so states reach the student in
+        # dependency order.
+        upstream = getattr(task, "upstream_task_ids", None) or ()
+        if any(t.key[0] in upstream for t in self.running.values()):
+            return False
         same = sum(1 for t in self.running.values() if t.key[0] == ti.task_id)
         for cap in (getattr(task, "max_active_tis_per_dag", None), getattr(task, "max_active_tis_per_dagrun", None)):
             if isinstance(cap, int) and same >= cap:
