@@ -9,7 +9,8 @@ Lifecycle (driven by lib/runs/airflow/pool.ts and worker.ts):
   2. says {"event": "ready"} and becomes a zygote (cauce_zygote.py): for each JSON job on
      stdin, {"files": [...]}, it forks a job process from this warm state;
   3. the job process writes the files to /tmp/dags, parses them in a child, reports the DAG's
-     structure and runs it like `dag.test()` does, each task try in its own child, streaming
+     structure and runs it like `dag.test()` does, each task try in its own child (independent
+     tries at once, up to CAUCE_PARALLEL_TASKS: see TaskTries), streaming
      task states, task logs and XCom values, says {"event": "result", ...} and exits;
   4. the zygote says {"event": "jobExit"}, kills whatever the job left running, puts /tmp
      back as the warm-up left it and says "ready" again. The pool replaces the sandbox only
