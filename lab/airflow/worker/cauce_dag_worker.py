@@ -736,14 +736,17 @@ class TaskTries:
         return Supervisor.start(what=what, dag_rel_path=self.rel_path, bundle_info=BundleInfo(name=BUNDLE, version=None),
                                 client=self.client, logger=logger, target=task_child_main)
 
-    def wait_for_one(self):
-        """Services every running try until at least one has ended, and finishes those."""
-        while True:
+    def wait_for_one(self, timeout=1.0):
+        """
+        Services every running try until at least one has ended (and finishes those) or for
+        `timeout` seconds: a task whose retry_delay is over may start beside a long one.
+        """
+        deadline = time.monotonic() + timeout
+        ended = []
+        while not ended and time.monotonic() < deadline:
             # A child's exit is no selector event: every try is looked at least every 50 ms.
             ready = {key.data for key, _ in self.selector.select(0.05)}
             ended = [task_try for task_try in list(self.running.values()) if self.step(task_try, task_try in ready)]
-            if ended:
-                break
         for task_try in ended:
             self.finish(task_try)
 
@@ -1071,6 +1074,8 @@ class Job:
                 tries.wait_for_one()  # the scheduler's loop runs again as soon as a try has ended
             elif any(getattr(x.state, "value", x.state) not in finished for x in all_tis):
                 time.sleep(1)  # waiting for a retry_delay (or for nothing: dag.test() also waits)
+        while tries.running:  # the run's state is decided; what still runs is seen to its end
+            tries.wait_for_one()
         session.expire_all()
         self.report_final_states(dr)
         self.list_run_dir()
