@@ -286,6 +286,38 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
     expect(log).toMatch(/sin canario/);
   });
 
+  it('una tarea que mata los demás procesos de la ejecución (los hijos preparados en espera) no impide que corran las siguientes', async () => {
+    const content = [
+      HEAD,
+      'import os, signal',
+      '',
+      'def mata():',
+      '    mine = {1, os.getpid(), os.getppid()}',
+      '    killed = 0',
+      '    for entry in os.listdir("/proc"):',
+      '        if entry.isdigit() and int(entry) not in mine:',
+      '            try:',
+      '                os.kill(int(entry), signal.SIGKILL)',
+      '                killed += 1',
+      '            except OSError:',
+      '                pass',
+      '    print(f"matados {killed}")',
+      '',
+      'def sigue(n):',
+      '    print(f"sigue {n}")',
+      '',
+      'with DAG(dag_id="mata_hermanos", start_date=datetime(2024, 1, 1), schedule=None):',
+      '    primera = PythonOperator(task_id="mata", python_callable=mata)',
+      '    for n in range(3):',
+      '        primera >> PythonOperator(task_id=f"sigue_{n}", python_callable=sigue, op_args=[n])',
+      '',
+    ].join('\n');
+    const { events, exit } = await runDag(pool, [{ name: 'mata_hermanos.py', content }]);
+    expect(logsOf(events, 'mata')).toMatch(/^matados [1-9]\d*$/m); // it found spares to kill
+    expect(exit.reason, exit.message).toBe('finished');
+    for (const n of [0, 1, 2]) expect(logsOf(events, `sigue_${n}`)).toMatch(new RegExp(`^sigue ${n}$`, 'm'));
+  });
+
   it('un archivo sin DAG lo dice claramente', async () => {
     const { exit } = await runDag(pool, [{ name: 'nada.py', content: 'x = 1\n' }]);
     expect(exit).toMatchObject({ reason: 'failed', message: expect.stringMatching(/no definen ningún DAG/) });
