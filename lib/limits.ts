@@ -412,6 +412,15 @@ export const DEFAULT_DAG_WORKER_LIMITS: Readonly<DagWorkerLimits> = Object.freez
  */
 export const MAX_DAG_TASKS = 100;
 
+/**
+ * Task tries of one DAG run that run at once in its worker: 4. Independent tasks overlap as
+ * under a real scheduler, so a run takes its critical path, not the sum of its tasks (the five
+ * echo_* of test_print_values run together). More would not help on the 2 cores a class server
+ * has, and each try is a process of the worker's budget (`processes`); the worker reads this
+ * as CAUCE_PARALLEL_TASKS and also honours the DAG's own max_active_tasks.
+ */
+export const MAX_PARALLEL_DAG_TASKS = 4;
+
 // ─── Airflow: "Enviar al scheduler" (the lab's Airflow, each task try sandboxed) ─────────────
 
 /**

@@ -9,7 +9,8 @@ Lifecycle (driven by lib/runs/airflow/pool.ts and worker.ts):
   2. says {"event": "ready"} and becomes a zygote (cauce_zygote.py): for each JSON job on
      stdin, {"files": [...]}, it forks a job process from this warm state;
   3. the job process writes the files to /tmp/dags, parses them in a child, reports the DAG's
-     structure and runs it like `dag.test()` does, each task try in its own child, streaming
+     structure and runs it like `dag.test()` does, each task try in its own child (independent
+     tries at once, up to CAUCE_PARALLEL_TASKS: see TaskTries), streaming
      task states, task logs and XCom values, says {"event": "result", ...} and exits;
   4. the zygote says {"event": "jobExit"}, kills whatever the job left running, puts /tmp
      back as the warm-up left it and says "ready" again. The pool replaces the sandbox only
@@ -56,6 +57,9 @@ DB_PATH = os.path.join(AIRFLOW_HOME, "airflow.db")
 TEMPLATE_DIR = os.environ.get("CAUCE_TEMPLATE_DIR", "/opt/cauce/template")
 RUN_DIR = os.environ.get("CAUCE_RUN_DIR", "/tmp/run")
 MAX_TASKS = int(os.environ.get("CAUCE_MAX_TASKS", "100"))
+# Task tries of one run that may be running at once (lib/limits.ts, MAX_PARALLEL_DAG_TASKS).
+PARALLEL_TASKS = max(1, int(os.environ.get("CAUCE_PARALLEL_TASKS", "4")))
+DEFAULT_POOL = "default_pool"
 MAX_VALUE_CHARS = 2000
 MAX_LISTED_FILES = 50
 # What a parse child may send back: serialized DAGs of at most MAX_TASKS tasks are far smaller.
@@ -499,6 +503,57 @@ def move_db_into_memory():
             pass
 
 
+# Library modules lesson DAGs import (the standard provider's operators, decorators, sensors and
+# what they pull in): imported once here, before the warm-up, so that neither the parse child
+# nor every task child pays ~20 ms of CPU importing them again (a child's imports die with it).
+# Trusted code, the same for every run; the deprecated airflow.operators.* shims are left out
+# so that their warning still reaches a student who uses them.
+PRELOADED_MODULES = (
+    "airflow.providers.standard.operators.empty",
+    "airflow.providers.standard.operators.python",
+    "airflow.providers.standard.operators.bash",
+    "airflow.providers.standard.operators.branch",
+    "airflow.providers.standard.operators.latest_only",
+    "airflow.providers.standard.operators.trigger_dagrun",
+    "airflow.providers.standard.decorators.python",
+    "airflow.providers.standard.decorators.bash",
+    "airflow.providers.standard.decorators.branch_python",
+    "airflow.providers.standard.decorators.short_circuit",
+    "airflow.providers.standard.decorators.sensor",
+    "airflow.providers.standard.sensors.bash",
+    "airflow.providers.standard.sensors.python",
+    "airflow.providers.standard.sensors.time_delta",
+    "airflow.providers.standard.sensors.filesystem",
+    "airflow.providers.standard.sensors.external_task",
+    "airflow.providers.standard.exceptions",
+    "airflow.providers.standard.hooks.subprocess",
+    "airflow.providers.standard.hooks.package_index",
+    "airflow.providers.standard.utils.python_virtualenv",
+    "airflow.sdk.bases.branch",
+    "airflow.sdk.bases.decorator",
+    "airflow.sdk.bases.hook",
+    "airflow.sdk.bases.sensor",
+    "airflow.sdk.definitions.decorators",
+    "airflow.sdk.definitions.decorators.condition",
+    "airflow.sdk.definitions.decorators.setup_teardown",
+    "airflow.sdk.definitions.decorators.task_group",
+    "airflow.sdk.definitions.asset.metadata",
+    "airflow.version",
+    "jinja2.ext",
+    "packaging.requirements",
+)
+
+
+def preload_modules():
+    import importlib
+
+    for name in PRELOADED_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # an optional module this install lacks: its children import it as before
+            pass
+
+
 WARMUP_DAG = '''
 from datetime import datetime
 from airflow.providers.standard.operators.empty import EmptyOperator
@@ -560,6 +615,349 @@ def parse_files():
                 continue
         dags.append(entry)
     return {"importErrors": errors, "dags": dags}
+
+
+# ---------------------------------------------------------------- task children forked ahead
+
+class SpareChildren:
+    """
+    Task children forked ahead of need, several at once, each waiting for the sockets of the
+    try it will run. Forking copies this process's page tables and marks every page
+    copy-on-write, so each later write here faults again: one fork per try cost this process
+    ~5,000 page faults per task (a fifth of a run's CPU). Forked as a batch, the job writes
+    each page once per batch, not once per task. A spare is this process's own child (waitpid,
+    the CPU accounting and killpg work as for a child forked in start()), runs nothing of the
+    student until it has its sockets, and then drops every fd it did not receive, as
+    task_child_main does for any task child.
+    """
+
+    MAX_BATCH = 8
+
+    def __init__(self):
+        self.idle = []  # (pid, control socket), oldest first
+
+    def take(self, wanted):
+        """A waiting spare (pid, control socket); forks a batch of `wanted` (capped) when none is left."""
+        if not self.idle:
+            for _ in range(max(1, min(self.MAX_BATCH, wanted))):
+                self.fork_one()
+        return self.idle.pop(0)
+
+    def fork_one(self):
+        import socket
+
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
+            spare_main(theirs)  # never returns
+        theirs.close()
+        self.idle.append((pid, ours))
+
+    def close(self):
+        """Spares never used: gone with the job (and reaped here, so their CPU counts as the job's)."""
+        import signal
+
+        for pid, control in self.idle:
+            control.close()  # a spare that still waits reads EOF and exits; the kill is for the rest
+            for end in (lambda: os.kill(pid, signal.SIGKILL), lambda: os.waitpid(pid, 0)):
+                try:
+                    end()
+                except OSError:
+                    pass
+        self.idle = []
+
+
+def spare_main(control):
+    """In a spare: wait for a try's four sockets, then become its task child (Airflow's _fork_main)."""
+    import array
+    import socket
+
+    from airflow.sdk.execution_time.supervisor import _fork_main
+
+    global _PARENT_FDS
+    try:
+        _PARENT_FDS = open_fds()  # all this spare inherited: dropped before the student's code
+        fds = array.array("i")
+        message, ancillary, _flags, _address = control.recvmsg(8, socket.CMSG_SPACE(4 * fds.itemsize))
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
+        if message != b"run" or len(fds) != 4:
+            os._exit(0)  # the job is gone or done with its spares
+        control.close()
+        requests, stdout, stderr = (socket.socket(fileno=fd) for fd in fds[:3])
+        try:
+            os.setpgid(0, 0)  # its own process group, as start(new_process_group=True) makes it
+        except OSError:
+            pass
+        _fork_main(requests, stdout, stderr, fds[3], task_child_main)
+    except BaseException:
+        pass
+    os._exit(124)
+
+
+def start_in_spare(cls, spares, wanted, *, what, dag_rel_path, bundle_info, client, logger):
+    """
+    ActivitySubprocess.start (WatchedSubprocess.start's parent side, then _on_child_started),
+    with the fork replaced by handing the child's ends of the four socket pairs to a spare.
+    Mirrors airflow/sdk/execution_time/supervisor.py of the pinned Airflow 3.3.2.
+    """
+    import socket
+
+    import psutil
+    from airflow.sdk.execution_time.supervisor import PsutilTracker
+
+    while True:
+        pid, control = spares.take(wanted)
+        child_stdout, read_stdout = socket.socketpair()
+        child_stderr, read_stderr = socket.socketpair()
+        child_requests, read_requests = socket.socketpair()
+        child_logs, read_logs = socket.socketpair()
+        ends = [child_requests.fileno(), child_stdout.fileno(), child_stderr.fileno(), child_logs.fileno()]
+        try:
+            control.sendmsg([b"run"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array_of(ends))])
+            break
+        except OSError:  # that spare died (a task can kill processes of its own uid): the next one
+            for sock in (child_stdout, read_stdout, child_stderr, read_stderr, child_requests, read_requests, child_logs, read_logs):
+                sock.close()
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except OSError:
+                pass
+        finally:
+            control.close()
+    try:
+        os.setpgid(pid, pid)
+    except OSError:
+        pass
+    for sock in (child_stdout, child_stderr, child_logs, child_requests):
+        sock.close()
+    proc = cls(
+        pid=pid,
+        stdin=read_requests,
+        process=PsutilTracker(psutil.Process(pid)),
+        process_log=logger,
+        start_time=time.monotonic(),
+        new_process_group=True,
+        id=what.id,
+        client=client,
+    )
+    proc._register_pipe_readers(read_stdout, read_stderr, read_requests, read_logs, data={})
+    proc._on_child_started(ti=what, dag_rel_path=dag_rel_path, bundle_info=bundle_info, sentry_integration="")
+    return proc
+
+
+def array_of(fds):
+    import array
+
+    return array.array("i", fds)
+
+
+# ---------------------------------------------------------------- task tries, several at once
+
+class TaskTry:
+    """One task instance's try in its supervised child, and its resumptions after a deferral."""
+
+    def __init__(self, ti, log):
+        self.ti = ti
+        self.key = (ti.task_id, ti.map_index)
+        self.pool = ti.pool or DEFAULT_POOL
+        self.log = log
+        self.proc = None
+        self.seen = {}  # what its own child asked for that matters here: a deferral
+        self.broken = None  # the exception its channel raised, if it wrote garbage there
+
+
+class TaskTries:
+    """
+    The task tries of one run that run at once: as the scheduler and a worker with
+    parallelism would, independent tasks overlap, so the critical path, not the number of
+    tasks, sets how long a run takes. Each try is Airflow's own ActivitySubprocess (its child
+    can only speak for itself); this thread services all of them, one request at a time, so
+    the Execution API and the metadata DB see the same sequence of calls as with one task.
+
+    Respected as the scheduler would: the DAG's max_active_tasks, a task's
+    max_active_tis_per_dag(run), and a pool other than default_pool runs one try at a time
+    (the lab defines no pools: a lesson names one to serialize tasks).
+    """
+
+    def __init__(self, job, client, rel_path, session, dag):
+        self.job = job
+        self.client = client
+        self.rel_path = rel_path
+        self.session = session
+        self.dag = dag
+        self.running = {}  # (task_id, map_index) -> TaskTry
+        self.limit = max(1, min(PARALLEL_TASKS, getattr(dag, "max_active_tasks", None) or PARALLEL_TASKS))
+        self.selector = selectors.DefaultSelector()  # wakes on any running try's own selector
+        self.spares = SpareChildren()
+        self.to_start = 1  # tries the run may still start: how many spares a batch forks
+
+    def has(self, ti):
+        return (ti.task_id, ti.map_index) in self.running
+
+    def fits(self, ti):
+        if len(self.running) >= self.limit:
+            return False
+        pool = ti.pool or DEFAULT_POOL
+        if pool != DEFAULT_POOL and any(t.pool == pool for t in self.running.values()):
+            return False
+        try:
+            task = self.dag.get_task(ti.task_id)
+        except Exception:
+            task = None
+        # An upstream try may have told the API it is done while its process is still ending:
+        # this one starts after it has ended and been reported, so states reach the student in
+        # dependency order.
+        upstream = getattr(task, "upstream_task_ids", None) or ()
+        if any(t.key[0] in upstream for t in self.running.values()):
+            return False
+        same = sum(1 for t in self.running.values() if t.key[0] == ti.task_id)
+        for cap in (getattr(task, "max_active_tis_per_dag", None), getattr(task, "max_active_tis_per_dagrun", None)):
+            if isinstance(cap, int) and same >= cap:
+                return False
+        return True
+
+    def start(self, ti):
+        index = ti.map_index
+        self.job.task_state(ti.task_id, "queued", index)
+        if index >= 0:
+            send("log", taskId=ti.task_id, text=f"── instancia map_index={index} ──")
+        self.launch(TaskTry(ti, TaskLog(self.job, ti.task_id)))
+
+    def launch(self, task_try):
+        """Forks the try's child through Airflow's supervisor (its `start` call included)."""
+        from uuid import UUID
+
+        from airflow.sdk.api.datamodels._generated import TaskInstance as TaskInstanceSDK
+        from airflow.utils.state import TaskInstanceState
+
+        ti = task_try.ti
+        ti.set_state(TaskInstanceState.QUEUED, session=self.session)
+        self.session.commit()
+        what = TaskInstanceSDK(
+            id=UUID(str(ti.id)), task_id=ti.task_id, dag_id=ti.dag_id, run_id=ti.run_id,
+            try_number=ti.try_number, map_index=ti.map_index, dag_version_id=UUID(str(ti.dag_version_id)),
+        )
+        task_try.seen = {}
+        task_try.broken = None
+        task_try.proc = self.spawn(what, task_try.log, task_try.seen)
+        self.running[task_try.key] = task_try
+        self.selector.register(task_try.proc.selector, selectors.EVENT_READ, task_try)
+        self.job.task_state(ti.task_id, "running", ti.map_index)
+
+    def spawn(self, what, log, seen):
+        """Airflow's ActivitySubprocess: forks the task child; its requests are served by step()."""
+        import structlog
+
+        from airflow.sdk.api.datamodels._generated import BundleInfo
+        from airflow.sdk.execution_time.comms import DeferTask
+        from airflow.sdk.execution_time.supervisor import ActivitySubprocess
+
+        class Supervisor(ActivitySubprocess):
+            def _service_subprocess(self, max_wait_time, raise_on_timeout=False, expect_signal=None):
+                try:
+                    return super()._service_subprocess(max_wait_time, raise_on_timeout, expect_signal)
+                except Exception:
+                    drain_output(self)  # before the selector and its handlers are closed
+                    raise
+
+            def _handle_request(self, msg, log_, req_id):
+                if isinstance(msg, DeferTask):
+                    seen["defer"] = msg  # this child's own deferral: where its task resumes
+                return super()._handle_request(msg, log_, req_id)
+
+        logger = structlog.wrap_logger(None, processors=[log], wrapper_class=structlog.make_filtering_bound_logger(0))
+        return start_in_spare(Supervisor, self.spares, self.to_start, what=what, dag_rel_path=self.rel_path,
+                              bundle_info=BundleInfo(name=BUNDLE, version=None), client=self.client, logger=logger)
+
+    def close(self):
+        self.spares.close()
+
+    def wait_for_one(self, timeout=1.0):
+        """
+        Services every running try until at least one has ended (and finishes those) or for
+        `timeout` seconds: a task whose retry_delay is over may start beside a long one.
+        """
+        deadline = time.monotonic() + timeout
+        ended = []
+        while not ended and time.monotonic() < deadline:
+            # A child's exit is no selector event: every try is looked at least every 50 ms.
+            ready = {key.data for key, _ in self.selector.select(0.05)}
+            ended = [task_try for task_try in list(self.running.values()) if self.step(task_try, task_try in ready)]
+        for task_try in ended:
+            self.finish(task_try)
+
+    @staticmethod
+    def step(task_try, ready):
+        """
+        One turn of ActivitySubprocess._monitor_subprocess (the loop its wait() runs) without
+        blocking: serve what the child sent, heartbeat. True once the child is gone and read.
+        """
+        from airflow.sdk.execution_time.supervisor import SOCKET_CLEANUP_TIMEOUT
+
+        proc = task_try.proc
+        try:
+            # _service_subprocess waits at least 10 ms for its selector: only when it has events.
+            alive = (proc._service_subprocess(max_wait_time=0) if ready else proc._check_subprocess_exit()) is None
+            if proc._exit_code is not None and proc._open_sockets:
+                exited = proc._process_exit_monotonic
+                if exited and time.monotonic() - exited > SOCKET_CLEANUP_TIMEOUT:
+                    proc._cleanup_open_sockets()
+                    return True
+            if alive:
+                proc._send_heartbeat_if_needed()
+                proc._handle_process_overtime_if_needed()
+        except Exception as error:  # garbage on its request socket (a frame length of gigabytes...)
+            task_try.broken = error
+            return True
+        return proc._exit_code is not None and not proc._open_sockets
+
+    def finish(self, task_try):
+        """The try's end as wait() does it, then what the student sees of it (or its resumption)."""
+        import signal
+
+        from airflow.utils.state import TaskInstanceState
+
+        proc, log, session = task_try.proc, task_try.log, self.session
+        self.selector.unregister(proc.selector)
+        del self.running[task_try.key]
+        if task_try.broken is None:
+            # The tail of ActivitySubprocess.wait() (its loop is what step() did): the state the
+            # child did not send directly (a failure) goes to the API here, then the logs.
+            try:
+                proc.selector.close()
+                proc._exit_code = proc._exit_code if proc._exit_code is not None else 1
+                try:
+                    proc.update_task_state_if_needed()
+                finally:
+                    proc._upload_logs()
+            except Exception as error:
+                task_try.broken = error
+        if task_try.broken is not None:
+            # The child broke its channel: its task is over, failed; the run goes on.
+            for end in (proc.selector.close, lambda: os.killpg(proc.pid, signal.SIGKILL), lambda: os.waitpid(proc.pid, 0)):
+                try:
+                    end()
+                except Exception:
+                    pass
+            log.line(f"[error] La tarea rompió su canal de comunicación con Airflow ({type(task_try.broken).__name__}); se da por fallida.")
+        deferral = task_try.seen.get("defer")
+        log.flush()
+        ti = self.job.current_ti(task_try.ti, session)
+        if task_try.broken is not None and getattr(ti.state, "value", ti.state) not in ("success", "failed", "up_for_retry"):
+            ti.set_state(TaskInstanceState.FAILED, session=session)
+            session.commit()
+        if getattr(ti.state, "value", ti.state) == "deferred" and deferral is not None:
+            if self.job.resume_after_trigger(ti, deferral, log, session):
+                task_try.ti = ti
+                self.launch(task_try)
+                return
+        state = getattr(ti.state, "value", ti.state)
+        if state in ("failed", "up_for_retry") and log.lab_lacks:
+            self.job.explain_task_error(ti.task_id, log.lab_lacks)
+        self.job.task_state(ti.task_id, state, ti.map_index)
+        self.job.report_xcom(ti)
 
 
 # ---------------------------------------------------------------- running a job
@@ -788,6 +1186,7 @@ class Job:
         dag.on_failure_callback = None
         client = InProcessTestSupervisor._api_client(dag)
         rel_path = os.path.relpath(dag.fileloc, DAGS_DIR)
+        tries = TaskTries(self, client, rel_path, session, dag)
         while dr.state == DagRunState.RUNNING:
             session.expire_all()
             schedulable, _ = dr.update_state(session=session)
@@ -804,52 +1203,24 @@ class Job:
                 state = getattr(ti.state, "value", ti.state)
                 if state in ("skipped", "upstream_failed", "removed"):
                     self.task_state(ti.task_id, state, ti.map_index)
-            scheduled = sorted((x for x in all_tis if x.state == TaskInstanceState.SCHEDULED), key=lambda x: (x.task_id, x.map_index))
-            if not scheduled and any(getattr(x.state, "value", x.state) not in finished for x in all_tis):
-                time.sleep(1)  # waiting for a retry_delay (or for nothing: dag.test() also waits)
+            scheduled = sorted((x for x in all_tis if x.state == TaskInstanceState.SCHEDULED and not tries.has(x)),
+                               key=lambda x: (x.task_id, x.map_index))
+            tries.to_start = sum(1 for x in all_tis if getattr(x.state, "value", x.state) not in finished and not tries.has(x))
             for ti in scheduled:
-                self.run_task(ti, client, rel_path, session)
+                if tries.fits(ti):
+                    tries.start(ti)
+            if tries.running:
+                tries.wait_for_one()  # the scheduler's loop runs again as soon as a try has ended
+            elif any(getattr(x.state, "value", x.state) not in finished for x in all_tis):
+                time.sleep(1)  # waiting for a retry_delay (or for nothing: dag.test() also waits)
+        while tries.running:  # the run's state is decided; what still runs is seen to its end
+            tries.wait_for_one()
+        tries.close()
         session.expire_all()
         self.report_final_states(dr)
         self.list_run_dir()
         state = getattr(dr.state, "value", dr.state)
         self.result("success" if state == "success" else "failed", dagState=state, dagId=dag.dag_id)
-
-    def run_task(self, ti, client, rel_path, session):
-        """One task try (and its resumption after a deferral) in supervised children."""
-        from uuid import UUID
-
-        from airflow.sdk.api.datamodels._generated import TaskInstance as TaskInstanceSDK
-        from airflow.utils.state import TaskInstanceState
-
-        index = ti.map_index
-        self.task_state(ti.task_id, "queued", index)
-        if index >= 0:
-            send("log", taskId=ti.task_id, text=f"── instancia map_index={index} ──")
-        while True:
-            ti.set_state(TaskInstanceState.QUEUED, session=session)
-            session.commit()
-            what = TaskInstanceSDK(
-                id=UUID(str(ti.id)), task_id=ti.task_id, dag_id=ti.dag_id, run_id=ti.run_id,
-                try_number=ti.try_number, map_index=index, dag_version_id=UUID(str(ti.dag_version_id)),
-            )
-            log = TaskLog(self, ti.task_id)
-            seen = self.supervise(what, client, rel_path, log, index)
-            deferral = seen.get("defer")
-            log.flush()
-            ti = self.current_ti(ti, session)
-            if seen.get("broken") and getattr(ti.state, "value", ti.state) not in ("success", "failed", "up_for_retry"):
-                ti.set_state(TaskInstanceState.FAILED, session=session)
-                session.commit()
-            if getattr(ti.state, "value", ti.state) == "deferred" and deferral is not None:
-                if self.resume_after_trigger(ti, deferral, log, session):
-                    continue
-            break
-        state = getattr(ti.state, "value", ti.state)
-        if state in ("failed", "up_for_retry") and log.lab_lacks:
-            self.explain_task_error(ti.task_id, log.lab_lacks)
-        self.task_state(ti.task_id, state, index)
-        self.report_xcom(ti)
 
     @staticmethod
     def current_ti(ti, session):
@@ -865,53 +1236,6 @@ class Job:
                 TaskInstance.task_id == key[2], TaskInstance.map_index == key[3],
             )
         ).one()
-
-    def supervise(self, what, client, rel_path, log, index):
-        """Airflow's ActivitySubprocess: forks the task child and serves its requests until it exits."""
-        import structlog
-
-        from airflow.sdk.api.datamodels._generated import BundleInfo
-        from airflow.sdk.execution_time.comms import DeferTask
-        from airflow.sdk.execution_time.supervisor import ActivitySubprocess
-
-        seen = {}
-
-        class Supervisor(ActivitySubprocess):
-            def _service_subprocess(self, max_wait_time, raise_on_timeout=False, expect_signal=None):
-                # The exit of the child is no selector event: once its sockets are closed, the
-                # stock loop sleeps up to min_heartbeat_interval (5 s) before it notices.
-                try:
-                    return super()._service_subprocess(min(max_wait_time, 0.05), raise_on_timeout, expect_signal)
-                except Exception:
-                    drain_output(self)  # before wait() closes the selector and its handlers
-                    raise
-
-            def _handle_request(self, msg, log_, req_id):
-                if isinstance(msg, DeferTask):
-                    seen["defer"] = msg  # this child's own deferral: where its task resumes
-                return super()._handle_request(msg, log_, req_id)
-
-        global _PARENT_FDS
-        _PARENT_FDS = open_fds()
-        logger = structlog.wrap_logger(None, processors=[log], wrapper_class=structlog.make_filtering_bound_logger(0))
-        proc = Supervisor.start(what=what, dag_rel_path=rel_path, bundle_info=BundleInfo(name=BUNDLE, version=None),
-                                client=client, logger=logger, target=task_child_main)
-        self.task_state(what.task_id, "running", index)
-        try:
-            proc.wait()
-        except Exception as error:
-            # The child wrote garbage into its request socket (a frame length of gigabytes...):
-            # its task is over, failed; the run goes on.
-            import signal
-
-            for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), lambda: os.waitpid(proc.pid, 0)):
-                try:
-                    kill()
-                except OSError:
-                    pass
-            log.line(f"[error] La tarea rompió su canal de comunicación con Airflow ({type(error).__name__}); se da por fallida.")
-            seen["broken"] = True
-        return seen
 
     def resume_after_trigger(self, ti, msg, log, session):
         """dag.test() runs a deferred task's trigger inline; here it runs in a child too."""
@@ -1209,6 +1533,38 @@ def explain(summary, file, line):
 
 # ---------------------------------------------------------------- main
 
+def memoize_dependency_analysis():
+    """
+    FastAPI analyses an endpoint's dependencies once per route, except when the app has
+    dependency_overrides: then solve_dependencies re-runs get_dependant (signature inspection,
+    pydantic fields) for every sub-dependency of every request. The in-process Execution API
+    overrides its auth dependencies, so each of a run's ~26 requests paid that analysis again
+    (a third of its CPU). get_dependant is a pure function of its arguments and FastAPI reuses
+    a route's Dependant across requests anyway, so the result is kept here, per process.
+    """
+    import functools
+
+    from fastapi.dependencies import utils
+
+    analyse = utils.get_dependant
+
+    @functools.lru_cache(maxsize=1024)
+    def cached(path, call, name, own, parent, use_cache, scope):
+        return analyse(path=path, call=call, name=name, own_oauth_scopes=list(own) if own is not None else None,
+                       parent_oauth_scopes=list(parent) if parent is not None else None, use_cache=use_cache, scope=scope)
+
+    def get_dependant(*, path, call, name=None, own_oauth_scopes=None, parent_oauth_scopes=None, use_cache=True, scope=None):
+        own = tuple(own_oauth_scopes) if own_oauth_scopes is not None else None
+        parent = tuple(parent_oauth_scopes) if parent_oauth_scopes is not None else None
+        try:
+            return cached(path, call, name, own, parent, use_cache, scope)
+        except TypeError:  # an unhashable dependency callable: analysed as before
+            return analyse(path=path, call=call, name=name, own_oauth_scopes=own_oauth_scopes,
+                           parent_oauth_scopes=parent_oauth_scopes, use_cache=use_cache, scope=scope)
+
+    utils.get_dependant = get_dependant
+
+
 def fresh_execution_api():
     """
     The in-process Execution API that task children talk to runs its ASGI app on an event loop
@@ -1251,8 +1607,12 @@ def main():
     try:
         make_nondumpable()
         prepare_home()
-        warm_up()
+        memoize_dependency_analysis()
+        # The DB moves into memory before the warm-up, so that the engine every job uses is the
+        # one whose compiled-statement cache the warm-up filled (a new engine starts cold).
         move_db_into_memory()
+        preload_modules()
+        warm_up()
         # Only children import the student's files (BundleDagBag puts the folder on their own
         # sys.path): a module a task drops there must never shadow one this side imports later.
         while DAGS_DIR in sys.path:

@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PARALLEL_DAG_TASKS } from '@/lib/limits';
 import { DagWorkerPool } from './pool';
 import { assertAirflowLab, lessonFile, runDag } from './test-helpers';
 import type { RunEvent } from '../schema';
@@ -37,6 +38,22 @@ const logsOf = (events: RunEvent[], taskId: string) =>
     .filter((e) => e.taskId === taskId)
     .map((e) => e.text)
     .join('\n');
+
+/**
+ * The most tasks among `ids` that were running at once, from the order of their task events
+ * (a try counts from its `running` event to its final state): no clock involved.
+ */
+function mostAtOnce(events: RunEvent[], ids: readonly string[]): number {
+  const running = new Set<string>();
+  let most = 0;
+  for (const event of of(events, 'task')) {
+    if (!ids.includes(event.taskId)) continue;
+    if (event.state === 'running') running.add(event.taskId);
+    else if (['success', 'failed', 'up_for_retry', 'skipped', 'upstream_failed'].includes(event.state)) running.delete(event.taskId);
+    most = Math.max(most, running.size);
+  }
+  return most;
+}
 
 describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)', () => {
   let pool: DagWorkerPool;
@@ -74,6 +91,23 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
       expect(logsOf(events, `echo_${i}`)).toMatch(new RegExp(`^${i}$`, 'm'));
     }
     expect(tasks.filter((e) => e.state === 'success')).toHaveLength(7);
+  });
+
+  it('test_print_values: las cinco echo_* independientes corren a la vez, no una tras otra', async () => {
+    const { events, exit } = await runDag(pool, [lessonFile('definicion-workflow', 'test_print_values.py')]);
+    expect(exit.reason).toBe('finished');
+    const echoes = [0, 1, 2, 3, 4].map((i) => `echo_${i}`);
+    // The worker starts every ready try that fits before it waits for one to end.
+    expect(mostAtOnce(events, echoes)).toBe(Math.min(echoes.length, MAX_PARALLEL_DAG_TASKS));
+    expect(MAX_PARALLEL_DAG_TASKS).toBeGreaterThan(1);
+  });
+
+  it('un DAG con max_active_tasks=1 corre sus tareas independientes de una en una', async () => {
+    const content = `${HEAD}\ndef hola(n):\n    print(f"hola {n}")\n\nwith DAG(dag_id="de_una_en_una", start_date=datetime(2024, 1, 1), schedule=None, max_active_tasks=1):\n    for n in range(3):\n        PythonOperator(task_id=f"t{n}", python_callable=hola, op_args=[n])\n`;
+    const { events, exit } = await runDag(pool, [{ name: 'de_una_en_una.py', content }]);
+    expect(exit.reason, exit.message).toBe('finished');
+    expect(mostAtOnce(events, ['t0', 't1', 't2'])).toBe(1);
+    for (const n of [0, 1, 2]) expect(logsOf(events, `t${n}`)).toMatch(new RegExp(`^hola ${n}$`, 'm'));
   });
 
   it('el operador TarGz crea el .tar.gz en la carpeta de la ejecución y su ruta queda en XCom', async () => {
@@ -250,6 +284,38 @@ describe('DAGs de Airflow en el laboratorio (trabajadores calientes en sandbox)'
     expect(log).not.toMatch(/ visible/);
     expect(log).toMatch(/tmp: \['airflow', 'dags', 'run'\]/);
     expect(log).toMatch(/sin canario/);
+  });
+
+  it('una tarea que mata los demás procesos de la ejecución (los hijos preparados en espera) no impide que corran las siguientes', async () => {
+    const content = [
+      HEAD,
+      'import os, signal',
+      '',
+      'def mata():',
+      '    mine = {1, os.getpid(), os.getppid()}',
+      '    killed = 0',
+      '    for entry in os.listdir("/proc"):',
+      '        if entry.isdigit() and int(entry) not in mine:',
+      '            try:',
+      '                os.kill(int(entry), signal.SIGKILL)',
+      '                killed += 1',
+      '            except OSError:',
+      '                pass',
+      '    print(f"matados {killed}")',
+      '',
+      'def sigue(n):',
+      '    print(f"sigue {n}")',
+      '',
+      'with DAG(dag_id="mata_hermanos", start_date=datetime(2024, 1, 1), schedule=None):',
+      '    primera = PythonOperator(task_id="mata", python_callable=mata)',
+      '    for n in range(3):',
+      '        primera >> PythonOperator(task_id=f"sigue_{n}", python_callable=sigue, op_args=[n])',
+      '',
+    ].join('\n');
+    const { events, exit } = await runDag(pool, [{ name: 'mata_hermanos.py', content }]);
+    expect(logsOf(events, 'mata')).toMatch(/^matados [1-9]\d*$/m); // it found spares to kill
+    expect(exit.reason, exit.message).toBe('finished');
+    for (const n of [0, 1, 2]) expect(logsOf(events, `sigue_${n}`)).toMatch(new RegExp(`^sigue ${n}$`, 'm'));
   });
 
   it('un archivo sin DAG lo dice claramente', async () => {

@@ -55,7 +55,8 @@ const MAPPED_SUMMARY: readonly TaskState[] = ['failed', 'upstream_failed', 'up_f
 export class EventTranslator {
   result: Extract<WorkerEvent, { event: 'result' }> | undefined;
   diagnostic: Extract<WorkerEvent, { event: 'diagnostic' }> | undefined;
-  running: string | undefined;
+  /** Tasks running now, in the order they started (several at once: independent tries overlap). */
+  private readonly runningNow: string[] = [];
   /** A task that failed and waits for its retry_delay (dag.test() really waits). */
   retrying: string | undefined;
   readonly failedTasks: string[] = [];
@@ -77,10 +78,10 @@ export class EventTranslator {
       case 'task': {
         const state = TaskState.safeParse(event.state);
         if (!state.success) return;
-        if (state.data === 'running') this.running = event.taskId;
         this.retrying = state.data === 'up_for_retry' ? event.taskId : this.retrying === event.taskId ? undefined : this.retrying;
         if (state.data === 'failed' && !this.failedTasks.includes(event.taskId)) this.failedTasks.push(event.taskId);
         const shown = event.mapIndex === undefined ? state.data : this.summarize(event.taskId, event.mapIndex, state.data);
+        this.track(event.taskId, shown);
         if (event.mapIndex !== undefined && this.shown.get(event.taskId) === shown) return;
         this.shown.set(event.taskId, shown);
         this.emit({ type: 'task', taskId: event.taskId, state: shown, at: Date.now() - this.started });
@@ -109,6 +110,24 @@ export class EventTranslator {
         return;
       default:
         return; // ready, fatal, done: bookkeeping of the pool
+    }
+  }
+
+  /** The task a wall-clock stop interrupted: the one running longest (or the last one that ran). */
+  get running(): string | undefined {
+    return this.runningNow[0] ?? this.lastRunning;
+  }
+
+  private lastRunning: string | undefined;
+
+  /** `state` is what the student sees: a mapped task runs while any of its instances does. */
+  private track(taskId: string, state: TaskState): void {
+    const at = this.runningNow.indexOf(taskId);
+    if (state === 'running') {
+      this.lastRunning = taskId;
+      if (at === -1) this.runningNow.push(taskId);
+    } else if (at !== -1 && state !== 'queued') {
+      this.runningNow.splice(at, 1);
     }
   }
 

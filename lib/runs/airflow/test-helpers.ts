@@ -8,7 +8,7 @@ import { airflowPaths } from '@/lab/airflow/paths';
 import { assertSandboxPrerequisites } from '@/lib/sandbox/__tests__/prerequisites';
 import type { DagWorkerPool } from './pool';
 import type { WorkerEvent, WorkerJob } from './protocol';
-import type { DagWorker } from './worker';
+import type { DagWorker, WorkerEnd } from './worker';
 import { executeAirflowDag } from './dag';
 import { Run } from '../run';
 import type { RunEvent } from '../schema';
@@ -147,9 +147,10 @@ export async function airflowCliTest(example: AirflowExample): Promise<{ states:
 
 /**
  * The pool with its workers' raw protocol tapped: `onEvent` sees every worker event (task
- * states with their map_index, which RunEvents summarize per task) before the executor does.
+ * states with their map_index, which RunEvents summarize per task) before the executor does;
+ * `onEnd` sees how each job ended (its CPU time included).
  */
-export function tapWorkerEvents(pool: DagWorkerPool, onEvent: (event: WorkerEvent) => void): DagWorkerPool {
+export function tapWorkerEvents(pool: DagWorkerPool, onEvent: (event: WorkerEvent) => void, onEnd?: (end: WorkerEnd) => void): DagWorkerPool {
   const bound = <T extends object>(target: T, key: PropertyKey) => {
     const value = Reflect.get(target, key, target) as unknown;
     return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
@@ -158,7 +159,11 @@ export function tapWorkerEvents(pool: DagWorkerPool, onEvent: (event: WorkerEven
     new Proxy(worker, {
       get: (target, key) =>
         key === 'run'
-          ? (job: WorkerJob, listener: (event: WorkerEvent) => void, signal?: AbortSignal) => target.run(job, (event) => (onEvent(event), listener(event)), signal)
+          ? async (job: WorkerJob, listener: (event: WorkerEvent) => void, signal?: AbortSignal) => {
+              const end = await target.run(job, (event) => (onEvent(event), listener(event)), signal);
+              onEnd?.(end);
+              return end;
+            }
           : bound(target, key),
     });
   return new Proxy(pool, {

@@ -19,6 +19,8 @@ export interface WorkerEnd {
   signal: string | null;
   /** From job hand-over to exit. */
   durationMs: number;
+  /** CPU time of the job process and every child it reaped (the zygote's jobExit); null when the sandbox itself ended. */
+  cpuMs: number | null;
   /** The kernel's OOM killer ended a process of the worker's tree (its cgroup outgrew its budget). */
   oomKilled: boolean;
   /** Last stderr lines of the sandbox chain (bwrap, a Python crash before capture): server logs only. */
@@ -150,7 +152,7 @@ export class DagWorker {
     const started = Date.now();
     if (this.state !== 'idle') {
       // Died between take() and now (the OOM killer, a reaped uid): the run ends as a crash.
-      return { reason: 'crashed', exitCode: null, signal: null, durationMs: 0, oomKilled: false, stderrTail: [`DAG worker was ${this.state}, not idle`] };
+      return { reason: 'crashed', exitCode: null, signal: null, durationMs: 0, cpuMs: null, oomKilled: false, stderrTail: [`DAG worker was ${this.state}, not idle`] };
     }
     this.setPhase('busy');
     this.killReason = undefined;
@@ -209,7 +211,7 @@ export class DagWorker {
     // RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one (a second later). A SIGKILL
     // before that much CPU came from elsewhere (a task killing its own job), not from the limit.
     else if (!this.killReason && (exit.signal === 'SIGXCPU' || (exit.signal === 'SIGKILL' && exit.cpuMs >= this.options.limits.cpuSeconds * 1000))) reason = 'cpu-limit';
-    return { reason, exitCode: exit.code, signal: exit.signal, durationMs, oomKilled, stderrTail: [...this.stderrTail] };
+    return { reason, exitCode: exit.code, signal: exit.signal, durationMs, cpuMs: exit.cpuMs, oomKilled, stderrTail: [...this.stderrTail] };
   }
 
   /** The whole sandbox ended during the job (killed by us, the OOM killer, a crash of the zygote). */
@@ -220,7 +222,7 @@ export class DagWorker {
     let reason: WorkerEndReason = this.killReason ?? (code === 0 ? 'finished' : 'crashed');
     if (!this.killReason && oomKilled) reason = 'memory-limit';
     else if (!this.killReason && exitSignal === 'SIGXCPU') reason = 'cpu-limit';
-    return { reason, exitCode: exitSignal ? null : code, signal: exitSignal ?? null, durationMs, oomKilled, stderrTail: [...this.stderrTail] };
+    return { reason, exitCode: exitSignal ? null : code, signal: exitSignal ?? null, durationMs, cpuMs: null, oomKilled, stderrTail: [...this.stderrTail] };
   }
 
   /** Ends the running job from inside (the zygote kills it and cleans up); the sandbox if that is slow. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { envVar } from '@/lib/env';
 import type { SandboxSpec } from '../command';
-import { pickProcessLimits, type DagWorkerLimits } from '@/lib/limits';
+import { MAX_PARALLEL_DAG_TASKS, pickProcessLimits, type DagWorkerLimits } from '@/lib/limits';
 import type { SlotNetwork } from '../network';
 import { resolveRuntime } from '../runtime';
 
@@ -114,6 +114,7 @@ export function dagWorkerSandboxSpec(input: DagWorkerSpecInput): SandboxSpec {
     CAUCE_SCRATCH_DIR: '/tmp', // the zygote restores it after each job
     CAUCE_TEMPLATE_DIR: TEMPLATE,
     CAUCE_MAX_TASKS: String(input.maxTasks),
+    CAUCE_PARALLEL_TASKS: String(MAX_PARALLEL_DAG_TASKS),
   };
   return {
     uid: input.uid,
