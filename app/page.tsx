@@ -13,8 +13,8 @@ export default async function HomePage() {
       <section className="hero">
         <h1>Ingeniería de datos, con las manos en el laboratorio</h1>
         <p>
-          Lee cada lección, edita sus ejemplos y ejecútalos contra un Kafka, un Airflow y un Hadoop reales que Cauce arranca por ti (las lecciones marcadas con «▶ con laboratorio»). Tu avance
-          se guarda en este navegador o, si te uniste a un curso, en el servidor.
+          Lee cada lección, edita sus ejemplos y ejecútalos contra un Kafka, un Airflow y un Hadoop reales que Cauce arranca por ti (las lecciones marcadas con «▶ con
+          laboratorio»). Tu avance se guarda en este navegador o, si te uniste a un curso, en el servidor.
         </p>
       </section>
       <h2 className="section-title">Cursos</h2>
