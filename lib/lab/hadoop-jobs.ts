@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { EXAMPLE_PROGRAMS, runExample, type ExampleProgram, type JobProgress } from '@/lab/hadoop/jobs';
+import { hadoopPaths } from '@/lab/hadoop/paths';
+import { SANDBOX_EXAMPLES_JAR } from '@/lab/hadoop/sandbox-client';
+import { HADOOP_JOB_WALL_MS } from '@/lib/limits';
+
+/**
+ * The lab's trusted side of `yarn jar`, `hadoop jar`, `yarn application` and `mapred job` typed in
+ * a sandbox: student code never runs in a YARN container (those run as the lab's OS user), so
+ * the sandbox's scripts (lab/hadoop/sandbox-client.ts) send the command here through the run's
+ * relay, which adds the run's token; this server knows whose run it is, submits only the
+ * allow-listed example programs as that student (lab/hadoop/jobs.ts) and streams the job
+ * client's real output back. Progress goes to the run as a structured event, never parsed
+ * from what the student's script prints. Listens on loopback only; without a known token
+ * (a header only the relay sets) nothing is answered.
+ */
+export interface JobRun {
+  /** HDFS user (lib/lab/hadoop-homes.ts hdfsUser). */
+  readonly user: string;
+  /** The job's progress and end, for the run's event stream. */
+  onJob(event: JobEvent): void;
+}
+
+export interface JobEvent {
+  readonly program: string;
+  readonly jobId?: string;
+  readonly map: number;
+  readonly reduce: number;
+  readonly state: 'running' | 'succeeded' | 'failed';
+}
+
+export const RUN_HEADER = 'x-cauce-run';
+const PREFIX = '/cauce-hadoop/';
+
+class JobGateway {
+  private readonly runs = new Map<string, JobRun>();
+  private server: Promise<string> | undefined;
+
+  /** `host:port` the gateway listens on (started on first use). */
+  endpoint(): Promise<string> {
+    this.server ??= new Promise((resolve, reject) => {
+      const server = http.createServer((request, response) => void this.handle(request, response));
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        server.unref();
+        resolve(`127.0.0.1:${(server.address() as AddressInfo).port}`);
+      });
+    });
+    return this.server;
+  }
+
+  /** Registers a run; its token goes into the relay's requests. Returns it and how to forget it. */
+  register(run: JobRun): { token: string; dispose(): void } {
+    const token = randomBytes(18).toString('base64url');
+    this.runs.set(token, run);
+    return { token, dispose: () => this.runs.delete(token) };
+  }
+
+  private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const run = this.runs.get(String(request.headers[RUN_HEADER] ?? ''));
+    const url = new URL(request.url ?? '/', 'http://gateway');
+    if (!run || !url.pathname.startsWith(PREFIX)) {
+      response.writeHead(403).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    const say = (line: string) => response.write(`${line}\n`);
+    const end = (code: number): void => void response.end(`cauce-exit ${code}\n`);
+    const args = url.searchParams.getAll('arg');
+    const cwd = url.searchParams.get('cwd') ?? '/tmp';
+    try {
+      const what = url.pathname.slice(PREFIX.length);
+      if (what === 'jar') return end(await this.jar(run, args, cwd, say));
+      say(`${what === 'jobs' ? 'mapred job' : 'yarn application'}: en el laboratorio se lanzan trabajos con «yarn jar ${SANDBOX_EXAMPLES_JAR} wordcount …».`);
+      return end(1);
+    } catch (error) {
+      say(`Error del laboratorio: ${error instanceof Error ? error.message : String(error)}`);
+      end(1);
+    }
+  }
+
+  private async jar(run: JobRun, args: string[], cwd: string, say: (line: string) => void): Promise<number> {
+    const [jar, program, ...rest] = args;
+    if (!jar) {
+      say('Uso: yarn jar <jar> <programa> [argumentos…]');
+      return 1;
+    }
+    if (path.posix.resolve(cwd, jar) !== SANDBOX_EXAMPLES_JAR) {
+      say(
+        `El laboratorio solo ejecuta en YARN los programas de ejemplo de Hadoop (${SANDBOX_EXAMPLES_JAR}); «${jar}» no es ese jar. ` +
+          'Los contenedores de YARN no son un sandbox: ningún código de los alumnos se ejecuta en ellos.',
+      );
+      return 1;
+    }
+    if (!program || !(EXAMPLE_PROGRAMS as readonly string[]).includes(program)) {
+      say(`Programas de ejemplo permitidos: ${EXAMPLE_PROGRAMS.join(', ')}${program ? ` («${program}» no es uno de ellos)` : ''}.`);
+      return 1;
+    }
+    let last: JobProgress = { map: 0, reduce: 0 };
+    let jobId: string | undefined;
+    run.onJob({ program, map: 0, reduce: 0, state: 'running' });
+    const result = await runExample(hadoopPaths(), program as ExampleProgram, rest, {
+      user: run.user,
+      timeoutMs: HADOOP_JOB_WALL_MS,
+      onLine: (line) => {
+        say(line);
+        jobId ??= /\bRunning job: (job_\d+_\d+)/.exec(line)?.[1];
+      },
+      onProgress: (progress) => {
+        last = progress;
+        run.onJob({ program, ...(jobId ? { jobId } : {}), ...progress, state: 'running' });
+      },
+    });
+    run.onJob({ program, ...(result.jobId ? { jobId: result.jobId } : {}), ...last, state: result.ok ? 'succeeded' : 'failed' });
+    return result.ok ? 0 : 1;
+  }
+}
+
+let gateway: JobGateway | undefined;
+
+/** This server's job gateway (one per process). */
+export function jobGateway(): JobGateway {
+  gateway ??= new JobGateway();
+  return gateway;
+}
