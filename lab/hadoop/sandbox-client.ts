@@ -98,6 +98,8 @@ fsck() {
     esac
   done
   [ -n "$path" ] || refuse fsck "uso: hdfs fsck <ruta> [-files [-blocks [-locations]]]"
+  # DFSck resolves a relative path against the home folder, as every HDFS client does.
+  case "$path" in /*) ;; *) path="/user/\${HADOOP_USER_NAME:-$USER}/\${path#./}" ;; esac
   local output
   output=$(curl -sS -G --data-urlencode "path=$path" "\${query[@]}" "http://${'$'}{CAUCE_HADOOP_NAMENODE}/fsck") || exit 1
   printf '%s\\n' "$output"

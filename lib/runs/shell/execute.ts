@@ -9,7 +9,7 @@ import type { SandboxHost, SandboxResult } from '@/lib/sandbox';
 import { RUN_MESSAGES } from '../messages';
 import type { Run } from '../run';
 import type { EndReason, RunEvent } from '../schema';
-import { ShellErrorTracker } from './errors';
+import { HadoopErrorNotices, ShellErrorTracker } from './errors';
 import { HadoopUnavailable, prepareHadoopShell, type HadoopShellRun } from './hadoop';
 import { HADOOP_PREREQUISITES_PROBE, hadoopPrerequisitesEvent } from './prerequisites';
 
@@ -47,6 +47,8 @@ export async function executeShellSnippet(run: Run, host: SandboxHost = shellSan
   const example = await findRunnable(run.request.snippet).catch(() => undefined);
   const files = run.request.files.map((f) => ({ name: f.name, content: f.content }));
   const errors = new ShellErrorTracker(files.map((f) => f.name));
+  const hadoopErrors = new HadoopErrorNotices();
+  const hadoopNotices: string[] = [];
   let hadoop: HadoopShellRun | undefined;
   try {
     if (example?.lab === 'hadoop') {
@@ -71,10 +73,15 @@ export async function executeShellSnippet(run: Run, host: SandboxHost = shellSan
         const text = chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk;
         if (stream === 'stderr') errors.observe(text);
         run.emit({ type: stream, text });
+        if (stream === 'stderr' && hadoop) {
+          const notice = hadoopErrors.observe(text);
+          if (notice) hadoopNotices.push(notice);
+        }
       },
       host,
     );
     if (result.truncated) run.emit({ type: 'notice', message: `La salida superó ${formatBytes(DEFAULT_SHELL_LIMITS.outputBytes)} y se cortó ahí.` });
+    for (const message of hadoopNotices) run.emit({ type: 'notice', message });
     const located = errors.errors();
     for (const error of located) run.emit({ type: 'diagnostic', ...error, message: `Error de bash: ${error.message}` });
     const reason = endReason(result);

@@ -80,7 +80,13 @@ export async function prepareHadoopShell(student: string, onStatus: (message: st
   return {
     endpoints: [endpoints.namenodeHttp, endpoints.datanodeHttp, endpoints.jobs],
     httpFilter: hadoopRelayFilter(user, endpoints, registration.token),
-    tools: { ...client, env: { ...client.env, CAUCE_HADOOP_JOBS: endpoints.jobs }, addressSpaceMb: SHELL_HADOOP_ADDRESS_SPACE_MB },
+    tools: {
+      ...client,
+      // The client's own idea of who it is: only for relative paths (/user/<user>) and what `hdfs dfs -ls` shows;
+      // who the NameNode sees is the relay's to say, whatever the script sets.
+      env: { ...client.env, HADOOP_USER_NAME: user, CAUCE_HADOOP_JOBS: endpoints.jobs },
+      addressSpaceMb: SHELL_HADOOP_ADDRESS_SPACE_MB,
+    },
     dispose: registration.dispose,
   };
 }
