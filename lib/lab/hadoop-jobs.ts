@@ -5,6 +5,7 @@ import path from 'node:path';
 import { EXAMPLE_PROGRAMS, runExample, type ExampleProgram, type JobProgress } from '@/lab/hadoop/jobs';
 import { hadoopPaths } from '@/lab/hadoop/paths';
 import { SANDBOX_EXAMPLES_JAR } from '@/lab/hadoop/sandbox-client';
+import { envVar } from '@/lib/env';
 import { HADOOP_JOB_WALL_MS } from '@/lib/limits';
 
 /**
@@ -74,7 +75,8 @@ class JobGateway {
     try {
       const what = url.pathname.slice(PREFIX.length);
       if (what === 'jar') return end(await this.jar(run, args, cwd, say));
-      say(`${what === 'jobs' ? 'mapred job' : 'yarn application'}: en el laboratorio se lanzan trabajos con «yarn jar ${SANDBOX_EXAMPLES_JAR} wordcount …».`);
+      if (what === 'applications' || what === 'jobs') return end(await listApplications(run.user, what, args, say));
+      say(`Orden desconocida: ${what}`);
       return end(1);
     } catch (error) {
       say(`Error del laboratorio: ${error instanceof Error ? error.message : String(error)}`);
@@ -117,6 +119,72 @@ class JobGateway {
     run.onJob({ program, ...(result.jobId ? { jobId: result.jobId } : {}), ...last, state: result.ok ? 'succeeded' : 'failed' });
     return result.ok ? 0 : 1;
   }
+}
+
+interface YarnApp {
+  id: string;
+  name: string;
+  applicationType: string;
+  user: string;
+  queue: string;
+  state: string;
+  finalStatus: string;
+  progress: number;
+  trackingUrl?: string;
+  startedTime: number;
+}
+
+/**
+ * `yarn application -list|-status` and `mapred job -list|-status` for the student: the
+ * ResourceManager's REST API read by the trusted side, only their own applications, printed
+ * in the columns of YARN's own client.
+ */
+async function listApplications(user: string, what: 'applications' | 'jobs', args: string[], say: (line: string) => void): Promise<number> {
+  const rm = envVar('CAUCE_HADOOP_RM_URL');
+  if (!rm) throw new Error('no hay ResourceManager');
+  const [action, id] = args;
+  if (action === '-status' && id) {
+    const appId = id.replace(/^job_/, 'application_');
+    const response = await fetch(`${rm}/ws/v1/cluster/apps/${encodeURIComponent(appId)}`);
+    const app = response.ok ? ((await response.json()) as { app: YarnApp }).app : undefined;
+    if (!app || app.user !== user) {
+      say(`No existe ${id} entre tus aplicaciones de YARN.`);
+      return 1;
+    }
+    const lines = [
+      `Application-Id : ${app.id}`,
+      `Application-Name : ${app.name}`,
+      `Application-Type : ${app.applicationType}`,
+      `User : ${app.user}`,
+      `Queue : ${app.queue}`,
+      `Start-Time : ${app.startedTime}`,
+      `Progress : ${Math.round(app.progress)}%`,
+      `State : ${app.state}`,
+      `Final-State : ${app.finalStatus}`,
+    ];
+    lines.forEach((line) => say(what === 'jobs' ? line.replace('Application', 'Job') : line));
+    return 0;
+  }
+  if (action !== '-list') {
+    say(`${what === 'jobs' ? 'mapred job' : 'yarn application'}: en el laboratorio: -list [-appStates ALL] o -status <id>.`);
+    return 1;
+  }
+  const all = args.includes('ALL') || args.includes('-all');
+  const states = all ? undefined : ['SUBMITTED', 'ACCEPTED', 'RUNNING'];
+  const query = new URLSearchParams({ user, ...(states ? { states: states.join(',') } : {}) });
+  const response = await fetch(`${rm}/ws/v1/cluster/apps?${query}`);
+  const apps = ((await response.json()) as { apps: { app?: YarnApp[] } | null }).apps?.app ?? [];
+  if (what === 'jobs') {
+    say(`Total jobs:${apps.length}`);
+    say(['JobId', 'JobName', 'State', 'StartTime', 'UserName', 'Queue'].join('\t'));
+    for (const app of apps) say([app.id.replace(/^application_/, 'job_'), app.name, app.state, app.startedTime, app.user, app.queue].join('\t'));
+    return 0;
+  }
+  say(`Total number of applications (application-types: [], states: [${states?.join(', ') ?? 'ALL'}] and tags: []):${apps.length}`);
+  say(['Application-Id', 'Application-Name', 'Application-Type', 'User', 'Queue', 'State', 'Final-State', 'Progress', 'Tracking-URL'].join('\t'));
+  for (const app of apps)
+    say([app.id, app.name, app.applicationType, app.user, app.queue, app.state, app.finalStatus, `${Math.round(app.progress)}%`, app.trackingUrl ?? 'N/A'].join('\t'));
+  return 0;
 }
 
 let gateway: JobGateway | undefined;

@@ -15,7 +15,9 @@ describe('la regla del relé de una ejecución con Hadoop', () => {
   });
 
   it('/fsck: ugi y user.name impuestos, solo informes (nunca -delete ni -move), solo GET', () => {
-    expect(forwarded(decide(endpoints.namenodeHttp, '/fsck?path=%2Fuser%2Fana&files=1&blocks=1&ugi=root&user.name=root'))).toBe('/fsck?path=%2Fuser%2Fana&files=1&blocks=1&ugi=ana&user.name=ana');
+    expect(forwarded(decide(endpoints.namenodeHttp, '/fsck?path=%2Fuser%2Fana&files=1&blocks=1&ugi=root&user.name=root'))).toBe(
+      '/fsck?path=%2Fuser%2Fana&files=1&blocks=1&ugi=ana&user.name=ana',
+    );
     expect(forwarded(decide(endpoints.namenodeHttp, '/fsck?path=/user/ana&delete=1'))).toMatch(/-delete no se permite/);
     expect(forwarded(decide(endpoints.namenodeHttp, '/fsck?path=/user/ana&move=1'))).toMatch(/-move no se permite/);
     expect(decide(endpoints.namenodeHttp, '/fsck?path=/', 'POST')).toHaveProperty('refused');

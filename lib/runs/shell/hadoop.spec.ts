@@ -144,6 +144,15 @@ describe('hdfs, yarn y mapred en un ejemplo shell, como el alumno', () => {
     expect(jobs.at(-1)).toMatchObject({ program: 'wordcount', map: 100, reduce: 100, state: 'succeeded', jobId: expect.stringMatching(/^job_\d+_\d+$/) });
     expect(jobs.some((j) => j.state === 'running')).toBe(true);
     expect(await cluster.webHdfs.status('/user/ana/salida/part-r-00000')).toMatchObject({ owner: 'ana' });
+    const jobId = jobs.at(-1)!.jobId!;
+    const listed = await execute('ana', `yarn application -list -appStates ALL\nmapred job -status ${jobId}`, 'contar-palabras-con-mapreduce');
+    const out = text(listed, 'stdout');
+    expect(out).toMatch(/Total number of applications .*:1/);
+    expect(out).toContain(`${jobId.replace('job_', 'application_')}\tword count\tMAPREDUCE\tana`);
+    expect(out).toContain('Final-State : SUCCEEDED');
+    // bea sees none of ana's applications.
+    const other = await execute('bea', 'yarn application -list -appStates ALL', 'contar-palabras-con-mapreduce');
+    expect(text(other, 'stdout')).toMatch(/Total number of applications .*:0/);
   });
 
   it('sin Hadoop propio en el sitio, un ejemplo de Hadoop termina con un mensaje claro en español', { timeout: MINUTE }, async () => {
