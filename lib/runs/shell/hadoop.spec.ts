@@ -134,26 +134,35 @@ describe('hdfs, yarn y mapred en un ejemplo shell, como el alumno', () => {
     expect(text(program, 'stdout')).toContain('«sleep» no es uno de ellos');
   });
 
-  it('el wordcount de la lección corre en YARN como el alumno: su progreso llega como evento y sus cuentas son correctas', { timeout: 5 * MINUTE }, async () => {
-    const events = await execute('ana', lessonCode('primeras-pruebas', 'wordcount.sh'), 'contar-palabras-con-mapreduce');
-    const stdout = text(events, 'stdout');
-    expect(exitOf(events), stdout.slice(-2000)).toMatchObject({ reason: 'finished', exitCode: 0 });
-    expect(stdout).toMatch(/map 100% reduce 100%/);
-    expect(stdout).toContain('bloques\t1\nguarda\t1\nhadoop\t2\nhdfs\t1\nhola\t2');
-    const jobs = of(events, 'hadoop-job');
-    expect(jobs.at(-1)).toMatchObject({ program: 'wordcount', map: 100, reduce: 100, state: 'succeeded', jobId: expect.stringMatching(/^job_\d+_\d+$/) });
-    expect(jobs.some((j) => j.state === 'running')).toBe(true);
-    expect(await cluster.webHdfs.status('/user/ana/salida/part-r-00000')).toMatchObject({ owner: 'ana' });
-    const jobId = jobs.at(-1)!.jobId!;
-    const listed = await execute('ana', `yarn application -list -appStates ALL\nmapred job -status ${jobId}`, 'contar-palabras-con-mapreduce');
-    const out = text(listed, 'stdout');
-    expect(out).toMatch(/Total number of applications .*:1/);
-    expect(out).toContain(`${jobId.replace('job_', 'application_')}\tword count\tMAPREDUCE\tana`);
-    expect(out).toContain('Final-State : SUCCEEDED');
-    // bea sees none of ana's applications.
-    const other = await execute('bea', 'yarn application -list -appStates ALL', 'contar-palabras-con-mapreduce');
-    expect(text(other, 'stdout')).toMatch(/Total number of applications .*:0/);
-  });
+  it(
+    'el wordcount de la lección corre en YARN como el alumno: su progreso llega como evento y sus cuentas son correctas; otro alumno también puede',
+    { timeout: 6 * MINUTE },
+    async () => {
+      const events = await execute('ana', lessonCode('primeras-pruebas', 'wordcount.sh'), 'contar-palabras-con-mapreduce');
+      const stdout = text(events, 'stdout');
+      expect(exitOf(events), stdout.slice(-2000)).toMatchObject({ reason: 'finished', exitCode: 0 });
+      expect(stdout).toMatch(/map 100% reduce 100%/);
+      expect(stdout).toContain('bloques\t1\nguarda\t1\nhadoop\t2\nhdfs\t1\nhola\t2');
+      const jobs = of(events, 'hadoop-job');
+      expect(jobs.at(-1)).toMatchObject({ program: 'wordcount', map: 100, reduce: 100, state: 'succeeded', jobId: expect.stringMatching(/^job_\d+_\d+$/) });
+      expect(jobs.some((j) => j.state === 'running')).toBe(true);
+      expect(await cluster.webHdfs.status('/user/ana/salida/part-r-00000')).toMatchObject({ owner: 'ana' });
+      const jobId = jobs.at(-1)!.jobId!;
+      const listed = await execute('ana', `yarn application -list -appStates ALL\nmapred job -status ${jobId}`, 'contar-palabras-con-mapreduce');
+      const out = text(listed, 'stdout');
+      expect(out).toMatch(/Total number of applications .*:1/);
+      expect(out).toContain(`${jobId.replace('job_', 'application_')}\tword count\tMAPREDUCE\tana`);
+      expect(out).toContain('Final-State : SUCCEEDED');
+      // bea sees none of ana's applications, and her own wordcount runs too (the staging area is
+      // the lab's, 1777: not left to the first student who submitted a job).
+      const other = await execute('bea', 'yarn application -list -appStates ALL', 'contar-palabras-con-mapreduce');
+      expect(text(other, 'stdout')).toMatch(/Total number of applications .*:0/);
+      const second = await execute('bea', lessonCode('primeras-pruebas', 'wordcount.sh'), 'contar-palabras-con-mapreduce');
+      expect(exitOf(second), text(second, 'stdout').slice(-2000)).toMatchObject({ reason: 'finished', exitCode: 0 });
+      expect(text(second, 'stdout')).toContain('hadoop\t2\nhdfs\t1\nhola\t2');
+      expect(await cluster.webHdfs.status('/user/bea/salida/part-r-00000')).toMatchObject({ owner: 'bea' });
+    },
+  );
 
   it('sin Hadoop propio en el sitio, un ejemplo de Hadoop termina con un mensaje claro en español', { timeout: MINUTE }, async () => {
     process.env.CAUCE_HADOOP_MODE = 'external';
