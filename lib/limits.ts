@@ -319,6 +319,14 @@ export const HADOOP_CLIENT_JVM = Object.freeze({
 export const HADOOP_START_WAIT_MS = 150_000;
 
 /**
+ * Sizes of the example programs a student may submit (lab/hadoop/jobs.ts refusedArguments):
+ * YARN and HDFS are shared by the class on a 2-core machine with no HDFS quotas yet.
+ * - teragen: 1,000,000 rows of 100 bytes = 100 MB, three 32 MB blocks and a terasort of seconds.
+ * - pi: 4 maps (YARN fits two 384 MB tasks beside the AM) of 10 million samples each (~5 s).
+ */
+export const HADOOP_EXAMPLE_LIMITS = Object.freeze({ teragenRows: 1_000_000, piMaps: 4, piSamples: 10_000_000 });
+
+/**
  * One MapReduce job submitted for a sandbox (`yarn jar … wordcount`) by the trusted side:
  * ended after 4 minutes (a wordcount of a lesson's file takes ~20 s).
  */

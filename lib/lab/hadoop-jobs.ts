@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { EXAMPLE_PROGRAMS, runExample, type ExampleProgram, type JobProgress } from '@/lab/hadoop/jobs';
+import { EXAMPLE_PROGRAMS, refusedArguments, runExample, type ExampleProgram, type JobProgress } from '@/lab/hadoop/jobs';
 import { hadoopPaths } from '@/lab/hadoop/paths';
 import { SANDBOX_EXAMPLES_JAR } from '@/lab/hadoop/sandbox-client';
 import { envVar } from '@/lib/env';
@@ -99,6 +99,11 @@ class JobGateway {
     }
     if (!program || !(EXAMPLE_PROGRAMS as readonly string[]).includes(program)) {
       say(`Programas de ejemplo permitidos: ${EXAMPLE_PROGRAMS.join(', ')}${program ? ` («${program}» no es uno de ellos)` : ''}.`);
+      return 1;
+    }
+    const refused = refusedArguments(program as ExampleProgram, rest);
+    if (refused) {
+      say(refused);
       return 1;
     }
     let last: JobProgress = { map: 0, reduce: 0 };

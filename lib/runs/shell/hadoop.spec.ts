@@ -132,6 +132,24 @@ describe('hdfs, yarn y mapred en un ejemplo shell, como el alumno', () => {
     expect(of(events, 'hadoop-job')).toEqual([]);
     const program = await execute('ana', 'hadoop jar $HADOOP_HOME/share/hadoop/mapreduce/hadoop-mapreduce-examples-3.4.2.jar sleep -m 1', 'contar-palabras-con-mapreduce');
     expect(text(program, 'stdout')).toContain('«sleep» no es uno de ellos');
+    // The examples jar, but with the student's code or the node's files smuggled in: refused too.
+    const jar = '$HADOOP_HOME/share/hadoop/mapreduce/hadoop-mapreduce-examples-3.4.2.jar';
+    const smuggled = await execute(
+      'ana',
+      [
+        `yarn jar ${jar} wordcount -libjars hdfs:///user/ana/mio.jar entrada salida`,
+        `yarn jar ${jar} wordcount -Dmapreduce.map.env=LD_PRELOAD=/tmp/x.so entrada salida`,
+        `yarn jar ${jar} wordcount file:///etc/shadow salida`,
+        `yarn jar ${jar} teragen 100000000000 grande`,
+      ].join('\n'),
+      'contar-palabras-con-mapreduce',
+    );
+    const said = text(smuggled, 'stdout');
+    expect(said).toContain('«-libjars»: las opciones genéricas de Hadoop');
+    expect(said).toContain('«-Dmapreduce.map.env=LD_PRELOAD=/tmp/x.so»: las opciones genéricas');
+    expect(said).toContain('«file:///etc/shadow»: en el laboratorio los trabajos solo leen y escriben rutas de HDFS');
+    expect(said).toContain('teragen: como mucho 1.000.000 filas');
+    expect(of(smuggled, 'hadoop-job')).toEqual([]);
   });
 
   it(
