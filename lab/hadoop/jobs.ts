@@ -27,6 +27,8 @@ export interface RunExampleOptions {
   readonly onLine?: (line: string) => void;
   /** @default 600000 */
   readonly timeoutMs?: number;
+  /** Aborting kills the job client; the caller kills the application on YARN. @default never */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function runExample(
   const { code, output } = await runHadoopJava(paths, 'org.apache.hadoop.util.RunJar', [jar, program, ...args], {
     user: options.user,
     timeoutMs: options.timeoutMs ?? 600_000,
+    ...(options.signal ? { signal: options.signal } : {}),
     onLine: (line) => {
       options.onLine?.(line);
       const progress = parseJobProgress(line);

@@ -70,11 +70,14 @@ class JobGateway {
     response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
     const say = (line: string) => response.write(`${line}\n`);
     const end = (code: number): void => void response.end(`cauce-exit ${code}\n`);
+    // The sandbox's curl gone before the end (the run stopped, or its wall clock): the job goes too.
+    const gone = new AbortController();
+    response.once('close', () => response.writableFinished || gone.abort());
     const args = url.searchParams.getAll('arg');
     const cwd = url.searchParams.get('cwd') ?? '/tmp';
     try {
       const what = url.pathname.slice(PREFIX.length);
-      if (what === 'jar') return end(await this.jar(run, args, cwd, say));
+      if (what === 'jar') return end(await this.jar(run, args, cwd, say, gone.signal));
       if (what === 'applications' || what === 'jobs') return end(await listApplications(run.user, what, args, say));
       say(`Orden desconocida: ${what}`);
       return end(1);
@@ -84,7 +87,7 @@ class JobGateway {
     }
   }
 
-  private async jar(run: JobRun, args: string[], cwd: string, say: (line: string) => void): Promise<number> {
+  private async jar(run: JobRun, args: string[], cwd: string, say: (line: string) => void, signal: AbortSignal): Promise<number> {
     const [jar, program, ...rest] = args;
     if (!jar) {
       say('Uso: yarn jar <jar> <programa> [argumentos…]');
@@ -112,6 +115,7 @@ class JobGateway {
     const result = await runExample(hadoopPaths(), program as ExampleProgram, rest, {
       user: run.user,
       timeoutMs: HADOOP_JOB_WALL_MS,
+      signal,
       onLine: (line) => {
         say(line);
         jobId ??= /\bRunning job: (job_\d+_\d+)/.exec(line)?.[1];
@@ -121,7 +125,9 @@ class JobGateway {
         run.onJob({ program, ...(jobId ? { jobId } : {}), ...progress, state: 'running' });
       },
     });
-    run.onJob({ program, ...(result.jobId ? { jobId: result.jobId } : {}), ...last, state: result.ok ? 'succeeded' : 'failed' });
+    const id = result.jobId ?? jobId;
+    if (signal.aborted && id) await killApplication(run.user, id);
+    run.onJob({ program, ...(id ? { jobId: id } : {}), ...last, state: result.ok ? 'succeeded' : 'failed' });
     return result.ok ? 0 : 1;
   }
 }
@@ -190,6 +196,18 @@ async function listApplications(user: string, what: 'applications' | 'jobs', arg
   for (const app of apps)
     say([app.id, app.name, app.applicationType, app.user, app.queue, app.state, app.finalStatus, `${Math.round(app.progress)}%`, app.trackingUrl ?? 'N/A'].join('\t'));
   return 0;
+}
+
+/** Kills a stopped run's application on YARN, as its user (the RM's REST API; simple authentication). */
+async function killApplication(user: string, jobId: string): Promise<void> {
+  const rm = envVar('CAUCE_HADOOP_RM_URL');
+  if (!rm) return;
+  const appId = jobId.replace(/^job_/, 'application_');
+  await fetch(`${rm}/ws/v1/cluster/apps/${appId}/state?user.name=${encodeURIComponent(user)}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ state: 'KILLED' }),
+  }).catch((error: unknown) => console.error('[hadoop] could not kill', appId, error));
 }
 
 let gateway: JobGateway | undefined;

@@ -224,6 +224,8 @@ function httpRelay(target: Endpoint, filter: HttpRelayFilter): http.Server {
       upstream.pipe(response);
     });
     outbound.on('error', () => (response.headersSent ? response.destroy() : response.writeHead(502).end()));
+    // The run gone mid-answer (stopped, killed): the server hears it too (a streamed job is then stopped).
+    response.once('close', () => response.writableFinished || outbound.destroy());
     request.pipe(outbound);
   });
 }

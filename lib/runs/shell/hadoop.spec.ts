@@ -182,6 +182,36 @@ describe('hdfs, yarn y mapred en un ejemplo shell, como el alumno', () => {
     },
   );
 
+  it('Detener durante un wordcount para el cliente y mata la aplicación en YARN', { timeout: 3 * MINUTE }, async () => {
+    const run = new Run(
+      {
+        lesson: LESSON,
+        snippet: `${LESSON}/contar-palabras-con-mapreduce`,
+        kind: 'shell',
+        files: [{ name: 'wc.sh', content: lessonCode('primeras-pruebas', 'wordcount.sh').replaceAll('salida', 'salida-detenida') }],
+      },
+      { student: 'ana' },
+    );
+    const running = executeShellSnippet(run, host);
+    let jobId: string | undefined;
+    while (!jobId) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      jobId = of([...run.history()], 'hadoop-job').find((e) => e.jobId)?.jobId;
+      if (of([...run.history()], 'exit').length > 0) throw new Error('the run ended before its job started');
+    }
+    run.abort.abort();
+    await running;
+    expect(exitOf([...run.history()])).toMatchObject({ reason: 'stopped' });
+    const appId = jobId.replace('job_', 'application_');
+    let state = '';
+    for (let i = 0; i < 60 && state !== 'KILLED'; i += 1) {
+      const response = await fetch(`${cluster.endpoints.resourcemanagerUrl}/ws/v1/cluster/apps/${appId}`);
+      state = ((await response.json()) as { app: { state: string } }).app.state;
+      if (state !== 'KILLED') await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(state).toBe('KILLED');
+  });
+
   it('sin Hadoop propio en el sitio, un ejemplo de Hadoop termina con un mensaje claro en español', { timeout: MINUTE }, async () => {
     process.env.CAUCE_HADOOP_MODE = 'external';
     try {
