@@ -272,8 +272,8 @@ export const SHELL_PROBE_OUTPUT_BYTES = 16 * KiB;
  * - `wallMs`: a JVM starts in ~1.5 s on this machine, and a wordcount takes ~20 s on YARN; a
  *   lesson's script of five commands and a job fits in 3 minutes with a loaded machine's margin.
  * - `cpuSeconds`: RLIMIT_CPU is per process: one client JVM uses 2–4 CPU-seconds to start.
- * - `memoryMb`: the cgroup, the real bound of the tree: one client JVM is ~170 MB RSS with the
- *   flags below; bash, curl and a second JVM in a pipeline fit in 640 MB.
+ * - `memoryMb`: the cgroup, the real bound of the tree: one client JVM peaks at ~125 MB RSS with
+ *   the flags below; bash, node's relay parent, curl and two JVMs in a pipeline fit in 640 MB.
  * - `processes`: the tree's tasks, threads included: the client JVM has ~30 threads.
  */
 export const SHELL_HADOOP_LIMITS: Readonly<Partial<SandboxLimits>> = Object.freeze({
@@ -289,12 +289,15 @@ export const SHELL_HADOOP_WALL_MS: Readonly<Record<Runs, number>> = Object.freez
 });
 
 /**
- * RLIMIT_AS of each process of a Hadoop shell run: 3 GB. A JVM reserves address space it never
- * touches (heap, class space, code cache, thread stacks, malloc arenas): with the flags of
- * {@link HADOOP_CLIENT_JVM} a client maps ~1.3 GB, and would fail to start under the shell's
- * 1 GB. The memory really used is bounded by the cgroup ({@link SHELL_HADOOP_LIMITS} memoryMb).
+ * RLIMIT_AS of each process of a Hadoop shell run: 1.5 GB. A JVM reserves address space it never
+ * touches (heap, class space, code cache, thread stacks, malloc arenas): with its defaults on
+ * this 24 GB machine (a 6 GB heap, 1 GB of class space, 240 MB of code cache) it would not start
+ * under the shell's 1 GB. With {@link HADOOP_CLIENT_JVM}'s flags `hdfs dfs -ls` through WebHDFS
+ * peaks at ~600 MB of address space and ~125 MB RSS (`npm run bench:hadoop`); 1.5 GB leaves room
+ * for a `-put`'s streams and threads. The memory really used is bounded by the cgroup
+ * ({@link SHELL_HADOOP_LIMITS} memoryMb).
  */
-export const SHELL_HADOOP_ADDRESS_SPACE_MB = 3072;
+export const SHELL_HADOOP_ADDRESS_SPACE_MB = 1536;
 
 /**
  * The sandbox's Hadoop client JVM (lab/hadoop/sandbox-client.ts writes them into its scripts):

@@ -175,17 +175,18 @@ async function throughShellKind(dir: string, cluster: HadoopCluster): Promise<vo
   console.log(
     `\nhdfs dfs -ls por el tipo shell (20 ejecuciones, la ejecución entera): p50 ${seconds(percentile(times, 50))}, p95 ${seconds(percentile(times, 95))}, mín ${seconds(times[0]!)}, máx ${seconds(times.at(-1)!)}`,
   );
-  // One client JVM sampled while it runs: the wrapper execs java, so its pid is the JVM's.
+  // One client JVM sampled while it runs: the wrapper execs java, so its pid is the JVM's. (grep
+  // and bash's own expansions: awk is a Debian alternatives link into /etc, not in the sandbox.)
   const sampled = await shell(
     'hdfs dfs -ls / >/dev/null & p=$!; hwm=0; peak=0\n' +
-      'while kill -0 $p 2>/dev/null; do s=$(cat /proc/$p/status 2>/dev/null); h=$(awk \'/VmHWM/{print $2}\' <<<"$s"); v=$(awk \'/VmPeak/{print $2}\' <<<"$s"); [ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h; [ -n "$v" ] && [ "$v" -gt "$peak" ] && peak=$v; sleep 0.02; done\n' +
+      'while kill -0 $p 2>/dev/null; do h=$(grep VmHWM /proc/$p/status 2>/dev/null); v=$(grep VmPeak /proc/$p/status 2>/dev/null); h=${h//[!0-9]/}; v=${v//[!0-9]/}; [ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h; [ -n "$v" ] && [ "$v" -gt "$peak" ] && peak=$v; sleep 0.02; done\n' +
       'echo "hwm=$hwm peak=$peak"',
   );
   const [, hwm, peak] = /hwm=(\d+) peak=(\d+)/.exec(sampled.stdout) ?? [];
   console.log(`  un cliente hdfs (JVM) en el sandbox: RSS máximo ${(Number(hwm) / 1024).toFixed(0)} MB, espacio de direcciones máximo ${(Number(peak) / 1024).toFixed(0)} MB`);
   const wordcount = await shell(
     [
-      'yes "hadoop hdfs yarn mapreduce cauce datos nodo bloque ambari kafka airflow réplica" | head -c 10485760 > /tmp/entrada.txt',
+      'for i in $(seq 130000); do echo "hadoop hdfs yarn mapreduce cauce datos nodo bloque ambari kafka airflow réplica"; done > /tmp/entrada.txt # ~10 MB',
       'hdfs dfs -put -f /tmp/entrada.txt entrada-shell.txt',
       'hdfs dfs -rm -r -f -skipTrash conteo-shell >/dev/null',
       'yarn jar $HADOOP_HOME/share/hadoop/mapreduce/hadoop-mapreduce-examples-3.4.2.jar wordcount entrada-shell.txt conteo-shell >/dev/null',
