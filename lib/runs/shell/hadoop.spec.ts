@@ -182,6 +182,13 @@ describe('hdfs, yarn y mapred en un ejemplo shell, como el alumno', () => {
     },
   );
 
+  it('hdfs fsck de / no enseña los archivos de otro alumno', { timeout: MINUTE }, async () => {
+    const events = await execute('ana', 'hdfs fsck / -files -blocks', 'ver-los-bloques-de-un-archivo');
+    const said = `${text(events, 'stdout')}\n${text(events, 'stderr')}`;
+    expect(await cluster.webHdfs.status('/user/bea/salida/part-r-00000')).toMatchObject({ owner: 'bea' });
+    expect(said).not.toContain('/user/bea/salida');
+  });
+
   it('Detener durante un wordcount para el cliente y mata la aplicación en YARN', { timeout: 3 * MINUTE }, async () => {
     const run = new Run(
       {
