@@ -242,7 +242,7 @@ export const DEFAULT_SHELL_LIMITS: Readonly<SandboxLimits> = Object.freeze({
 /**
  * RLIMIT_AS of each process of a shell run: 1 GB. bash and coreutils map a few MB; ssh about
  * 20 MB. The tree's real bound is {@link DEFAULT_SHELL_LIMITS}' memoryMb (the cgroup); this
- * only stops one process from reserving the machine. A Hadoop client (a JVM) will need its own.
+ * only stops one process from reserving the machine. A Hadoop client (a JVM) has its own: {@link SHELL_HADOOP_ADDRESS_SPACE_MB}.
  */
 export const SHELL_ADDRESS_SPACE_MB = 1024;
 
@@ -267,11 +267,80 @@ export const SHELL_TMPFS_MB = 64;
 export const SHELL_PROBE_WALL_MS = 5_000;
 export const SHELL_PROBE_OUTPUT_BYTES = 16 * KiB;
 
+/**
+ * A shell run that uses the lab's Hadoop (`<Runnable kind="shell" lab="hadoop">`): each `hdfs`,
+ * `yarn` or `mapred` command is a JVM (the real client), so the run needs more than bash does.
+ * - `wallMs`: a JVM starts in ~1.5 s on this machine, and a wordcount takes ~20 s on YARN; a
+ *   lesson's script of five commands and a job fits in 3 minutes with a loaded machine's margin.
+ * - `cpuSeconds`: RLIMIT_CPU is per process: one client JVM uses 2–4 CPU-seconds to start.
+ * - `memoryMb`: the cgroup, the real bound of the tree: one client JVM peaks at ~125 MB RSS with
+ *   the flags below; bash, node's relay parent, curl and two JVMs in a pipeline fit in 640 MB.
+ * - `processes`: the tree's tasks, threads included: the client JVM has ~30 threads.
+ */
+export const SHELL_HADOOP_LIMITS: Readonly<Partial<SandboxLimits>> = Object.freeze({
+  cpuSeconds: 30,
+  memoryMb: 640,
+  processes: 256,
+});
+
+/** The wall clock of a Hadoop shell run, by its example's `runs` (see {@link SHELL_HADOOP_LIMITS}). */
+export const SHELL_HADOOP_WALL_MS: Readonly<Record<Runs, number>> = Object.freeze({
+  'to-end': 180_000,
+  'until-stopped': 300_000,
+});
+
+/**
+ * RLIMIT_AS of each process of a Hadoop shell run: 1.5 GB. A JVM reserves address space it never
+ * touches (heap, class space, code cache, thread stacks, malloc arenas): with its defaults on
+ * this 24 GB machine (a 6 GB heap, 1 GB of class space, 240 MB of code cache) it would not start
+ * under the shell's 1 GB. With {@link HADOOP_CLIENT_JVM}'s flags `hdfs dfs -ls` through WebHDFS
+ * peaks at ~600 MB of address space and ~125 MB RSS (`npm run bench:hadoop`); 1.5 GB leaves room
+ * for a `-put`'s streams and threads. The memory really used is bounded by the cgroup
+ * ({@link SHELL_HADOOP_LIMITS} memoryMb).
+ */
+export const SHELL_HADOOP_ADDRESS_SPACE_MB = 1536;
+
+/**
+ * The sandbox's Hadoop client JVM (lab/hadoop/sandbox-client.ts writes them into its scripts):
+ * a 192 MB heap (FsShell needs ~40 MB; a -put streams), the serial collector (no GC threads per
+ * core), a 32 MB code cache and 64 MB class space instead of 240 MB and 1 GB of reservations,
+ * C1 only (a short command never profits from C2), the JDK's class-data archive (-Xshare:auto,
+ * ~0.3 s less start-up), and no perf-data file in /tmp.
+ */
+export const HADOOP_CLIENT_JVM = Object.freeze({
+  heapMb: 192,
+  codeCacheMb: 32,
+  classSpaceMb: 64,
+  metaspaceMb: 128,
+  /** glibc malloc arenas: one per thread would reserve 64 MB of address space each. */
+  mallocArenas: 2,
+});
+
+/**
+ * How long a Hadoop shell run waits for the lab's Hadoop to start on demand (cold: ~30 s on a
+ * loaded machine, with the HDFS format) before it says, in Spanish, that it could not start.
+ */
+export const HADOOP_START_WAIT_MS = 150_000;
+
+/**
+ * Sizes of the example programs a student may submit (lab/hadoop/jobs.ts refusedArguments):
+ * YARN and HDFS are shared by the class on a 2-core machine with no HDFS quotas yet.
+ * - teragen: 1,000,000 rows of 100 bytes = 100 MB, three 32 MB blocks and a terasort of seconds.
+ * - pi: 4 maps (YARN fits two 384 MB tasks beside the AM) of 10 million samples each (~5 s).
+ */
+export const HADOOP_EXAMPLE_LIMITS = Object.freeze({ teragenRows: 1_000_000, piMaps: 4, piSamples: 10_000_000 });
+
+/**
+ * One MapReduce job submitted for a sandbox (`yarn jar … wordcount`) by the trusted side:
+ * ended after 4 minutes (a wordcount of a lesson's file takes ~20 s).
+ */
+export const HADOOP_JOB_WALL_MS = 240_000;
+
 /** The rlimits of a shell run. */
-export function shellProcessLimits(limits: SandboxLimits): ProcessLimits {
+export function shellProcessLimits(limits: SandboxLimits, addressSpaceMb = SHELL_ADDRESS_SPACE_MB): ProcessLimits {
   return {
     cpuSeconds: limits.cpuSeconds,
-    addressSpaceMb: SHELL_ADDRESS_SPACE_MB,
+    addressSpaceMb,
     processes: limits.processes + SHELL_NPROC_HEADROOM,
     openFiles: limits.openFiles,
     fileSizeMb: limits.fileSizeMb,

@@ -17,6 +17,11 @@ export interface RunnableProps {
    * as a table under the output. Read by the server from the lesson, never sent by the page.
    */
   probe?: string;
+  /**
+   * Shell examples: the lab service they use (`hadoop`): the run starts it on demand and relays
+   * only its gated endpoints. Read by the server from the lesson, never sent by the page.
+   */
+  lab?: string;
 }
 
 const Files = z.array(SnippetFile).min(1);

@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import { RUN_STATUS_LABELS } from '@/lib/runs/messages';
 import type { KafkaRecord } from '@/lib/runs/schema';
 import { DagGraph, DagTimeline } from './dag-graph.client';
+import { JobProgress } from './job-progress.client';
 import { PrerequisitesTable } from './prerequisites-table.client';
 import { TopicView } from './topic-view.client';
 import type { RunView } from './use-run.client';
@@ -104,6 +105,7 @@ export function OutputPanel({ view }: { view: RunView }) {
         </dl>
       )}
       {view.exit && view.exit.reason !== 'finished' && <p className="output-exit-message">{view.exit.message}</p>}
+      {view.jobs.length > 0 && <JobProgress jobs={view.jobs} />}
       {(shownLines.length > 0 || view.hiddenLines > 0) && (
         <div
           className="output-log"

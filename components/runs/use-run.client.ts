@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { startRun, stopRun } from '@/app/runs/actions';
 import type { KafkaRecord, RunEvent, RunRequest } from '@/lib/runs/schema';
 import type { DagView } from './dag-graph.client';
+import type { JobView } from './job-progress.client';
 import type { PrerequisitesView } from './prerequisites-table.client';
 
 type Diagnostic = Extract<RunEvent, { type: 'diagnostic' }>;
@@ -41,6 +42,8 @@ export interface RunView {
   xcoms: { taskId: string; key: string; value: string }[];
   /** Shell runs with a probe: the prerequisites the server measured in the sandbox after the script. */
   prerequisites?: PrerequisitesView;
+  /** Shell runs that submit MapReduce jobs: each job's latest progress, in order. */
+  jobs: JobView[];
   exit?: Exit;
   /** A problem starting the run (bad input, syntax error, lost connection), in Spanish. */
   problem?: string;
@@ -50,7 +53,7 @@ export interface RunView {
 
 const MAX_LINES = 2_000;
 const MAX_RECORDS = 500;
-const IDLE: RunView = { phase: 'idle', lines: [], hiddenLines: 0, records: [], recordCounts: {}, diagnostics: [], xcoms: [] };
+const IDLE: RunView = { phase: 'idle', lines: [], hiddenLines: 0, records: [], recordCounts: {}, diagnostics: [], xcoms: [], jobs: [] };
 
 /** The key of a record's lane in {@link RunView.recordCounts}. */
 export function laneKey(record: Pick<KafkaRecord, 'direction' | 'topic' | 'partition'>): string {
@@ -63,6 +66,7 @@ function apply(view: RunView, events: RunEvent[]): RunView {
   let records = [...view.records];
   const diagnostics = [...view.diagnostics];
   const xcoms = [...view.xcoms];
+  const jobs = [...view.jobs];
   const recordCounts = { ...view.recordCounts };
   let { hiddenLines, dag, phase, status, exit, recordsBeyond, prerequisites } = view;
   for (const event of events) {
@@ -109,6 +113,14 @@ function apply(view: RunView, events: RunEvent[]): RunView {
       case 'prerequisites':
         prerequisites = event;
         break;
+      case 'hadoop-job': {
+        const { type: _type, ...job } = event;
+        // A job's later events replace its earlier ones; a new one starts once the last has ended.
+        const last = jobs.at(-1);
+        if (last && last.state === 'running') jobs[jobs.length - 1] = job;
+        else jobs.push(job);
+        break;
+      }
       case 'exit':
         exit = event;
         phase = 'ended';
@@ -120,7 +132,7 @@ function apply(view: RunView, events: RunEvent[]): RunView {
     lines = lines.slice(-MAX_LINES);
   }
   if (records.length > MAX_RECORDS) records = records.slice(-MAX_RECORDS);
-  return { ...view, phase, status, exit, lines, records, recordCounts, recordsBeyond, diagnostics, hiddenLines, dag, xcoms, prerequisites };
+  return { ...view, phase, status, exit, lines, records, recordCounts, recordsBeyond, diagnostics, hiddenLines, dag, xcoms, prerequisites, jobs };
 }
 
 /** Where the page remembers an example's last run, so a reload reattaches to it. */

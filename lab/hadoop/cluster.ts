@@ -204,6 +204,8 @@ export interface HadoopJavaOptions {
   readonly timeoutMs?: number;
   /** Only warnings and errors on the console (FsShell), not a job's INFO progress. @default false */
   readonly quiet?: boolean;
+  /** Aborting kills the client (a stopped run's job client). @default never */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -232,6 +234,9 @@ export function runHadoopJava(paths: HadoopPaths, mainClass: string, args: strin
     );
     let output = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000);
+    const abort = () => child.kill('SIGKILL');
+    options.signal?.addEventListener('abort', abort, { once: true });
+    if (options.signal?.aborted) abort();
     for (const stream of [child.stdout, child.stderr]) {
       stream.setEncoding('utf8');
       let partial = '';
@@ -248,6 +253,7 @@ export function runHadoopJava(paths: HadoopPaths, mainClass: string, args: strin
     });
     child.once('close', (code) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
       resolvePromise({ code: code ?? 1, output });
     });
   });

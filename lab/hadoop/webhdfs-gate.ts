@@ -97,3 +97,30 @@ export function rewriteDataNodeRedirect(location: string, dataNodes: ReadonlyMap
   if (!inside) return undefined;
   return `http://${inside}${url.pathname}${url.search}`;
 }
+
+/** What `hdfs fsck` may ask the NameNode's /fsck servlet from a sandbox: reports only (never -delete or -move). */
+const FSCK_PARAMS = new Set(['path', 'files', 'blocks', 'locations', 'racks', 'openforwrite', 'replicadetails', 'storagepolicies', 'listcorruptfileblocks', 'showprogress']);
+
+/**
+ * `hdfs fsck` from a sandbox: the NameNode's /fsck servlet (what DFSck itself calls), GET only,
+ * report parameters only, and the servlet's user (`ugi`, and `user.name` for its authentication
+ * filter) imposed as the student. The NameNode then checks their permissions on the path.
+ */
+export function gateFsck(student: string, method: string, url: URL): GateDecision {
+  if (!/^[a-z_][a-z0-9_]*$/.test(student)) return { ok: false, reason: `nombre de alumno no válido para HDFS: ${student}` };
+  if (url.pathname !== '/fsck') return { ok: false, reason: 'solo /fsck' };
+  if (method.toUpperCase() !== 'GET') return { ok: false, reason: `método ${method} no permitido` };
+  const params = new URLSearchParams();
+  for (const [rawKey, value] of url.searchParams) {
+    const key = rawKey.toLowerCase();
+    if (key === 'ugi' || key === 'user.name') continue;
+    if (!FSCK_PARAMS.has(key)) return { ok: false, reason: `hdfs fsck -${key} no se permite desde el sandbox (solo informes: -files, -blocks, -locations…)` };
+    params.append(key, value);
+  }
+  if (!params.get('path')) return { ok: false, reason: 'falta la ruta de hdfs fsck' };
+  params.set('ugi', student);
+  params.set('user.name', student);
+  const forwarded = new URL(url.pathname, url);
+  forwarded.search = params.toString();
+  return { ok: true, url: forwarded };
+}

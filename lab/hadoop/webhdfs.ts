@@ -59,13 +59,21 @@ export class WebHdfs {
   }
 
   /**
-   * The folders every cluster of the lab needs, made by the superuser: /tmp (1777, MapReduce's
-   * staging area lives under it) and /user (755; each student's home below it).
+   * The folders every cluster of the lab needs, made by the superuser: /tmp (1777), /user (755;
+   * each student's home below it) and MapReduce's staging area, as a cluster's install makes
+   * it: /tmp/hadoop-yarn/staging and its history/done_intermediate, the superuser's and 1777.
+   * Left to the first job, the staging folder would be that student's, 755, and every other
+   * student's job would fail at submission (`Permission denied … inode="/tmp/hadoop-yarn/staging"`).
    */
   async ensureBaseLayout(): Promise<void> {
     await this.mkdirs('/tmp', '1777');
     await this.setPermission('/tmp', '1777');
     await this.mkdirs('/user', '755');
+    for (const dir of ['/tmp/hadoop-yarn', STAGING_DIR, `${STAGING_DIR}/history`, `${STAGING_DIR}/history/done_intermediate`]) {
+      await this.mkdirs(dir, '1777');
+      await this.setOwner(dir, this.superuser, 'supergroup');
+      await this.setPermission(dir, '1777');
+    }
   }
 
   /**
@@ -82,6 +90,9 @@ export class WebHdfs {
     return home;
   }
 }
+
+/** MapReduce's default staging area (yarn.app.mapreduce.am.staging-dir). */
+const STAGING_DIR = '/tmp/hadoop-yarn/staging';
 
 /** An HDFS refusal (`AccessControlException`, `FileNotFoundException`…), with the server's words. */
 export class WebHdfsError extends LabError {

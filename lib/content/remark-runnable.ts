@@ -4,7 +4,7 @@ import GithubSlugger from 'github-slugger';
 import { visit } from 'unist-util-visit';
 import { findExercise } from '@/lib/retos/exercises';
 import type { ExerciseMeta } from '@/lib/retos/schema';
-import { RunnableProbe, SnippetKind, type SnippetFile } from './schema';
+import { RunnableLab, RunnableProbe, SnippetKind, type SnippetFile } from './schema';
 
 const LANGUAGES: Record<string, SnippetFile['language']> = {
   ts: 'typescript',
@@ -38,6 +38,8 @@ export interface RunnableMeta {
   runs: Runs;
   /** The server's measurement after the script (shell examples only), as the author declares it. */
   probe?: RunnableProbe;
+  /** The lab service a shell example uses (its gated endpoints relayed in), as the author declares it. */
+  lab?: RunnableLab;
 }
 
 /** The files of the code fences under `node`, in order; `label` names the block in errors. */
@@ -74,6 +76,15 @@ function probeOf(node: MdxJsxFlowElement, kind: SnippetKind, label: string): Run
   if (!probe.success) throw new Error(`${label}: probe debe ser uno de ${RunnableProbe.options.join(', ')}`);
   if (kind !== 'shell') throw new Error(`${label}: probe solo existe para kind="shell"`);
   return probe.data;
+}
+
+function labOf(node: MdxJsxFlowElement, kind: SnippetKind, label: string): RunnableLab | undefined {
+  const value = attribute(node, 'lab');
+  if (value === undefined) return undefined;
+  const lab = RunnableLab.safeParse(value);
+  if (!lab.success) throw new Error(`${label}: lab debe ser uno de ${RunnableLab.options.join(', ')}`);
+  if (kind !== 'shell') throw new Error(`${label}: lab solo existe para kind="shell"`);
+  return lab.data;
 }
 
 function setAttribute(node: MdxJsxFlowElement, name: string, value: string) {
@@ -149,12 +160,13 @@ export function remarkRunnable(options: { lessonKey: string; onRunnable?: (meta:
       if (files.length === 0) throw new Error(`${label}: no contiene ningún bloque de código`);
       const runs = runsOf(node, label);
       const probe = probeOf(node, kind, label);
+      const lab = labOf(node, kind, label);
       node.attributes.push({ type: 'mdxJsxAttribute', name: 'files', value: JSON.stringify(files) });
       // A stable id per example: where edits are kept in the browser and, later, on the server.
       const id = `${options.lessonKey}/${slugger.slug(title)}`;
       claim(id, label);
       node.attributes.push({ type: 'mdxJsxAttribute', name: 'id', value: id });
-      options.onRunnable?.({ id, kind, runs, ...(probe ? { probe } : {}) });
+      options.onRunnable?.({ id, kind, runs, ...(probe ? { probe } : {}), ...(lab ? { lab } : {}) });
       node.children = [];
     });
   };

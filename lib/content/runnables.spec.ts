@@ -30,6 +30,15 @@ describe('el índice de ejemplos del servidor', () => {
     await expect(lesson('kind="kafka-ts" probe="hadoop-prerequisites"')).rejects.toThrow(/probe solo existe para kind="shell"/);
   });
 
+  it('un ejemplo shell declara que usa Hadoop (lab="hadoop"): solo entonces se le relaya; otro valor u otro tipo rompe la compilación', async () => {
+    expect(await findRunnable('hadoop/primeras-pruebas/subir-un-archivo-a-hdfs')).toEqual({ id: 'hadoop/primeras-pruebas/subir-un-archivo-a-hdfs', kind: 'shell', runs: 'to-end', lab: 'hadoop' });
+    expect(await findRunnable('hadoop/primeras-pruebas/contar-palabras-con-mapreduce')).toMatchObject({ lab: 'hadoop' });
+    expect(await findRunnable('hadoop/preparacion/comprobar-requisitos')).not.toHaveProperty('lab');
+    const lesson = (attrs: string) => compile(`<Runnable ${attrs} title="Lab">\n\n\`\`\`bash title="a.sh"\nx\n\`\`\`\n\n</Runnable>\n`, { remarkPlugins: [[remarkRunnable, { lessonKey: 'demo/x' }]] });
+    await expect(lesson('kind="shell" lab="spark"')).rejects.toThrow(/<Runnable title="Lab">: lab debe ser uno de hadoop/);
+    await expect(lesson('kind="kafka-ts" lab="hadoop"')).rejects.toThrow(/lab solo existe para kind="shell"/);
+  });
+
   it('cada curso muestra solo los servicios que usan sus ejemplos ejecutables (Hadoop: sus scripts y el resumen del clúster)', async () => {
     const kinds = await lessonKinds();
     const servicesOf = (course: string) => labServicesFor([...kinds].filter(([lesson]) => lesson.startsWith(`${course}/`)).flatMap(([, k]) => k));

@@ -13,6 +13,13 @@ export type SnippetKind = z.infer<typeof SnippetKind>;
 export const RunnableProbe = z.enum(['hadoop-prerequisites']).describe("A probe of lib/runs/shell/ run after a shell example's script");
 export type RunnableProbe = z.infer<typeof RunnableProbe>;
 
+/**
+ * A lab service a shell example uses (`<Runnable kind="shell" lab="hadoop">`): its run starts it
+ * on demand and relays only its gated endpoints into the sandbox. Declared, never guessed from code.
+ */
+export const RunnableLab = z.enum(['hadoop']).describe('The lab service a shell example uses (its endpoints are relayed into the sandbox)');
+export type RunnableLab = z.infer<typeof RunnableLab>;
+
 /** Frontmatter of one lesson file: content/<course>/<slug>.mdx. */
 export const LessonFrontmatter = z.strictObject({
   title: z.string().min(3).describe('Lesson title in Spanish, shown as the page heading'),

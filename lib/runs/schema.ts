@@ -155,6 +155,14 @@ export const RunEvent = z.discriminatedUnion('type', [
     checks: z.array(PrerequisiteCheck),
   }),
   z.strictObject({
+    type: z.literal('hadoop-job'),
+    program: z.string().describe('The example program, e.g. wordcount'),
+    jobId: z.string().optional().describe("YARN's job id once it has one"),
+    map: z.number().int().min(0).max(100).describe('Map progress, %, as the job client reports it to the lab'),
+    reduce: z.number().int().min(0).max(100).describe('Reduce progress, %'),
+    state: z.enum(['running', 'succeeded', 'failed']),
+  }),
+  z.strictObject({
     type: z.literal('exit'),
     reason: EndReason,
     exitCode: z.number().int().nullable(),

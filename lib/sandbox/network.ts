@@ -52,8 +52,22 @@ export interface HttpRelayFilter {
   /** Identifies the rule (e.g. the student): a slot's relays are rebuilt when it changes. */
   key: string;
   /** `url` as it will be forwarded: dot segments resolved, percent-encoding kept, query parsed. */
-  allow(method: string, url: URL): boolean;
+  allow?(method: string, url: URL): boolean;
+  /**
+   * Instead of `allow`: the request as it must be forwarded (a WebHDFS request with the run's
+   * student imposed, lab/hadoop/webhdfs-gate.ts) with headers to set on it, or the Spanish
+   * reason it is refused (403). `endpoint` is which relayed `host:port` it came to.
+   */
+  rewrite?(method: string, url: URL, endpoint: string): RelayRewrite;
+  /**
+   * A response's `Location` (a NameNode's 307 to a DataNode) as the run must follow it: through
+   * its relay. Undefined refuses the response (502): the run has no route to anywhere else.
+   * @default Location passed as is
+   */
+  location?(location: string, endpoint: string): string | undefined;
 }
+
+export type RelayRewrite = { readonly url: URL; readonly headers?: Readonly<Record<string, string>> } | { readonly refused: string };
 
 /**
  * The host side of every slot's relays. Servers are created once per (slot, endpoint list)
@@ -169,21 +183,49 @@ function byteRelay(target: Endpoint): net.Server {
 /** Node's HTTP parser frames each request (keep-alive included); the filter sees every one. */
 function httpRelay(target: Endpoint, filter: HttpRelayFilter): http.Server {
   const agent = new http.Agent({ keepAlive: true });
+  const endpoint = `${target.host}:${target.port}`;
   return http.createServer((request, response) => {
     const method = request.method ?? 'GET';
     const raw = request.url ?? '/';
     // Checked and forwarded in the same (normalised) form, so the server sees what was checked.
-    const url = raw.startsWith('/') ? new URL(raw, 'http://relay') : null;
-    if (!url || !filter.allow(method, url)) {
+    const parsed = raw.startsWith('/') ? new URL(raw, 'http://relay') : null;
+    const decision: RelayRewrite | undefined = !parsed
+      ? undefined
+      : filter.rewrite
+        ? filter.rewrite(method, parsed, endpoint)
+        : filter.allow?.(method, parsed)
+          ? { url: parsed }
+          : undefined;
+    if (!decision || 'refused' in decision) {
       request.resume();
-      response.writeHead(403, { 'content-type': 'application/json' }).end('{"detail":"not reachable from this sandbox"}\n');
+      // WebHDFS's error shape: the Hadoop client prints its message as the command's error.
+      const message = decision ? decision.refused : 'not reachable from this sandbox';
+      response
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end(`${JSON.stringify({ detail: message, RemoteException: { exception: 'SandboxRefused', javaClassName: 'java.io.IOException', message } })}\n`);
       return;
     }
-    const outbound = http.request({ host: target.host, port: target.port, method, path: url.pathname + url.search, headers: request.headers, agent }, (upstream) => {
-      response.writeHead(upstream.statusCode ?? 502, upstream.headers);
+    const { url } = decision;
+    const headers = { ...request.headers, ...decision.headers };
+    const outbound = http.request({ host: target.host, port: target.port, method, path: url.pathname + url.search, headers, agent }, (upstream) => {
+      const back = { ...upstream.headers };
+      // Only a redirect is followed; a 201's Location (WebHDFS CREATE: the file's hdfs:// URI) is information.
+      const redirect = (upstream.statusCode ?? 0) >= 300 && (upstream.statusCode ?? 0) < 400;
+      if (redirect && back.location && filter.location) {
+        const location = filter.location(back.location, endpoint);
+        if (location === undefined) {
+          upstream.resume();
+          response.writeHead(502).end();
+          return;
+        }
+        back.location = location;
+      }
+      response.writeHead(upstream.statusCode ?? 502, back);
       upstream.pipe(response);
     });
     outbound.on('error', () => (response.headersSent ? response.destroy() : response.writeHead(502).end()));
+    // The run gone mid-answer (stopped, killed): the server hears it too (a streamed job is then stopped).
+    response.once('close', () => response.writableFinished || outbound.destroy());
     request.pipe(outbound);
   });
 }

@@ -14,7 +14,7 @@ import type { CompiledFile } from './transpile';
 import type { UidSlot } from './slots';
 import { discard, NODE_MOUNT_POINTS, spawnSandbox, type WarmSandbox } from './warm';
 import type { SandboxRuntime } from './runtime';
-import type { SlotNetwork } from './network';
+import type { HttpRelayFilter, SlotNetwork } from './network';
 import type { RunDirs } from './workdir';
 import { runProbe, type SandboxProbe } from './probe';
 
@@ -91,6 +91,8 @@ export interface SandboxRunOptions {
    * run reaches nothing else. @default []
    */
   endpoints?: readonly string[];
+  /** Every endpoint is HTTP and each request passes this filter (lib/sandbox/network.ts). @default bytes relayed as they are */
+  httpFilter?: HttpRelayFilter;
   /** Overrides of {@link DEFAULT_KAFKA_TS_LIMITS}. @default {} */
   limits?: Partial<SandboxLimits>;
   /** Aborting ends the run with reason `stopped`. */
@@ -167,7 +169,7 @@ export class SandboxRun {
           slot,
           program.files.map((f) => ({ name: f.name, js: f.content })),
         );
-        const [network, cgroup] = await Promise.all([this.host.relays.forSlot(slot.uid, endpoints), runCgroup(slot.uid, program.budget(this.limits))]);
+        const [network, cgroup] = await Promise.all([this.host.relays.forSlot(slot.uid, endpoints, this.options.httpFilter), runCgroup(slot.uid, program.budget(this.limits))]);
         const ready: ProgramSlot = { uid: slot.uid, limits: this.limits, runtime, dirs, network, cgroupProcs: cgroup?.procs ?? [] };
         const oomBefore = (await cgroup?.oomKills()) ?? 0;
         const result = await this.execute(spawnSandbox(buildSandboxCommand(await program.spec(ready))), cgroup, oomBefore);

@@ -4,6 +4,7 @@ import { SandboxHost } from './host';
 import { validateShellFiles, type SnippetFile } from './input';
 import { shellIdentity, shellSandboxSpec, shellSystemArgs, type ShellTools } from './kinds/shell';
 import type { EndReason } from './messages';
+import type { HttpRelayFilter } from './network';
 import type { SandboxOutput } from './output';
 import type { SandboxProbe } from './probe';
 import { SandboxRun, type SandboxProgram, type SandboxResult } from './run';
@@ -19,6 +20,8 @@ export interface ShellRequest {
   entry: string;
   /** `host:port` endpoints relayed into the run's network (the Hadoop client's, later). @default [] */
   endpoints?: readonly string[];
+  /** Each request to `endpoints` checked or rewritten (the Hadoop gate); required with Hadoop's endpoints. @default bytes as they are */
+  httpFilter?: HttpRelayFilter;
   /** Overrides of {@link DEFAULT_SHELL_LIMITS}; the wall clock comes from the example's `runs`. @default {} */
   limits?: Partial<SandboxLimits>;
   /** Extra tools bound for this run (see {@link ShellTools}). @default {} */
@@ -61,7 +64,17 @@ export function shellProgram(req: ShellRequest): SandboxProgram {
  * {@link SnippetInputError} (names, sizes), {@link SandboxBusyError}. Every end after start is a result.
  */
 export function runShell(req: ShellRequest, onOutput: (output: SandboxOutput) => void, host: SandboxHost = shellSandboxHost()): Promise<SandboxResult> {
-  return new SandboxRun({ files: [], entry: req.entry, endpoints: req.endpoints, limits: req.limits, signal: req.signal, onOutput, host, program: shellProgram(req) }).run();
+  return new SandboxRun({
+    files: [],
+    entry: req.entry,
+    endpoints: req.endpoints,
+    httpFilter: req.httpFilter,
+    limits: req.limits,
+    signal: req.signal,
+    onOutput,
+    host,
+    program: shellProgram(req),
+  }).run();
 }
 
 let defaultHost: SandboxHost | undefined;

@@ -77,3 +77,46 @@ export class ShellErrorTracker {
     return this.located;
   }
 }
+
+/**
+ * The Hadoop client's errors (FsShell prints `ls: Permission denied: user=ana, access=…,
+ * inode="/user/bea":bea:bea:drwx------`; the relay's refusals come back as its message), said
+ * in Spanish once per kind under the output. `undefined` for lines that are not one of them.
+ */
+const HADOOP_EXPLAINED: [string, RegExp, (m: RegExpExecArray) => string][] = [
+  [
+    'permission',
+    /Permission denied: user=([^,\s]+), access=(\w+), inode="([^"]+)"/,
+    (m) =>
+      `HDFS ha denegado el acceso: eres «${m[1]}» y «${m[3]}» no es tuyo (se pedía ${m[2]}). Cada alumno tiene su carpeta /user/${m[1]} ` +
+      'y solo él puede leerla y escribirla (permisos 700); la carpeta de otro alumno está cerrada para ti, como en un clúster real con permisos activados.',
+  ],
+  ['permission', /AccessControlException/, () => 'HDFS ha denegado el acceso (AccessControlException): solo puedes leer y escribir en tu carpeta /user/<tu usuario>.'],
+  [
+    'sandbox',
+    /no se permite(?:n)? desde el sandbox|not reachable from this sandbox/,
+    () => 'El laboratorio solo deja llegar a HDFS como tú mismo y con las operaciones de un usuario (no doas, ni tokens, ni órdenes de administración).',
+  ],
+  [
+    'missing',
+    /^\S+: `([^']+)': No such file or directory/,
+    (m) => `«${m[1]}» no existe en HDFS: comprueba la ruta con «hdfs dfs -ls» (las rutas relativas parten de tu carpeta /user/<tu usuario>).`,
+  ],
+];
+
+/** Explains the Hadoop client's errors in Spanish, each kind once per run. */
+export class HadoopErrorNotices {
+  private readonly said = new Set<string>();
+
+  /** The Spanish notice for this stderr line, the first time its kind appears; otherwise undefined. */
+  observe(line: string): string | undefined {
+    for (const [kind, pattern, explain] of HADOOP_EXPLAINED) {
+      const match = pattern.exec(line);
+      if (!match) continue;
+      if (this.said.has(kind)) return undefined;
+      this.said.add(kind);
+      return explain(match);
+    }
+    return undefined;
+  }
+}

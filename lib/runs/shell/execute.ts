@@ -1,7 +1,7 @@
 import { findRunnable } from '@/lib/content/runnables';
 import type { RunnableProbe } from '@/lib/content/schema';
 import { CauceError, studentMessage } from '@/lib/errors';
-import { DEFAULT_SHELL_LIMITS, SHELL_PROBE_OUTPUT_BYTES, SHELL_PROBE_WALL_MS, wallClockMs } from '@/lib/limits';
+import { DEFAULT_SHELL_LIMITS, SHELL_HADOOP_LIMITS, SHELL_HADOOP_WALL_MS, SHELL_PROBE_OUTPUT_BYTES, SHELL_PROBE_WALL_MS, wallClockMs } from '@/lib/limits';
 import { formatBytes } from '@/lib/sandbox/messages';
 import type { SandboxProbe } from '@/lib/sandbox/probe';
 import { runShell, shellSandboxHost } from '@/lib/sandbox/shell';
@@ -9,7 +9,8 @@ import type { SandboxHost, SandboxResult } from '@/lib/sandbox';
 import { RUN_MESSAGES } from '../messages';
 import type { Run } from '../run';
 import type { EndReason, RunEvent } from '../schema';
-import { ShellErrorTracker } from './errors';
+import { HadoopErrorNotices, ShellErrorTracker } from './errors';
+import { HadoopUnavailable, prepareHadoopShell, type HadoopShellRun } from './hadoop';
 import { HADOOP_PREREQUISITES_PROBE, hadoopPrerequisitesEvent } from './prerequisites';
 
 /** Each probe a lesson may declare: the bash it runs and the event its report becomes. */
@@ -46,13 +47,25 @@ export async function executeShellSnippet(run: Run, host: SandboxHost = shellSan
   const example = await findRunnable(run.request.snippet).catch(() => undefined);
   const files = run.request.files.map((f) => ({ name: f.name, content: f.content }));
   const errors = new ShellErrorTracker(files.map((f) => f.name));
-  run.emit({ type: 'status', state: 'running', message: 'Ejecutando…' });
+  const hadoopErrors = new HadoopErrorNotices();
+  const hadoopNotices: string[] = [];
+  let hadoop: HadoopShellRun | undefined;
   try {
+    if (example?.lab === 'hadoop') {
+      hadoop = await prepareHadoopShell(
+        run.student,
+        (message) => run.emit({ type: 'status', state: 'starting', message }),
+        (job) => run.emit({ type: 'hadoop-job', ...job }),
+        run.abort.signal,
+      );
+    }
+    run.emit({ type: 'status', state: 'running', message: 'Ejecutando…' });
     const result = await runShell(
       {
         files,
         entry: files[0]!.name,
-        limits: { wallMs: wallClockMs('shell', example?.runs) },
+        limits: hadoop ? { ...SHELL_HADOOP_LIMITS, wallMs: SHELL_HADOOP_WALL_MS[example?.runs ?? 'to-end'] } : { wallMs: wallClockMs('shell', example?.runs) },
+        ...(hadoop ? { endpoints: hadoop.endpoints, httpFilter: hadoop.httpFilter, tools: hadoop.tools } : {}),
         probe: example?.probe ? sandboxProbe(example.probe) : undefined,
         signal: run.abort.signal,
       },
@@ -60,10 +73,15 @@ export async function executeShellSnippet(run: Run, host: SandboxHost = shellSan
         const text = chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk;
         if (stream === 'stderr') errors.observe(text);
         run.emit({ type: stream, text });
+        if (stream === 'stderr' && hadoop) {
+          const notice = hadoopErrors.observe(text);
+          if (notice) hadoopNotices.push(notice);
+        }
       },
       host,
     );
     if (result.truncated) run.emit({ type: 'notice', message: `La salida superó ${formatBytes(DEFAULT_SHELL_LIMITS.outputBytes)} y se cortó ahí.` });
+    for (const message of hadoopNotices) run.emit({ type: 'notice', message });
     const located = errors.errors();
     for (const error of located) run.emit({ type: 'diagnostic', ...error, message: `Error de bash: ${error.message}` });
     const reason = endReason(result);
@@ -77,8 +95,14 @@ export async function executeShellSnippet(run: Run, host: SandboxHost = shellSan
     const message = reason === 'finished' ? RUN_MESSAGES.finished : reason === 'failed' ? failedMessage(result, located[0]) : (result.message ?? RUN_MESSAGES.failed);
     run.emit({ type: 'exit', reason, exitCode: result.exitCode, durationMs: result.durationMs, message });
   } catch (error) {
+    if (error instanceof HadoopUnavailable) {
+      run.emit({ type: 'exit', reason: 'lab-unavailable', exitCode: null, durationMs: Date.now() - started, message: error.message });
+      return;
+    }
     // runShell throws only before running (busy, bad input): a SandboxError, Spanish already.
     if (!(error instanceof CauceError)) console.error('[runs] shell failed', error);
     run.emit({ type: 'exit', reason: 'error', exitCode: null, durationMs: Date.now() - started, message: studentMessage(error, RUN_MESSAGES.serverError) });
+  } finally {
+    hadoop?.dispose();
   }
 }

@@ -22,12 +22,15 @@ export interface ShellTools {
   path?: readonly string[];
   /** Variables the tools read (HADOOP_CONF_DIR, JAVA_HOME…); the same names are refused as for node. @default {} */
   env?: Readonly<Record<string, string>>;
+  /** RLIMIT_AS of each process when a tool needs more than bash (a JVM: lib/limits.ts SHELL_HADOOP_ADDRESS_SPACE_MB). @default SHELL_ADDRESS_SPACE_MB */
+  addressSpaceMb?: number;
 }
 
 export interface ShellSpecInput {
   uid: number;
   limits: SandboxLimits;
-  runtime: Pick<SandboxRuntime, 'systemArgs'>;
+  /** `nodePath` and `relayPreload` are needed only when the run has relayed endpoints. */
+  runtime: Pick<SandboxRuntime, 'systemArgs'> & Partial<Pick<SandboxRuntime, 'nodePath' | 'relayPreload'>>;
   dirs: RunDirs;
   /** The student's entry file (as named on its tab), run as `bash /sandbox/<entry>`. */
   entry: string;
@@ -43,6 +46,15 @@ export interface ShellSpecInput {
    */
   argv?: readonly string[];
 }
+
+const RELAY_NODE = '/opt/cauce/node';
+const RELAY_PRELOAD = '/opt/cauce/relay.mjs';
+/** The parent that keeps relay.mjs's listeners up: runs argv, passes signals on, ends as it ended. */
+const RELAY_PARENT = [
+  "const child = require('node:child_process').spawn(process.argv[1], process.argv.slice(2), { stdio: 'inherit' });",
+  "for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));",
+  "child.on('exit', (code, signal) => (signal ? process.kill(process.pid, signal) : process.exit(code ?? 1)));",
+].join('\n');
 
 /** The student's name inside: what `whoami`, `id` and ssh's `user@host` show. */
 export const SHELL_USER = 'alumno';
@@ -114,15 +126,29 @@ export function shellSandboxSpec(input: ShellSpecInput, shellArgs: readonly stri
     SHELL: '/bin/bash',
     TERM: 'dumb',
   };
+  const argv = input.argv ?? ['/bin/bash', '--norc', '--noprofile', `${SANDBOX_DIR}/${input.entry}`];
+  const relayed = input.network.routes.length > 0;
+  if (relayed && (!input.runtime.nodePath || !input.runtime.relayPreload)) throw new Error('a shell run with relayed endpoints needs node and the relay preload');
   return {
     uid: input.uid,
-    rlimits: shellProcessLimits(input.limits),
+    rlimits: shellProcessLimits(input.limits, tools.addressSpaceMb),
     systemArgs: [...input.runtime.systemArgs, ...shellArgs, '--ro-bind', input.identity.passwd, '/etc/passwd', '--ro-bind', input.identity.group, '/etc/group'],
-    readOnly: [[input.dirs.src, SANDBOX_DIR], ...(tools.readOnly ?? [])],
+    readOnly: [
+      [input.dirs.src, SANDBOX_DIR],
+      ...(tools.readOnly ?? []),
+      ...(relayed
+        ? ([
+            [input.runtime.nodePath!, RELAY_NODE],
+            [input.runtime.relayPreload!, RELAY_PRELOAD],
+          ] as const)
+        : []),
+    ],
     writable: [[input.dirs.tmp, '/tmp']],
     env,
     cwd: '/tmp',
-    argv: input.argv ?? ['/bin/bash', '--norc', '--noprofile', `${SANDBOX_DIR}/${input.entry}`],
+    // bash cannot listen: with relayed endpoints a small node parent holds the in-namespace
+    // listeners (relay.mjs) for as long as the script runs, and exits with its status.
+    argv: relayed ? [RELAY_NODE, '--import', RELAY_PRELOAD, '-e', RELAY_PARENT, ...argv] : argv,
     network: input.network,
     cgroupProcs: input.cgroupProcs,
   };

@@ -19,7 +19,7 @@ const DAG_IN_QUERY: Record<string, Set<string>> = {
  * defines none, so Variable.get(..., default) behaves as at home); listing the keys is refused.
  * Connections: the lab defines none and tasks cannot create them.
  */
-export function studentApiFilter(student: string): HttpRelayFilter {
+export function studentApiFilter(student: string): HttpRelayFilter & Required<Pick<HttpRelayFilter, 'allow'>> {
   const own = (dagId: string | undefined) => dagId !== undefined && dagId.startsWith(`${student}__`);
   return {
     key: student,
