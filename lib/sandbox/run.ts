@@ -172,7 +172,9 @@ export class SandboxRun {
         const [network, cgroup] = await Promise.all([this.host.relays.forSlot(slot.uid, endpoints, this.options.httpFilter), runCgroup(slot.uid, program.budget(this.limits))]);
         const ready: ProgramSlot = { uid: slot.uid, limits: this.limits, runtime, dirs, network, cgroupProcs: cgroup?.procs ?? [] };
         const oomBefore = (await cgroup?.oomKills()) ?? 0;
-        const result = await this.execute(spawnSandbox(buildSandboxCommand(await program.spec(ready))), cgroup, oomBefore);
+        // Read before the program starts: a fork bomb can hit the limit within its first milliseconds.
+        const forksBefore = (await cgroup?.processLimitHits()) ?? 0;
+        const result = await this.execute(spawnSandbox(buildSandboxCommand(await program.spec(ready))), cgroup, oomBefore, undefined, forksBefore);
         if (!program.probe || result.reason === 'stopped' || result.reason === 'error') return result;
         return { ...result, probe: await runProbe(program.probe, (argv) => program.spec(ready, argv), cgroup, DRAIN_WAIT_MS) };
       }
@@ -257,7 +259,7 @@ export class SandboxRun {
   }
 
   /** Follows a started sandbox to its end; `start`, if given, is called once its output is being read. */
-  private execute(child: ChildProcess, cgroup: RunCgroup | null, oomBefore: number, start?: () => void): Promise<SandboxResult> {
+  private execute(child: ChildProcess, cgroup: RunCgroup | null, oomBefore: number, start?: () => void, forksBefore = 0): Promise<SandboxResult> {
     const stdin = child.stdin!;
     const stdout = child.stdout!;
     const stderr = child.stderr!;
@@ -323,7 +325,7 @@ export class SandboxRun {
       const timer = setTimeout(() => kill('timeout'), this.limits.wallMs);
       // A fork bomb does not end by itself (bash retries a refused fork): the cgroup's count of
       // refused forks ends it at once. kafka-ts's node is refused processes by its permissions.
-      const forks = this.options.program && cgroup ? watchProcessLimit(cgroup, () => kill('process-limit')) : undefined;
+      const forks = this.options.program && cgroup ? watchProcessLimit(cgroup, forksBefore, () => kill('process-limit')) : undefined;
       if (this.killReason) kill(this.killReason); // stopped while the files were being written
 
       stdout.on('data', (chunk: Buffer) => output.write('stdout', chunk) || kill('output-limit'));
@@ -353,6 +355,8 @@ export class SandboxRun {
       const closed = async (code: number | null, killedBy: NodeJS.Signals | null): Promise<void> => {
         // The kernel's OOM killer inside the run's cgroup: the whole tree outgrew its budget.
         const oomKilled = cgroup ? (await cgroup.oomKills().catch(() => oomBefore)) > oomBefore : false;
+        // A bomb whose script ended before the poll saw a refused fork (a loaded machine) still hit the limit.
+        const forkRefused = forks && cgroup ? (await cgroup.processLimitHits().catch(() => forksBefore)) > forksBefore : false;
         if (!this.killReason) output.end();
         const durationMs = Date.now() - started;
         // bwrap reports a signal-killed child as 128 + signal number.
@@ -370,7 +374,7 @@ export class SandboxRun {
         const outOfMemory = memory || oomKilled || exitSignal === 'SIGABRT';
         // The program itself wrote past RLIMIT_FSIZE (a shell's own redirection; node ignores the signal).
         const fileEnd = exitSignal === 'SIGXFSZ';
-        const reason: EndReason = cpuEnd ? 'cpu-limit' : fileEnd ? 'file-limit' : outOfMemory && code !== 0 ? 'memory-limit' : 'finished';
+        const reason: EndReason = cpuEnd ? 'cpu-limit' : fileEnd ? 'file-limit' : outOfMemory && code !== 0 ? 'memory-limit' : forkRefused ? 'process-limit' : 'finished';
         settle(this.result(reason, exitSignal, durationMs, truncated, denied, undefined, exitCode));
       };
     });
@@ -400,18 +404,16 @@ const LIMIT_OF: Partial<Record<EndReason, keyof SandboxLimits>> = {
   'file-limit': 'fileSizeMb',
 };
 
-/** Polls the cgroup's refused forks; calls `hit` once on the first new one. */
-function watchProcessLimit(cgroup: RunCgroup, hit: () => void): { stop(): void } {
+/** Polls the cgroup's refused forks; calls `hit` once on the first one past `before`. */
+function watchProcessLimit(cgroup: RunCgroup, before: number, hit: () => void): { stop(): void } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  void cgroup.processLimitHits().then((before) => {
-    const poll = async () => {
-      if (stopped) return;
-      if ((await cgroup.processLimitHits().catch(() => before)) > before) return hit();
-      timer = setTimeout(() => void poll(), PROCESS_LIMIT_POLL_MS);
-    };
-    void poll();
-  });
+  const poll = async () => {
+    if (stopped) return;
+    if ((await cgroup.processLimitHits().catch(() => before)) > before) return hit();
+    timer = setTimeout(() => void poll(), PROCESS_LIMIT_POLL_MS);
+  };
+  void poll();
   return {
     stop() {
       stopped = true;
