@@ -1,14 +1,15 @@
+import { posix } from 'node:path';
+
 /**
  * The identity rule for WebHDFS requests that come from a student's sandbox (lab/hadoop/README.md,
  * "Student code and HDFS"): with simple authentication the NameNode and DataNodes believe the
  * `user.name` a client sends, so a relay in front of them must impose the run's student. This
- * module is that rule, pure and separate from the relay that will apply it (lib/sandbox/network.ts
- * HttpRelayFilter only allows or refuses today; the README proposes a `rewrite` hook).
+ * module is that rule, pure; the sandbox's HTTP relay applies it through its `rewrite` hook
+ * (lib/runs/shell/hadoop.ts hadoopRelayFilter, lib/sandbox/network.ts).
  */
 
-/** Operations a student's `hdfs dfs` over webhdfs:// needs. Token and snapshot-admin ops are not among them. */
-const ALLOWED_OPS = new Set([
-  // GET
+/** Operations a student's `hdfs dfs` over webhdfs:// needs that only read (GET). Token and snapshot-admin ops are not among them. */
+const READ_OPS = new Set([
   'OPEN',
   'GETFILESTATUS',
   'LISTSTATUS',
@@ -29,25 +30,55 @@ const ALLOWED_OPS = new Set([
   'GETECPOLICY',
   'GETSNAPSHOTTABLEDIRECTORYLIST',
   'GETSTATUS',
-  // PUT
-  'CREATE',
-  'MKDIRS',
-  'RENAME',
-  'SETREPLICATION',
-  'SETPERMISSION',
-  'SETTIMES',
-  'CREATESYMLINK',
-  'SETOWNER',
-  // POST
-  'APPEND',
-  'CONCAT',
-  'TRUNCATE',
-  // DELETE
-  'DELETE',
 ]);
+
+/** The ones that change HDFS (PUT, POST, DELETE). */
+const WRITE_OPS = new Set(['CREATE', 'MKDIRS', 'RENAME', 'SETREPLICATION', 'SETPERMISSION', 'SETTIMES', 'CREATESYMLINK', 'SETOWNER', 'APPEND', 'CONCAT', 'TRUNCATE', 'DELETE']);
+
+const ALLOWED_OPS = new Set([...READ_OPS, ...WRITE_OPS]);
+
+/**
+ * MapReduce's staging area and job history (lab/hadoop/webhdfs.ts): 1777 so every student's
+ * job can make its own folder there, which also lets a student make another's first
+ * (`/tmp/hadoop-yarn/staging/<other>`) and fail their submissions. Jobs are submitted by the
+ * lab's trusted side, so a sandbox never needs to change anything at or below it.
+ */
+const JOBS_ONLY = '/tmp/hadoop-yarn';
+const JOBS_ONLY_REASON = `${JOBS_ONLY} es de los trabajos de MapReduce que lanza el laboratorio: desde el sandbox solo se puede leer`;
 
 /** Parameters that change whose identity or which cluster a request uses: never from a sandbox. */
 const REFUSED_PARAMS = ['doas', 'delegation', 'token'];
+
+/**
+ * A parameter named twice (in any case): the relay and the server would not agree on which one
+ * counts (URLSearchParams' last against Jersey's first: `?op=SETECPOLICY&op=LISTSTATUS`).
+ */
+function repeatedParam(url: URL): string | undefined {
+  const seen = new Set<string>();
+  for (const key of url.searchParams.keys()) {
+    const lower = key.toLowerCase();
+    if (seen.has(lower)) return `el parámetro ${lower} aparece dos veces: no se permite desde el sandbox`;
+    seen.add(lower);
+  }
+  return undefined;
+}
+
+/** An HDFS path as the NameNode resolves it: percent-decoded, dot segments and double slashes gone. Undefined if malformed. */
+function hdfsPath(raw: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  return posix.normalize(`/${decoded}`);
+}
+
+function underJobsOnly(raw: string): boolean | undefined {
+  const normalized = hdfsPath(raw);
+  if (normalized === undefined) return undefined;
+  return normalized === JOBS_ONLY || normalized.startsWith(`${JOBS_ONLY}/`);
+}
 
 export type GateDecision = { readonly ok: true; readonly url: URL } | { readonly ok: false; readonly reason: string };
 
@@ -61,6 +92,8 @@ export type GateDecision = { readonly ok: true; readonly url: URL } | { readonly
 export function gateWebHdfs(student: string, method: string, url: URL, options: { namenodeRpc?: string } = {}): GateDecision {
   if (!/^[a-z_][a-z0-9_]*$/.test(student)) return { ok: false, reason: `nombre de alumno no válido para HDFS: ${student}` };
   if (!url.pathname.startsWith('/webhdfs/v1/') && url.pathname !== '/webhdfs/v1') return { ok: false, reason: 'solo WebHDFS (/webhdfs/v1/…)' };
+  const repeated = repeatedParam(url);
+  if (repeated) return { ok: false, reason: repeated };
   const params = new URLSearchParams();
   let op = '';
   for (const [rawKey, value] of url.searchParams) {
@@ -73,6 +106,15 @@ export function gateWebHdfs(student: string, method: string, url: URL, options: 
   }
   if (!ALLOWED_OPS.has(op)) return { ok: false, reason: `la operación ${op || '(ninguna)'} no se permite desde el sandbox` };
   if (!['GET', 'PUT', 'POST', 'DELETE'].includes(method.toUpperCase())) return { ok: false, reason: `método ${method} no permitido` };
+  if (!READ_OPS.has(op) || method.toUpperCase() !== 'GET') {
+    // The request's own path, RENAME's and CREATESYMLINK's destination, CONCAT's sources.
+    const targets = [url.pathname.slice('/webhdfs/v1'.length), params.get('destination') ?? '', ...(params.get('sources') ?? '').split(',')].filter(Boolean);
+    for (const target of targets) {
+      const refused = underJobsOnly(target);
+      if (refused === undefined) return { ok: false, reason: `ruta no válida: ${target}` };
+      if (refused) return { ok: false, reason: JOBS_ONLY_REASON };
+    }
+  }
   params.set('user.name', student);
   if (options.namenodeRpc) params.set('namenoderpcaddress', options.namenodeRpc);
   const forwarded = new URL(url.pathname, url);
@@ -110,6 +152,8 @@ export function gateFsck(student: string, method: string, url: URL): GateDecisio
   if (!/^[a-z_][a-z0-9_]*$/.test(student)) return { ok: false, reason: `nombre de alumno no válido para HDFS: ${student}` };
   if (url.pathname !== '/fsck') return { ok: false, reason: 'solo /fsck' };
   if (method.toUpperCase() !== 'GET') return { ok: false, reason: `método ${method} no permitido` };
+  const repeated = repeatedParam(url);
+  if (repeated) return { ok: false, reason: repeated };
   const params = new URLSearchParams();
   for (const [rawKey, value] of url.searchParams) {
     const key = rawKey.toLowerCase();

@@ -36,6 +36,44 @@ describe('la regla del relé de una ejecución con Hadoop', () => {
     expect(decide('127.0.0.1:9871', '/')).toEqual({ refused: 'destino no permitido' });
   });
 
+  it('nada se cambia en /tmp/hadoop-yarn (el área de los trabajos), se escriba como se escriba la ruta; leer sí', () => {
+    const nn = endpoints.namenodeHttp;
+    const refused = /hadoop-yarn es de los trabajos de MapReduce/;
+    for (const [url, method] of [
+      ['/webhdfs/v1/tmp/hadoop-yarn/staging/bea?op=MKDIRS', 'PUT'],
+      ['/webhdfs/v1/tmp/hadoop-yarn/staging/history/done_intermediate/bea?op=MKDIRS', 'PUT'],
+      ['/webhdfs/v1/tmp/hadoop-yarn?op=SETPERMISSION&permission=700', 'PUT'],
+      ['/webhdfs/v1/tmp/hadoop-yarn/staging?op=SETOWNER&owner=ana', 'PUT'],
+      ['/webhdfs/v1/tmp//hadoop-yarn/./staging/bea?op=MKDIRS', 'PUT'],
+      ['/webhdfs/v1/tmp/x/../hadoop-yarn/staging/bea?op=MKDIRS', 'PUT'],
+      ['/webhdfs/v1/tmp/%68adoop-yarn%2Fstaging%2Fbea?op=MKDIRS', 'PUT'],
+      ['/webhdfs/v1/tmp/hadoop-yarn/staging/x?op=CREATE', 'PUT'],
+      ['/webhdfs/v1/tmp/hadoop-yarn/staging/x?op=APPEND', 'POST'],
+      ['/webhdfs/v1/tmp/hadoop-yarn/staging?op=DELETE&recursive=true', 'DELETE'],
+      ['/webhdfs/v1/user/ana/mia?op=RENAME&destination=/tmp/hadoop-yarn/staging/bea', 'PUT'],
+      ['/webhdfs/v1/user/ana/mia?op=RENAME&destination=%2Ftmp%2F%2Fhadoop-yarn%2Fstaging%2Fbea', 'PUT'],
+      ['/webhdfs/v1/tmp/hadoop-yarn/staging/ana?op=RENAME&destination=/user/ana/x', 'PUT'],
+      ['/webhdfs/v1/user/ana/enlace?op=CREATESYMLINK&destination=/tmp/hadoop-yarn/staging', 'PUT'],
+      ['/webhdfs/v1/user/ana/todo?op=CONCAT&sources=/user/ana/a,/tmp/hadoop-yarn/staging/x', 'POST'],
+    ] as const) {
+      expect(forwarded(decide(nn, url, method)), url).toMatch(refused);
+    }
+    expect(forwarded(decide(endpoints.datanodeHttp, '/webhdfs/v1/tmp/hadoop-yarn/staging/x?op=CREATE', 'PUT'))).toMatch(refused);
+    expect(decide(nn, '/webhdfs/v1/tmp/hadoop-yarn/staging?op=LISTSTATUS')).toHaveProperty('url');
+    expect(decide(nn, '/webhdfs/v1/tmp/hadoop-yarnito?op=MKDIRS', 'PUT')).toHaveProperty('url');
+    expect(decide(nn, '/webhdfs/v1/user/ana/x?op=MKDIRS', 'PUT')).toHaveProperty('url');
+  });
+
+  it('un parámetro repetido (en cualquier mayúscula) se rechaza: el relé y Jersey no leerían el mismo', () => {
+    const nn = endpoints.namenodeHttp;
+    expect(forwarded(decide(nn, '/webhdfs/v1/?op=SETECPOLICY&op=LISTSTATUS', 'PUT'))).toBe('el parámetro op aparece dos veces: no se permite desde el sandbox');
+    expect(forwarded(decide(nn, '/webhdfs/v1/?OP=SETECPOLICY&op=LISTSTATUS', 'PUT'))).toMatch(/op aparece dos veces/);
+    expect(forwarded(decide(nn, '/webhdfs/v1/x?op=RENAME&destination=/user/ana/y&Destination=/tmp/hadoop-yarn/z', 'PUT'))).toMatch(/destination aparece dos veces/);
+    expect(forwarded(decide(endpoints.datanodeHttp, '/webhdfs/v1/x?op=OPEN&namenoderpcaddress=a&namenoderpcaddress=b'))).toMatch(/aparece dos veces/);
+    expect(forwarded(decide(nn, '/fsck?path=/user/ana&path=/user/bea'))).toBe('el parámetro path aparece dos veces: no se permite desde el sandbox');
+    expect(forwarded(decide(nn, '/fsck?path=/user/ana&Files=1&files=1'))).toMatch(/files aparece dos veces/);
+  });
+
   it('las redirecciones del NameNode solo llevan al DataNode del laboratorio', () => {
     expect(filter.location!('http://127.0.0.1:9873/webhdfs/v1/user/ana/x?op=CREATE', endpoints.namenodeHttp)).toBe('http://127.0.0.1:9873/webhdfs/v1/user/ana/x?op=CREATE');
     expect(filter.location!('http://10.0.0.9:9864/webhdfs/v1/x?op=OPEN', endpoints.namenodeHttp)).toBeUndefined();

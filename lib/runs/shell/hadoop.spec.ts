@@ -175,6 +175,15 @@ describe('hdfs, yarn y mapred en un ejemplo shell, como el alumno', () => {
       // the lab's, 1777: not left to the first student who submitted a job).
       const other = await execute('bea', 'yarn application -list -appStates ALL', 'contar-palabras-con-mapreduce');
       expect(text(other, 'stdout')).toMatch(/Total number of applications .*:0/);
+      // ana cannot take bea's place in it first (the relay refuses any change under /tmp/hadoop-yarn).
+      const squat = await execute(
+        'ana',
+        'hdfs dfs -mkdir -p /tmp/hadoop-yarn/staging/bea/.staging; echo "mkdir $?"\nhdfs dfs -mkdir /tmp//hadoop-yarn/staging/history/done_intermediate/bea; echo "mkdir $?"',
+        'contar-palabras-con-mapreduce',
+      );
+      expect(text(squat, 'stdout')).toMatch(/mkdir [1-9]\nmkdir [1-9]/);
+      expect(text(squat, 'stderr')).toContain('es de los trabajos de MapReduce que lanza el laboratorio');
+      expect(await cluster.webHdfs.status('/tmp/hadoop-yarn/staging/bea')).toBeUndefined();
       const second = await execute('bea', lessonCode('primeras-pruebas', 'wordcount.sh'), 'contar-palabras-con-mapreduce');
       expect(exitOf(second), text(second, 'stdout').slice(-2000)).toMatchObject({ reason: 'finished', exitCode: 0 });
       expect(text(second, 'stdout')).toContain('hadoop\t2\nhdfs\t1\nhola\t2');
