@@ -336,6 +336,22 @@ export const HADOOP_EXAMPLE_LIMITS = Object.freeze({ teragenRows: 1_000_000, piM
  */
 export const HADOOP_JOB_WALL_MS = 240_000;
 
+/**
+ * Job clients the trusted side runs at once (lib/lab/hadoop-jobs.ts): each `yarn jar` is a
+ * 256 MB JVM on the lab's side, outside the run's cgroup, and YARN itself fits one job's AM and
+ * two tasks (lab/hadoop/config.ts YARN_MEMORY). One per run (a script's `yarn jar … &` twice
+ * is refused, not queued) and two in the whole lab (a second class's job waits in ACCEPTED
+ * behind the first anyway; a third JVM would only take memory from the 2-core machine).
+ */
+export const HADOOP_JOBS_IN_FLIGHT = Object.freeze({ perRun: 1, total: 2 });
+
+/**
+ * A request of the trusted side to the ResourceManager's REST API (list, status, kill): it
+ * answers in milliseconds when it is up; 10 s covers a loaded machine's GC pause without
+ * leaving a student's `yarn application -list` (or a job's end) hanging on a stopped one.
+ */
+export const HADOOP_RM_REQUEST_TIMEOUT_MS = 10_000;
+
 /** The rlimits of a shell run. */
 export function shellProcessLimits(limits: SandboxLimits, addressSpaceMb = SHELL_ADDRESS_SPACE_MB): ProcessLimits {
   return {

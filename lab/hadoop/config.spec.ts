@@ -8,7 +8,8 @@ import { renderHadoopConfig, YARN_MEMORY } from './config';
 import { externalHadoop, readSiteXml } from './external';
 import { hadoopPaths } from './paths';
 import { HADOOP_VERSION } from './version';
-import { parseJobProgress } from './jobs';
+import { jobId, parseJobProgress } from './jobs';
+import { HADOOP_JOB_WALL_MS } from '../../lib/limits';
 
 const paths = hadoopPaths('/lab/hadoop', '/lab/hadoop/libs');
 const files = renderHadoopConfig(paths, hadoopPortMap(9870), 'root');
@@ -70,5 +71,15 @@ describe('configuración del Hadoop del laboratorio', () => {
   it('el progreso de un trabajo se lee de las líneas del cliente («map 40% reduce 0%»)', () => {
     expect(parseJobProgress('INFO mapreduce.Job:  map 40% reduce 0%')).toEqual({ map: 40, reduce: 0 });
     expect(parseJobProgress('INFO mapreduce.Job: Running job: job_1_0001')).toBeUndefined();
+  });
+
+  it('el id del trabajo sale de «Submitted application» o de «Running job», siempre como job_…', () => {
+    expect(jobId('INFO impl.YarnClientImpl: Submitted application application_1796633444712_0003')).toBe('job_1796633444712_0003');
+    expect(jobId('INFO mapreduce.Job: Running job: job_1796633444712_0003')).toBe('job_1796633444712_0003');
+    expect(jobId('INFO mapreduce.Job:  map 40% reduce 0%')).toBeUndefined();
+  });
+
+  it('YARN termina una aplicación que dura más que el reloj del trabajo (por si su cliente ya no está para matarla)', () => {
+    expect(Number(property('capacity-scheduler.xml', 'yarn.scheduler.capacity.root.default.maximum-application-lifetime'))).toBe(HADOOP_JOB_WALL_MS / 1000);
   });
 });

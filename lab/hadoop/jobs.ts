@@ -60,9 +60,14 @@ export function parseJobProgress(line: string): JobProgress | undefined {
   return match ? { map: Number(match[1]), reduce: Number(match[2]) } : undefined;
 }
 
-/** The id YARN gave the job ("job_1796633444712_0001"), from the client's output. */
+/**
+ * The id YARN gave the job ("job_1796633444712_0001"), from the client's output: its
+ * `Submitted application application_…` line (the first one, printed as soon as YARN accepted
+ * it) or `Running job: job_…`.
+ */
 export function jobId(output: string): string | undefined {
-  return /\bRunning job: (job_\d+_\d+)/.exec(output)?.[1];
+  const match = /\bSubmitted application application_(\d+_\d+)|\bRunning job: job_(\d+_\d+)/.exec(output);
+  return match ? `job_${match[1] ?? match[2]}` : undefined;
 }
 
 /**

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { EXAMPLE_PROGRAMS, refusedArguments, runExample, type ExampleProgram, type JobProgress } from '@/lab/hadoop/jobs';
+import { EXAMPLE_PROGRAMS, jobId as parseJobId, refusedArguments, runExample, type ExampleProgram, type JobProgress } from '@/lab/hadoop/jobs';
 import { hadoopPaths } from '@/lab/hadoop/paths';
 import { SANDBOX_EXAMPLES_JAR } from '@/lab/hadoop/sandbox-client';
 import { envVar } from '@/lib/env';
-import { HADOOP_JOB_WALL_MS } from '@/lib/limits';
+import { HADOOP_JOB_WALL_MS, HADOOP_JOBS_IN_FLIGHT, HADOOP_RM_REQUEST_TIMEOUT_MS } from '@/lib/limits';
 
 /**
  * The lab's trusted side of `yarn jar`, `hadoop jar`, `yarn application` and `mapred job` typed in
@@ -36,8 +36,45 @@ export interface JobEvent {
 export const RUN_HEADER = 'x-cauce-run';
 const PREFIX = '/cauce-hadoop/';
 
+/** What the student reads when the gateway itself failed (the ResourceManager unreachable…); the detail goes to the server log. */
+export const GATEWAY_FAILED = 'El laboratorio no pudo atender esta orden de YARN ahora mismo; vuelve a ejecutar en unos segundos y, si sigue fallando, avisa a tu profesor.';
+
+/**
+ * The job clients running now: one per run registration, {@link HADOOP_JOBS_IN_FLIGHT} in the
+ * lab (each is a JVM on the lab's side, outside every run's cgroup). A request beyond either is
+ * refused in Spanish, never queued.
+ */
+export class JobSlots {
+  private readonly byRun = new Map<string, number>();
+  private total = 0;
+
+  constructor(private readonly limits: { readonly perRun: number; readonly total: number } = HADOOP_JOBS_IN_FLIGHT) {}
+
+  /** A slot for `token`'s run (release it when the job client ended), or the Spanish refusal. */
+  take(token: string): { release(): void } | { refused: string } {
+    const mine = this.byRun.get(token) ?? 0;
+    if (mine >= this.limits.perRun) return { refused: 'Ya tienes un trabajo de MapReduce en marcha: espera a que termine.' };
+    if (this.total >= this.limits.total)
+      return { refused: 'El laboratorio ya está ejecutando todos los trabajos de MapReduce que admite a la vez: vuelve a intentarlo en un minuto.' };
+    this.byRun.set(token, mine + 1);
+    this.total += 1;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.total -= 1;
+        const left = (this.byRun.get(token) ?? 1) - 1;
+        if (left > 0) this.byRun.set(token, left);
+        else this.byRun.delete(token);
+      },
+    };
+  }
+}
+
 class JobGateway {
   private readonly runs = new Map<string, JobRun>();
+  private readonly slots = new JobSlots();
   private server: Promise<string> | undefined;
 
   /** `host:port` the gateway listens on (started on first use). */
@@ -61,7 +98,8 @@ class JobGateway {
   }
 
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    const run = this.runs.get(String(request.headers[RUN_HEADER] ?? ''));
+    const token = String(request.headers[RUN_HEADER] ?? '');
+    const run = this.runs.get(token);
     const url = new URL(request.url ?? '/', 'http://gateway');
     if (!run || !url.pathname.startsWith(PREFIX)) {
       response.writeHead(403).end();
@@ -77,17 +115,18 @@ class JobGateway {
     const cwd = url.searchParams.get('cwd') ?? '/tmp';
     try {
       const what = url.pathname.slice(PREFIX.length);
-      if (what === 'jar') return end(await this.jar(run, args, cwd, say, gone.signal));
+      if (what === 'jar') return end(await this.jar(run, token, args, cwd, say, gone.signal));
       if (what === 'applications' || what === 'jobs') return end(await listApplications(run.user, what, args, say));
       say(`Orden desconocida: ${what}`);
       return end(1);
     } catch (error) {
-      say(`Error del laboratorio: ${error instanceof Error ? error.message : String(error)}`);
+      console.error('[hadoop] job gateway', error);
+      say(GATEWAY_FAILED);
       end(1);
     }
   }
 
-  private async jar(run: JobRun, args: string[], cwd: string, say: (line: string) => void, signal: AbortSignal): Promise<number> {
+  private async jar(run: JobRun, token: string, args: string[], cwd: string, say: (line: string) => void, signal: AbortSignal): Promise<number> {
     const [jar, program, ...rest] = args;
     if (!jar) {
       say('Uso: yarn jar <jar> <programa> [argumentos…]');
@@ -109,26 +148,39 @@ class JobGateway {
       say(refused);
       return 1;
     }
+    const slot = this.slots.take(token);
+    if ('refused' in slot) {
+      say(slot.refused);
+      return 1;
+    }
     let last: JobProgress = { map: 0, reduce: 0 };
     let jobId: string | undefined;
-    run.onJob({ program, map: 0, reduce: 0, state: 'running' });
-    const result = await runExample(hadoopPaths(), program as ExampleProgram, rest, {
-      user: run.user,
-      timeoutMs: HADOOP_JOB_WALL_MS,
-      signal,
-      onLine: (line) => {
-        say(line);
-        jobId ??= /\bRunning job: (job_\d+_\d+)/.exec(line)?.[1];
-      },
-      onProgress: (progress) => {
-        last = progress;
-        run.onJob({ program, ...(jobId ? { jobId } : {}), ...progress, state: 'running' });
-      },
-    });
-    const id = result.jobId ?? jobId;
-    if (signal.aborted && id) await killApplication(run.user, id);
-    run.onJob({ program, ...(id ? { jobId: id } : {}), ...last, state: result.ok ? 'succeeded' : 'failed' });
-    return result.ok ? 0 : 1;
+    let ok = false;
+    try {
+      run.onJob({ program, map: 0, reduce: 0, state: 'running' });
+      const result = await runExample(hadoopPaths(), program as ExampleProgram, rest, {
+        user: run.user,
+        timeoutMs: HADOOP_JOB_WALL_MS,
+        signal,
+        onLine: (line) => {
+          say(line);
+          jobId ??= parseJobId(line);
+        },
+        onProgress: (progress) => {
+          last = progress;
+          run.onJob({ program, ...(jobId ? { jobId } : {}), ...progress, state: 'running' });
+        },
+      });
+      ok = result.ok;
+      jobId = result.jobId ?? jobId;
+    } finally {
+      // A client that did not end well (stopped, its wall clock, a crash) may leave its
+      // application running on YARN: it goes too (a finished one is left as it is).
+      if (!ok && jobId) await killApplication(run.user, jobId);
+      slot.release();
+    }
+    run.onJob({ program, ...(jobId ? { jobId } : {}), ...last, state: ok ? 'succeeded' : 'failed' });
+    return ok ? 0 : 1;
   }
 }
 
@@ -156,7 +208,7 @@ async function listApplications(user: string, what: 'applications' | 'jobs', arg
   const [action, id] = args;
   if (action === '-status' && id) {
     const appId = id.replace(/^job_/, 'application_');
-    const response = await fetch(`${rm}/ws/v1/cluster/apps/${encodeURIComponent(appId)}`);
+    const response = await fetch(`${rm}/ws/v1/cluster/apps/${encodeURIComponent(appId)}`, { signal: AbortSignal.timeout(HADOOP_RM_REQUEST_TIMEOUT_MS) });
     const app = response.ok ? ((await response.json()) as { app: YarnApp }).app : undefined;
     if (!app || app.user !== user) {
       say(`No existe ${id} entre tus aplicaciones de YARN.`);
@@ -183,7 +235,7 @@ async function listApplications(user: string, what: 'applications' | 'jobs', arg
   const all = args.includes('ALL') || args.includes('-all');
   const states = all ? undefined : ['SUBMITTED', 'ACCEPTED', 'RUNNING'];
   const query = new URLSearchParams({ user, ...(states ? { states: states.join(',') } : {}) });
-  const response = await fetch(`${rm}/ws/v1/cluster/apps?${query}`);
+  const response = await fetch(`${rm}/ws/v1/cluster/apps?${query}`, { signal: AbortSignal.timeout(HADOOP_RM_REQUEST_TIMEOUT_MS) });
   const apps = ((await response.json()) as { apps: { app?: YarnApp[] } | null }).apps?.app ?? [];
   if (what === 'jobs') {
     say(`Total jobs:${apps.length}`);
@@ -198,16 +250,18 @@ async function listApplications(user: string, what: 'applications' | 'jobs', arg
   return 0;
 }
 
-/** Kills a stopped run's application on YARN, as its user (the RM's REST API; simple authentication). */
+/** Kills the application of a job client that did not end well, as its user (the RM's REST API; simple authentication). */
 async function killApplication(user: string, jobId: string): Promise<void> {
   const rm = envVar('CAUCE_HADOOP_RM_URL');
   if (!rm) return;
   const appId = jobId.replace(/^job_/, 'application_');
-  await fetch(`${rm}/ws/v1/cluster/apps/${appId}/state?user.name=${encodeURIComponent(user)}`, {
+  const response = await fetch(`${rm}/ws/v1/cluster/apps/${appId}/state?user.name=${encodeURIComponent(user)}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ state: 'KILLED' }),
+    signal: AbortSignal.timeout(HADOOP_RM_REQUEST_TIMEOUT_MS),
   }).catch((error: unknown) => console.error('[hadoop] could not kill', appId, error));
+  if (response && !response.ok) console.error('[hadoop] could not kill', appId, response.status, await response.text().catch(() => ''));
 }
 
 let gateway: JobGateway | undefined;
