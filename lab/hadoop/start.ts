@@ -94,6 +94,12 @@ export async function startHadoop(options: StartHadoopOptions = {}): Promise<Run
       serviceStates().follow('hadoop', candidate);
       await candidate.start();
       supervisor = candidate;
+      // Given up after restarts in a row: forgotten, so the next lesson's request starts Hadoop again.
+      candidate.once('gaveUp', () => {
+        if (supervisor !== candidate) return;
+        supervisor = undefined;
+        starting = undefined;
+      });
       log(
         `Hadoop ${HADOOP_VERSION} listo en ${((Date.now() - startedAt) / 1000).toFixed(1)} s: HDFS ${cluster.defaultFs}, NameNode ${cluster.endpoints.namenodeUrl}, YARN ${cluster.endpoints.resourcemanagerUrl}`,
       );
