@@ -1,6 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, rename, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { HADOOP_CLIENT_JVM } from '../../lib/limits';
 import { renderSite } from './config';
 import { javaHome } from './daemon';
@@ -130,19 +130,48 @@ log4j.appender.console.layout.ConversionPattern=%d{yy/MM/dd HH:mm:ss} %p %c{2}: 
 log4j.logger.org.apache.hadoop.util.NativeCodeLoader=ERROR
 `;
 
+/** `content` written beside `file` and renamed over it: a sandbox that has the folder bound never reads a half-written file. */
+async function replaceFile(file: string, content: string, mode: number): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, content, { mode });
+  await rename(temporary, file);
+}
+
+/** A symlink made beside `link` and renamed over it (never removed first). */
+async function replaceSymlink(target: string, link: string): Promise<void> {
+  const temporary = `${link}.${process.pid}.tmp`;
+  await symlink(target, temporary);
+  await rename(temporary, link);
+}
+
+/** Built once per folder and endpoint in this process: shell runs bind the folder while others start. */
+const built = new Map<string, Promise<SandboxClient>>();
+
 /**
- * Writes the client folder under `paths.stateDir/sandbox-client` (idempotent, cheap) and says
- * what a shell run binds for it: that folder at /opt/hadoop, the lab's jars on top of its
- * `share/hadoop/common/lib`, the JDK (and the /etc folder its configuration links point to).
+ * Writes the client folder under `paths.stateDir/sandbox-client` (once per process; each file
+ * replaced by a rename, never truncated in place) and says what a shell run binds for it: that
+ * folder at /opt/hadoop, the lab's jars on top of its `share/hadoop/common/lib`, the JDK itself
+ * (and the /etc folder its configuration links point to).
  */
-export async function prepareSandboxClient(paths: HadoopPaths, endpoints: SandboxClientEndpoints): Promise<SandboxClient> {
+export function prepareSandboxClient(paths: HadoopPaths, endpoints: SandboxClientEndpoints): Promise<SandboxClient> {
+  const key = `${paths.stateDir}\0${paths.libsDir}\0${endpoints.namenodeHttp}`;
+  let client = built.get(key);
+  if (!client) {
+    client = buildSandboxClient(paths, endpoints);
+    built.set(key, client);
+    client.catch(() => built.delete(key)); // a later run tries again
+  }
+  return client;
+}
+
+async function buildSandboxClient(paths: HadoopPaths, endpoints: SandboxClientEndpoints): Promise<SandboxClient> {
   const dir = join(paths.stateDir, 'sandbox-client');
   const conf = join(dir, 'etc', 'hadoop');
   await mkdir(conf, { recursive: true, mode: 0o755 });
   await mkdir(join(dir, 'share', 'hadoop', 'common', 'lib'), { recursive: true, mode: 0o755 });
   await mkdir(join(dir, 'share', 'hadoop', 'mapreduce'), { recursive: true, mode: 0o755 });
   await mkdir(join(dir, 'bin'), { recursive: true, mode: 0o755 });
-  await writeFile(
+  await replaceFile(
     join(conf, 'core-site.xml'),
     renderSite({
       // WebHDFS only, through the run's relay: never the NameNode's RPC or a DataNode's data port.
@@ -150,26 +179,20 @@ export async function prepareSandboxClient(paths: HadoopPaths, endpoints: Sandbo
       'hadoop.security.authentication': 'simple',
       'hadoop.tmp.dir': '/tmp/hadoop-${user.name}',
     }),
-    { mode: 0o644 },
+    0o644,
   );
-  await writeFile(join(conf, 'hdfs-site.xml'), renderSite({ 'dfs.replication': 1, 'dfs.namenode.http-address': endpoints.namenodeHttp }), { mode: 0o644 });
-  await writeFile(join(conf, 'log4j.properties'), LOG4J, { mode: 0o644 });
-  const script = join(dir, 'bin', 'hadoop');
-  await writeFile(script, clientScript(), { mode: 0o755 });
-  await chmod(script, 0o755);
-  for (const name of ['hdfs', 'yarn', 'mapred']) {
-    const link = join(dir, 'bin', name);
-    await rm(link, { force: true });
-    await symlink('hadoop', link);
-  }
+  await replaceFile(join(conf, 'hdfs-site.xml'), renderSite({ 'dfs.replication': 1, 'dfs.namenode.http-address': endpoints.namenodeHttp }), 0o644);
+  await replaceFile(join(conf, 'log4j.properties'), LOG4J, 0o644);
+  await replaceFile(join(dir, 'bin', 'hadoop'), clientScript(), 0o755);
+  for (const name of ['hdfs', 'yarn', 'mapred']) await replaceSymlink('hadoop', join(dir, 'bin', name));
   const examples = join(dir, 'share', 'hadoop', 'mapreduce', `hadoop-mapreduce-examples-${HADOOP_VERSION}.jar`);
-  await rm(examples, { force: true });
-  await symlink(`${SANDBOX_HADOOP_LIBS}/hadoop-mapreduce-examples-${HADOOP_VERSION}.jar`, examples);
+  await replaceSymlink(`${SANDBOX_HADOOP_LIBS}/hadoop-mapreduce-examples-${HADOOP_VERSION}.jar`, examples);
   const jdk = realpathSync(javaHome());
   const readOnly: [string, string][] = [
     [dir, SANDBOX_HADOOP_HOME],
     [paths.libsDir, SANDBOX_HADOOP_LIBS],
-    [dirname(jdk), dirname(jdk)],
+    // The JDK alone, at its own path (JAVA_HOME): not its parent (/usr/lib/jvm, or /opt for a JDK in /opt/jdk).
+    [jdk, jdk],
   ];
   // Debian's JDK links its configuration (jvm.cfg, security) into /etc/java-<n>-openjdk.
   const etc = `/etc/${jdk

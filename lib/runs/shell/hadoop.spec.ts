@@ -83,6 +83,14 @@ describe('hdfs, yarn y mapred en un ejemplo shell, como el alumno', () => {
     expect(await cluster.webHdfs.status('/user/ana/pruebas/quijote.txt')).toMatchObject({ owner: 'ana' });
   });
 
+  it('el JVM del cliente arranca en el sandbox con solo su JDK montado (no la carpeta de al lado)', { timeout: MINUTE }, async () => {
+    const events = await execute('ana', 'hdfs version\necho ---\nls "$(dirname "$JAVA_HOME")"\necho ---\nbasename "$JAVA_HOME"');
+    expect(exitOf(events), text(events, 'stderr')).toMatchObject({ reason: 'finished', exitCode: 0 });
+    const [version, parent, jdk] = text(events, 'stdout').split('\n---\n');
+    expect(version).toContain('Hadoop 3.4.2');
+    expect(parent?.trim()).toBe(jdk?.trim());
+  });
+
   it('HADOOP_USER_NAME, user.name y doas falsificados no cambian quién es: sigue siendo ana', { timeout: 2 * MINUTE }, async () => {
     const events = await execute(
       'ana',
