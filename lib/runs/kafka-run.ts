@@ -9,13 +9,13 @@ import { labStatusForRun } from '@/lib/lab/status';
 import { kafkaTenants } from '@/lib/lab/kafka-tenants';
 import type { SandboxOutput, SandboxResult } from '@/lib/sandbox';
 import { formatBytes } from '@/lib/sandbox/messages';
+import { sandboxEndReason as endReason } from './end-reason';
 import { KafkaLimitWatcher } from './kafka-limits';
 import { kafkaOutageDuring, kafkaUnavailableMessage } from './kafka-outage';
 import { RUN_MESSAGES } from './messages';
 import { parseRecordLine, RecordBudget } from './records';
 import type { Run } from './run';
 import type { RuntimeErrorLocation } from './runtime-error';
-import type { EndReason } from './schema';
 
 /**
  * What differs between the Kafka clients a student may write in (kafkajs for kafka-ts,
@@ -94,11 +94,6 @@ export function studentRunEnv(brokers: readonly string[], access: StudentKafkaAc
   const env: Record<string, string> = { KAFKA_BROKERS: brokers.join(',') };
   if (!access) return env;
   return { ...env, KAFKA_USERNAME: access.sasl.username, KAFKA_PASSWORD: access.sasl.password, KAFKA_TOPIC_PREFIX: access.prefix };
-}
-
-function endReason(result: SandboxResult): EndReason {
-  if (result.reason === 'finished') return result.exitCode === 0 && !result.signal ? 'finished' : 'failed';
-  return result.reason;
 }
 
 /** Runs a Kafka snippet (`client` says which language) in the sandbox against the lab's brokers, streaming its events. */

@@ -36,6 +36,10 @@ export const RUN_MESSAGES = {
   abandoned: (seconds: number) => `Se detuvo porque ninguna página la seguía desde hacía ${seconds} s (cerraste o dejaste la lección). Pulsa «Ejecutar» para lanzarla de nuevo.`,
   interrupted:
     'El servidor del sitio se detuvo mientras tu programa se ejecutaba (se reinicia solo) y la ejecución se cortó; lo que llegó a mostrar es lo de arriba. Pulsa «Ejecutar» para lanzarlo de nuevo.',
+  hadoopLost:
+    'El Hadoop del laboratorio dejó de responder mientras tu script se ejecutaba, así que no pudo terminar. No es un fallo de tu código: vuelve a ejecutar en unos segundos.',
+  hadoopHomeUnavailable:
+    'No se pudo preparar tu carpeta de HDFS (/user/<tu usuario>) en el Hadoop del laboratorio, así que tu script no se ejecutó. Vuelve a ejecutar en unos segundos; si sigue fallando, avisa a tu profesor.',
   serverError: 'No se pudo ejecutar tu programa por un problema del servidor. Inténtalo de nuevo en un momento.',
 } as const;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainBashError, ShellErrorTracker } from './errors';
+import { explainBashError, HadoopErrorNotices, ShellErrorTracker } from './errors';
 
 describe('errores de bash en la línea del alumno', () => {
   it('lee el formato de bash en inglés y en español, solo de los archivos del alumno', () => {
@@ -26,5 +26,17 @@ describe('errores de bash en la línea del alumno', () => {
     expect(explainBashError('/etc/x: Read-only file system')).toMatch(/solo lectura: en el laboratorio solo se escribe en \/tmp/);
     expect(explainBashError('[: unlimited: integer expression expected')).toMatch(/necesita números/);
     expect(explainBashError('algo raro')).toBe('bash informó: algo raro');
+  });
+});
+
+describe('errores del cliente de Hadoop', () => {
+  it('Hadoop parado (conexión rechazada, el 502 del relé) se dice en español, una vez', () => {
+    const notices = new HadoopErrorNotices();
+    const said = 'El Hadoop del laboratorio no responde ahora mismo; vuelve a ejecutar en unos segundos.';
+    expect(notices.observe('ls: Unexpected HTTP response: code=502 != 200, op=LISTSTATUS, message=Bad Gateway')).toBe(said);
+    expect(notices.observe('put: Connection refused')).toBeUndefined();
+    expect(new HadoopErrorNotices().observe('ls: Call From x/127.0.0.1 to 127.0.0.1:9870 failed on connection exception: java.net.ConnectException: Connection refused')).toBe(
+      said,
+    );
   });
 });

@@ -80,7 +80,8 @@ export class ShellErrorTracker {
 
 /**
  * The Hadoop client's errors (FsShell prints `ls: Permission denied: user=ana, access=…,
- * inode="/user/bea":bea:bea:drwx------`; the relay's refusals come back as its message), said
+ * inode="/user/bea":bea:bea:drwx------`; the relay's refusals come back as its message; Hadoop
+ * stopped: connection refused, or the relay's 502), said
  * in Spanish once per kind under the output. `undefined` for lines that are not one of them.
  */
 const HADOOP_EXPLAINED: [string, RegExp, (m: RegExpExecArray) => string][] = [
@@ -96,6 +97,11 @@ const HADOOP_EXPLAINED: [string, RegExp, (m: RegExpExecArray) => string][] = [
     'sandbox',
     /no se permite(?:n)? desde el sandbox|not reachable from this sandbox/,
     () => 'El laboratorio solo deja llegar a HDFS como tú mismo y con las operaciones de un usuario (no doas, ni tokens, ni órdenes de administración).',
+  ],
+  [
+    'unreachable',
+    /Connection refused|code=502\b|502 Bad Gateway|Failed to connect to/,
+    () => 'El Hadoop del laboratorio no responde ahora mismo; vuelve a ejecutar en unos segundos.',
   ],
   [
     'missing',

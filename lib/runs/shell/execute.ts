@@ -6,11 +6,13 @@ import { formatBytes } from '@/lib/sandbox/messages';
 import type { SandboxProbe } from '@/lib/sandbox/probe';
 import { runShell, shellSandboxHost } from '@/lib/sandbox/shell';
 import type { SandboxHost, SandboxResult } from '@/lib/sandbox';
+import { HadoopUnavailableError } from '@/lab/errors';
+import { sandboxEndReason as endReason } from '../end-reason';
 import { RUN_MESSAGES } from '../messages';
 import type { Run } from '../run';
-import type { EndReason, RunEvent } from '../schema';
+import type { RunEvent } from '../schema';
 import { HadoopErrorNotices, ShellErrorTracker } from './errors';
-import { HadoopUnavailable, prepareHadoopShell, type HadoopShellRun } from './hadoop';
+import { hadoopDown, prepareHadoopShell, type HadoopShellRun } from './hadoop';
 import { HADOOP_PREREQUISITES_PROBE, hadoopPrerequisitesEvent } from './prerequisites';
 
 /** Each probe a lesson may declare: the bash it runs and the event its report becomes. */
@@ -20,11 +22,6 @@ const PROBES: Record<RunnableProbe, { script: string; event: (report: string | n
 
 function sandboxProbe(probe: RunnableProbe): SandboxProbe {
   return { argv: ['/bin/bash', '--norc', '--noprofile', '-c', PROBES[probe].script], wallMs: SHELL_PROBE_WALL_MS, outputBytes: SHELL_PROBE_OUTPUT_BYTES };
-}
-
-function endReason(result: SandboxResult): EndReason {
-  if (result.reason === 'finished') return result.exitCode === 0 && !result.signal ? 'finished' : 'failed';
-  return result.reason;
 }
 
 /** The exit sentence of a script that ended by itself with a non-zero code, or by a signal. */
@@ -84,7 +81,10 @@ export async function executeShellSnippet(run: Run, host: SandboxHost = shellSan
     for (const message of hadoopNotices) run.emit({ type: 'notice', message });
     const located = errors.errors();
     for (const error of located) run.emit({ type: 'diagnostic', ...error, message: `Error de bash: ${error.message}` });
-    const reason = endReason(result);
+    let reason = endReason(result);
+    // The lab's Hadoop stopped under the script (its client said connection refused, the relay 502): not the student's doing.
+    const down = hadoop && reason === 'failed' ? await hadoopDown() : undefined;
+    if (down) reason = 'lab-unavailable';
     if (reason === 'finished' && located.length > 0) {
       run.emit({
         type: 'notice',
@@ -92,10 +92,15 @@ export async function executeShellSnippet(run: Run, host: SandboxHost = shellSan
       });
     }
     if (example?.probe && result.reason !== 'stopped' && result.reason !== 'error') run.emit(PROBES[example.probe].event(result.probe));
-    const message = reason === 'finished' ? RUN_MESSAGES.finished : reason === 'failed' ? failedMessage(result, located[0]) : (result.message ?? RUN_MESSAGES.failed);
+    const message = reason === 'finished' ? RUN_MESSAGES.finished : reason === 'failed' ? failedMessage(result, located[0]) : (down ?? result.message ?? RUN_MESSAGES.failed);
     run.emit({ type: 'exit', reason, exitCode: result.exitCode, durationMs: result.durationMs, message });
   } catch (error) {
-    if (error instanceof HadoopUnavailable) {
+    if (run.abort.signal.aborted) {
+      // Detener while Hadoop was starting on demand (or the home was being made).
+      run.emit({ type: 'exit', reason: 'stopped', exitCode: null, durationMs: Date.now() - started, message: 'Detuviste la ejecución.' });
+      return;
+    }
+    if (error instanceof HadoopUnavailableError) {
       run.emit({ type: 'exit', reason: 'lab-unavailable', exitCode: null, durationMs: Date.now() - started, message: error.message });
       return;
     }

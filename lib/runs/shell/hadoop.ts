@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HadoopUnavailableError } from '@/lab/errors';
 import { hadoopPaths } from '@/lab/hadoop/paths';
 import { prepareSandboxClient } from '@/lab/hadoop/sandbox-client';
 import { gateFsck, gateWebHdfs, rewriteDataNodeRedirect } from '@/lab/hadoop/webhdfs-gate';
@@ -8,6 +9,7 @@ import { ensureStudentHdfsHome, hdfsUser } from '@/lib/lab/hadoop-homes';
 import { jobGateway, RUN_HEADER, type JobEvent } from '@/lib/lab/hadoop-jobs';
 import { hadoopStatus, requestHadoop } from '@/lib/lab/hadoop-status';
 import { HADOOP_START_WAIT_MS, SHELL_HADOOP_ADDRESS_SPACE_MB } from '@/lib/limits';
+import { RUN_MESSAGES } from '../messages';
 import type { HttpRelayFilter } from '@/lib/sandbox/network';
 import type { ShellTools } from '@/lib/sandbox/kinds/shell';
 
@@ -59,9 +61,6 @@ export interface HadoopShellRun {
   dispose(): void;
 }
 
-/** A Hadoop shell run cannot start: the Spanish reason. */
-export class HadoopUnavailable extends Error {}
-
 /**
  * Everything a shell run needs to use the lab's Hadoop as `student`: Hadoop started (on
  * demand: `onStatus` says it is starting and how far), the student's HDFS home, the sandbox's
@@ -69,10 +68,17 @@ export class HadoopUnavailable extends Error {}
  */
 export async function prepareHadoopShell(student: string, onStatus: (message: string) => void, onJob: (event: JobEvent) => void, signal?: AbortSignal): Promise<HadoopShellRun> {
   const lab = labEndpoints();
-  if (!lab) throw new HadoopUnavailable('Este ejemplo usa el Hadoop del laboratorio, y este sitio no tiene uno propio (modo externo o sin Hadoop): no se puede ejecutar aquí.');
+  if (!lab)
+    throw new HadoopUnavailableError('Este ejemplo usa el Hadoop del laboratorio, y este sitio no tiene uno propio (modo externo o sin Hadoop): no se puede ejecutar aquí.');
   await waitForHadoop(onStatus, signal);
   const user = hdfsUser(student);
-  await ensureStudentHdfsHome(student);
+  try {
+    await ensureStudentHdfsHome(student);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    console.error('[runs] hadoop home', error); // the server's URL and HDFS's English: for the log
+    throw new HadoopUnavailableError(RUN_MESSAGES.hadoopHomeUnavailable, { cause: error });
+  }
   const client = await prepareSandboxClient(hadoopPaths(), { namenodeHttp: lab.namenodeHttp });
   const gateway = jobGateway();
   const endpoints = { ...lab, jobs: await gateway.endpoint() };
@@ -100,12 +106,24 @@ async function waitForHadoop(onStatus: (message: string) => void, signal?: Abort
     if (status?.ok) return;
     if (status?.startable) await requestHadoop();
     if (status?.supervisor?.state === 'gave-up')
-      throw new HadoopUnavailable(`Hadoop no pudo arrancar: ${status.supervisor.reason ?? 'el laboratorio se rindió tras varios intentos'}.`);
+      throw new HadoopUnavailableError(`Hadoop no pudo arrancar: ${status.supervisor.reason ?? 'el laboratorio se rindió tras varios intentos'}.`);
     const message = `Hadoop está arrancando (se inicia la primera vez que una lección lo necesita, unos 20–30 s): ${status?.supervisor?.reason ?? 'esperando al laboratorio…'}`;
     if (message !== said) onStatus((said = message));
     if (Date.now() > deadline)
-      throw new HadoopUnavailable(`Hadoop no terminó de arrancar en ${HADOOP_START_WAIT_MS / 1000} s. Vuelve a intentarlo en un momento; si sigue igual, avisa a tu profesor.`);
-    if (signal?.aborted) throw new HadoopUnavailable('Ejecución detenida mientras Hadoop arrancaba.');
-    await sleep(1_000);
+      throw new HadoopUnavailableError(
+        `Hadoop no terminó de arrancar en ${HADOOP_START_WAIT_MS / 1000} s. Vuelve a intentarlo en un momento; si sigue igual, avisa a tu profesor.`,
+      );
+    signal?.throwIfAborted(); // the caller ends the run `stopped`
+    await sleep(1_000, undefined, signal ? { signal } : {});
   }
+}
+
+/**
+ * Why a Hadoop run that failed failed, when it was the lab's doing: the Spanish explanation if
+ * the lab's Hadoop is not healthy now (it stopped or is restarting under the script), else
+ * undefined (the failure is the script's own).
+ */
+export async function hadoopDown(): Promise<string | undefined> {
+  const status = await hadoopStatus();
+  return status && !status.ok ? RUN_MESSAGES.hadoopLost : undefined;
 }
