@@ -91,6 +91,7 @@ test.describe('retos comprobados contra el laboratorio real', () => {
     await expect(overview.getByRole('link', { name: 'Continuar' })).toHaveAttribute('href', '/cursos/kafka/conceptos');
     await page.goto('/cursos/kafka/conceptos');
     await page.getByRole('button', { name: 'Marcar como completada' }).click();
+    await expect(page.getByRole('button', { name: '✓ Lección completada' })).toBeVisible(); // saved on the server
     await page.goto('/');
     const card = page.getByRole('article', { name: 'Apache Kafka – Una introducción rápida' });
     await expect(card.getByRole('region', { name: /^Tu avance en / })).toContainText('Lecciones: 1 de 5 (20 %)');

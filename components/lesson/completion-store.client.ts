@@ -18,15 +18,18 @@ function parse(raw: string): Set<string> {
   }
 }
 
-export function setCompleted(lessonKey: string, done: boolean) {
+/**
+ * Marks a lesson done or not. For a course's student the mark is shown once the server has it
+ * (a few tens of ms): shown at once, a student who left the page right away could lose it.
+ */
+export async function setCompleted(lessonKey: string, done: boolean): Promise<void> {
+  if (source.inMemory()) {
+    const info = await sessionInfo();
+    if (keepsProgressOnServer(info)) await saveCompletion(lessonKey, done).catch(() => undefined);
+  }
   const set = parse(read());
   if (done) set.add(lessonKey);
   else set.delete(lessonKey);
-  if (source.inMemory()) {
-    void sessionInfo().then(async (info) => {
-      if (keepsProgressOnServer(info)) await saveCompletion(lessonKey, done).catch(() => undefined);
-    });
-  }
   source.write(JSON.stringify([...set]));
 }
 

@@ -26,7 +26,7 @@ export function CompletionToggle({ lessonKey, exercises = [] }: { lessonKey: str
     );
   }
   return (
-    <button type="button" className={done ? 'button button-done' : 'button'} aria-pressed={done} onClick={() => setCompleted(lessonKey, !done)}>
+    <button type="button" className={done ? 'button button-done' : 'button'} aria-pressed={done} onClick={() => void setCompleted(lessonKey, !done)}>
       {done ? '✓ Lección completada' : 'Marcar como completada'}
     </button>
   );

@@ -69,6 +69,8 @@ export class WebHdfs {
     await this.mkdirs('/tmp', '1777');
     await this.setPermission('/tmp', '1777');
     await this.mkdirs('/user', '755');
+    // A home made before this ran (the site saw the NameNode healthy first) made /user 700 as its parent.
+    await this.setPermission('/user', '755');
     for (const dir of ['/tmp/hadoop-yarn', STAGING_DIR, `${STAGING_DIR}/history`, `${STAGING_DIR}/history/done_intermediate`]) {
       await this.mkdirs(dir, '1777');
       await this.setOwner(dir, this.superuser, 'supergroup');
@@ -84,6 +86,10 @@ export class WebHdfs {
     const home = `/user/${user}`;
     const existing = await this.status(home);
     if (existing?.owner === user && existing.permission === '700') return home;
+    // /user first, 755: made implicitly by the home's MKDIRS it would take the home's 700, and
+    // every student but the first would be refused at /user (seen when a run came before the
+    // launcher's ensureBaseLayout).
+    await this.mkdirs('/user', '755');
     await this.mkdirs(home, '700');
     await this.setOwner(home, user, user);
     await this.setPermission(home, '700');
