@@ -50,6 +50,13 @@ describe('Hadoop del laboratorio (HDFS + YARN)', () => {
     expect(health.yarn?.activeNodes).toBe(1);
     // The folders the lab makes: /tmp for MapReduce's staging (sticky, world-writable), /user for homes.
     expect((await cluster.webHdfs.status('/tmp'))?.permission).toBe('1777');
+    expect((await cluster.webHdfs.status('/user'))?.permission).toBe('755');
+  });
+
+  it('una carpeta /user cerrada (700, la de un hogar creado antes que la base) vuelve a 755 en el siguiente arranque', async () => {
+    await cluster.webHdfs.setPermission('/user', '700');
+    await cluster.webHdfs.ensureBaseLayout();
+    expect((await cluster.webHdfs.status('/user'))?.permission).toBe('755');
   });
 
   it('cada alumno tiene su hogar /user/<alumno> (700): otro alumno recibe un error de permisos de HDFS', { timeout: 2 * MINUTE }, async () => {
