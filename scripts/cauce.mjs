@@ -16,7 +16,8 @@ process.chdir(root);
 
 /** System packages by the command they provide; Java and Maven come with this machine kind. */
 const SYSTEM = {
-  // The shell kind's tools (lib/sandbox/kinds/shell.ts): ssh and ssh-keygen, ss, ps and hostname.
+  // The shell kind's tools (lib/sandbox/kinds/shell.ts): ssh and ssh-keygen, ss, ps and hostname;
+  // curl carries the sandbox's `yarn jar` and `hdfs fsck` to the lab (lab/hadoop/sandbox-client.ts).
   start: {
     bwrap: 'bubblewrap',
     setpriv: 'util-linux',
@@ -26,6 +27,7 @@ const SYSTEM = {
     ss: 'iproute2',
     ps: 'procps',
     hostname: 'hostname',
+    curl: 'curl',
   },
   test: {
     bwrap: 'bubblewrap',
@@ -34,6 +36,7 @@ const SYSTEM = {
     ss: 'iproute2',
     ps: 'procps',
     hostname: 'hostname',
+    curl: 'curl',
     java: 'openjdk-17-jre-headless',
     mvn: 'maven',
     chromium: 'chromium',
