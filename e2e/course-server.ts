@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { readSecrets } from '../lab/kafka/secrets';
+import { hadoopPort, hadoopPortMap } from '../lab/ports';
 import { Supervisor } from '../lab/supervisor';
 import { SiteServer } from '../scripts/site-server';
 import { expect } from './fixtures';
@@ -28,6 +29,7 @@ function courseServerEnv(dir: string, instructorPassword: string, env: Record<st
   const labDir = process.env.CAUCE_LAB_DIR ?? path.join(root, '.lab');
   const kafka = readSecrets(path.join(labDir, 'kafka'));
   if (!kafka) throw new Error(`No están las credenciales del Kafka del laboratorio en ${labDir}/kafka: ¿arrancó el laboratorio de e2e?`);
+  const hadoop = hadoopPortMap(hadoopPort());
   return {
     CAUCE_MODE: 'course',
     CAUCE_DB_FILE: path.join(dir, 'cauce.sqlite'),
@@ -35,6 +37,10 @@ function courseServerEnv(dir: string, instructorPassword: string, env: Record<st
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.CAUCE_KAFKA_PORT ?? 19092}`,
     KAFKA_ADMIN_USERNAME: kafka.adminUser,
     KAFKA_ADMIN_PASSWORD: kafka.adminPassword,
+    // And the lab's Hadoop, as lab/hadoop/start.ts hands it to the launcher's site.
+    CAUCE_HADOOP_MODE: 'embedded',
+    CAUCE_HADOOP_NAMENODE_URL: `http://127.0.0.1:${hadoop.namenodeHttp}`,
+    CAUCE_HADOOP_RM_URL: `http://127.0.0.1:${hadoop.resourcemanagerHttp}`,
     ...env,
   };
 }

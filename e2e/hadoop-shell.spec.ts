@@ -1,4 +1,5 @@
 import { expect, test } from './fixtures';
+import { createCourse, joinCourse, startCourseServer } from './course-server';
 import { openRunnable, outputLog, replaceCode, runStatus } from './editor';
 
 const LESSON = '/cursos/hadoop/primeras-pruebas';
@@ -50,4 +51,31 @@ test('fuera de su carpeta HDFS se lo deniega, con la explicación en español; u
   await expect(runnable.getByText(/HDFS ha denegado el acceso: eres «\S+» y «\/user» no es tuyo/)).toBeVisible();
   await expect(outputLog(runnable)).toContainText('El laboratorio solo ejecuta en YARN los programas de ejemplo de Hadoop');
   await runnable.getByRole('button', { name: 'Restablecer' }).click();
+});
+
+test('en un curso, cada alumno tiene su carpeta: Bruno no puede leer el archivo que Ana subió, y se lo dice en español', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const server = await startCourseServer(Number(process.env.E2E_HADOOP_COURSE_PORT ?? 3216));
+  try {
+    const code = await createCourse(browser, server, 'Hadoop en clase');
+    const ana = await joinCourse(browser, server, code, 'Ana HDFS');
+    await ana.goto(LESSON);
+    const anaRun = await openRunnable(ana, 'Subir un archivo a HDFS');
+    await runAndWait(anaRun, /Terminado/, 200_000);
+    // Her listing names her HDFS user, the owner of the file in her home.
+    const listing = (await outputLog(anaRun).textContent()) ?? '';
+    const owner = /-rw-r--r-- +1 (\S+) +\S+ +\d+ .* (\/user\/\S+\/pruebas\/quijote\.txt|pruebas\/quijote\.txt)/.exec(listing)?.[1];
+    expect(owner, listing).toBeTruthy();
+
+    const bruno = await joinCourse(browser, server, code, 'Bruno HDFS');
+    await bruno.goto(LESSON);
+    const brunoRun = await openRunnable(bruno, 'Subir un archivo a HDFS');
+    await replaceCode(bruno, brunoRun, `hdfs dfs -cat /user/${owner}/pruebas/quijote.txt\n`);
+    await runAndWait(brunoRun, /Terminado con error/, 100_000);
+    await expect(outputLog(brunoRun)).toContainText(new RegExp(`Permission denied: user=\\S+, access=EXECUTE, inode="/user/${owner}"`));
+    await expect(brunoRun.getByText(new RegExp(`HDFS ha denegado el acceso: eres «\\S+» y «/user/${owner}» no es tuyo`))).toBeVisible();
+    await expect(outputLog(brunoRun)).not.toContainText('hadoop guarda bloques');
+  } finally {
+    await server.stop();
+  }
 });

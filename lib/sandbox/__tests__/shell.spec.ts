@@ -77,7 +77,9 @@ describe('el tipo shell en el sandbox real', { timeout: 60_000 }, () => {
   });
 
   it('una fork bomb acaba en process-limit enseguida, con la razón en español', async () => {
-    const { result } = await sh(':(){ :|:& };:');
+    // The script stays alive (sleep): a bomb whose script has already ended dies with the sandbox,
+    // sometimes before it reaches the limit, and that run honestly ends «finished».
+    const { result } = await sh(':(){ :|:& };:; sleep 10');
     expect(result.reason).toBe('process-limit');
     expect(result.durationMs).toBeLessThan(5_000);
     expect(result.message).toMatch(/más de 64 procesos a la vez.*fork bomb/);
@@ -139,7 +141,7 @@ describe('el tipo shell en el sandbox real', { timeout: 60_000 }, () => {
   });
 
   it('tras una fork bomb, la sonda aún mide y la siguiente ejecución va bien', async () => {
-    const bomb = await sh(':(){ :|:& };:', { probe });
+    const bomb = await sh(':(){ :|:& };:; sleep 10', { probe });
     expect(bomb.result.reason).toBe('process-limit');
     expect(parseProbeReport(bomb.result.probe ?? '').get('nofile_soft')).toBe('1024');
     expect((await sh('echo bien')).stdout).toBe('bien\n');
