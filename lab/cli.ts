@@ -5,6 +5,7 @@
  *   status   comprueba si Kafka responde (código de salida 0 si está disponible)
  *   airflow, prepare-airflow, airflow-status: lo mismo para Airflow
  *   hadoop, prepare-hadoop, hadoop-status: lo mismo para Hadoop (HDFS + YARN)
+ *   spark, prepare-spark, spark-status: lo mismo para el servidor Spark Connect
  * With KAFKA_BROKERS set nothing is started: `kafka` and `status` check that cluster; the
  * same for Airflow with AIRFLOW_API_URL.
  */
@@ -26,6 +27,7 @@ import { externalHadoop } from './hadoop/external';
 import { checkHadoop } from './hadoop/health';
 import { startHadoop } from './hadoop/start';
 import { HADOOP_VERSION } from './hadoop/version';
+import { prepareSparkCommand, runSpark, sparkStatus, type CliTools } from './spark/commands';
 
 const USAGE = `Uso: npx tsx lab/cli.ts <orden>
 
@@ -39,11 +41,15 @@ const USAGE = `Uso: npx tsx lab/cli.ts <orden>
   hadoop                     prepara, arranca y vigila Hadoop (HDFS + YARN) en primer plano
   prepare-hadoop [--write-jar-list] [--format]  descarga los jars de Hadoop (y formatea HDFS con --format)
   hadoop-status              resumen del clúster: cada componente, HDFS y aplicaciones de YARN
+  spark                      prepara, arranca y vigila el servidor Spark Connect en primer plano
+  prepare-spark [--write-jar-list]  instala pyspark y descarga los conectores de Kafka y S3, sin arrancarlo
+  spark-status               dice si Spark Connect responde (una consulta real)
 
 Variables: KAFKA_BROKERS (modo externo: no arranca nada), CAUCE_KAFKA_PORT (por defecto 9092),
 AIRFLOW_API_URL (+ AIRFLOW_USERNAME, AIRFLOW_PASSWORD: Airflow externo), CAUCE_AIRFLOW_PORT
 (por defecto 8080), CAUCE_HADOOP_PORT (por defecto 9870 y los 13 siguientes), HADOOP_CONF_DIR o
-HADOOP_DEFAULT_FS (Hadoop externo), CAUCE_LAB_DIR (por defecto .lab/).`;
+HADOOP_DEFAULT_FS (Hadoop externo), CAUCE_SPARK_PORT (por defecto 15002), SPARK_REMOTE (Spark
+Connect externo), CAUCE_LAB_DIR (por defecto .lab/).`;
 
 /** A progress line that rewrites itself on a terminal and prints every 10% elsewhere. */
 function progressPrinter(): (progress: Progress) => void {
@@ -114,7 +120,7 @@ async function prepare(writeJarList: boolean): Promise<number> {
 async function runKafka(): Promise<number> {
   if (envVar('KAFKA_BROKERS')) return status();
   const startedAt = Date.now();
-  const lab = await startLab({ onProgress: progressPrinter(), kafka: { onLog: brokerLog }, airflow: false, hadoop: false });
+  const lab = await startLab({ onProgress: progressPrinter(), kafka: { onLog: brokerLog }, airflow: false, hadoop: false, spark: false });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   console.log(`Kafka ${KAFKA_VERSION} listo en ${lab.brokers} tras ${seconds} s. Ctrl-C para detenerlo.`);
 
@@ -237,6 +243,8 @@ async function runHadoop(): Promise<number> {
   return untilSignal('Hadoop', () => hadoop.stop());
 }
 
+const sparkTools: CliTools = { progress: progressPrinter, untilSignal: (name, stop) => untilSignal(name, stop) };
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -263,6 +271,12 @@ async function main(argv: string[]): Promise<number> {
       return prepareHadoopCommand(rest.includes('--write-jar-list'), rest.includes('--format'));
     case 'hadoop-status':
       return hadoopStatus();
+    case 'spark':
+      return runSpark(sparkTools);
+    case 'prepare-spark':
+      return prepareSparkCommand(sparkTools, rest.includes('--write-jar-list'));
+    case 'spark-status':
+      return sparkStatus();
     default:
       console.log(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

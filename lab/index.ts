@@ -8,6 +8,8 @@ import { checkKafka } from './kafka/health';
 import { HadoopCluster } from './hadoop/cluster';
 import { startHadoop, type RunningHadoop, type StartHadoopOptions } from './hadoop/start';
 import { KAFKA_PYTHON_VERSION, prepareKafkaPython } from './kafka/python-client';
+import { SparkServer } from './spark/server';
+import { startSpark, type RunningSpark, type StartSparkOptions } from './spark/start';
 import { serviceStates } from './service-state';
 import { Supervisor } from './supervisor';
 
@@ -19,6 +21,8 @@ export { AIRFLOW_VERSION } from './airflow/version';
 export { startAirflow, type RunningAirflow } from './airflow/start';
 export { startHadoop, type RunningHadoop } from './hadoop/start';
 export { HADOOP_VERSION } from './hadoop/version';
+export { startSpark, type RunningSpark } from './spark/start';
+export { SPARK_VERSION } from './spark/version';
 
 export interface StartLabOptions {
   /** Download / format progress ("Descargando Kafka 4.4.0… 63%"). @default ignore */
@@ -39,6 +43,11 @@ export interface StartLabOptions {
    * false for none at all (the Kafka-only CLI, tests). @default {} ($CAUCE_HADOOP, else on demand)
    */
   readonly hadoop?: StartHadoopOptions | false;
+  /**
+   * The Spark Connect server of pyspark runs: `when` as for Hadoop, or false for none at all.
+   * @default {} ($CAUCE_SPARK, else on demand; SPARK_REMOTE: an existing server)
+   */
+  readonly spark?: StartSparkOptions | false;
 }
 
 export interface RunningLab {
@@ -60,6 +69,8 @@ export interface RunningFullLab extends RunningLab {
   readonly airflow: RunningAirflow | undefined;
   /** Hadoop, when it was asked for (running, or waiting for a lesson's request). */
   readonly hadoop?: RunningHadoop;
+  /** Spark, when it was asked for (running, or waiting for a run's request). */
+  readonly spark?: RunningSpark;
   /** Everything the site's process needs: KAFKA_BROKERS, AIRFLOW_API_URL, credentials… */
   readonly env: Readonly<Record<string, string>>;
 }
@@ -77,15 +88,17 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
   const airflowOptions = options.airflow;
   const progress = options.onProgress ? { onProgress: options.onProgress } : {};
   const hadoopOptions = options.hadoop;
-  // In parallel: Airflow's first install takes a minute, Kafka's download as long; Hadoop, when
-  // asked for at start, as long again (on demand it only sets up its watch here).
-  const [kafka, airflow, hadoop] = await Promise.allSettled([
+  const sparkOptions = options.spark;
+  // In parallel: Airflow's first install takes a minute, Kafka's download as long; Hadoop and
+  // Spark, when asked for at start, as long again (on demand they install and set up their watch).
+  const [kafka, airflow, hadoop, spark] = await Promise.allSettled([
     startKafka(options, log),
     airflowOptions === false ? undefined : startAirflow({ log, ...progress, ...airflowOptions }),
     hadoopOptions === false ? undefined : startHadoop({ log, ...progress, ...hadoopOptions }),
+    sparkOptions === false ? undefined : startSpark({ log, ...progress, ...sparkOptions }),
   ]);
-  const started = [kafka, airflow, hadoop].flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []));
-  const failed = [kafka, airflow, hadoop].find((result) => result.status === 'rejected');
+  const started = [kafka, airflow, hadoop, spark].flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []));
+  const failed = [kafka, airflow, hadoop, spark].find((result) => result.status === 'rejected');
   if (failed || kafka.status === 'rejected') {
     // One failed: stop the others so no process outlives the failed start.
     await Promise.allSettled(started.map((service) => service.stop()));
@@ -93,13 +106,15 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
   }
   const airflowValue = airflow.status === 'fulfilled' ? airflow.value : undefined;
   const hadoopValue = hadoop.status === 'fulfilled' ? hadoop.value : undefined;
+  const sparkValue = spark.status === 'fulfilled' ? spark.value : undefined;
   let stopping: Promise<void> | undefined;
   return {
     brokers: kafka.value.brokers,
     mode: kafka.value.mode,
     airflow: airflowValue,
     ...(hadoopValue ? { hadoop: hadoopValue } : {}),
-    env: { ...kafka.value.env, ...airflowValue?.env, ...hadoopValue?.env },
+    ...(sparkValue ? { spark: sparkValue } : {}),
+    env: { ...kafka.value.env, ...airflowValue?.env, ...hadoopValue?.env, ...sparkValue?.env },
     stop: () => (stopping ??= Promise.all(started.map((service) => service.stop())).then(() => undefined)),
   };
 }
@@ -110,8 +125,9 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
  * ports, so its own broker still shutting down is not reported as another program's. Only the
  * embedded services: nothing in external mode.
  */
-export async function stopLeftovers(options: Pick<StartLabOptions, 'kafka' | 'airflow' | 'hadoop'> = {}): Promise<void> {
+export async function stopLeftovers(options: Pick<StartLabOptions, 'kafka' | 'airflow' | 'hadoop' | 'spark'> = {}): Promise<void> {
   await Promise.all([
+    options.spark === false || envVar('SPARK_REMOTE')?.trim() ? undefined : new SparkServer(options.spark?.server).killStale(),
     options.hadoop === false || envVar('HADOOP_CONF_DIR')?.trim() || envVar('HADOOP_DEFAULT_FS')?.trim() ? undefined : new HadoopCluster(options.hadoop?.cluster).killStale(),
     envVar('KAFKA_BROKERS')?.trim() ? undefined : new KafkaBroker(options.kafka).killStaleBroker(),
     options.airflow === false || envVar('AIRFLOW_API_URL')?.trim() ? undefined : new AirflowServer(options.airflow?.server).killStale(),

@@ -24,6 +24,8 @@ const DEFAULT_KAFKA_PORT = 9092;
 const DEFAULT_AIRFLOW_PORT = 8080;
 /** NameNode's own default web port; the other Hadoop daemons take the next 13 (see {@link hadoopPortMap}). */
 const DEFAULT_HADOOP_PORT = 9870;
+/** Spark Connect's own default port. */
+const DEFAULT_SPARK_PORT = 15002;
 const LOOPBACK = '127.0.0.1';
 
 /** The embedded broker's client port: CAUCE_KAFKA_PORT, else 9092. */
@@ -39,6 +41,24 @@ export function airflowPort(source?: EnvSource): number {
 /** The embedded Hadoop's first port (NameNode web): CAUCE_HADOOP_PORT, else 9870. */
 export function hadoopPort(source?: EnvSource): number {
   return envVar('CAUCE_HADOOP_PORT', source) ?? DEFAULT_HADOOP_PORT;
+}
+
+/** The embedded Spark Connect server's port: CAUCE_SPARK_PORT, else 15002. */
+export function sparkPort(source?: EnvSource): number {
+  return envVar('CAUCE_SPARK_PORT', source) ?? DEFAULT_SPARK_PORT;
+}
+
+/**
+ * The embedded Spark Connect server (lab/spark/server.ts), on loopback only. Its driver's RPC and
+ * block manager take ephemeral loopback ports: nothing outside the JVM talks to them (local mode).
+ */
+export function sparkPorts(port = sparkPort()): PortNeed[] {
+  return [{ port, host: LOOPBACK, owner: 'Spark Connect', moveWith: 'CAUCE_SPARK_PORT' }];
+}
+
+/** SPARK_REMOTE points at an existing Spark Connect server: the lab starts none. */
+export function sparkIsExternal(source: EnvSource = process.env): boolean {
+  return Boolean(envVar('SPARK_REMOTE', source)?.trim());
 }
 
 /**
@@ -142,6 +162,8 @@ export function launcherPorts(site: { port: number; host: string }, source: EnvS
     // Hadoop starts on demand, but its ports are checked up front all the same: a lesson that
     // needs it much later should not find them taken with no one there to read why.
     ...(hadoopIsExternal(source) || envVar('CAUCE_HADOOP', source) === 'off' ? [] : hadoopPorts(hadoopPort(source))),
+    // Spark too: on demand by default, checked up front for the same reason.
+    ...(sparkIsExternal(source) || envVar('CAUCE_SPARK', source) === 'off' ? [] : sparkPorts(sparkPort(source))),
   ];
 }
 
