@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { readSecrets } from '../lab/kafka/secrets';
-import { hadoopPort, hadoopPortMap } from '../lab/ports';
+import { hadoopPort, hadoopPortMap, sparkPort } from '../lab/ports';
 import { Supervisor } from '../lab/supervisor';
 import { SiteServer } from '../scripts/site-server';
 import { expect } from './fixtures';
@@ -30,17 +30,22 @@ function courseServerEnv(dir: string, instructorPassword: string, env: Record<st
   const kafka = readSecrets(path.join(labDir, 'kafka'));
   if (!kafka) throw new Error(`No están las credenciales del Kafka del laboratorio en ${labDir}/kafka: ¿arrancó el laboratorio de e2e?`);
   const hadoop = hadoopPortMap(hadoopPort());
+  const brokers = process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.CAUCE_KAFKA_PORT ?? 19092}`;
   return {
     CAUCE_MODE: 'course',
     CAUCE_DB_FILE: path.join(dir, 'cauce.sqlite'),
     CAUCE_INSTRUCTOR_PASSWORD: instructorPassword,
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.CAUCE_KAFKA_PORT ?? 19092}`,
+    KAFKA_BROKERS: brokers,
     KAFKA_ADMIN_USERNAME: kafka.adminUser,
     KAFKA_ADMIN_PASSWORD: kafka.adminPassword,
     // And the lab's Hadoop, as lab/hadoop/start.ts hands it to the launcher's site.
     CAUCE_HADOOP_MODE: 'embedded',
     CAUCE_HADOOP_NAMENODE_URL: `http://127.0.0.1:${hadoop.namenodeHttp}`,
     CAUCE_HADOOP_RM_URL: `http://127.0.0.1:${hadoop.resourcemanagerHttp}`,
+    // And its Spark Connect server, as lab/spark/start.ts hands it (CAUCE_SPARK_PORT: 15102 in e2e).
+    CAUCE_SPARK_MODE: 'embedded',
+    CAUCE_SPARK_REMOTE: `sc://127.0.0.1:${sparkPort()}`,
+    CAUCE_SPARK_KAFKA_BOOTSTRAP: brokers,
     ...env,
   };
 }
