@@ -16,6 +16,7 @@
  */
 import type { Runs } from '@/lib/content/remark-runnable';
 import type { SnippetKind } from '@/lib/content/schema';
+import type { RunBudget } from '@/lib/sandbox/cgroup';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -180,9 +181,18 @@ export function processLimitsOf(limits: SandboxLimits): ProcessLimits {
  */
 export const CPU_WEIGHT = Object.freeze({ interactive: 400, batch: 50 });
 
-/** The whole-tree budget (one cgroup) of a kafka-ts run. */
-export function treeBudgetOf(limits: SandboxLimits): { memoryMb: number; processes: number; cpuWeight: number } {
-  return { memoryMb: limits.memoryMb + TREE_MEMORY_HEADROOM_MB, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
+/**
+ * The whole-tree budget of an interactive run (kafka-ts, shell, kafka-py): its limits, plus
+ * bwrap's own processes ({@link TREE_PROCESS_HEADROOM}) and `memoryHeadroomMb` over the memory
+ * limit when that limit is enforced elsewhere first (kafka-ts's V8 heap, {@link treeBudgetOf}).
+ */
+export function treeBudget(limits: SandboxLimits, memoryHeadroomMb = 0): RunBudget {
+  return { memoryMb: limits.memoryMb + memoryHeadroomMb, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
+}
+
+/** The whole-tree budget of a kafka-ts run: its heap limit plus {@link TREE_MEMORY_HEADROOM_MB}. */
+export function treeBudgetOf(limits: SandboxLimits): RunBudget {
+  return treeBudget(limits, TREE_MEMORY_HEADROOM_MB);
 }
 
 /**
@@ -323,8 +333,19 @@ export const HADOOP_CLIENT_JVM = Object.freeze({
 export const HADOOP_START_WAIT_MS = 150_000;
 
 /**
+ * Each student's HDFS home (`/user/<alumno>`) has quotas, set by the lab when it makes the home,
+ * as an administrator would with `hdfs dfsadmin -setQuota/-setSpaceQuota`: HDFS is one disk
+ * shared by the class, and a loop of `-put` should fill the student's share, not the disk.
+ * - `spaceMb`: 512 MB of raw space (the lab keeps one replica, so 512 MB of files): a teragen of
+ *   100 MB, its terasort and every lesson's files fit several times; a class of 100 stays at 50 GB.
+ * - `names`: 10,000 files and folders, far more than any lesson makes (a job's output is a
+ *   handful), bounded so a `touchz` loop cannot grow the NameNode's memory without end.
+ */
+export const HDFS_HOME_QUOTA = Object.freeze({ spaceMb: 512, names: 10_000 });
+
+/**
  * Sizes of the example programs a student may submit (lab/hadoop/jobs.ts refusedArguments):
- * YARN and HDFS are shared by the class on a 2-core machine with no HDFS quotas yet.
+ * YARN and HDFS are shared by the class on a 2-core machine (each home has its quota, {@link HDFS_HOME_QUOTA}).
  * - teragen: 1,000,000 rows of 100 bytes = 100 MB, three 32 MB blocks and a terasort of seconds.
  * - pi: 4 maps (YARN fits two 384 MB tasks beside the AM) of 10 million samples each (~5 s).
  */
@@ -361,11 +382,6 @@ export function shellProcessLimits(limits: SandboxLimits, addressSpaceMb = SHELL
     openFiles: limits.openFiles,
     fileSizeMb: limits.fileSizeMb,
   };
-}
-
-/** The whole-tree budget (one cgroup) of a shell run, bwrap's two processes included. */
-export function shellTreeBudget(limits: SandboxLimits): { memoryMb: number; processes: number; cpuWeight: number } {
-  return { memoryMb: limits.memoryMb, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
 }
 
 // ─── The sandbox of a kafka-py run (the article's Python client) ─────────────────────────────
@@ -422,11 +438,6 @@ export function kafkaPyProcessLimits(limits: SandboxLimits): ProcessLimits {
     openFiles: limits.openFiles,
     fileSizeMb: limits.fileSizeMb,
   };
-}
-
-/** The whole-tree budget (one cgroup) of a kafka-py run: bwrap's processes beside Python's, and a Kafka run's share of the cores. */
-export function kafkaPyTreeBudget(limits: SandboxLimits): { memoryMb: number; processes: number; cpuWeight: number } {
-  return { memoryMb: limits.memoryMb, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
 }
 
 /**
