@@ -78,14 +78,19 @@ export interface SparkPythonPaths {
 export function sparkPythonPaths(): SparkPythonPaths {
   const installDir = resolve(envVar('CAUCE_SPARK_PYTHON_DIR') ?? join(REPO_ROOT, '.lab', 'spark-python'));
   const venv = join(installDir, 'venv');
-  const sparkHome = join(venv, 'lib', sitePython(venv), 'site-packages', 'pyspark');
   return {
     lockFile: join(SPARK_SOURCE_DIR, 'python', 'requirements.lock'),
     installDir,
     venv,
     python: join(venv, 'bin', 'python'),
-    sparkHome,
-    sparkJars: join(sparkHome, 'jars'),
+    // Looked up when read, not now: on a fresh machine the venv (and its python3.X folder) is
+    // made after these paths are.
+    get sparkHome() {
+      return join(venv, 'lib', sitePython(venv), 'site-packages', 'pyspark');
+    },
+    get sparkJars() {
+      return join(this.sparkHome, 'jars');
+    },
     installedMarker: join(installDir, 'installed'),
   };
 }
