@@ -123,6 +123,8 @@ export function sparkCommand(input: SparkServerInput, java: string): string[] {
     '-XX:MaxMetaspaceSize=256m',
     '-XX:ReservedCodeCacheSize=96m',
     '-XX:+ExitOnOutOfMemoryError',
+    // No JVM of the same uid may attach an agent to this one.
+    '-XX:+DisableAttachMechanism',
     '-Djava.net.preferIPv4Stack=true',
     `-Djava.io.tmpdir=${input.paths.tmpDir}`,
     // The server's uid has no passwd entry: Java's user.home would be «?», and SparkSubmit builds
