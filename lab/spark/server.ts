@@ -28,7 +28,7 @@ export interface SparkServerOptions {
   /** @default `<lab root>/spark/libs` */
   readonly libsDir?: string;
   /**
-   * Driver heap in MB. Measured (lab/spark/README.md): about 450 MB resident idle with 1024,
+   * Driver heap in MB. Measured (lab/spark/README.md): about 490 MB resident idle with 1024,
    * 10 streaming sessions fit; every session's plans and state live here. @default 1024
    */
   readonly heapMb?: number;
