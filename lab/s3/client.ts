@@ -14,6 +14,9 @@ export interface S3Credentials {
  * upload is newer than some S3-compatible stores.
  */
 export function s3Client(endpoint: string, credentials: S3Credentials, region = 'us-east-1'): S3Client {
+  // The SDK warns once per process that versions published after January 2027 need Node 22: it
+  // is pinned in package.json, and the warning would land in every launcher and site log.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client({
     endpoint,
     region,
