@@ -38,7 +38,7 @@ export function s3Paths(stateDir?: string, binDir?: string): S3Paths {
   const state = resolve(stateDir ?? join(labRoot(), 's3'));
   const data = join(state, 'data');
   return {
-    buildDir: join(S3_SOURCE_DIR, 'build'),
+    buildDir: join(S3_SOURCE_DIR, 'go'),
     binary: join(resolve(binDir ?? join(labRoot(), 'bin')), `weed-${SEAWEEDFS_VERSION}`),
     stateDir: state,
     metaDir: join(data, 'meta'),

@@ -25,7 +25,7 @@ describe('Almacén S3 del laboratorio (SeaweedFS)', () => {
   }, 60_000);
 
   it('la versión fijada es la del go.mod del módulo que compila weed', () => {
-    const goMod = readFileSync(new URL('./build/go.mod', import.meta.url), 'utf8');
+    const goMod = readFileSync(new URL('./go/go.mod', import.meta.url), 'utf8');
     expect(goMod).toContain(`github.com/seaweedfs/seaweedfs ${SEAWEEDFS_VERSION}`);
   });
 
