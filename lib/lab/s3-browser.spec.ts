@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client } from '@/lab/s3/client';
 import { S3_SPEC_SETUP_MS, startTestStore } from '@/lab/s3/test-helpers';
 import { listStudentObjects, previewParquet, S3BrowserError } from './s3-browser';
+import { s3Status } from './s3-status';
 import { s3RunEnv, studentS3, type StudentS3Access } from './s3-tenants';
 
 describe('navegador S3 de la lección y acceso S3 de cada alumno', () => {
@@ -34,6 +35,10 @@ describe('navegador S3 de la lección y acceso S3 de cada alumno', () => {
     process.env = saved;
     await lab?.stop();
   }, 60_000);
+
+  it('el estado del almacén para la lección: disponible, integrado, con su versión', async () => {
+    expect(await s3Status()).toEqual({ ok: true, mode: 'embedded', version: expect.stringMatching(/^SeaweedFS [0-9a-f]{7}$/), startable: false });
+  });
 
   it('cada alumno recibe su propia clave y su prefijo alumnos/<alumno>/, y el entorno de su ejecución los nombra', () => {
     expect(ana.prefix).toBe(`alumnos/ana_${runId}/`);
