@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LabDownloadError } from '../errors';
 import type { ProgressListener } from '../kafka/download';
+import { isAlive } from '../kafka/process';
 import type { S3Paths } from './paths';
 import { SEAWEEDFS_LABEL, SEAWEEDFS_MODULE, SEAWEEDFS_VERSION } from './version';
 
@@ -33,9 +34,19 @@ export function ensureWeedBinary(paths: S3Paths, onProgress?: ProgressListener):
   return building;
 }
 
+/** Half-written binaries of builds whose process is gone (a launcher killed while Go ran). */
+function removeAbandonedBuilds(binary: string): void {
+  const prefix = `${basename(binary)}.`;
+  for (const name of readdirSync(dirname(binary))) {
+    const pid = Number(name.startsWith(prefix) && name.endsWith('.tmp') ? name.slice(prefix.length, -'.tmp'.length) : Number.NaN);
+    if (Number.isInteger(pid) && !isAlive(pid)) rmSync(join(dirname(binary), name), { force: true });
+  }
+}
+
 async function buildWeed(paths: S3Paths, onProgress?: ProgressListener): Promise<{ built: boolean; seconds: number }> {
   const startedAt = Date.now();
   mkdirSync(dirname(paths.binary), { recursive: true });
+  removeAbandonedBuilds(paths.binary);
   const temporary = `${paths.binary}.${process.pid}.tmp`;
   onProgress?.({ fraction: 0, message: `Compilando ${SEAWEEDFS_LABEL} (almacén S3) con Go; la primera vez tarda unos minutos…` });
   const args = ['build', '-trimpath', '-ldflags', '-s -w', '-o', temporary, `${SEAWEEDFS_MODULE}/weed`];

@@ -56,6 +56,18 @@ describe('Almacén S3 del laboratorio (SeaweedFS)', () => {
     admin.destroy();
   }, 120_000);
 
+  it('si el proceso muere, el supervisor lo vuelve a arrancar y los datos siguen ahí', async () => {
+    const key = `pruebas/caida-${runId}.txt`;
+    const admin = s3Client(lab.store.endpoint, lab.store.admin);
+    await admin.send(new PutObjectCommand({ Bucket: LAB_BUCKET, Key: key, Body: 'tras la caída' }));
+    const back = new Promise<void>((resolvePromise) => lab.supervisor.once('healthy', () => resolvePromise()));
+    process.kill(lab.store.pid!, 'SIGKILL');
+    await back;
+    const object = await admin.send(new GetObjectCommand({ Bucket: LAB_BUCKET, Key: key }));
+    expect(await object.Body?.transformToString()).toBe('tras la caída');
+    admin.destroy();
+  }, 120_000);
+
   it('un alumno escribe y lista bajo su prefijo, y el de otro alumno le es denegado', async () => {
     const ana = studentS3Identity(`ana-${runId}`, lab.store.admin);
     const bruno = studentS3Identity(`bruno-${runId}`, lab.store.admin);
