@@ -10,7 +10,7 @@ import { s3Client } from '@/lab/s3/client';
 import { S3_SPEC_SETUP_MS, startTestStore } from '@/lab/s3/test-helpers';
 import { listStudentObjects, previewParquet, S3BrowserError } from './s3-browser';
 import { s3Status } from './s3-status';
-import { s3RunEnv, studentS3, type StudentS3Access } from './s3-tenants';
+import { resetStudentS3, s3RunEnv, studentS3, type StudentS3Access } from './s3-tenants';
 
 describe('navegador S3 de la lección y acceso S3 de cada alumno', () => {
   let lab: Awaited<ReturnType<typeof startTestStore>>;
@@ -96,5 +96,14 @@ describe('navegador S3 de la lección y acceso S3 de cada alumno', () => {
     await client.send(new PutObjectCommand({ Bucket: ana.bucket, Key: key, Body: 'no soy parquet' }));
     client.destroy();
     await expect(previewParquet(ana, key)).rejects.toThrow(`notas-${runId}.txt no es un archivo Parquet legible.`);
+  });
+
+  it('el profesor reinicia el laboratorio de un alumno: sus objetos se borran y los de otro no', async () => {
+    const client = s3Client(bruno.endpoint, bruno);
+    await client.send(new PutObjectCommand({ Bucket: bruno.bucket, Key: `${bruno.prefix}mio.txt`, Body: 'de Bruno' }));
+    client.destroy();
+    expect(await resetStudentS3(`Ana ${runId}`)).toBe(2); // the Parquet file and the text file above
+    expect((await listStudentObjects(ana)).objects).toEqual([]);
+    expect((await listStudentObjects(bruno)).objects.map((o) => o.key)).toEqual([`${bruno.prefix}mio.txt`]);
   });
 });
