@@ -24,7 +24,7 @@ export interface S3StoreOptions {
   readonly port?: number;
   /** Data, logs, config, secrets, pid file. @default `<lab root>/s3` */
   readonly stateDir?: string;
-  /** Where the built `weed` is kept, shared. @default `<lab root>/bin` */
+  /** Where the built `weed` is kept, shared. @default `<repo>/.lab/bin` */
   readonly binDir?: string;
   /**
    * The Go runtime's soft memory limit (GOMEMLIMIT), in MB: the collector works harder near it
