@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { readSecrets } from '../lab/kafka/secrets';
-import { hadoopPort, hadoopPortMap, s3Port, s3PortMap } from '../lab/ports';
+import { hadoopPort, hadoopPortMap, s3Port, s3PortMap, sparkPort } from '../lab/ports';
 import { readS3Secrets } from '../lab/s3/secrets';
 import { Supervisor } from '../lab/supervisor';
 import { SiteServer } from '../scripts/site-server';
@@ -35,11 +35,12 @@ function courseServerEnv(dir: string, instructorPassword: string, env: Record<st
   // key is created when the launcher starts, so it is there once the e2e lab is up.
   const s3 = s3PortMap(s3Port());
   const s3Secrets = readS3Secrets(path.join(labDir, 's3'));
+  const brokers = process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.CAUCE_KAFKA_PORT ?? 19092}`;
   return {
     CAUCE_MODE: 'course',
     CAUCE_DB_FILE: path.join(dir, 'cauce.sqlite'),
     CAUCE_INSTRUCTOR_PASSWORD: instructorPassword,
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.CAUCE_KAFKA_PORT ?? 19092}`,
+    KAFKA_BROKERS: brokers,
     KAFKA_ADMIN_USERNAME: kafka.adminUser,
     KAFKA_ADMIN_PASSWORD: kafka.adminPassword,
     // And the lab's Hadoop, as lab/hadoop/start.ts hands it to the launcher's site.
@@ -55,6 +56,10 @@ function courseServerEnv(dir: string, instructorPassword: string, env: Record<st
           CAUCE_S3_ADMIN_SECRET_KEY: s3Secrets.adminSecretKey,
         }
       : {}),
+    // And its Spark Connect server, as lab/spark/start.ts hands it (CAUCE_SPARK_PORT: 15102 in e2e).
+    CAUCE_SPARK_MODE: 'embedded',
+    CAUCE_SPARK_REMOTE: `sc://127.0.0.1:${sparkPort()}`,
+    CAUCE_SPARK_KAFKA_BOOTSTRAP: brokers,
     ...env,
   };
 }

@@ -26,7 +26,7 @@ export interface JailInput {
  */
 export function jailArgs(input: JailInput): string[] {
   const { paths, python } = input;
-  const etc = writeIdentity(join(paths.libsDir, '..', 'etc'), input.uid);
+  const etc = writeIdentity(paths.etcDir, input.uid);
   const javaHome = dirname(dirname(realpathSync(resolveJava())));
   const readOnly = [javaHome, python.venv, paths.libsDir, paths.guardDir, input.sourceDir];
   return [
