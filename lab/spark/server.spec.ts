@@ -232,6 +232,21 @@ attempt("kafka", lambda: sorted(r[0] for r in df.selectExpr("CAST(value AS STRIN
     expect(attempts.get('kafka')).toMatchObject({ ok: true, result: "['dos', 'tres', 'uno']" });
   });
 
+  it('una sesión tiene como mucho cuatro consultas en streaming a la vez; la quinta se rechaza en español', { timeout: 2 * MINUTE }, async () => {
+    const attempts = await runClient(
+      remote,
+      `
+start = lambda: spark.readStream.format("rate").option("rowsPerSecond", 1).load().writeStream.format("noop").start()
+queries = [start() for _ in range(4)]
+attempt("fifth", start)
+for q in queries: q.stop()
+attempt("after stopping", lambda: start().stop())
+`,
+    );
+    expect(deniedSentence(attempts.get('fifth'))).toMatch(/^Ya tienes 4 consultas en streaming en marcha en esta sesión/);
+    expect(attempts.get('after stopping')).toMatchObject({ ok: true });
+  });
+
   it('diez sesiones con una consulta en streaming cada una caben en el servidor', { timeout: 3 * MINUTE }, async () => {
     const body = `
 q = spark.readStream.format("rate").option("rowsPerSecond", 10).load().writeStream.format("memory").queryName("q").start()

@@ -48,6 +48,7 @@ public final class Policy {
   public static final String CONFIG = "La configuración «%s» no se puede cambiar en el laboratorio.";
   public static final String COMMAND = "Esta operación (%s) no está permitida en el servidor de Spark compartido del laboratorio.";
   public static final String LIMIT = "La opción «%s» admite como mucho %d en el laboratorio: el servidor de Spark lo comparte toda la clase.";
+  public static final String STREAMS = "Ya tienes %d consultas en streaming en marcha en esta sesión, el máximo en el laboratorio: detén alguna con query.stop().";
   public static final String COMPRESSED = "El plan llegó comprimido y el laboratorio no puede revisarlo: simplifica la consulta.";
 
   /** Sources and sinks: what each format may be used for. */
