@@ -135,6 +135,8 @@ attempt("global view", lambda: spark.range(1).createGlobalTempView("g"))
 attempt("conf runSQLOnFiles", lambda: spark.conf.set("spark.sql.runSQLOnFiles", "true"))
 attempt("SET runSQLOnFiles", lambda: spark.sql("SET spark.sql.runSQLOnFiles=true").collect())
 attempt("conf endpoint", lambda: spark.conf.set("fs.s3a.endpoint", "http://127.0.0.1:3000"))
+attempt("many partitions", lambda: spark.conf.set("spark.sql.shuffle.partitions", "100000"))
+attempt("SET many partitions", lambda: spark.sql("SET spark.sql.shuffle.partitions=100000").collect())
 attempt("checkpoint()", lambda: spark.range(1).checkpoint())
 attempt("rate flood", lambda: spark.readStream.format("rate").option("rowsPerSecond", 10000000).load().writeStream.format("console").start())
 attempt("kafka other listener", lambda: spark.read.format("kafka").option("kafka.bootstrap.servers", "127.0.0.1:${(Number(/:(\d+)$/.exec(broker.brokers)?.[1]) + 1).toString()}").option("subscribe", "t").load().collect())
@@ -181,6 +183,8 @@ attempt("kafka config provider", lambda: spark.read.format("kafka").option("kafk
       'conf runSQLOnFiles': /^La configuración «spark\.sql\.runSQLOnFiles» no se puede cambiar/,
       'SET runSQLOnFiles': /^La configuración «spark\.sql\.runSQLOnFiles» no se puede cambiar/,
       'conf endpoint': /^La configuración «fs\.s3a\.endpoint» no se puede cambiar/,
+      'many partitions': /^La opción «spark\.sql\.shuffle\.partitions» admite como mucho 32/,
+      'SET many partitions': /^La opción «spark\.sql\.shuffle\.partitions» admite como mucho 32/,
       'checkpoint()': /^Esta operación \(checkpoint\(\)\) no está permitida/,
       'rate flood': /^La opción «rowsPerSecond» admite como mucho 10000/,
       'kafka other listener': /^kafka\.bootstrap\.servers debe ser el Kafka del laboratorio/,

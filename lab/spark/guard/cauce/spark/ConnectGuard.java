@@ -134,10 +134,13 @@ public final class ConnectGuard implements ServerInterceptor {
         if (!Boolean.TRUE.equals(field(message, "local"))) throw new Policy.Denied(String.format(Policy.COMMAND, "checkpoint()"));
       }
       case "spark.connect.ConfigRequest.Set" -> {
-        for (Message pair : messages(message, "pairs")) Policy.checkSetting(String.valueOf(field(pair, "key")));
+        for (Message pair : messages(message, "pairs")) {
+          Object value = field(pair, "value");
+          Policy.checkSetting(String.valueOf(field(pair, "key")), value == null ? null : value.toString());
+        }
       }
       case "spark.connect.ConfigRequest.Unset" -> {
-        for (Object key : list(message, "keys")) Policy.checkSetting(String.valueOf(key));
+        for (Object key : list(message, "keys")) Policy.checkSetting(String.valueOf(key), null);
       }
       default -> { }
     }

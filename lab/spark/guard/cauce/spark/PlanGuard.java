@@ -154,7 +154,7 @@ public final class PlanGuard extends AbstractFunction1<SparkSessionExtensions, B
     if (node instanceof SetCommand set) {
       scala.Option<scala.Tuple2<String, scala.Option<String>>> kv = set.kv();
       // `SET key` and `SET` only read; `SET key=value` changes the session.
-      if (kv.isDefined() && kv.get()._2().isDefined()) Policy.checkSetting(kv.get()._1());
+      if (kv.isDefined() && kv.get()._2().isDefined()) Policy.checkSetting(kv.get()._1(), kv.get()._2().get());
     } else if (node instanceof CreateViewCommand view) {
       if (view.viewType() != LocalTempView$.MODULE$) throw new Policy.Denied(Policy.GLOBAL_VIEW);
     } else if (node instanceof InsertIntoHadoopFsRelationCommand insert) {

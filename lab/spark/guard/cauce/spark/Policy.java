@@ -128,8 +128,17 @@ public final class Policy {
     return SETTABLE.contains(key.trim().toLowerCase(Locale.ROOT));
   }
 
-  public static void checkSetting(String key) {
+  /** Numeric settings' ceilings: each is paid for by the whole class (tasks, memory per query). */
+  private static final Map<String, Long> SETTING_MAX = Map.of(
+      "spark.sql.shuffle.partitions", 32L,
+      "spark.sql.streaming.numrecentprogressupdates", 100L,
+      "spark.sql.repl.eagereval.maxnumrows", 1_000L);
+
+  /** A key students may set, with a value within its ceiling (null: unset, or only the key). */
+  public static void checkSetting(String key, String value) {
     if (!settable(key)) throw new Denied(String.format(CONFIG, key));
+    Long max = SETTING_MAX.get(key.trim().toLowerCase(Locale.ROOT));
+    if (max != null && value != null) checkAtMost(key.trim(), value, max);
   }
 
   /** s3a://bucket[/...] only: every other scheme (file:, hdfs:, a bare path…) is the server's own disk or network. */
