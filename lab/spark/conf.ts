@@ -126,6 +126,9 @@ export function sparkCommand(input: SparkServerInput, java: string): string[] {
     // No JVM of the same uid may attach an agent to this one.
     '-XX:+DisableAttachMechanism',
     '-Djava.net.preferIPv4Stack=true',
+    // No XML parser in the server fetches external DTDs or schemas (a GET to any address it reaches).
+    '-Djavax.xml.accessExternalDTD=',
+    '-Djavax.xml.accessExternalSchema=',
     `-Djava.io.tmpdir=${input.paths.tmpDir}`,
     // The server's uid has no passwd entry: Java's user.home would be «?», and SparkSubmit builds
     // its (unused) Ivy settings from it.

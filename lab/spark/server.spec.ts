@@ -142,6 +142,12 @@ attempt("rate flood", lambda: spark.readStream.format("rate").option("rowsPerSec
 attempt("kafka other listener", lambda: spark.read.format("kafka").option("kafka.bootstrap.servers", "127.0.0.1:${(Number(/:(\d+)$/.exec(broker.brokers)?.[1]) + 1).toString()}").option("subscribe", "t").load().collect())
 attempt("kafka jaas", lambda: spark.read.format("kafka").option("kafka.bootstrap.servers", "${broker.brokers}").option("kafka.sasl.jaas.config", "com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab=\\"/etc/krb5.keytab\\";").option("subscribe", "t").load().collect())
 attempt("kafka plaintext", lambda: spark.read.format("kafka").option("kafka.bootstrap.servers", "${broker.brokers}").option("kafka.security.protocol", "PLAINTEXT").option("subscribe", "t").load().collect())
+attempt("TRANSFORM USING", lambda: spark.sql("SELECT TRANSFORM(id) USING 'id' AS (line string) FROM range(1)").collect())
+attempt("xpath", lambda: spark.sql("SELECT xpath_string('<!DOCTYPE a SYSTEM \\"http://127.0.0.1:1/x\\"><a>x</a>', '/a')").collect())
+attempt("REPARTITION hint", lambda: spark.sql("SELECT /*+ REPARTITION(100000) */ id FROM range(10)").collect())
+attempt("repartition", lambda: spark.range(10).repartition(100000).count())
+attempt("range slices", lambda: spark.range(0, 10, 1, 100000).count())
+attempt("kafka group.id", lambda: spark.read.format("kafka").option("kafka.bootstrap.servers", "${broker.brokers}").option("kafka.group.id", "alumno-otro-g").option("subscribe", "t").load().collect())
 attempt("kafka config provider", lambda: spark.read.format("kafka").option("kafka.bootstrap.servers", "${broker.brokers}").option("kafka.config.providers", "file").option("subscribe", "t").load().collect())
 `,
     );
@@ -190,6 +196,12 @@ attempt("kafka config provider", lambda: spark.read.format("kafka").option("kafk
       'kafka other listener': /^kafka\.bootstrap\.servers debe ser el Kafka del laboratorio/,
       'kafka jaas': /^En el laboratorio Kafka se usa con SASL_PLAINTEXT y SCRAM/,
       'kafka plaintext': /^En el laboratorio Kafka se usa con SASL_PLAINTEXT y SCRAM .*«PLAINTEXT»/,
+      'TRANSFORM USING': /^SELECT TRANSFORM … USING ejecutaría un programa en el servidor/,
+      xpath: /^Las funciones xpath no están disponibles en el laboratorio/,
+      'REPARTITION hint': /^La opción «repartition» admite como mucho 8/,
+      repartition: /^La opción «repartition» admite como mucho 8/,
+      'range slices': /^La opción «numPartitions» admite como mucho 8/,
+      'kafka group.id': /^La opción «kafka\.group\.id» no está permitida con el formato kafka/,
       'kafka config provider': /^La opción «kafka\.config\.providers» no está permitida con el formato kafka/,
     };
     const outcome = (attempt: Attempt | undefined) => deniedSentence(attempt) ?? `PERMITIDO O SIN MARCA: ${attempt?.result ?? attempt?.message?.slice(0, 300)}`;

@@ -8,6 +8,9 @@ import org.apache.spark.sql.catalyst.analysis.LocalTempView$;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.plans.logical.Command;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.Range;
+import org.apache.spark.sql.catalyst.plans.logical.Repartition;
+import org.apache.spark.sql.catalyst.plans.logical.RepartitionByExpression;
 import org.apache.spark.sql.catalyst.streaming.StreamingRelationV2;
 import org.apache.spark.sql.catalyst.streaming.WriteToStream;
 import org.apache.spark.sql.execution.command.CreateViewCommand;
@@ -104,6 +107,9 @@ public final class PlanGuard extends AbstractFunction1<SparkSessionExtensions, B
             @Override
             public BoxedUnit apply(Expression expression) {
               String name = simpleName(expression);
+              // xpath_* parse with the JDK's XML reader, which fetches a document's external DTD:
+              // a GET to any address the server reaches (SeaweedFS's unauthenticated master).
+              if (name.startsWith("XPath")) throw new Policy.Denied(Policy.XPATH);
               if (EXPRESSIONS.contains(name)) throw new Policy.Denied(name.contains("Reflect") ? Policy.REFLECT : Policy.UDF);
               return BoxedUnit.UNIT;
             }
@@ -122,6 +128,13 @@ public final class PlanGuard extends AbstractFunction1<SparkSessionExtensions, B
       return;
     }
     if (PYTHON_NODES.matcher(name).matches()) throw new Policy.Denied(Policy.UDF);
+    // SELECT TRANSFORM(…) USING 'cmd' pipes rows through a program run by the server.
+    if (name.contains("ScriptTransformation") || name.contains("ScriptInputOutputSchema")) throw new Policy.Denied(Policy.SCRIPT);
+    if (node instanceof Repartition repartition) Policy.checkPartitions("repartition", repartition.numPartitions());
+    if (node instanceof RepartitionByExpression repartition && repartition.optNumPartitions().isDefined()) {
+      Policy.checkPartitions("repartition", ((Number) repartition.optNumPartitions().get()).longValue());
+    }
+    if (node instanceof Range range && range.numSlices().isDefined()) Policy.checkPartitions("numPartitions", ((Number) range.numSlices().get()).longValue());
     if (node instanceof LogicalRelation relation) {
       Object base = relation.relation();
       if (base instanceof HadoopFsRelation files) {

@@ -49,6 +49,8 @@ public final class Policy {
   public static final String COMMAND = "Esta operación (%s) no está permitida en el servidor de Spark compartido del laboratorio.";
   public static final String LIMIT = "La opción «%s» admite como mucho %d en el laboratorio: el servidor de Spark lo comparte toda la clase.";
   public static final String STREAMS = "Ya tienes %d consultas en streaming en marcha en esta sesión, el máximo en el laboratorio: detén alguna con query.stop().";
+  public static final String SCRIPT = "SELECT TRANSFORM … USING ejecutaría un programa en el servidor de Spark compartido: no está permitido en el laboratorio.";
+  public static final String XPATH = "Las funciones xpath no están disponibles en el laboratorio: leerían definiciones (DTD) de cualquier dirección desde el servidor de Spark compartido. Usa from_xml o las funciones de texto.";
   public static final String COMPRESSED = "El plan llegó comprimido y el laboratorio no puede revisarlo: simplifica la consulta.";
 
   /** Sources and sinks: what each format may be used for. */
@@ -87,7 +89,9 @@ public final class Policy {
       "minoffsetspertrigger", "maxtriggerdelay", "groupidprefix", "includeheaders", "minpartitions",
       "topic", "checkpointlocation",
       "kafka.bootstrap.servers", "kafka.security.protocol", "kafka.sasl.mechanism", "kafka.sasl.jaas.config",
-      "kafka.group.id", "kafka.client.id", "kafka.request.timeout.ms", "kafka.default.api.timeout.ms",
+      // Not kafka.group.id: the connector pools its consumers by group and partition, so a group
+      // shared by two students could hand one the other's consumer. Spark's generated ids are unique.
+      "kafka.client.id", "kafka.request.timeout.ms", "kafka.default.api.timeout.ms",
       "kafka.session.timeout.ms", "kafka.heartbeat.interval.ms", "kafka.max.poll.records",
       "kafka.max.partition.fetch.bytes", "kafka.fetch.max.bytes", "kafka.fetch.min.bytes",
       "kafka.fetch.max.wait.ms", "kafka.isolation.level", "kafka.acks", "kafka.linger.ms", "kafka.batch.size",
@@ -139,6 +143,11 @@ public final class Policy {
     if (!settable(key)) throw new Denied(String.format(CONFIG, key));
     Long max = SETTING_MAX.get(key.trim().toLowerCase(Locale.ROOT));
     if (max != null && value != null) checkAtMost(key.trim(), value, max);
+  }
+
+  /** A plan's own partition count (REPARTITION hints, repartition(n), range(…, numPartitions)). */
+  public static void checkPartitions(String what, long partitions) {
+    if (partitions > MAX_PARTITIONS) throw new Denied(String.format(LIMIT, what, MAX_PARTITIONS));
   }
 
   /** s3a://bucket[/...] only: every other scheme (file:, hdfs:, a bare path…) is the server's own disk or network. */
