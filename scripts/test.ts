@@ -60,6 +60,8 @@ count('prepare-airflow', step('Preparar Airflow (venv desde el lock, base de dat
 count('prepare-hadoop', step('Preparar Hadoop (jars de Maven Central)', bin('tsx'), ['lab/cli.ts', 'prepare-hadoop']));
 // kafka-py runs need the article's Python client (a small venv from lab/kafka/python/requirements.lock).
 count('prepare-kafka-python', step('Preparar kafka-python (venv desde el lock)', bin('tsx'), ['lab/cli.ts', 'prepare-kafka-python']));
+// pyspark runs need the thin Spark Connect client (a venv from lab/spark/client/requirements.lock).
+count('prepare-spark-client', step('Preparar pyspark-client (venv desde el lock)', bin('tsx'), ['lab/cli.ts', 'prepare-spark-client']));
 const vitestJson = path.join(results, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
 const vitestOk = step('Pruebas unitarias y del laboratorio (Vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
