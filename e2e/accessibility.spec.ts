@@ -1,5 +1,6 @@
 import { loadCourses } from '../lib/content/load';
 import { seriousViolations } from './axe';
+import { openRunnable } from './editor';
 import { expect, test } from './fixtures';
 
 const pages = ['/', ...loadCourses().map((course) => course.lessons.find((l) => l.body.includes('<Runnable'))?.href ?? course.lessons[0]!.href)];
@@ -21,8 +22,8 @@ for (const theme of ['light', 'dark'] as const) {
 test.describe('con la salida de una ejecución en pantalla', () => {
   test('axe sin violaciones graves tras ejecutar el productor (salida, particiones y offsets)', async ({ page }) => {
     await page.goto('/cursos/kafka/productor');
-    const runnable = page.getByRole('region', { name: 'Ejemplo ejecutable: Productor de mensajes' });
-    await runnable.scrollIntoViewIfNeeded();
+    // The article's language, the tab a student sees first.
+    const runnable = await openRunnable(page, 'Productor de mensajes en Python');
     await runnable.getByRole('button', { name: 'Ejecutar' }).click();
     await expect(runnable.getByRole('figure', { name: /Particiones y offsets/ })).toBeVisible({ timeout: 45_000 });
     expect(await seriousViolations(page)).toEqual([]);

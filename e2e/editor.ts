@@ -4,7 +4,9 @@ import { expect } from './fixtures';
 /** The Runnable section with the given title, scrolled into view with Monaco mounted. */
 export async function openRunnable(page: Page, title: string): Promise<Locator> {
   await showLanguageOf(page, title);
-  const runnable = page.getByRole('region', { name: `Ejemplo ejecutable: ${title}` });
+  // Exact: «Productor de mensajes» must not also match «Productor de mensajes en Python», the
+  // other tab's example, which is the one shown until the page hydrates and picks the student's tab.
+  const runnable = page.getByRole('region', { name: `Ejemplo ejecutable: ${title}`, exact: true });
   await runnable.scrollIntoViewIfNeeded();
   // Monaco loads its workers on first view: slow on a busy 2-core machine with several tabs open.
   await expect(runnable.locator('.monaco-editor').first()).toBeVisible({ timeout: 30_000 });

@@ -20,7 +20,7 @@ test.describe('editor de un ejemplo ejecutable', () => {
 
     // The edit survives a reload (kept in this browser) until the student resets it.
     await page.reload();
-    await runnable.scrollIntoViewIfNeeded();
+    await openRunnable(page, 'Productor de mensajes');
     await expect(runnable.locator('.view-lines').first()).toContainText('cambio del alumno');
 
     await runnable.getByRole('button', { name: 'Restablecer' }).click();

@@ -16,6 +16,7 @@
  */
 import type { Runs } from '@/lib/content/remark-runnable';
 import type { SnippetKind } from '@/lib/content/schema';
+import type { RunBudget } from '@/lib/sandbox/cgroup';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -180,9 +181,18 @@ export function processLimitsOf(limits: SandboxLimits): ProcessLimits {
  */
 export const CPU_WEIGHT = Object.freeze({ interactive: 400, batch: 50 });
 
-/** The whole-tree budget (one cgroup) of a kafka-ts run. */
-export function treeBudgetOf(limits: SandboxLimits): { memoryMb: number; processes: number; cpuWeight: number } {
-  return { memoryMb: limits.memoryMb + TREE_MEMORY_HEADROOM_MB, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
+/**
+ * The whole-tree budget of an interactive run (kafka-ts, shell, kafka-py): its limits, plus
+ * bwrap's own processes ({@link TREE_PROCESS_HEADROOM}) and `memoryHeadroomMb` over the memory
+ * limit when that limit is enforced elsewhere first (kafka-ts's V8 heap, {@link treeBudgetOf}).
+ */
+export function treeBudget(limits: SandboxLimits, memoryHeadroomMb = 0): RunBudget {
+  return { memoryMb: limits.memoryMb + memoryHeadroomMb, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
+}
+
+/** The whole-tree budget of a kafka-ts run: its heap limit plus {@link TREE_MEMORY_HEADROOM_MB}. */
+export function treeBudgetOf(limits: SandboxLimits): RunBudget {
+  return treeBudget(limits, TREE_MEMORY_HEADROOM_MB);
 }
 
 /**
@@ -363,11 +373,6 @@ export function shellProcessLimits(limits: SandboxLimits, addressSpaceMb = SHELL
   };
 }
 
-/** The whole-tree budget (one cgroup) of a shell run, bwrap's two processes included. */
-export function shellTreeBudget(limits: SandboxLimits): { memoryMb: number; processes: number; cpuWeight: number } {
-  return { memoryMb: limits.memoryMb, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
-}
-
 // ─── The sandbox of a kafka-py run (the article's Python client) ─────────────────────────────
 
 /**
@@ -422,11 +427,6 @@ export function kafkaPyProcessLimits(limits: SandboxLimits): ProcessLimits {
     openFiles: limits.openFiles,
     fileSizeMb: limits.fileSizeMb,
   };
-}
-
-/** The whole-tree budget (one cgroup) of a kafka-py run: bwrap's processes beside Python's, and a Kafka run's share of the cores. */
-export function kafkaPyTreeBudget(limits: SandboxLimits): { memoryMb: number; processes: number; cpuWeight: number } {
-  return { memoryMb: limits.memoryMb, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
 }
 
 /**

@@ -9,13 +9,15 @@
  *   times of the window, a click waiting for that student's previous run): producer,
  *   consumer-until-5, test_print_values and the TarGz DAG.
  * Prints errors, run latency (queue wait included) p50/p95 per kind, the queue wait itself,
- * the longest wait and queue a student saw, and the peak RSS of the site and the lab.
+ * the longest wait and queue a student saw, and the peak RSS of the site and the lab, with the
+ * PSS of the launcher's whole process tree (the real memory: RSS counts shared pages per process).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCourses } from '../lib/content/load';
+import { treeMemory, type TreeMemory } from './process-memory';
 import { readRunEvents } from './run-events';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -179,8 +181,14 @@ async function main() {
       );
     const rssBefore = { server: serverRss(), lab: labRss() };
     let rssPeak = { ...rssBefore };
+    // The launcher's whole tree (site, lab, DAG workers and their children, sandboxes): its PSS
+    // is the honest figure; the RSS sums above count copy-on-write pages once per process.
+    const treeBefore = treeMemory(launcher.pid!);
+    let treePeak: TreeMemory = treeBefore;
     const sampler = setInterval(() => {
       rssPeak = { server: Math.max(rssPeak.server, serverRss()), lab: Math.max(rssPeak.lab, labRss()) };
+      const tree = treeMemory(launcher.pid!);
+      if (tree.pssMb > treePeak.pssMb) treePeak = tree;
     }, 1000);
 
     const targz = [
@@ -205,6 +213,7 @@ async function main() {
 
     const scene = async (title: string, students: number, clickAt: (student: number, step: number) => number, stepCount: number) => {
       rssPeak = { server: serverRss(), lab: labRss() };
+      treePeak = treeMemory(launcher.pid!);
       const started = performance.now();
       const outcomes: Outcome[] = [];
       const errors: string[] = [];
@@ -249,9 +258,14 @@ async function main() {
       console.log(
         `- RSS pico: servidor ${rssPeak.server.toFixed(0)} MB, laboratorio (Kafka + Airflow + workers) ${rssPeak.lab.toFixed(0)} MB, juntos ${(rssPeak.server + rssPeak.lab).toFixed(0)} MB`,
       );
+      console.log(
+        `- memoria real en el pico (PSS de todo el árbol: sitio, laboratorio, workers y sandboxes): ${treePeak.pssMb.toFixed(0)} MB en ${treePeak.processes} procesos (su RSS sumado: ${treePeak.rssMb.toFixed(0)} MB)`,
+      );
     };
 
-    console.log(`RSS en reposo: servidor ${rssBefore.server.toFixed(0)} MB, laboratorio ${rssBefore.lab.toFixed(0)} MB`);
+    console.log(
+      `RSS en reposo: servidor ${rssBefore.server.toFixed(0)} MB, laboratorio ${rssBefore.lab.toFixed(0)} MB; PSS de todo el árbol ${treeBefore.pssMb.toFixed(0)} MB (${treeBefore.processes} procesos)`,
+    );
     if (SCENES.includes('burst')) await scene('Ráfaga', STUDENTS, () => 0, 3);
     if (SCENES.includes('class')) {
       // Every click at a uniform random time of the window: together, a Poisson process.

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { studentSlug } from '@/lab/kafka/credentials';
 import { WebHdfs } from '@/lab/hadoop/webhdfs';
-import { envVar } from '@/lib/env';
+import { embeddedHadoop } from './hadoop-endpoints';
 
 /**
  * A student's HDFS user: their slug (the Kafka prefix and DAG folder use the same one), with `_`
@@ -22,8 +22,8 @@ const made = new Map<string, Promise<string>>();
  * A failure is not cached: the next call tries again (Hadoop may still be starting).
  */
 export function ensureStudentHdfsHome(student: string): Promise<string> | undefined {
-  const namenodeUrl = envVar('CAUCE_HADOOP_NAMENODE_URL');
-  if (envVar('CAUCE_HADOOP_MODE') !== 'embedded' || !namenodeUrl) return undefined;
+  const namenodeUrl = embeddedHadoop()?.namenodeUrl;
+  if (!namenodeUrl) return undefined;
   const user = hdfsUser(student);
   let home = made.get(user);
   if (!home) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { EXAMPLE_PROGRAMS, jobId as parseJobId, refusedArguments, runExample, type ExampleProgram, type JobProgress } from '@/lab/hadoop/jobs';
 import { hadoopPaths } from '@/lab/hadoop/paths';
 import { SANDBOX_EXAMPLES_JAR } from '@/lab/hadoop/sandbox-client';
-import { envVar } from '@/lib/env';
+import { siteHadoop } from './hadoop-endpoints';
 import { HADOOP_JOB_WALL_MS, HADOOP_JOBS_IN_FLIGHT, HADOOP_RM_REQUEST_TIMEOUT_MS } from '@/lib/limits';
 
 /**
@@ -203,7 +203,7 @@ interface YarnApp {
  * in the columns of YARN's own client.
  */
 async function listApplications(user: string, what: 'applications' | 'jobs', args: string[], say: (line: string) => void): Promise<number> {
-  const rm = envVar('CAUCE_HADOOP_RM_URL');
+  const rm = siteHadoop()?.resourcemanagerUrl;
   if (!rm) throw new Error('no hay ResourceManager');
   const [action, id] = args;
   if (action === '-status' && id) {
@@ -252,7 +252,7 @@ async function listApplications(user: string, what: 'applications' | 'jobs', arg
 
 /** Kills the application of a job client that did not end well, as its user (the RM's REST API; simple authentication). */
 async function killApplication(user: string, jobId: string): Promise<void> {
-  const rm = envVar('CAUCE_HADOOP_RM_URL');
+  const rm = siteHadoop()?.resourcemanagerUrl;
   if (!rm) return;
   const appId = jobId.replace(/^job_/, 'application_');
   const response = await fetch(`${rm}/ws/v1/cluster/apps/${appId}/state?user.name=${encodeURIComponent(user)}`, {

@@ -2,7 +2,7 @@ import { checkHadoop, type HadoopSummary } from '@/lab/hadoop/health';
 import { requestHadoopStart } from '@/lab/hadoop/start';
 import { HADOOP_VERSION } from '@/lab/hadoop/version';
 import { readServiceStates } from '@/lab/service-state';
-import { envVar } from '@/lib/env';
+import { siteHadoop } from './hadoop-endpoints';
 import type { SupervisorView } from './status';
 
 export type { ComponentState, RunningApplication } from '@/lab/hadoop/health';
@@ -24,11 +24,8 @@ let last: { at: number; status: Promise<HadoopStatus | undefined> } | undefined;
 
 /** Where this server's Hadoop is (set by the launcher), or undefined when it has none. */
 function endpoints() {
-  const mode = envVar('CAUCE_HADOOP_MODE');
-  const namenodeUrl = envVar('CAUCE_HADOOP_NAMENODE_URL');
-  const resourcemanagerUrl = envVar('CAUCE_HADOOP_RM_URL');
-  if (!mode || !namenodeUrl || !resourcemanagerUrl) return undefined;
-  return { mode, namenodeUrl, resourcemanagerUrl };
+  const hadoop = siteHadoop();
+  return hadoop?.resourcemanagerUrl ? { ...hadoop, resourcemanagerUrl: hadoop.resourcemanagerUrl } : undefined;
 }
 
 /**

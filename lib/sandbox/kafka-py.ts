@@ -1,5 +1,5 @@
 import { runCapacity } from '@/lib/env';
-import { DEFAULT_KAFKA_PY_LIMITS, kafkaPyTreeBudget, type SandboxLimits } from '@/lib/limits';
+import { DEFAULT_KAFKA_PY_LIMITS, treeBudget, type SandboxLimits } from '@/lib/limits';
 import { SandboxHost } from './host';
 import { validatePythonFiles, type SnippetFile } from './input';
 import { kafkaPySandboxSpec, resolveKafkaPyRuntime, type KafkaPyRuntime } from './kinds/kafka-py';
@@ -44,7 +44,7 @@ export function kafkaPyProgram(req: KafkaPyRequest): SandboxProgram {
   validatePythonFiles(req.files, req.entry);
   return {
     defaults: DEFAULT_KAFKA_PY_LIMITS,
-    budget: kafkaPyTreeBudget,
+    budget: treeBudget,
     files: req.files,
     async spec(slot) {
       return kafkaPySandboxSpec({ ...slot, runtime: await kafkaPyRuntime(slot.runtime.systemArgs), env: req.env, entry: req.entry });

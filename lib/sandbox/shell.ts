@@ -1,5 +1,5 @@
 import { runCapacity } from '@/lib/env';
-import { DEFAULT_SHELL_LIMITS, SHELL_TMPFS_MB, shellTreeBudget, type SandboxLimits } from '@/lib/limits';
+import { DEFAULT_SHELL_LIMITS, SHELL_TMPFS_MB, treeBudget, type SandboxLimits } from '@/lib/limits';
 import { SandboxHost } from './host';
 import { validateShellFiles, type SnippetFile } from './input';
 import { shellIdentity, shellSandboxSpec, shellSystemArgs, type ShellTools } from './kinds/shell';
@@ -47,7 +47,7 @@ export function shellProgram(req: ShellRequest): SandboxProgram {
   validateShellFiles(req.files, req.entry);
   return {
     defaults: DEFAULT_SHELL_LIMITS,
-    budget: shellTreeBudget,
+    budget: treeBudget,
     files: req.files,
     async spec(slot, argv) {
       const [identity, systemArgs] = await Promise.all([shellIdentity(slot.uid), shellSystemArgs()]);

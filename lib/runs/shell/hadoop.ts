@@ -4,7 +4,7 @@ import { hadoopPaths } from '@/lab/hadoop/paths';
 import { prepareSandboxClient } from '@/lab/hadoop/sandbox-client';
 import { gateFsck, gateWebHdfs, rewriteDataNodeRedirect } from '@/lab/hadoop/webhdfs-gate';
 import { hadoopPortMap } from '@/lab/ports';
-import { envVar } from '@/lib/env';
+import { embeddedHadoop } from '@/lib/lab/hadoop-endpoints';
 import { ensureStudentHdfsHome, hdfsUser } from '@/lib/lab/hadoop-homes';
 import { jobGateway, RUN_HEADER, type JobEvent } from '@/lib/lab/hadoop-jobs';
 import { hadoopStatus, requestHadoop } from '@/lib/lab/hadoop-status';
@@ -44,10 +44,10 @@ export function hadoopRelayFilter(user: string, endpoints: HadoopGateEndpoints, 
   };
 }
 
-/** The embedded lab's Hadoop endpoints (from the launcher's CAUCE_HADOOP_NAMENODE_URL), or undefined. */
+/** The embedded lab's Hadoop endpoints (from the NameNode's web base, the first of its port block), or undefined. */
 function labEndpoints(): Omit<HadoopGateEndpoints, 'jobs'> | undefined {
-  const namenodeUrl = envVar('CAUCE_HADOOP_NAMENODE_URL');
-  if (envVar('CAUCE_HADOOP_MODE') !== 'embedded' || !namenodeUrl) return undefined;
+  const namenodeUrl = embeddedHadoop()?.namenodeUrl;
+  if (!namenodeUrl) return undefined;
   const { hostname, port } = new URL(namenodeUrl);
   const ports = hadoopPortMap(Number(port));
   return { namenodeHttp: `${hostname}:${ports.namenodeHttp}`, datanodeHttp: `${hostname}:${ports.datanodeHttp}`, namenodeRpc: `${hostname}:${ports.namenodeRpc}` };
@@ -106,7 +106,10 @@ async function waitForHadoop(onStatus: (message: string) => void, signal?: Abort
     if (status?.ok) return;
     if (status?.startable) await requestHadoop();
     if (status?.supervisor?.state === 'gave-up')
-      throw new HadoopUnavailableError(`Hadoop no pudo arrancar: ${status.supervisor.reason ?? 'el laboratorio se rindió tras varios intentos'}.`);
+      // The launcher's reason may be a daemon's own (English) words: said as a detail, after what to do.
+      throw new HadoopUnavailableError(
+        `Hadoop no pudo arrancar en el laboratorio tras varios intentos; esta ejecución ha pedido que lo intente de nuevo. Vuelve a ejecutar en un minuto; si sigue igual, avisa a tu profesor.${status.supervisor.reason ? ` Detalle técnico: ${status.supervisor.reason}` : ''}`,
+      );
     const message = `Hadoop está arrancando (se inicia la primera vez que una lección lo necesita, unos 20–30 s): ${status?.supervisor?.reason ?? 'esperando al laboratorio…'}`;
     if (message !== said) onStatus((said = message));
     if (Date.now() > deadline)

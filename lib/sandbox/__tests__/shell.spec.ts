@@ -40,12 +40,14 @@ describe('el tipo shell en el sandbox real', { timeout: 60_000 }, () => {
         'for t in getent date ss ssh ssh-keygen ps timedatectl; do command -v $t >/dev/null && echo "tiene $t"; done',
         'ssh-keygen -q -t ed25519 -N "" -f ~/.ssh/id_ed25519 && ls ~/.ssh',
         'pwd; echo $HOME',
+        // awk comes through Debian's alternatives (/usr/bin/awk -> /etc/alternatives/awk).
+        "printf 'a 1\\nb 2\\n' | awk '{ s += $2 } END { print \"suma\", s }'",
       ].join('\n'),
     );
     expect(result).toMatchObject({ reason: 'finished', exitCode: 0 });
     expect(stdout).toContain('alumno\nsandbox\n1024\n1024\n');
     for (const tool of ['getent', 'date', 'ss', 'ssh', 'ssh-keygen', 'ps']) expect(stdout).toContain(`tiene ${tool}\n`);
-    expect(stdout).toContain('id_ed25519\nid_ed25519.pub\n/tmp\n/tmp\n');
+    expect(stdout).toContain('id_ed25519\nid_ed25519.pub\n/tmp\n/tmp\nsuma 3\n');
   });
 
   it('el sistema es de solo lectura y no hay nada del repositorio, del laboratorio ni del servidor', async () => {

@@ -87,7 +87,7 @@ const identities = new Map<number, ShellIdentity>();
 
 /**
  * /usr/bin and /usr/sbin read-only, /bin and /sbin as the host has them (merged-/usr symlinks
- * or folders), time zones for `date`; never /etc as a whole (only the files listed here), /home,
+ * or folders), time zones for `date`, Debian's alternatives links; never /etc as a whole (only the files listed here), /home,
  * /root, /var, the repository or the lab's state. Resolved once per process.
  */
 export function shellSystemArgs(): Promise<string[]> {
@@ -100,6 +100,9 @@ export function shellSystemArgs(): Promise<string[]> {
       else if (info?.isDirectory()) args.push('--ro-bind', top, top);
     }
     if (existsSync('/usr/share/zoneinfo')) args.push('--ro-bind', '/usr/share/zoneinfo', '/usr/share/zoneinfo');
+    // Debian's alternatives: /usr/bin/awk, editor, pager… are links through /etc/alternatives
+    // (only links to binaries already bound), so without it `awk` is «command not found».
+    if (existsSync('/etc/alternatives')) args.push('--ro-bind', '/etc/alternatives', '/etc/alternatives');
     const localtime = await readlink('/etc/localtime').catch(() => undefined);
     if (localtime) args.push('--symlink', localtime, '/etc/localtime');
     return args;
