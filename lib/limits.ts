@@ -500,11 +500,6 @@ export function pysparkProcessLimits(limits: SandboxLimits): ProcessLimits {
   };
 }
 
-/** The whole-tree budget of a pyspark run: a student watches the first batch arrive (interactive). */
-export function pysparkTreeBudget(limits: SandboxLimits): { memoryMb: number; processes: number; cpuWeight: number } {
-  return { memoryMb: limits.memoryMb, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
-}
-
 /**
  * The wrapper's timing inside a pyspark run (lib/sandbox/pyspark-shim/cauce_spark.py).
  * `pollMs`: how often it reads each query's progress (one small Spark Connect request): a

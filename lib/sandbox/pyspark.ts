@@ -1,5 +1,5 @@
 import { runCapacity } from '@/lib/env';
-import { DEFAULT_PYSPARK_LIMITS, PYSPARK_CLIENT, pysparkTreeBudget, type SandboxLimits } from '@/lib/limits';
+import { DEFAULT_PYSPARK_LIMITS, PYSPARK_CLIENT, treeBudget, type SandboxLimits } from '@/lib/limits';
 import { SandboxHost } from './host';
 import { validatePythonFiles, type SnippetFile } from './input';
 import { pysparkSandboxSpec, resolvePysparkRuntime, type PysparkRuntime } from './kinds/pyspark';
@@ -44,7 +44,7 @@ export function pysparkProgram(req: PysparkRequest): SandboxProgram {
   validatePythonFiles(req.files, req.entry);
   return {
     defaults: DEFAULT_PYSPARK_LIMITS,
-    budget: pysparkTreeBudget,
+    budget: treeBudget,
     files: req.files,
     async spec(slot) {
       return pysparkSandboxSpec({ ...slot, runtime: await pysparkRuntime(slot.runtime.systemArgs), env: req.env, entry: req.entry });
