@@ -5,6 +5,7 @@
  *   status   comprueba si Kafka responde (código de salida 0 si está disponible)
  *   airflow, prepare-airflow, airflow-status: lo mismo para Airflow
  *   hadoop, prepare-hadoop, hadoop-status: lo mismo para Hadoop (HDFS + YARN)
+ *   s3, prepare-s3, s3-status: lo mismo para el almacén S3 (SeaweedFS)
  * With KAFKA_BROKERS set nothing is started: `kafka` and `status` check that cluster; the
  * same for Airflow with AIRFLOW_API_URL.
  */
@@ -27,6 +28,12 @@ import { externalHadoop } from './hadoop/external';
 import { checkHadoop } from './hadoop/health';
 import { startHadoop } from './hadoop/start';
 import { HADOOP_VERSION } from './hadoop/version';
+import { externalS3 } from './s3/external';
+import { checkS3 } from './s3/health';
+import { startS3 } from './s3/start';
+import { S3Store } from './s3/store';
+import { readS3Secrets } from './s3/secrets';
+import { LAB_BUCKET, SEAWEEDFS_LABEL } from './s3/version';
 
 const USAGE = `Uso: npx tsx lab/cli.ts <orden>
 
@@ -41,11 +48,16 @@ const USAGE = `Uso: npx tsx lab/cli.ts <orden>
   hadoop                     prepara, arranca y vigila Hadoop (HDFS + YARN) en primer plano
   prepare-hadoop [--write-jar-list] [--format]  descarga los jars de Hadoop (y formatea HDFS con --format)
   hadoop-status              resumen del clúster: cada componente, HDFS y aplicaciones de YARN
+  s3                         compila si hace falta, arranca y vigila el almacén S3 (SeaweedFS) en primer plano
+  prepare-s3                 compila SeaweedFS (Go) y prepara su carpeta, sin arrancarlo
+  s3-status                  dice si el almacén S3 responde y si existe el bucket ${LAB_BUCKET}
 
 Variables: KAFKA_BROKERS (modo externo: no arranca nada), CAUCE_KAFKA_PORT (por defecto 9092),
 AIRFLOW_API_URL (+ AIRFLOW_USERNAME, AIRFLOW_PASSWORD: Airflow externo), CAUCE_AIRFLOW_PORT
 (por defecto 8080), CAUCE_HADOOP_PORT (por defecto 9870 y los 13 siguientes), HADOOP_CONF_DIR o
-HADOOP_DEFAULT_FS (Hadoop externo), CAUCE_LAB_DIR (por defecto .lab/).`;
+HADOOP_DEFAULT_FS (Hadoop externo), CAUCE_S3_PORT (por defecto 8333 y los 7 siguientes),
+AWS_ENDPOINT_URL (+ AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: almacén S3 externo), CAUCE_LAB_DIR
+(por defecto .lab/).`;
 
 /** A progress line that rewrites itself on a terminal and prints every 10% elsewhere. */
 function progressPrinter(): (progress: Progress) => void {
@@ -116,7 +128,7 @@ async function prepare(writeJarList: boolean): Promise<number> {
 async function runKafka(): Promise<number> {
   if (envVar('KAFKA_BROKERS')) return status();
   const startedAt = Date.now();
-  const lab = await startLab({ onProgress: progressPrinter(), kafka: { onLog: brokerLog }, airflow: false, hadoop: false });
+  const lab = await startLab({ onProgress: progressPrinter(), kafka: { onLog: brokerLog }, airflow: false, hadoop: false, s3: false });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   console.log(`Kafka ${KAFKA_VERSION} listo en ${lab.brokers} tras ${seconds} s. Ctrl-C para detenerlo.`);
 
@@ -239,6 +251,38 @@ async function runHadoop(): Promise<number> {
   return untilSignal('Hadoop', () => hadoop.stop());
 }
 
+async function prepareS3Command(): Promise<number> {
+  if (externalS3()) {
+    console.log('AWS_ENDPOINT_URL está definido (modo externo): no hay nada que preparar.');
+    return 0;
+  }
+  const store = new S3Store();
+  const { built, seconds } = await store.prepare(progressPrinter());
+  console.log(built ? `${SEAWEEDFS_LABEL} compilado en ${seconds.toFixed(0)} s (${store.paths.binary}).` : `${SEAWEEDFS_LABEL} ya estaba compilado (${store.paths.binary}).`);
+  return 0;
+}
+
+async function s3Status(): Promise<number> {
+  const external = externalS3();
+  const store = new S3Store();
+  const endpoint = external?.endpoint ?? store.endpoint;
+  const bucket = external?.bucket ?? LAB_BUCKET;
+  // The embedded store's admin key, read from its secrets file (root-only), when it was ever prepared.
+  const secrets = external ? undefined : readS3Secrets(store.paths.stateDir);
+  const credentials = external?.credentials ?? (secrets && { accessKeyId: secrets.adminAccessKey, secretAccessKey: secrets.adminSecretKey });
+  const health = await checkS3(endpoint, { ...(credentials ? { credentials } : {}), bucket, timeoutMs: 3_000 });
+  const where = external ? 'modo externo' : 'laboratorio';
+  console.log(health.ok ? `Almacén S3: disponible en ${endpoint} (${where}, bucket ${bucket})` : `Almacén S3: no disponible (${where}). ${health.error ?? ''}`);
+  return health.ok ? 0 : 1;
+}
+
+async function runS3(): Promise<number> {
+  const startedAt = Date.now();
+  const s3 = await startS3({ when: 'on', onProgress: progressPrinter(), store: { onLog: (line) => process.stderr.write(`[s3] ${line}\n`) } });
+  console.log(`Almacén S3 listo tras ${((Date.now() - startedAt) / 1000).toFixed(1)} s. Ctrl-C para detenerlo.`);
+  return untilSignal('el almacén S3', () => s3.stop());
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -270,6 +314,12 @@ async function main(argv: string[]): Promise<number> {
       return prepareHadoopCommand(rest.includes('--write-jar-list'), rest.includes('--format'));
     case 'hadoop-status':
       return hadoopStatus();
+    case 's3':
+      return runS3();
+    case 'prepare-s3':
+      return prepareS3Command();
+    case 's3-status':
+      return s3Status();
     default:
       console.log(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -8,6 +8,8 @@ import { checkKafka } from './kafka/health';
 import { HadoopCluster } from './hadoop/cluster';
 import { startHadoop, type RunningHadoop, type StartHadoopOptions } from './hadoop/start';
 import { KAFKA_PYTHON_VERSION, prepareKafkaPython } from './kafka/python-client';
+import { S3Store } from './s3/store';
+import { startS3, type RunningS3, type StartS3Options } from './s3/start';
 import { prepareSparkClient, SPARK_CLIENT_VERSION } from './spark/python-client';
 import { serviceStates } from './service-state';
 import { Supervisor } from './supervisor';
@@ -20,6 +22,8 @@ export { AIRFLOW_VERSION } from './airflow/version';
 export { startAirflow, type RunningAirflow } from './airflow/start';
 export { startHadoop, type RunningHadoop } from './hadoop/start';
 export { HADOOP_VERSION } from './hadoop/version';
+export { startS3, type RunningS3 } from './s3/start';
+export { SEAWEEDFS_LABEL } from './s3/version';
 
 export interface StartLabOptions {
   /** Download / format progress ("Descargando Kafka 4.4.0… 63%"). @default ignore */
@@ -40,6 +44,11 @@ export interface StartLabOptions {
    * false for none at all (the Kafka-only CLI, tests). @default {} ($CAUCE_HADOOP, else on demand)
    */
   readonly hadoop?: StartHadoopOptions | false;
+  /**
+   * The S3 store (SeaweedFS): `when` says whether it starts now, on demand or never, or false for
+   * none at all. @default {} ($CAUCE_S3, else on demand; AWS_ENDPOINT_URL: external)
+   */
+  readonly s3?: StartS3Options | false;
 }
 
 export interface RunningLab {
@@ -61,6 +70,8 @@ export interface RunningFullLab extends RunningLab {
   readonly airflow: RunningAirflow | undefined;
   /** Hadoop, when it was asked for (running, or waiting for a lesson's request). */
   readonly hadoop?: RunningHadoop;
+  /** The S3 store, when it was asked for (running, or waiting for a request). */
+  readonly s3?: RunningS3;
   /** Everything the site's process needs: KAFKA_BROKERS, AIRFLOW_API_URL, credentials… */
   readonly env: Readonly<Record<string, string>>;
 }
@@ -78,15 +89,18 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
   const airflowOptions = options.airflow;
   const progress = options.onProgress ? { onProgress: options.onProgress } : {};
   const hadoopOptions = options.hadoop;
+  const s3Options = options.s3;
   // In parallel: Airflow's first install takes a minute, Kafka's download as long; Hadoop, when
-  // asked for at start, as long again (on demand it only sets up its watch here).
-  const [kafka, airflow, hadoop] = await Promise.allSettled([
+  // asked for at start, as long again (on demand it only sets up its watch here); the S3
+  // store's first Go build some minutes (then none).
+  const [kafka, airflow, hadoop, s3] = await Promise.allSettled([
     startKafka(options, log),
     airflowOptions === false ? undefined : startAirflow({ log, ...progress, ...airflowOptions }),
     hadoopOptions === false ? undefined : startHadoop({ log, ...progress, ...hadoopOptions }),
+    s3Options === false ? undefined : startS3({ log, ...progress, ...s3Options }),
   ]);
-  const started = [kafka, airflow, hadoop].flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []));
-  const failed = [kafka, airflow, hadoop].find((result) => result.status === 'rejected');
+  const started = [kafka, airflow, hadoop, s3].flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []));
+  const failed = [kafka, airflow, hadoop, s3].find((result) => result.status === 'rejected');
   if (failed || kafka.status === 'rejected') {
     // One failed: stop the others so no process outlives the failed start.
     await Promise.allSettled(started.map((service) => service.stop()));
@@ -94,13 +108,15 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
   }
   const airflowValue = airflow.status === 'fulfilled' ? airflow.value : undefined;
   const hadoopValue = hadoop.status === 'fulfilled' ? hadoop.value : undefined;
+  const s3Value = s3.status === 'fulfilled' ? s3.value : undefined;
   let stopping: Promise<void> | undefined;
   return {
     brokers: kafka.value.brokers,
     mode: kafka.value.mode,
     airflow: airflowValue,
     ...(hadoopValue ? { hadoop: hadoopValue } : {}),
-    env: { ...kafka.value.env, ...airflowValue?.env, ...hadoopValue?.env },
+    ...(s3Value ? { s3: s3Value } : {}),
+    env: { ...kafka.value.env, ...airflowValue?.env, ...hadoopValue?.env, ...s3Value?.env },
     stop: () => (stopping ??= Promise.all(started.map((service) => service.stop())).then(() => undefined)),
   };
 }
@@ -111,8 +127,9 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
  * ports, so its own broker still shutting down is not reported as another program's. Only the
  * embedded services: nothing in external mode.
  */
-export async function stopLeftovers(options: Pick<StartLabOptions, 'kafka' | 'airflow' | 'hadoop'> = {}): Promise<void> {
+export async function stopLeftovers(options: Pick<StartLabOptions, 'kafka' | 'airflow' | 'hadoop' | 's3'> = {}): Promise<void> {
   await Promise.all([
+    options.s3 === false || envVar('AWS_ENDPOINT_URL')?.trim() ? undefined : new S3Store(options.s3?.store).killStale(),
     options.hadoop === false || envVar('HADOOP_CONF_DIR')?.trim() || envVar('HADOOP_DEFAULT_FS')?.trim() ? undefined : new HadoopCluster(options.hadoop?.cluster).killStale(),
     envVar('KAFKA_BROKERS')?.trim() ? undefined : new KafkaBroker(options.kafka).killStaleBroker(),
     options.airflow === false || envVar('AIRFLOW_API_URL')?.trim() ? undefined : new AirflowServer(options.airflow?.server).killStale(),

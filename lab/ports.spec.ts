@@ -16,7 +16,7 @@ function takenPort(): Promise<number> {
 
 describe('puertos del arranque', () => {
   it('con el laboratorio integrado se comprueban el sitio, Kafka y su controlador, y Airflow con sus dos puertos de logs', () => {
-    const ports = launcherPorts({ port: 3000, host: '127.0.0.1' }, { CAUCE_KAFKA_PORT: '9092', CAUCE_AIRFLOW_PORT: '8080', CAUCE_HADOOP: 'off' });
+    const ports = launcherPorts({ port: 3000, host: '127.0.0.1' }, { CAUCE_KAFKA_PORT: '9092', CAUCE_AIRFLOW_PORT: '8080', CAUCE_HADOOP: 'off', CAUCE_S3: 'off' });
     expect(ports.map(({ port, owner }) => `${port} ${owner}`)).toEqual([
       '3000 el sitio',
       '9092 Kafka',
@@ -28,7 +28,7 @@ describe('puertos del arranque', () => {
   });
 
   it('Hadoop (aunque arranque bajo demanda) reserva su bloque de 14 puertos desde el 9870, que CAUCE_HADOOP_PORT mueve entero', () => {
-    const ports = launcherPorts({ port: 3000, host: '127.0.0.1' }, { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080' });
+    const ports = launcherPorts({ port: 3000, host: '127.0.0.1' }, { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080', CAUCE_S3: 'off' });
     expect(ports.slice(1).map(({ port, owner }) => `${port} ${owner}`)).toEqual([
       '9870 el NameNode de Hadoop (web)',
       '9871 el NameNode de Hadoop (RPC)',
@@ -45,19 +45,40 @@ describe('puertos del arranque', () => {
       '9882 el NodeManager de YARN (localizador)',
       '9883 el shuffle de MapReduce',
     ]);
-    const moved = launcherPorts({ port: 3000, host: '127.0.0.1' }, { KAFKA_BROKERS: 'k:9092', AIRFLOW_API_URL: 'http://a:8080', CAUCE_HADOOP_PORT: '19870' });
+    const moved = launcherPorts({ port: 3000, host: '127.0.0.1' }, { KAFKA_BROKERS: 'k:9092', AIRFLOW_API_URL: 'http://a:8080', CAUCE_HADOOP_PORT: '19870', CAUCE_S3: 'off' });
     expect(moved.slice(1).map(({ port }) => port)).toEqual(Array.from({ length: 14 }, (_, i) => 19_870 + i));
     expect(moved[1]?.moveWith).toBe('CAUCE_HADOOP_PORT (Hadoop usa ese puerto y los 13 siguientes)');
   });
 
-  it('con Kafka, Airflow y Hadoop externos solo se comprueba el puerto del sitio, en la dirección en que escuchará', () => {
-    const ports = launcherPorts({ port: 8000, host: '0.0.0.0' }, { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080', HADOOP_DEFAULT_FS: 'hdfs://nn:8020' });
+  it('el almacén S3 (aunque arranque bajo demanda) reserva su bloque de 8 puertos desde el 8333, que CAUCE_S3_PORT mueve entero', () => {
+    const external = { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080', CAUCE_HADOOP: 'off' };
+    const ports = launcherPorts({ port: 3000, host: '127.0.0.1' }, external);
+    expect(ports.slice(1).map(({ port, owner }) => `${port} ${owner}`)).toEqual([
+      '8333 el almacén S3 (API S3)',
+      '8334 el almacén S3 (gRPC)',
+      '8335 el master de SeaweedFS',
+      '8336 el master de SeaweedFS (gRPC)',
+      '8337 el servidor de volúmenes de SeaweedFS',
+      '8338 el servidor de volúmenes de SeaweedFS (gRPC)',
+      '8339 el filer de SeaweedFS',
+      '8340 el filer de SeaweedFS (gRPC)',
+    ]);
+    const moved = launcherPorts({ port: 3000, host: '127.0.0.1' }, { ...external, CAUCE_S3_PORT: '18333' });
+    expect(moved.slice(1).map(({ port }) => port)).toEqual(Array.from({ length: 8 }, (_, i) => 18_333 + i));
+    expect(moved[1]?.moveWith).toBe('CAUCE_S3_PORT (el almacén S3 usa ese puerto y los 7 siguientes)');
+  });
+
+  it('con Kafka, Airflow, Hadoop y S3 externos solo se comprueba el puerto del sitio, en la dirección en que escuchará', () => {
+    const ports = launcherPorts(
+      { port: 8000, host: '0.0.0.0' },
+      { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080', HADOOP_DEFAULT_FS: 'hdfs://nn:8020', AWS_ENDPOINT_URL: 'https://s3.example.org' },
+    );
     expect(ports).toEqual([{ port: 8000, host: '0.0.0.0', owner: 'el sitio', moveWith: '--port o PORT' }]);
   });
 
   it('un puerto ocupado se nombra con quién lo necesita y cómo cambiarlo', async () => {
     const port = await takenPort();
-    const needs = launcherPorts({ port, host: '127.0.0.1' }, { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080' });
+    const needs = launcherPorts({ port, host: '127.0.0.1' }, { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080', CAUCE_S3: 'off' });
     expect(await firstUnavailablePort(needs)).toBe(`El puerto ${port} (el sitio) ya está en uso. Libéralo o elige otro con --port o PORT.`);
   });
 

@@ -24,6 +24,8 @@ const DEFAULT_KAFKA_PORT = 9092;
 const DEFAULT_AIRFLOW_PORT = 8080;
 /** NameNode's own default web port; the other Hadoop daemons take the next 13 (see {@link hadoopPortMap}). */
 const DEFAULT_HADOOP_PORT = 9870;
+/** The S3 API's usual port (SeaweedFS's and many tools' default); SeaweedFS's other servers take the next 7. */
+const DEFAULT_S3_PORT = 8333;
 const LOOPBACK = '127.0.0.1';
 
 /** The embedded broker's client port: CAUCE_KAFKA_PORT, else 9092. */
@@ -39,6 +41,57 @@ export function airflowPort(source?: EnvSource): number {
 /** The embedded Hadoop's first port (NameNode web): CAUCE_HADOOP_PORT, else 9870. */
 export function hadoopPort(source?: EnvSource): number {
   return envVar('CAUCE_HADOOP_PORT', source) ?? DEFAULT_HADOOP_PORT;
+}
+
+/** The embedded S3 store's first port (the S3 API): CAUCE_S3_PORT, else 8333. */
+export function s3Port(source?: EnvSource): number {
+  return envVar('CAUCE_S3_PORT', source) ?? DEFAULT_S3_PORT;
+}
+
+/**
+ * The embedded SeaweedFS's ports, one block from `base` (the S3 API). Every one is passed to
+ * `weed server` explicitly: its own defaults collide with the lab (the volume server's 8080 is
+ * Airflow's) and each gRPC port defaults to its HTTP port + 10000 (8333 → 18333, the e2e lab's
+ * S3). The Iceberg and Lance catalogs it would also open are turned off (lab/s3/config.ts).
+ * 8333-8340 stays clear of Airflow (8080-8082), Kafka (9092-9093), Hadoop (9870-9883), the
+ * site (3000) and the e2e lab (18333…, 18080, 19092, 19870…).
+ */
+export function s3PortMap(base = s3Port()) {
+  return {
+    /** The S3 API: the site, the lab's health check and every student run through its relay. */
+    s3: base,
+    s3Grpc: base + 1,
+    master: base + 2,
+    masterGrpc: base + 3,
+    volume: base + 4,
+    volumeGrpc: base + 5,
+    /** The filer's HTTP API: the launcher and the site write students' identities under /etc/iam. */
+    filer: base + 6,
+    filerGrpc: base + 7,
+  } as const;
+}
+export type S3PortMap = ReturnType<typeof s3PortMap>;
+
+const S3_PORT_OWNERS: Record<keyof S3PortMap, string> = {
+  s3: 'el almacén S3 (API S3)',
+  s3Grpc: 'el almacén S3 (gRPC)',
+  master: 'el master de SeaweedFS',
+  masterGrpc: 'el master de SeaweedFS (gRPC)',
+  volume: 'el servidor de volúmenes de SeaweedFS',
+  volumeGrpc: 'el servidor de volúmenes de SeaweedFS (gRPC)',
+  filer: 'el filer de SeaweedFS',
+  filerGrpc: 'el filer de SeaweedFS (gRPC)',
+};
+
+/** The embedded S3 store (lab/s3/config.ts passes them to `weed server`), on loopback only. */
+export function s3Ports(base = s3Port()): PortNeed[] {
+  const moveWith = 'CAUCE_S3_PORT (el almacén S3 usa ese puerto y los 7 siguientes)';
+  return Object.entries(s3PortMap(base)).map(([name, port]) => ({ port, host: LOOPBACK, owner: S3_PORT_OWNERS[name as keyof S3PortMap], moveWith }));
+}
+
+/** AWS_ENDPOINT_URL points at an existing S3: the lab starts no store. */
+export function s3IsExternal(source: EnvSource = process.env): boolean {
+  return Boolean(envVar('AWS_ENDPOINT_URL', source)?.trim());
 }
 
 /**
@@ -142,6 +195,8 @@ export function launcherPorts(site: { port: number; host: string }, source: EnvS
     // Hadoop starts on demand, but its ports are checked up front all the same: a lesson that
     // needs it much later should not find them taken with no one there to read why.
     ...(hadoopIsExternal(source) || envVar('CAUCE_HADOOP', source) === 'off' ? [] : hadoopPorts(hadoopPort(source))),
+    // The S3 store too (it starts on demand like Hadoop).
+    ...(s3IsExternal(source) || envVar('CAUCE_S3', source) === 'off' ? [] : s3Ports(s3Port(source))),
   ];
 }
 

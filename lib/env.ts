@@ -67,6 +67,28 @@ const Env = z.object({
   CAUCE_HADOOP_NAMENODE_URL: z.string().optional().describe("The NameNode's web base (http://127.0.0.1:9870) the site reads the cluster summary from; set by the launcher"),
   CAUCE_HADOOP_RM_URL: z.string().optional().describe("The ResourceManager's web base (REST /ws/v1/cluster); set by the launcher"),
   CAUCE_HADOOP_MODE: z.enum(['embedded', 'external']).optional().describe('Set by the launcher; absent when this server has no Hadoop'),
+  // The S3 store (lab/s3/).
+  CAUCE_S3_PORT: wholeNumber().describe("First port of the embedded S3 store's block of 8 (the S3 API; SeaweedFS's master, volume and filer servers follow). Default 8333"),
+  CAUCE_S3: z
+    .enum(['on', 'demand', 'off'])
+    .default('demand')
+    .describe('"on": the launcher starts the embedded S3 store with the lab; "demand": when a lesson or run first needs it; "off": never'),
+  AWS_ENDPOINT_URL: z
+    .string()
+    .optional()
+    .describe('An existing S3-compatible store (https://host:port): external mode, no store is started; with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY'),
+  AWS_ACCESS_KEY_ID: z.string().optional().describe("The external store's access key (external mode only: every student uses it, under their own prefix)"),
+  AWS_SECRET_ACCESS_KEY: z.string().optional().describe('Its secret key'),
+  AWS_REGION: z.string().optional().describe('Region the S3 requests are signed for; default us-east-1'),
+  CAUCE_S3_BUCKET: z.string().optional().describe('The bucket lessons use on an external store; default test-bucket'),
+  CAUCE_S3_MODE: z.enum(['embedded', 'external']).optional().describe('Set by the launcher; absent when this server has no S3 store'),
+  CAUCE_S3_ENDPOINT: z.string().optional().describe('The S3 API the site and runs use (http://127.0.0.1:8333); set by the launcher'),
+  CAUCE_S3_FILER_URL: z.string().optional().describe("The embedded store's filer (students' identities are written there); set by the launcher, never passed to runs"),
+  CAUCE_S3_ADMIN_ACCESS_KEY: z
+    .string()
+    .optional()
+    .describe("The store's admin access key for the site's server (students' identities, the S3 browser); set by the launcher, never passed to runs"),
+  CAUCE_S3_ADMIN_SECRET_KEY: z.string().optional().describe('Its secret key'),
   // The lab's data.
   CAUCE_LAB_DIR: z.string().optional().describe("Root of the lab's state (Kafka data, Airflow home, the SQLite file); default <repo>/.lab"),
   // Course hosting (read at request time: lib/auth/mode.ts, lib/db/connect.ts, lib/auth/session.ts).

@@ -333,8 +333,19 @@ export const HADOOP_CLIENT_JVM = Object.freeze({
 export const HADOOP_START_WAIT_MS = 150_000;
 
 /**
+ * Each student's HDFS home (`/user/<alumno>`) has quotas, set by the lab when it makes the home,
+ * as an administrator would with `hdfs dfsadmin -setQuota/-setSpaceQuota`: HDFS is one disk
+ * shared by the class, and a loop of `-put` should fill the student's share, not the disk.
+ * - `spaceMb`: 512 MB of raw space (the lab keeps one replica, so 512 MB of files): a teragen of
+ *   100 MB, its terasort and every lesson's files fit several times; a class of 100 stays at 50 GB.
+ * - `names`: 10,000 files and folders, far more than any lesson makes (a job's output is a
+ *   handful), bounded so a `touchz` loop cannot grow the NameNode's memory without end.
+ */
+export const HDFS_HOME_QUOTA = Object.freeze({ spaceMb: 512, names: 10_000 });
+
+/**
  * Sizes of the example programs a student may submit (lab/hadoop/jobs.ts refusedArguments):
- * YARN and HDFS are shared by the class on a 2-core machine with no HDFS quotas yet.
+ * YARN and HDFS are shared by the class on a 2-core machine (each home has its quota, {@link HDFS_HOME_QUOTA}).
  * - teragen: 1,000,000 rows of 100 bytes = 100 MB, three 32 MB blocks and a terasort of seconds.
  * - pi: 4 maps (YARN fits two 384 MB tasks beside the AM) of 10 million samples each (~5 s).
  */

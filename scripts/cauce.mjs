@@ -82,6 +82,17 @@ function ensureSystem(kind) {
   run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
 
+/**
+ * Go builds the S3 store (SeaweedFS, lab/s3/build) from the Go module proxy. Debian's own Go is
+ * too old for it, so it is not installed from apt: this machine kind has the official one in
+ * /usr/local/go; without it, say where to get it.
+ */
+function ensureGo() {
+  if (has('go') || fs.existsSync('/usr/local/go/bin/go')) return;
+  console.error('Falta Go (1.26 o posterior) para compilar el almacén S3 (SeaweedFS). Instálalo en /usr/local/go, o usa un almacén S3 externo con AWS_ENDPOINT_URL.');
+  process.exit(1);
+}
+
 function ensureNodeModules() {
   const marker = path.join(root, 'node_modules', '.package-lock.json');
   const lock = path.join(root, 'package-lock.json');
@@ -112,6 +123,7 @@ const typescript = (script, args) => foreground(process.execPath, ['--import', '
 switch (command) {
   case 'start':
     ensureSystem('start');
+    if (!process.env.AWS_ENDPOINT_URL) ensureGo();
     ensureNodeModules();
     process.exit(await typescript('scripts/site.ts', rest));
     break;
@@ -120,6 +132,7 @@ switch (command) {
     break;
   case 'test':
     ensureSystem('test');
+    ensureGo();
     ensureNodeModules();
     process.exit(await typescript('scripts/test.ts', rest));
     break;

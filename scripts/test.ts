@@ -58,6 +58,8 @@ count('format', step('Estilo: Prettier (--check)', bin('prettier'), ['--check', 
 // 4. Unit and lab tests. Airflow's venv (from the committed lock) must exist for the DAG runs, kafka-python's for kafka-py.
 count('prepare-airflow', step('Preparar Airflow (venv desde el lock, base de datos plantilla)', bin('tsx'), ['lab/cli.ts', 'prepare-airflow']));
 count('prepare-hadoop', step('Preparar Hadoop (jars de Maven Central)', bin('tsx'), ['lab/cli.ts', 'prepare-hadoop']));
+// The S3 store's `weed`, compiled once from the Go module proxy (minutes the first time, then nothing).
+count('prepare-s3', step('Preparar el almacén S3 (SeaweedFS compilado con Go)', bin('tsx'), ['lab/cli.ts', 'prepare-s3']));
 // kafka-py runs need the article's Python client (a small venv from lab/kafka/python/requirements.lock).
 count('prepare-kafka-python', step('Preparar kafka-python (venv desde el lock)', bin('tsx'), ['lab/cli.ts', 'prepare-kafka-python']));
 // pyspark runs need the thin Spark Connect client (a venv from lab/spark/client/requirements.lock).
@@ -87,6 +89,7 @@ if (built) {
     CAUCE_KAFKA_PORT: process.env.CAUCE_KAFKA_PORT ?? '19092',
     CAUCE_AIRFLOW_PORT: process.env.CAUCE_AIRFLOW_PORT ?? '18080',
     CAUCE_HADOOP_PORT: process.env.CAUCE_HADOOP_PORT ?? '19870',
+    CAUCE_S3_PORT: process.env.CAUCE_S3_PORT ?? '18333',
   });
   const report = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(playwrightJson);
   if (report) {

@@ -15,23 +15,19 @@ export async function listMyObjects(): Promise<S3ListResult> {
   const user = await currentUser();
   if (!user) return { ok: false, message: JOIN_FIRST };
   try {
-    const access = await studentS3Access(labIdentity(user));
-    const listing = access && (await listStudentPrefix(access));
-    return listing ? { ok: true, listing } : { ok: false, message: UNAVAILABLE };
+    return { ok: true, listing: await listStudentPrefix(await studentS3Access(labIdentity(user))) };
   } catch (error) {
     return { ok: false, message: studentMessage(error, UNAVAILABLE) };
   }
 }
 
-/** The first rows of one of their Parquet objects; a key outside their prefix is refused by the helper (and the store). */
+/** The first rows of one of their Parquet objects; a key outside their prefix is refused by the helper (and the store), in Spanish. */
 export async function previewMyObject(key: unknown): Promise<S3PreviewResult> {
   const user = await currentUser();
   if (!user) return { ok: false, message: JOIN_FIRST };
   if (typeof key !== 'string' || key.length === 0 || key.length > 1024) return { ok: false, message: 'Ese objeto no existe.' };
   try {
-    const access = await studentS3Access(labIdentity(user));
-    const preview = access && (await previewStudentObject(access, key));
-    return preview ? { ok: true, preview } : { ok: false, message: UNAVAILABLE };
+    return { ok: true, preview: await previewStudentObject(await studentS3Access(labIdentity(user)), key) };
   } catch (error) {
     return { ok: false, message: studentMessage(error, UNAVAILABLE) };
   }

@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HDFS_HOME_QUOTA } from '../../lib/limits';
+import { HadoopErrorNotices } from '../../lib/runs/shell/errors';
 import { Supervisor } from '../supervisor';
 import { HadoopCluster, runHadoopJava } from './cluster';
 import { checkHadoop } from './health';
@@ -81,6 +83,29 @@ describe('Hadoop del laboratorio (HDFS + YARN)', () => {
     const write = await runHadoopJava(cluster.paths, FS_SHELL, ['-put', local, '/user/ana/intruso.txt'], { user: 'bea', quiet: true });
     expect(write.code).not.toBe(0);
     expect(write.output).toContain('Permission denied');
+  });
+
+  it('cada hogar tiene su cuota de espacio y de nombres; pasarse la cuota se explica en español', { timeout: 2 * MINUTE }, async () => {
+    const hdfs = cluster.webHdfs;
+    await hdfs.ensureHome('carla');
+    expect(await hdfs.quota('/user/carla')).toMatchObject({ names: HDFS_HOME_QUOTA.names, spaceBytes: HDFS_HOME_QUOTA.spaceMb * 1024 * 1024 });
+
+    // A quota smaller than one block: HDFS refuses the first block it would allocate.
+    await hdfs.setQuota('/user/carla', { names: HDFS_HOME_QUOTA.names, spaceBytes: 1024 });
+    const local = join(stateDir, 'grande.txt');
+    writeFileSync(local, 'x'.repeat(4096));
+    const put = await runHadoopJava(cluster.paths, FS_SHELL, ['-put', local, '/user/carla/grande.txt'], { user: 'carla', quiet: true });
+    expect(put.code).not.toBe(0);
+    const notices = new HadoopErrorNotices();
+    const said = put.output
+      .split('\n')
+      .map((line) => notices.observe(line))
+      .filter(Boolean);
+    expect(said).toEqual([expect.stringContaining(`Has llenado tu cuota de espacio en HDFS (/user/carla): cada alumno tiene ${HDFS_HOME_QUOTA.spaceMb} MB`)]);
+
+    // Making the home again (the site does, once per server process) restores the lab's quota.
+    await hdfs.ensureHome('carla');
+    expect((await hdfs.quota('/user/carla')).spaceBytes).toBe(HDFS_HOME_QUOTA.spaceMb * 1024 * 1024);
   });
 
   it('un wordcount (hadoop-mapreduce-examples) lanzado por el laboratorio corre en YARN como el alumno, con su progreso', { timeout: 4 * MINUTE }, async () => {

@@ -1,3 +1,4 @@
+import { HDFS_HOME_QUOTA } from '../../lib/limits';
 import { HadoopUnavailableError, LabError } from '../errors';
 
 /**
@@ -39,6 +40,20 @@ export class WebHdfs {
 
   async setPermission(path: string, permission: string): Promise<void> {
     await this.call('PUT', path, 'SETPERMISSION', { permission });
+  }
+
+  /** `hdfs dfsadmin -setQuota` and `-setSpaceQuota` at once (WebHDFS's SETQUOTA, Hadoop 3.3+); as the superuser. */
+  async setQuota(path: string, quota: { names: number; spaceBytes: number }): Promise<void> {
+    await this.call('PUT', path, 'SETQUOTA', { namespacequota: String(quota.names), storagespacequota: String(quota.spaceBytes) });
+  }
+
+  /** A folder's quotas and use, as `hdfs dfs -count -q` reports them. */
+  async quota(path: string): Promise<{ names: number; spaceBytes: number; namesUsed: number; spaceUsedBytes: number }> {
+    const body = (await this.call('GET', path, 'GETCONTENTSUMMARY')) as {
+      ContentSummary: { quota: number; spaceQuota: number; directoryCount: number; fileCount: number; spaceConsumed: number };
+    };
+    const summary = body.ContentSummary;
+    return { names: summary.quota, spaceBytes: summary.spaceQuota, namesUsed: summary.directoryCount + summary.fileCount, spaceUsedBytes: summary.spaceConsumed };
   }
 
   /** A path's owner and octal permission, or undefined when it does not exist. */
@@ -85,7 +100,10 @@ export class WebHdfs {
   async ensureHome(user: string): Promise<string> {
     const home = `/user/${user}`;
     const existing = await this.status(home);
-    if (existing?.owner === user && existing.permission === '700') return home;
+    if (existing?.owner === user && existing.permission === '700') {
+      await this.setHomeQuota(home); // a home made before quotas existed gets them too
+      return home;
+    }
     // /user first, 755: made implicitly by the home's MKDIRS it would take the home's 700, and
     // every student but the first would be refused at /user (seen when a run came before the
     // launcher's ensureBaseLayout).
@@ -93,7 +111,12 @@ export class WebHdfs {
     await this.mkdirs(home, '700');
     await this.setOwner(home, user, user);
     await this.setPermission(home, '700');
+    await this.setHomeQuota(home);
     return home;
+  }
+
+  private async setHomeQuota(home: string): Promise<void> {
+    await this.setQuota(home, { names: HDFS_HOME_QUOTA.names, spaceBytes: HDFS_HOME_QUOTA.spaceMb * 1024 * 1024 });
   }
 }
 

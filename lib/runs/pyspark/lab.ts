@@ -1,4 +1,6 @@
 import { kafkaBrokers } from '@/lib/env';
+import { listStudentObjects, previewParquet, type ParquetPreview, type S3Listing } from '@/lib/lab/s3-browser';
+import { s3RunEnv, studentS3, type StudentS3Access } from '@/lib/lab/s3-tenants';
 
 /**
  * The one place a pyspark run meets the lab's Spark Connect server and S3 store (lab/spark/,
@@ -7,22 +9,14 @@ import { kafkaBrokers } from '@/lib/env';
  * depends on these few functions only.
  */
 
-/** A student's S3 view, as lib/lab/s3-tenants.ts gives it. */
-export interface PysparkS3Access {
-  readonly endpoint: string;
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly bucket: string;
-  /** `alumnos/<slug>/`. */
-  readonly prefix: string;
-}
+/** A student's S3 view (lib/lab/s3-tenants.ts). */
+export type PysparkS3Access = StudentS3Access;
 
 /** One listing of the student's prefix (the first objects, by key). */
-export interface PysparkS3Listing {
-  readonly bucket: string;
-  readonly prefix: string;
-  readonly objects: readonly { key: string; size: number }[];
-}
+export type PysparkS3Listing = S3Listing;
+
+/** The first rows of one of the student's Parquet objects (JSON-safe values). */
+export type PysparkParquetPreview = ParquetPreview;
 
 /** The Spark Connect server runs use, and its `host:port` (the sandbox's only endpoint). */
 export function sparkEndpoint(): { remote: string; hostPort: string } {
@@ -44,39 +38,25 @@ export async function ensureSpark(): Promise<void> {
   // lab/spark's on-demand start lands with the spark-server branch; until then the server must be up.
 }
 
-/** The student's S3 access, or undefined when this server has no S3 store. */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- replaced by lib/lab/s3-tenants.ts when the s3-store branch lands
-export async function studentS3Access(_student: string): Promise<PysparkS3Access | undefined> {
-  return undefined; // lib/lab/s3-tenants.ts (s3-store branch)
+/**
+ * The student's S3 access (their identity on the embedded store is made on first use, the
+ * store started on demand). Throws S3UnavailableError, in Spanish, when this server has no store.
+ */
+export function studentS3Access(student: string): Promise<PysparkS3Access> {
+  return studentS3(student);
 }
 
-/** The student's prefix as it is now, or undefined when it cannot be listed. */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- replaced by lib/lab/s3-browser.ts when the s3-store branch lands
-export async function listStudentPrefix(_access: PysparkS3Access): Promise<PysparkS3Listing | undefined> {
-  return undefined; // lib/lab/s3-browser.ts (s3-store branch)
+/** The student's prefix as it is now (the first objects), with their own key. */
+export function listStudentPrefix(access: PysparkS3Access): Promise<PysparkS3Listing> {
+  return listStudentObjects(access);
 }
 
 /** The sandbox's S3 variables for the job's code (AWS_*, S3_BUCKET, S3_PREFIX). */
 export function s3Env(access: PysparkS3Access): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: access.endpoint,
-    AWS_ACCESS_KEY_ID: access.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: access.secretAccessKey,
-    S3_BUCKET: access.bucket,
-    S3_PREFIX: access.prefix,
-  };
+  return s3RunEnv(access);
 }
 
-/** The first rows of one of the student's Parquet objects (JSON-safe values). */
-export interface PysparkParquetPreview {
-  readonly key: string;
-  readonly columns: readonly string[];
-  readonly rows: readonly Record<string, unknown>[];
-  readonly totalRows: number;
-}
-
-/** A preview of a Parquet object under the student's prefix, or undefined when the store cannot be read. */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- replaced by lib/lab/s3-browser.ts when the s3-store branch lands
-export async function previewStudentObject(_access: PysparkS3Access, _key: string): Promise<PysparkParquetPreview | undefined> {
-  return undefined; // lib/lab/s3-browser.ts (s3-store branch)
+/** A preview of a Parquet object under the student's prefix (refused, in Spanish, for any other key). */
+export function previewStudentObject(access: PysparkS3Access, key: string): Promise<PysparkParquetPreview> {
+  return previewParquet(access, key);
 }

@@ -40,7 +40,6 @@ export class ObjectWatcher {
   private async listOnce(): Promise<void> {
     try {
       const listing = await this.list(this.access);
-      if (!listing) return;
       const keys = listing.objects.map((o) => o.key);
       // The first listing (before the job starts) is the baseline: what earlier runs left is not new.
       const known = this.known;

@@ -1,3 +1,5 @@
+import { HDFS_HOME_QUOTA } from '@/lib/limits';
+
 /**
  * bash's error lines, located at the student's line and explained in Spanish. bash prints
  * `checks.sh: line 3: foo: command not found` (C locale; `línea 3: …: orden no encontrada`
@@ -91,6 +93,20 @@ const HADOOP_EXPLAINED: [string, RegExp, (m: RegExpExecArray) => string][] = [
     (m) =>
       `HDFS ha denegado el acceso: eres «${m[1]}» y «${m[3]}» no es tuyo (se pedía ${m[2]}). Cada alumno tiene su carpeta /user/${m[1]} ` +
       'y solo él puede leerla y escribirla (permisos 700); la carpeta de otro alumno está cerrada para ti, como en un clúster real con permisos activados.',
+  ],
+  [
+    'space-quota',
+    /The DiskSpace quota of (?:directory )?(\S+) is exceeded|DSQuotaExceededException/,
+    (m) =>
+      `Has llenado tu cuota de espacio en HDFS${m[1] ? ` (${m[1]})` : ''}: cada alumno tiene ${HDFS_HOME_QUOTA.spaceMb} MB en su carpeta. ` +
+      'Borra lo que ya no necesites con «hdfs dfs -rm -r -skipTrash <ruta>» y mira cuánto usas con «hdfs dfs -count -q -h /user/<tu usuario>».',
+  ],
+  [
+    'name-quota',
+    /The NameSpace quota \(directories and files\) of (?:directory )?(\S+) is exceeded|NSQuotaExceededException/,
+    (m) =>
+      `Has llegado al máximo de archivos y carpetas en HDFS${m[1] ? ` (${m[1]})` : ''}: cada alumno puede tener ${HDFS_HOME_QUOTA.names.toLocaleString('es-ES')}. ` +
+      'Borra los que ya no necesites con «hdfs dfs -rm -r -skipTrash <ruta>».',
   ],
   ['permission', /AccessControlException/, () => 'HDFS ha denegado el acceso (AccessControlException): solo puedes leer y escribir en tu carpeta /user/<tu usuario>.'],
   [

@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { LabDownloadError } from '../errors';
+import type { ProgressListener } from '../kafka/download';
+import type { S3Paths } from './paths';
+import { SEAWEEDFS_LABEL, SEAWEEDFS_MODULE, SEAWEEDFS_VERSION } from './version';
+
+/**
+ * The Go toolchain: `go` on PATH, else the official tarball's place (/usr/local/go), where this
+ * machine kind has it even when a service manager's PATH does not name it.
+ */
+export function goBinary(): string {
+  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) if (existsSync(`${dir}/go`)) return `${dir}/go`;
+  return existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go';
+}
+
+let building: Promise<{ built: boolean; seconds: number }> | undefined;
+
+/**
+ * Builds SeaweedFS's `weed` from the Go module proxy, through the wrapper module in
+ * lab/s3/build (go.mod copies SeaweedFS's replace directives, which only apply in a main module;
+ * go.sum pins every module), unless this version's binary is already there. `-mod=readonly`:
+ * the build may download what go.sum names, never change the pins. The first build takes
+ * minutes (a thousand packages on two cores; lab/s3/README.md has the figure), later starts
+ * none. Written to a temporary name and renamed, so a build cut short never leaves a binary that
+ * looks finished, and two processes building at once both end with a whole one.
+ */
+export function ensureWeedBinary(paths: S3Paths, onProgress?: ProgressListener): Promise<{ built: boolean; seconds: number }> {
+  if (existsSync(paths.binary)) return Promise.resolve({ built: false, seconds: 0 });
+  building ??= buildWeed(paths, onProgress).finally(() => (building = undefined));
+  return building;
+}
+
+async function buildWeed(paths: S3Paths, onProgress?: ProgressListener): Promise<{ built: boolean; seconds: number }> {
+  const startedAt = Date.now();
+  mkdirSync(dirname(paths.binary), { recursive: true });
+  const temporary = `${paths.binary}.${process.pid}.tmp`;
+  onProgress?.({ fraction: 0, message: `Compilando ${SEAWEEDFS_LABEL} (almacén S3) con Go; la primera vez tarda unos minutos…` });
+  const args = ['build', '-trimpath', '-ldflags', '-s -w', '-o', temporary, `${SEAWEEDFS_MODULE}/weed`];
+  const tail: string[] = [];
+  const code = await new Promise<number | null>((resolvePromise, reject) => {
+    const child = spawn(goBinary(), args, {
+      cwd: paths.buildDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // GOFLAGS replaced, not extended: a developer's -mod=mod would let the build rewrite the pins.
+      env: { ...process.env, GOFLAGS: '-mod=readonly -buildvcs=false', CGO_ENABLED: '0' },
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+        if (line.startsWith('go: downloading')) onProgress?.({ fraction: 0, message: `Compilando ${SEAWEEDFS_LABEL}: ${line.slice(4)}` });
+      });
+    }
+    child.once('error', (error) =>
+      reject(new LabDownloadError(`No se pudo ejecutar Go (${goBinary()}) para compilar SeaweedFS: ${error.message}. Instala Go 1.26 o posterior.`, { cause: error })),
+    );
+    child.once('exit', resolvePromise);
+  });
+  if (code !== 0) {
+    rmSync(temporary, { force: true });
+    throw new LabDownloadError(`La compilación de ${SEAWEEDFS_MODULE}@${SEAWEEDFS_VERSION} falló (código ${code}):\n${tail.join('\n')}`);
+  }
+  renameSync(temporary, paths.binary);
+  const seconds = (Date.now() - startedAt) / 1000;
+  onProgress?.({ fraction: 1, message: `${SEAWEEDFS_LABEL} compilado en ${seconds.toFixed(0)} s.` });
+  return { built: true, seconds };
+}
