@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { readSecrets } from '../lab/kafka/secrets';
-import { hadoopPort, hadoopPortMap } from '../lab/ports';
+import { readS3Secrets } from '../lab/s3/secrets';
+import { hadoopPort, hadoopPortMap, s3Port, s3PortMap } from '../lab/ports';
 import { Supervisor } from '../lab/supervisor';
 import { SiteServer } from '../scripts/site-server';
 import { expect } from './fixtures';
@@ -41,7 +42,24 @@ function courseServerEnv(dir: string, instructorPassword: string, env: Record<st
     CAUCE_HADOOP_MODE: 'embedded',
     CAUCE_HADOOP_NAMENODE_URL: `http://127.0.0.1:${hadoop.namenodeHttp}`,
     CAUCE_HADOOP_RM_URL: `http://127.0.0.1:${hadoop.resourcemanagerHttp}`,
+    ...labS3Env(labDir),
+    // And the Spark Connect server pyspark runs use, when the test runner was told where it is.
+    ...(process.env.CAUCE_SPARK_REMOTE ? { CAUCE_SPARK_MODE: 'embedded', CAUCE_SPARK_REMOTE: process.env.CAUCE_SPARK_REMOTE } : {}),
     ...env,
+  };
+}
+
+/** The lab's S3 store as lab/s3/start.ts hands it to the launcher's site (nothing when the lab has not made one). */
+function labS3Env(labDir: string): Record<string, string> {
+  const secrets = readS3Secrets(path.join(labDir, 's3'));
+  if (!secrets) return {};
+  const ports = s3PortMap(s3Port());
+  return {
+    CAUCE_S3_MODE: 'embedded',
+    CAUCE_S3_ENDPOINT: `http://127.0.0.1:${ports.s3}`,
+    CAUCE_S3_FILER_URL: `http://127.0.0.1:${ports.filer}`,
+    CAUCE_S3_ADMIN_ACCESS_KEY: secrets.adminAccessKey,
+    CAUCE_S3_ADMIN_SECRET_KEY: secrets.adminSecretKey,
   };
 }
 
