@@ -519,8 +519,13 @@ export function pysparkProcessLimits(limits: SandboxLimits): ProcessLimits {
  * abandoned by Spark), reads its last progress and releases the session; measured at 1–3 s,
  * so 8 s before the sandbox is killed. The soft deadline is that much before the wall clock,
  * so a timed-out stream is stopped cleanly too and nothing keeps running on the shared server.
+ * `retries`/`maxBackoffMs`: the Spark Connect client's retry policy when the server does not
+ * answer. Spark's own (15 retries, backoff up to 60 s) tolerates 10 minutes, twice a stream's
+ * wall clock: a run then waited silently until it was stopped. 6 retries of at most 5 s give up
+ * after ~30 s (measured, jitter and connection attempts included), long enough for a brief
+ * restart, and the run says the lab is unavailable.
  */
-export const PYSPARK_CLIENT = Object.freeze({ pollMs: 1_000, stopGraceMs: 8_000 });
+export const PYSPARK_CLIENT = Object.freeze({ pollMs: 1_000, stopGraceMs: 8_000, retries: 6, maxBackoffMs: 5_000 });
 
 /**
  * pyspark runs executing at once are runCapacity().pyspark (one per core): every streaming

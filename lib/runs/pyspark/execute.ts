@@ -38,7 +38,7 @@ export async function executePysparkSnippet(run: Run): Promise<void> {
     // The student's principal (prefixed ACLs) and S3 identity (their prefix), made on first use.
     [kafka, s3] = await Promise.all([kafkaTenants()?.ensureStudent(run.student), studentS3Access(run.student)]);
   } catch (error) {
-    console.error('[runs] pyspark lab', error);
+    if (!(error instanceof CauceError)) console.error('[runs] pyspark lab', error); // ours are Spanish already
     return end('lab-unavailable', studentMessage(error, PYSPARK_MESSAGES.labUnavailable));
   }
   if (run.abort.signal.aborted) return end('stopped', 'Detuviste la ejecución.');

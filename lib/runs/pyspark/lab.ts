@@ -1,6 +1,9 @@
+import { connect } from 'node:net';
+import { LabError } from '@/lab/errors';
 import { kafkaBrokers } from '@/lib/env';
 import { listStudentObjects, previewParquet, type ParquetPreview, type S3Listing } from '@/lib/lab/s3-browser';
 import { s3RunEnv, studentS3, type StudentS3Access } from '@/lib/lab/s3-tenants';
+import { PYSPARK_MESSAGES } from './messages';
 
 /**
  * The one place a pyspark run meets the lab's Spark Connect server and S3 store (lab/spark/,
@@ -30,12 +33,28 @@ export function sparkKafkaBootstrap(): string {
   return process.env.CAUCE_SPARK_KAFKA_BOOTSTRAP?.trim() || kafkaBrokers().join(',');
 }
 
+/** Whether something accepts connections at `host:port` within `timeoutMs`. */
+function answers(hostPort: string, timeoutMs: number): Promise<boolean> {
+  const [host, port] = [hostPort.slice(0, hostPort.lastIndexOf(':')).replace(/^\[|\]$/g, ''), Number(hostPort.slice(hostPort.lastIndexOf(':') + 1))];
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
 /**
- * Starts the lab's Spark Connect server if it is started on demand and waits until it answers;
- * resolves at once in external mode or when it is up. Rejects with a Spanish message.
+ * Resolves once the Spark Connect server accepts connections; rejects with a Spanish message
+ * otherwise, before any sandbox starts (the client alone would retry for a while first).
  */
 export async function ensureSpark(): Promise<void> {
-  // lab/spark's on-demand start lands with the spark-server branch; until then the server must be up.
+  const { hostPort } = sparkEndpoint();
+  if (!(await answers(hostPort, 2_000))) throw new LabError(PYSPARK_MESSAGES.labUnavailable, { retriable: true });
 }
 
 /**

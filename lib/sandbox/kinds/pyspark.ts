@@ -57,6 +57,7 @@ export function pysparkSandboxSpec(input: PysparkSpecInput): SandboxSpec {
     ...input.env,
     // The wrapper's settings (it takes them out of the environment before the student's code runs).
     CAUCE_SPARK_POLL_MS: String(PYSPARK_CLIENT.pollMs),
+    CAUCE_SPARK_RETRIES: `${PYSPARK_CLIENT.retries},${PYSPARK_CLIENT.maxBackoffMs}`,
     // Its own stop comes before the sandbox's kill, so a timed-out stream is stopped on the server too.
     CAUCE_SPARK_DEADLINE_MS: String(Math.max(1_000, input.limits.wallMs - PYSPARK_CLIENT.stopGraceMs)),
   };

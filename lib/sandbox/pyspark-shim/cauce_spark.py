@@ -37,6 +37,9 @@ SANDBOX_DIR = os.environ.pop("CAUCE_SANDBOX_DIR", "/sandbox")
 MARKER = "\x1ecauce:record "
 POLL_S = int(os.environ.pop("CAUCE_SPARK_POLL_MS", "1000")) / 1000
 DEADLINE_S = int(os.environ.pop("CAUCE_SPARK_DEADLINE_MS", "0")) / 1000
+# The client's retries when the Spark server does not answer: (retries, longest backoff in ms).
+# Spark's own policy waits up to 10 minutes, longer than a run may last; lib/limits.ts says why these.
+RETRIES, MAX_BACKOFF_MS = (int(n) for n in os.environ.pop("CAUCE_SPARK_RETRIES", "6,5000").split(","))
 # After the queries are stopped, how long the program may take to return before it is interrupted.
 RETURN_GRACE_S = 1.5
 
@@ -143,7 +146,14 @@ def _register(query, session):
 
 def _install():
     """Follows every query the program starts; the writer itself is Spark's, unchanged."""
+    from pyspark.sql.connect.client import retries
     from pyspark.sql.connect.streaming.readwriter import DataStreamWriter
+
+    # DefaultPolicy(max_retries, backoff_multiplier, initial_backoff, max_backoff, jitter, ...):
+    # the same policy, shorter, so an unreachable server ends the run with its explanation.
+    defaults = list(retries.DefaultPolicy.__init__.__defaults__)
+    defaults[0], defaults[3] = RETRIES, MAX_BACKOFF_MS
+    retries.DefaultPolicy.__init__.__defaults__ = tuple(defaults)
 
     for method in ("start", "toTable"):
         original = getattr(DataStreamWriter, method)
