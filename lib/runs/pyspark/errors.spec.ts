@@ -57,6 +57,16 @@ describe('los errores de Spark se explican en español, en la línea del alumno'
     );
     expect(explained.message).toBe('El laboratorio no permite esto: En el laboratorio Spark solo lee y escribe en el almacén S3 (rutas s3a://): «file:/etc» no está permitido.');
     expect(explained.line).toBe(10);
+    // As the Spark Connect client words a PERMISSION_DENIED from the server's guard.
+    const grpc = explainSparkError(
+      error({
+        exception: 'SparkConnectGrpcException',
+        message:
+          '<_InactiveRpcError of RPC that terminated with:\n\tstatus = StatusCode.PERMISSION_DENIED\n\tdetails = "CAUCE_DENIED: La configuración «spark.app.name» no se puede cambiar en el laboratorio."\n\tdebug_error_string = "…"\n>',
+      }),
+      FILES,
+    );
+    expect(grpc.message).toBe('El laboratorio no permite esto: La configuración «spark.app.name» no se puede cambiar en el laboratorio.');
   });
 
   it('Kafka y S3 rechazan lo que no es del alumno, y el mensaje nombra su prefijo', () => {

@@ -62,9 +62,11 @@ export function explainSparkError(error: SparkError, files: readonly { name: str
   const params = error.parameters ?? {};
   const denied = error.message.indexOf(DENIED_MARKER);
   if (denied >= 0) {
+    // Inside gRPC's own text (`details = "CAUCE_DENIED: …"`) the sentence ends at the closing quote.
     const sentence = error.message
       .slice(denied + DENIED_MARKER.length)
       .split('\n')[0]!
+      .replace(/"\s*$/, '')
       .trim();
     return { ...at, message: `El laboratorio no permite esto: ${sentence}` };
   }
