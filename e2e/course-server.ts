@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { readSecrets } from '../lab/kafka/secrets';
 import { readS3Secrets } from '../lab/s3/secrets';
-import { hadoopPort, hadoopPortMap, s3Port, s3PortMap } from '../lab/ports';
+import { hadoopPort, hadoopPortMap, s3Port, s3PortMap, sparkPort } from '../lab/ports';
 import { Supervisor } from '../lab/supervisor';
 import { SiteServer } from '../scripts/site-server';
 import { expect } from './fixtures';
@@ -43,8 +43,10 @@ function courseServerEnv(dir: string, instructorPassword: string, env: Record<st
     CAUCE_HADOOP_NAMENODE_URL: `http://127.0.0.1:${hadoop.namenodeHttp}`,
     CAUCE_HADOOP_RM_URL: `http://127.0.0.1:${hadoop.resourcemanagerHttp}`,
     ...labS3Env(labDir),
-    // And the Spark Connect server pyspark runs use, when the test runner was told where it is.
-    ...(process.env.CAUCE_SPARK_REMOTE ? { CAUCE_SPARK_MODE: 'embedded', CAUCE_SPARK_REMOTE: process.env.CAUCE_SPARK_REMOTE } : {}),
+    // And the lab's Spark Connect server, as lab/spark/start.ts hands it (started on demand by the e2e launcher).
+    CAUCE_SPARK_MODE: 'embedded',
+    CAUCE_SPARK_REMOTE: process.env.CAUCE_SPARK_REMOTE ?? `sc://127.0.0.1:${sparkPort()}`,
+    CAUCE_SPARK_KAFKA_BOOTSTRAP: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.CAUCE_KAFKA_PORT ?? 19092}`,
     ...env,
   };
 }

@@ -6,6 +6,7 @@
  *   airflow, prepare-airflow, airflow-status: lo mismo para Airflow
  *   hadoop, prepare-hadoop, hadoop-status: lo mismo para Hadoop (HDFS + YARN)
  *   s3, prepare-s3, s3-status: lo mismo para el almacén S3 (SeaweedFS)
+ *   spark, prepare-spark, spark-status: lo mismo para el servidor Spark Connect
  * With KAFKA_BROKERS set nothing is started: `kafka` and `status` check that cluster; the
  * same for Airflow with AIRFLOW_API_URL.
  */
@@ -34,6 +35,7 @@ import { startS3 } from './s3/start';
 import { S3Store } from './s3/store';
 import { readS3Secrets } from './s3/secrets';
 import { LAB_BUCKET, SEAWEEDFS_LABEL } from './s3/version';
+import { prepareSparkCommand, runSpark, sparkStatus, type CliTools } from './spark/commands';
 
 const USAGE = `Uso: npx tsx lab/cli.ts <orden>
 
@@ -51,12 +53,16 @@ const USAGE = `Uso: npx tsx lab/cli.ts <orden>
   s3                         compila si hace falta, arranca y vigila el almacén S3 (SeaweedFS) en primer plano
   prepare-s3                 compila SeaweedFS (Go) y prepara su carpeta, sin arrancarlo
   s3-status                  dice si el almacén S3 responde y si existe el bucket ${LAB_BUCKET}
+  spark                      prepara, arranca y vigila el servidor Spark Connect en primer plano
+  prepare-spark [--write-jar-list]  instala pyspark y descarga los conectores de Kafka y S3, sin arrancarlo
+  spark-status               dice si Spark Connect responde (una consulta real)
 
 Variables: KAFKA_BROKERS (modo externo: no arranca nada), CAUCE_KAFKA_PORT (por defecto 9092),
 AIRFLOW_API_URL (+ AIRFLOW_USERNAME, AIRFLOW_PASSWORD: Airflow externo), CAUCE_AIRFLOW_PORT
 (por defecto 8080), CAUCE_HADOOP_PORT (por defecto 9870 y los 13 siguientes), HADOOP_CONF_DIR o
 HADOOP_DEFAULT_FS (Hadoop externo), CAUCE_S3_PORT (por defecto 8333 y los 7 siguientes),
-AWS_ENDPOINT_URL (+ AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: almacén S3 externo), CAUCE_LAB_DIR
+AWS_ENDPOINT_URL (+ AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: almacén S3 externo),
+CAUCE_SPARK_PORT (por defecto 15002), SPARK_REMOTE (Spark Connect externo), CAUCE_LAB_DIR
 (por defecto .lab/).`;
 
 /** A progress line that rewrites itself on a terminal and prints every 10% elsewhere. */
@@ -128,7 +134,7 @@ async function prepare(writeJarList: boolean): Promise<number> {
 async function runKafka(): Promise<number> {
   if (envVar('KAFKA_BROKERS')) return status();
   const startedAt = Date.now();
-  const lab = await startLab({ onProgress: progressPrinter(), kafka: { onLog: brokerLog }, airflow: false, hadoop: false, s3: false });
+  const lab = await startLab({ onProgress: progressPrinter(), kafka: { onLog: brokerLog }, airflow: false, hadoop: false, s3: false, spark: false });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   console.log(`Kafka ${KAFKA_VERSION} listo en ${lab.brokers} tras ${seconds} s. Ctrl-C para detenerlo.`);
 
@@ -282,6 +288,7 @@ async function runS3(): Promise<number> {
   console.log(`Almacén S3 listo tras ${((Date.now() - startedAt) / 1000).toFixed(1)} s. Ctrl-C para detenerlo.`);
   return untilSignal('el almacén S3', () => s3.stop());
 }
+const sparkTools: CliTools = { progress: progressPrinter, untilSignal: (name, stop) => untilSignal(name, stop) };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -320,6 +327,12 @@ async function main(argv: string[]): Promise<number> {
       return prepareS3Command();
     case 's3-status':
       return s3Status();
+    case 'spark':
+      return runSpark(sparkTools);
+    case 'prepare-spark':
+      return prepareSparkCommand(sparkTools, rest.includes('--write-jar-list'));
+    case 'spark-status':
+      return sparkStatus();
     default:
       console.log(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -38,3 +38,13 @@ export class HadoopUnavailableError extends LabError {
     super(message, { ...options, retriable: true });
   }
 }
+
+/** The Spark Connect server could not be prepared or started, or died while starting. */
+export class SparkStartError extends LabError {}
+
+/** No Spark Connect server answered in time. Retriable: it may come back. */
+export class SparkUnavailableError extends LabError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retriable: true });
+  }
+}

@@ -8,9 +8,12 @@ import { checkKafka } from './kafka/health';
 import { HadoopCluster } from './hadoop/cluster';
 import { startHadoop, type RunningHadoop, type StartHadoopOptions } from './hadoop/start';
 import { KAFKA_PYTHON_VERSION, prepareKafkaPython } from './kafka/python-client';
+import { externalS3 } from './s3/external';
 import { S3Store } from './s3/store';
 import { startS3, type RunningS3, type StartS3Options } from './s3/start';
 import { prepareSparkClient, SPARK_CLIENT_VERSION } from './spark/python-client';
+import { SparkServer } from './spark/server';
+import { startSpark, type RunningSpark, type StartSparkOptions } from './spark/start';
 import { serviceStates } from './service-state';
 import { Supervisor } from './supervisor';
 
@@ -24,6 +27,8 @@ export { startHadoop, type RunningHadoop } from './hadoop/start';
 export { HADOOP_VERSION } from './hadoop/version';
 export { startS3, type RunningS3 } from './s3/start';
 export { SEAWEEDFS_LABEL } from './s3/version';
+export { startSpark, type RunningSpark } from './spark/start';
+export { SPARK_VERSION } from './spark/version';
 
 export interface StartLabOptions {
   /** Download / format progress ("Descargando Kafka 4.4.0… 63%"). @default ignore */
@@ -49,6 +54,11 @@ export interface StartLabOptions {
    * none at all. @default {} ($CAUCE_S3, else on demand; AWS_ENDPOINT_URL: external)
    */
   readonly s3?: StartS3Options | false;
+  /**
+   * The Spark Connect server of pyspark runs: `when` as for Hadoop, or false for none at all.
+   * @default {} ($CAUCE_SPARK, else on demand; SPARK_REMOTE: an existing server)
+   */
+  readonly spark?: StartSparkOptions | false;
 }
 
 export interface RunningLab {
@@ -72,6 +82,8 @@ export interface RunningFullLab extends RunningLab {
   readonly hadoop?: RunningHadoop;
   /** The S3 store, when it was asked for (running, or waiting for a request). */
   readonly s3?: RunningS3;
+  /** Spark, when it was asked for (running, or waiting for a run's request). */
+  readonly spark?: RunningSpark;
   /** Everything the site's process needs: KAFKA_BROKERS, AIRFLOW_API_URL, credentials… */
   readonly env: Readonly<Record<string, string>>;
 }
@@ -90,17 +102,23 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
   const progress = options.onProgress ? { onProgress: options.onProgress } : {};
   const hadoopOptions = options.hadoop;
   const s3Options = options.s3;
-  // In parallel: Airflow's first install takes a minute, Kafka's download as long; Hadoop, when
-  // asked for at start, as long again (on demand it only sets up its watch here); the S3
-  // store's first Go build some minutes (then none).
-  const [kafka, airflow, hadoop, s3] = await Promise.allSettled([
+  const sparkOptions = options.spark;
+  // Spark's sessions write s3a:// paths to the lab's store (or the external one): the server is
+  // told where at start, whether or not the store is running yet (both start on demand).
+  const s3Endpoint = externalS3()?.endpoint ?? (s3Options === false ? undefined : new S3Store(s3Options?.store).endpoint);
+  const sparkWithStore = sparkOptions === false ? false : { ...sparkOptions, server: { ...(s3Endpoint ? { s3Endpoint } : {}), ...sparkOptions?.server } };
+  // In parallel: Airflow's first install takes a minute, Kafka's download as long; Hadoop and
+  // Spark, when asked for at start, as long again (on demand they install and set up their
+  // watch); the S3 store's first Go build some minutes (then none).
+  const [kafka, airflow, hadoop, s3, spark] = await Promise.allSettled([
     startKafka(options, log),
     airflowOptions === false ? undefined : startAirflow({ log, ...progress, ...airflowOptions }),
     hadoopOptions === false ? undefined : startHadoop({ log, ...progress, ...hadoopOptions }),
     s3Options === false ? undefined : startS3({ log, ...progress, ...s3Options }),
+    sparkWithStore === false ? undefined : startSpark({ log, ...progress, ...sparkWithStore }),
   ]);
-  const started = [kafka, airflow, hadoop, s3].flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []));
-  const failed = [kafka, airflow, hadoop, s3].find((result) => result.status === 'rejected');
+  const started = [kafka, airflow, hadoop, s3, spark].flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []));
+  const failed = [kafka, airflow, hadoop, s3, spark].find((result) => result.status === 'rejected');
   if (failed || kafka.status === 'rejected') {
     // One failed: stop the others so no process outlives the failed start.
     await Promise.allSettled(started.map((service) => service.stop()));
@@ -109,6 +127,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
   const airflowValue = airflow.status === 'fulfilled' ? airflow.value : undefined;
   const hadoopValue = hadoop.status === 'fulfilled' ? hadoop.value : undefined;
   const s3Value = s3.status === 'fulfilled' ? s3.value : undefined;
+  const sparkValue = spark.status === 'fulfilled' ? spark.value : undefined;
   let stopping: Promise<void> | undefined;
   return {
     brokers: kafka.value.brokers,
@@ -116,7 +135,8 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
     airflow: airflowValue,
     ...(hadoopValue ? { hadoop: hadoopValue } : {}),
     ...(s3Value ? { s3: s3Value } : {}),
-    env: { ...kafka.value.env, ...airflowValue?.env, ...hadoopValue?.env, ...s3Value?.env },
+    ...(sparkValue ? { spark: sparkValue } : {}),
+    env: { ...kafka.value.env, ...airflowValue?.env, ...hadoopValue?.env, ...s3Value?.env, ...sparkValue?.env },
     stop: () => (stopping ??= Promise.all(started.map((service) => service.stop())).then(() => undefined)),
   };
 }
@@ -127,9 +147,10 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningFu
  * ports, so its own broker still shutting down is not reported as another program's. Only the
  * embedded services: nothing in external mode.
  */
-export async function stopLeftovers(options: Pick<StartLabOptions, 'kafka' | 'airflow' | 'hadoop' | 's3'> = {}): Promise<void> {
+export async function stopLeftovers(options: Pick<StartLabOptions, 'kafka' | 'airflow' | 'hadoop' | 's3' | 'spark'> = {}): Promise<void> {
   await Promise.all([
     options.s3 === false || envVar('AWS_ENDPOINT_URL')?.trim() ? undefined : new S3Store(options.s3?.store).killStale(),
+    options.spark === false || envVar('SPARK_REMOTE')?.trim() ? undefined : new SparkServer(options.spark?.server).killStale(),
     options.hadoop === false || envVar('HADOOP_CONF_DIR')?.trim() || envVar('HADOOP_DEFAULT_FS')?.trim() ? undefined : new HadoopCluster(options.hadoop?.cluster).killStale(),
     envVar('KAFKA_BROKERS')?.trim() ? undefined : new KafkaBroker(options.kafka).killStaleBroker(),
     options.airflow === false || envVar('AIRFLOW_API_URL')?.trim() ? undefined : new AirflowServer(options.airflow?.server).killStale(),

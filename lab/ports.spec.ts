@@ -16,7 +16,10 @@ function takenPort(): Promise<number> {
 
 describe('puertos del arranque', () => {
   it('con el laboratorio integrado se comprueban el sitio, Kafka y su controlador, y Airflow con sus dos puertos de logs', () => {
-    const ports = launcherPorts({ port: 3000, host: '127.0.0.1' }, { CAUCE_KAFKA_PORT: '9092', CAUCE_AIRFLOW_PORT: '8080', CAUCE_HADOOP: 'off', CAUCE_S3: 'off' });
+    const ports = launcherPorts(
+      { port: 3000, host: '127.0.0.1' },
+      { CAUCE_KAFKA_PORT: '9092', CAUCE_AIRFLOW_PORT: '8080', CAUCE_HADOOP: 'off', CAUCE_S3: 'off', CAUCE_SPARK: 'off' },
+    );
     expect(ports.map(({ port, owner }) => `${port} ${owner}`)).toEqual([
       '3000 el sitio',
       '9092 Kafka',
@@ -28,7 +31,7 @@ describe('puertos del arranque', () => {
   });
 
   it('Hadoop (aunque arranque bajo demanda) reserva su bloque de 14 puertos desde el 9870, que CAUCE_HADOOP_PORT mueve entero', () => {
-    const ports = launcherPorts({ port: 3000, host: '127.0.0.1' }, { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080', CAUCE_S3: 'off' });
+    const ports = launcherPorts({ port: 3000, host: '127.0.0.1' }, { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080', CAUCE_S3: 'off', CAUCE_SPARK: 'off' });
     expect(ports.slice(1).map(({ port, owner }) => `${port} ${owner}`)).toEqual([
       '9870 el NameNode de Hadoop (web)',
       '9871 el NameNode de Hadoop (RPC)',
@@ -45,13 +48,16 @@ describe('puertos del arranque', () => {
       '9882 el NodeManager de YARN (localizador)',
       '9883 el shuffle de MapReduce',
     ]);
-    const moved = launcherPorts({ port: 3000, host: '127.0.0.1' }, { KAFKA_BROKERS: 'k:9092', AIRFLOW_API_URL: 'http://a:8080', CAUCE_HADOOP_PORT: '19870', CAUCE_S3: 'off' });
+    const moved = launcherPorts(
+      { port: 3000, host: '127.0.0.1' },
+      { KAFKA_BROKERS: 'k:9092', AIRFLOW_API_URL: 'http://a:8080', CAUCE_HADOOP_PORT: '19870', CAUCE_S3: 'off', CAUCE_SPARK: 'off' },
+    );
     expect(moved.slice(1).map(({ port }) => port)).toEqual(Array.from({ length: 14 }, (_, i) => 19_870 + i));
     expect(moved[1]?.moveWith).toBe('CAUCE_HADOOP_PORT (Hadoop usa ese puerto y los 13 siguientes)');
   });
 
   it('el almacén S3 (aunque arranque bajo demanda) reserva su bloque de 8 puertos desde el 8333, que CAUCE_S3_PORT mueve entero', () => {
-    const external = { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080', CAUCE_HADOOP: 'off' };
+    const external = { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080', CAUCE_HADOOP: 'off', CAUCE_SPARK: 'off' };
     const ports = launcherPorts({ port: 3000, host: '127.0.0.1' }, external);
     expect(ports.slice(1).map(({ port, owner }) => `${port} ${owner}`)).toEqual([
       '8333 el almacén S3 (API S3)',
@@ -68,10 +74,24 @@ describe('puertos del arranque', () => {
     expect(moved[1]?.moveWith).toBe('CAUCE_S3_PORT (el almacén S3 usa ese puerto y los 7 siguientes)');
   });
 
-  it('con Kafka, Airflow, Hadoop y S3 externos solo se comprueba el puerto del sitio, en la dirección en que escuchará', () => {
+  it('Spark Connect (aunque arranque bajo demanda) reserva el 15002 en la interfaz local, que CAUCE_SPARK_PORT mueve', () => {
+    const external = { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080', HADOOP_DEFAULT_FS: 'hdfs://nn:8020', CAUCE_S3: 'off' };
+    expect(launcherPorts({ port: 3000, host: '127.0.0.1' }, external).slice(1)).toEqual([
+      { port: 15_002, host: '127.0.0.1', owner: 'Spark Connect', moveWith: 'CAUCE_SPARK_PORT' },
+    ]);
+    expect(launcherPorts({ port: 3000, host: '127.0.0.1' }, { ...external, CAUCE_SPARK_PORT: '15102' })[1]?.port).toBe(15_102);
+  });
+
+  it('con Kafka, Airflow, Hadoop, S3 y Spark externos solo se comprueba el puerto del sitio, en la dirección en que escuchará', () => {
     const ports = launcherPorts(
       { port: 8000, host: '0.0.0.0' },
-      { KAFKA_BROKERS: 'kafka:9092', AIRFLOW_API_URL: 'http://airflow:8080', HADOOP_DEFAULT_FS: 'hdfs://nn:8020', AWS_ENDPOINT_URL: 'https://s3.example.org' },
+      {
+        KAFKA_BROKERS: 'kafka:9092',
+        AIRFLOW_API_URL: 'http://airflow:8080',
+        HADOOP_DEFAULT_FS: 'hdfs://nn:8020',
+        AWS_ENDPOINT_URL: 'https://s3.example.org',
+        SPARK_REMOTE: 'sc://spark:15002',
+      },
     );
     expect(ports).toEqual([{ port: 8000, host: '0.0.0.0', owner: 'el sitio', moveWith: '--port o PORT' }]);
   });

@@ -26,6 +26,8 @@ const DEFAULT_AIRFLOW_PORT = 8080;
 const DEFAULT_HADOOP_PORT = 9870;
 /** The S3 API's usual port (SeaweedFS's and many tools' default); SeaweedFS's other servers take the next 7. */
 const DEFAULT_S3_PORT = 8333;
+/** Spark Connect's own default port. */
+const DEFAULT_SPARK_PORT = 15002;
 const LOOPBACK = '127.0.0.1';
 
 /** The embedded broker's client port: CAUCE_KAFKA_PORT, else 9092. */
@@ -92,6 +94,24 @@ export function s3Ports(base = s3Port()): PortNeed[] {
 /** AWS_ENDPOINT_URL points at an existing S3: the lab starts no store. */
 export function s3IsExternal(source: EnvSource = process.env): boolean {
   return Boolean(envVar('AWS_ENDPOINT_URL', source)?.trim());
+}
+
+/** The embedded Spark Connect server's port: CAUCE_SPARK_PORT, else 15002. */
+export function sparkPort(source?: EnvSource): number {
+  return envVar('CAUCE_SPARK_PORT', source) ?? DEFAULT_SPARK_PORT;
+}
+
+/**
+ * The embedded Spark Connect server (lab/spark/server.ts), on loopback only. Its driver's RPC and
+ * block manager take ephemeral loopback ports: nothing outside the JVM talks to them (local mode).
+ */
+export function sparkPorts(port = sparkPort()): PortNeed[] {
+  return [{ port, host: LOOPBACK, owner: 'Spark Connect', moveWith: 'CAUCE_SPARK_PORT' }];
+}
+
+/** SPARK_REMOTE points at an existing Spark Connect server: the lab starts none. */
+export function sparkIsExternal(source: EnvSource = process.env): boolean {
+  return Boolean(envVar('SPARK_REMOTE', source)?.trim());
 }
 
 /**
@@ -197,6 +217,8 @@ export function launcherPorts(site: { port: number; host: string }, source: EnvS
     ...(hadoopIsExternal(source) || envVar('CAUCE_HADOOP', source) === 'off' ? [] : hadoopPorts(hadoopPort(source))),
     // The S3 store too (it starts on demand like Hadoop).
     ...(s3IsExternal(source) || envVar('CAUCE_S3', source) === 'off' ? [] : s3Ports(s3Port(source))),
+    // Spark too: on demand by default, checked up front for the same reason.
+    ...(sparkIsExternal(source) || envVar('CAUCE_SPARK', source) === 'off' ? [] : sparkPorts(sparkPort(source))),
   ];
 }
 

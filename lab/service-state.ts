@@ -12,7 +12,7 @@ import type { Supervisor } from './supervisor';
  * its service restarted under it. A missing or unreadable file means "not known": the site then
  * goes by its probes alone (external mode, `next dev`, the tests' own labs).
  */
-export const ServiceName = z.enum(['kafka', 'airflow', 'hadoop', 's3', 'site']);
+export const ServiceName = z.enum(['kafka', 'airflow', 'hadoop', 's3', 'spark', 'site']);
 export type ServiceName = z.infer<typeof ServiceName>;
 
 const ServiceState = z.object({

@@ -89,6 +89,24 @@ const Env = z.object({
     .optional()
     .describe("The store's admin access key for the site's server (students' identities, the S3 browser); set by the launcher, never passed to runs"),
   CAUCE_S3_ADMIN_SECRET_KEY: z.string().optional().describe('Its secret key'),
+  // Spark (lab/spark/).
+  CAUCE_SPARK_PORT: wholeNumber().describe('Port of the embedded Spark Connect server (loopback only). Default 15002'),
+  CAUCE_SPARK: z
+    .enum(['on', 'demand', 'off'])
+    .default('demand')
+    .describe('"on": the launcher starts the embedded Spark Connect server with the lab; "demand": when a pyspark run first asks for it; "off": never'),
+  SPARK_REMOTE: z.string().optional().describe('An existing Spark Connect server (sc://host:15002): external mode, the lab starts no Spark'),
+  CAUCE_SPARK_UID: wholeNumber().describe("The uid the lab's Spark Connect server runs as when started by root; default 61910"),
+  CAUCE_SPARK_PYTHON_DIR: z
+    .string()
+    .optional()
+    .describe("The lab's pyspark (a venv from lab/spark/python/requirements.lock: the server's jars and the Spark Connect client); default <repo>/.lab/spark-python"),
+  CAUCE_SPARK_REMOTE: z.string().optional().describe('The Spark Connect server pyspark runs use (sc://127.0.0.1:15002); set by the launcher'),
+  CAUCE_SPARK_MODE: z.enum(['embedded', 'external']).optional().describe('Set by the launcher; absent when this server has no Spark'),
+  CAUCE_SPARK_KAFKA_BOOTSTRAP: z
+    .string()
+    .optional()
+    .describe("The kafka.bootstrap.servers a pyspark run must give Spark's Kafka source (the lab broker's SASL listener as the server reaches it); set by the launcher"),
   // The lab's data.
   CAUCE_LAB_DIR: z.string().optional().describe("Root of the lab's state (Kafka data, Airflow home, the SQLite file); default <repo>/.lab"),
   // Course hosting (read at request time: lib/auth/mode.ts, lib/db/connect.ts, lib/auth/session.ts).

@@ -528,6 +528,14 @@ export function pysparkProcessLimits(limits: SandboxLimits): ProcessLimits {
 export const PYSPARK_CLIENT = Object.freeze({ pollMs: 1_000, stopGraceMs: 8_000, retries: 6, maxBackoffMs: 5_000 });
 
 /**
+ * How long a pyspark run waits for the lab's Spark Connect server started on demand: 3 minutes.
+ * Measured: ~50 s from the request to a healthy server on the 2-core machine (the JVM, the
+ * connectors and the health check's own session), more on a first start that still installs
+ * pyspark and fetches the jars; the run's wall clock starts only after this wait.
+ */
+export const SPARK_ON_DEMAND_WAIT_MS = 180_000;
+
+/**
  * pyspark runs executing at once are runCapacity().pyspark (one per core): every streaming
  * query runs on the lab's one Spark server, whose local executors have those cores.
  */

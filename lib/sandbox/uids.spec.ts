@@ -8,6 +8,7 @@ const WIDTH: Record<string, number> = {
   airflowTasks: SANDBOX_UIDS.airflowParse - SANDBOX_UIDS.airflowTasks,
   airflowParse: 10,
   airflow: 1,
+  spark: 1,
   shell: MAX_SLOTS_PER_RANGE,
   kafkaPy: MAX_SLOTS_PER_RANGE,
   pyspark: MAX_SLOTS_PER_RANGE,

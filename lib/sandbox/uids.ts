@@ -19,6 +19,8 @@ export const SANDBOX_UIDS = Object.freeze({
   airflowParse: 61_520,
   /** The lab's Airflow itself, when started by root (not a slot: one uid). */
   airflow: 61_900,
+  /** The lab's Spark Connect server, when started by root (not a slot: one uid). */
+  spark: 61_910,
   /** shell runs (the Hadoop course). */
   shell: 62_000,
   /** kafka-py runs. */

@@ -34,7 +34,10 @@ export async function executePysparkSnippet(run: Run): Promise<void> {
   let kafka: StudentKafkaAccess | undefined;
   let s3: PysparkS3Access | undefined;
   try {
-    await ensureSpark();
+    let said = '';
+    await ensureSpark((message) => {
+      if (message !== said) run.emit({ type: 'status', state: 'starting', message: (said = message) });
+    });
     // The student's principal (prefixed ACLs) and S3 identity (their prefix), made on first use.
     [kafka, s3] = await Promise.all([kafkaTenants()?.ensureStudent(run.student), studentS3Access(run.student)]);
   } catch (error) {
