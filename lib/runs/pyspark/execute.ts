@@ -33,13 +33,21 @@ export async function executePysparkSnippet(run: Run): Promise<void> {
   run.emit({ type: 'status', state: 'starting', message: 'Preparando el servidor de Spark del laboratorio…' });
   let kafka: StudentKafkaAccess | undefined;
   let s3: PysparkS3Access | undefined;
+  // «Detener» while the lab's Spark still starts ends the run at once (the start goes on for the next one).
+  const stopped = new Promise<'stopped'>((resolve) => {
+    if (run.abort.signal.aborted) resolve('stopped');
+    run.abort.signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+  });
   try {
     let said = '';
-    await ensureSpark((message) => {
-      if (message !== said) run.emit({ type: 'status', state: 'starting', message: (said = message) });
-    });
-    // The student's principal (prefixed ACLs) and S3 identity (their prefix), made on first use.
-    [kafka, s3] = await Promise.all([kafkaTenants()?.ensureStudent(run.student), studentS3Access(run.student)]);
+    const ready = async () => {
+      await ensureSpark((message) => {
+        if (message !== said) run.emit({ type: 'status', state: 'starting', message: (said = message) });
+      });
+      // The student's principal (prefixed ACLs) and S3 identity (their prefix), made on first use.
+      [kafka, s3] = await Promise.all([kafkaTenants()?.ensureStudent(run.student), studentS3Access(run.student)]);
+    };
+    if ((await Promise.race([ready(), stopped])) === 'stopped') return end('stopped', 'Detuviste la ejecución.');
   } catch (error) {
     if (!(error instanceof CauceError)) console.error('[runs] pyspark lab', error); // ours are Spanish already
     return end('lab-unavailable', studentMessage(error, PYSPARK_MESSAGES.labUnavailable));
