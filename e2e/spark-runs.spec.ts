@@ -1,4 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
+import { seriousViolations } from './axe';
 import { createCourse, joinCourse, startCourseServer } from './course-server';
 import { openRunnable, outputLog, replaceCode, runStatus } from './editor';
 import { expect, test } from './fixtures';
@@ -71,9 +72,11 @@ test('el alumno produce mensajes, lanza el trabajo de Spark con un disparador de
   await expect(parquet.first()).toBeVisible({ timeout: 30_000 });
   await parquet
     .first()
-    .getByRole('button', { name: /Ver las primeras filas/ })
+    .getByRole('button', { name: /^Ver filas de .*\.parquet$/ })
     .click();
   await expect(objects.getByRole('table')).toContainText('valor');
+  // The chart, the batch table, the object list and the preview pass axe (both themes share the markup).
+  expect(await seriousViolations(page)).toEqual([]);
 
   const first = await ranges(spark);
   await spark.getByRole('button', { name: 'Detener' }).click();

@@ -87,7 +87,8 @@ export function S3ObjectList({ bucket, prefix, objects, added = [] }: S3ObjectLi
                   type="button"
                   className="s3-preview-button"
                   aria-expanded={open?.key === o.key}
-                  aria-label={`Ver las primeras filas de ${o.key.split('/').at(-1)}`}
+                  // The visible words first, then which file (axe: the accessible name contains the visible text).
+                  aria-label={`${open?.key === o.key ? 'Ocultar filas' : 'Ver filas'} de ${o.key.split('/').at(-1)}`}
                   onClick={async () => {
                     if (open?.key === o.key) return setOpen(undefined);
                     setOpen({ key: o.key });
