@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { readSecrets } from '../lab/kafka/secrets';
-import { readS3Secrets } from '../lab/s3/secrets';
 import { hadoopPort, hadoopPortMap, s3Port, s3PortMap, sparkPort } from '../lab/ports';
+import { readS3Secrets } from '../lab/s3/secrets';
 import { Supervisor } from '../lab/supervisor';
 import { SiteServer } from '../scripts/site-server';
 import { expect } from './fixtures';
@@ -31,37 +31,36 @@ function courseServerEnv(dir: string, instructorPassword: string, env: Record<st
   const kafka = readSecrets(path.join(labDir, 'kafka'));
   if (!kafka) throw new Error(`No están las credenciales del Kafka del laboratorio en ${labDir}/kafka: ¿arrancó el laboratorio de e2e?`);
   const hadoop = hadoopPortMap(hadoopPort());
+  // The lab's S3 store (on demand), as lab/s3/start.ts hands it to the launcher's site: its admin
+  // key is created when the launcher starts, so it is there once the e2e lab is up.
+  const s3 = s3PortMap(s3Port());
+  const s3Secrets = readS3Secrets(path.join(labDir, 's3'));
+  const brokers = process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.CAUCE_KAFKA_PORT ?? 19092}`;
   return {
     CAUCE_MODE: 'course',
     CAUCE_DB_FILE: path.join(dir, 'cauce.sqlite'),
     CAUCE_INSTRUCTOR_PASSWORD: instructorPassword,
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.CAUCE_KAFKA_PORT ?? 19092}`,
+    KAFKA_BROKERS: brokers,
     KAFKA_ADMIN_USERNAME: kafka.adminUser,
     KAFKA_ADMIN_PASSWORD: kafka.adminPassword,
     // And the lab's Hadoop, as lab/hadoop/start.ts hands it to the launcher's site.
     CAUCE_HADOOP_MODE: 'embedded',
     CAUCE_HADOOP_NAMENODE_URL: `http://127.0.0.1:${hadoop.namenodeHttp}`,
     CAUCE_HADOOP_RM_URL: `http://127.0.0.1:${hadoop.resourcemanagerHttp}`,
-    ...labS3Env(labDir),
-    // And the lab's Spark Connect server, as lab/spark/start.ts hands it (started on demand by the e2e launcher).
+    ...(s3Secrets
+      ? {
+          CAUCE_S3_MODE: 'embedded',
+          CAUCE_S3_ENDPOINT: `http://127.0.0.1:${s3.s3}`,
+          CAUCE_S3_FILER_URL: `http://127.0.0.1:${s3.filer}`,
+          CAUCE_S3_ADMIN_ACCESS_KEY: s3Secrets.adminAccessKey,
+          CAUCE_S3_ADMIN_SECRET_KEY: s3Secrets.adminSecretKey,
+        }
+      : {}),
+    // And its Spark Connect server, as lab/spark/start.ts hands it (CAUCE_SPARK_PORT: 15102 in e2e).
     CAUCE_SPARK_MODE: 'embedded',
-    CAUCE_SPARK_REMOTE: process.env.CAUCE_SPARK_REMOTE ?? `sc://127.0.0.1:${sparkPort()}`,
-    CAUCE_SPARK_KAFKA_BOOTSTRAP: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.CAUCE_KAFKA_PORT ?? 19092}`,
+    CAUCE_SPARK_REMOTE: `sc://127.0.0.1:${sparkPort()}`,
+    CAUCE_SPARK_KAFKA_BOOTSTRAP: brokers,
     ...env,
-  };
-}
-
-/** The lab's S3 store as lab/s3/start.ts hands it to the launcher's site (nothing when the lab has not made one). */
-function labS3Env(labDir: string): Record<string, string> {
-  const secrets = readS3Secrets(path.join(labDir, 's3'));
-  if (!secrets) return {};
-  const ports = s3PortMap(s3Port());
-  return {
-    CAUCE_S3_MODE: 'embedded',
-    CAUCE_S3_ENDPOINT: `http://127.0.0.1:${ports.s3}`,
-    CAUCE_S3_FILER_URL: `http://127.0.0.1:${ports.filer}`,
-    CAUCE_S3_ADMIN_ACCESS_KEY: secrets.adminAccessKey,
-    CAUCE_S3_ADMIN_SECRET_KEY: secrets.adminSecretKey,
   };
 }
 

@@ -151,7 +151,7 @@ async function inBatches<T>(count: number, parallel: number, task: () => Promise
 async function main() {
   if (spawnSync(path.join(root, 'node_modules/.bin/next'), ['build'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
   const { startLab } = await import('../lab/index');
-  const lab = await startLab({ log: () => undefined, airflow: false, hadoop: false, spark: false });
+  const lab = await startLab({ log: () => undefined, airflow: false, hadoop: false, s3: false, spark: false });
   const server = spawn('setpriv', ['--pdeathsig', 'SIGTERM', '--', process.execPath, '--expose-gc', path.join(root, 'scripts', 'serve-next.mjs'), String(port)], {
     cwd: root,
     detached: true,

@@ -83,7 +83,7 @@ function ensureSystem(kind) {
 }
 
 /**
- * Go builds the S3 store (SeaweedFS, lab/s3/build) from the Go module proxy. Debian's own Go is
+ * Go builds the S3 store (SeaweedFS, lab/s3/go) from the Go module proxy. Debian's own Go is
  * too old for it, so it is not installed from apt: this machine kind has the official one in
  * /usr/local/go; without it, say where to get it.
  */

@@ -62,7 +62,9 @@ count('prepare-hadoop', step('Preparar Hadoop (jars de Maven Central)', bin('tsx
 count('prepare-s3', step('Preparar el almacén S3 (SeaweedFS compilado con Go)', bin('tsx'), ['lab/cli.ts', 'prepare-s3']));
 // kafka-py runs need the article's Python client (a small venv from lab/kafka/python/requirements.lock).
 count('prepare-kafka-python', step('Preparar kafka-python (venv desde el lock)', bin('tsx'), ['lab/cli.ts', 'prepare-kafka-python']));
-// pyspark runs need the thin Spark Connect client (a venv from lab/spark/client/requirements.lock).
+// Spark Connect (pyspark runs, lab/spark specs): pyspark's venv from its lock, the Kafka and S3A jars, the guard.
+count('prepare-spark', step('Preparar Spark (pyspark desde el lock, conectores de Maven Central)', bin('tsx'), ['lab/cli.ts', 'prepare-spark']));
+// pyspark runs' sandbox binds the thin Spark Connect client (a venv from lab/spark/client/requirements.lock).
 count('prepare-spark-client', step('Preparar pyspark-client (venv desde el lock)', bin('tsx'), ['lab/cli.ts', 'prepare-spark-client']));
 const vitestJson = path.join(results, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
@@ -90,6 +92,7 @@ if (built) {
     CAUCE_AIRFLOW_PORT: process.env.CAUCE_AIRFLOW_PORT ?? '18080',
     CAUCE_HADOOP_PORT: process.env.CAUCE_HADOOP_PORT ?? '19870',
     CAUCE_S3_PORT: process.env.CAUCE_S3_PORT ?? '18333',
+    CAUCE_SPARK_PORT: process.env.CAUCE_SPARK_PORT ?? '15102',
   });
   const report = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(playwrightJson);
   if (report) {

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LabDownloadError } from '../errors';
 import type { ProgressListener } from '../kafka/download';
+import { isAlive } from '../kafka/process';
 import type { S3Paths } from './paths';
 import { SEAWEEDFS_LABEL, SEAWEEDFS_MODULE, SEAWEEDFS_VERSION } from './version';
 
@@ -20,7 +21,7 @@ let building: Promise<{ built: boolean; seconds: number }> | undefined;
 
 /**
  * Builds SeaweedFS's `weed` from the Go module proxy, through the wrapper module in
- * lab/s3/build (go.mod copies SeaweedFS's replace directives, which only apply in a main module;
+^ * lab/s3/go (go.mod copies SeaweedFS's replace directives, which only apply in a main module;
  * go.sum pins every module), unless this version's binary is already there. `-mod=readonly`:
  * the build may download what go.sum names, never change the pins. The first build takes
  * minutes (a thousand packages on two cores; lab/s3/README.md has the figure), later starts
@@ -33,13 +34,30 @@ export function ensureWeedBinary(paths: S3Paths, onProgress?: ProgressListener):
   return building;
 }
 
+/** Half-written binaries of builds whose process is gone (a launcher killed while Go ran). */
+function removeAbandonedBuilds(binary: string): void {
+  const prefix = `${basename(binary)}.`;
+  for (const name of readdirSync(dirname(binary))) {
+    const pid = Number(name.startsWith(prefix) && name.endsWith('.tmp') ? name.slice(prefix.length, -'.tmp'.length) : Number.NaN);
+    if (Number.isInteger(pid) && !isAlive(pid)) rmSync(join(dirname(binary), name), { force: true });
+  }
+}
+
 async function buildWeed(paths: S3Paths, onProgress?: ProgressListener): Promise<{ built: boolean; seconds: number }> {
   const startedAt = Date.now();
   mkdirSync(dirname(paths.binary), { recursive: true });
+  removeAbandonedBuilds(paths.binary);
   const temporary = `${paths.binary}.${process.pid}.tmp`;
   onProgress?.({ fraction: 0, message: `Compilando ${SEAWEEDFS_LABEL} (almacén S3) con Go; la primera vez tarda unos minutos…` });
   const args = ['build', '-trimpath', '-ldflags', '-s -w', '-o', temporary, `${SEAWEEDFS_MODULE}/weed`];
   const tail: string[] = [];
+  let downloaded = 0;
+  // Go reports no progress a bar could show: a line every 15 s with the time so far (and the
+  // modules fetched), so a first start never looks stuck, nor floods a CI log.
+  const tick = setInterval(() => {
+    const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
+    onProgress?.({ fraction: 0, message: `Compilando ${SEAWEEDFS_LABEL} con Go… ${minutes} min${downloaded ? ` (${downloaded} módulos descargados)` : ''}` });
+  }, 15_000);
   const code = await new Promise<number | null>((resolvePromise, reject) => {
     const child = spawn(goBinary(), args, {
       cwd: paths.buildDir,
@@ -51,14 +69,14 @@ async function buildWeed(paths: S3Paths, onProgress?: ProgressListener): Promise
       createInterface({ input: stream }).on('line', (line) => {
         tail.push(line);
         if (tail.length > 20) tail.shift();
-        if (line.startsWith('go: downloading')) onProgress?.({ fraction: 0, message: `Compilando ${SEAWEEDFS_LABEL}: ${line.slice(4)}` });
+        if (line.startsWith('go: downloading')) downloaded += 1;
       });
     }
     child.once('error', (error) =>
       reject(new LabDownloadError(`No se pudo ejecutar Go (${goBinary()}) para compilar SeaweedFS: ${error.message}. Instala Go 1.26 o posterior.`, { cause: error })),
     );
     child.once('exit', resolvePromise);
-  });
+  }).finally(() => clearInterval(tick));
   if (code !== 0) {
     rmSync(temporary, { force: true });
     throw new LabDownloadError(`La compilación de ${SEAWEEDFS_MODULE}@${SEAWEEDFS_VERSION} falló (código ${code}):\n${tail.join('\n')}`);

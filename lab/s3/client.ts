@@ -14,6 +14,9 @@ export interface S3Credentials {
  * upload is newer than some S3-compatible stores.
  */
 export function s3Client(endpoint: string, credentials: S3Credentials, region = 'us-east-1'): S3Client {
+  // The SDK warns once per process that versions published after January 2027 need Node 22: it
+  // is pinned in package.json, and the warning would land in every launcher and site log.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client({
     endpoint,
     region,
@@ -25,10 +28,17 @@ export function s3Client(endpoint: string, credentials: S3Credentials, region = 
   });
 }
 
-/** The S3 error code of a failed SDK call (`AccessDenied`, `NoSuchKey`…), or undefined. */
+/**
+ * The S3 error code of a failed SDK call (`AccessDenied`, `NoSuchKey`…), or undefined. A HEAD
+ * has no body to carry one: the SDK then names it `Unknown`, and the HTTP status tells
+ * (403 → `Forbidden`, 404 → `NotFound`, as AWS's own HEAD errors are named).
+ */
 export function s3ErrorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const { name, Code } = error as { name?: unknown; Code?: unknown };
+  const { name, Code, $metadata } = error as { name?: unknown; Code?: unknown; $metadata?: { httpStatusCode?: number } };
   if (typeof Code === 'string') return Code;
-  return typeof name === 'string' && name !== 'Error' ? name : undefined;
+  if (typeof name === 'string' && !['Error', 'Unknown', 'UnknownError'].includes(name)) return name;
+  if ($metadata?.httpStatusCode === 403) return 'Forbidden';
+  if ($metadata?.httpStatusCode === 404) return 'NotFound';
+  return undefined;
 }

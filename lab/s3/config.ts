@@ -41,6 +41,9 @@ export function weedServerArgs(paths: S3Paths, ports: S3PortMap): string[] {
     `-master.port=${ports.master}`,
     `-master.port.grpc=${ports.masterGrpc}`,
     '-master.volumeSizeLimitMB=128',
+    // A single master is its own quorum: with the default 10 s, a restarted master (resuming its
+    // raft state) took ~20 s to lead again, and every read waited for it.
+    '-master.electionTimeout=1s',
     // No statistics sent anywhere (the lab has no internet, and would not send them if it had).
     '-master.telemetry=false',
     `-volume.port=${ports.volume}`,

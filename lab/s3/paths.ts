@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { labRoot } from '../kafka/paths';
+import { labRoot, REPO_ROOT } from '../kafka/paths';
 import { SEAWEEDFS_VERSION } from './version';
 
 /** lab/s3/, where the Go wrapper module that builds `weed` lives (tracked files). */
@@ -12,7 +12,9 @@ export interface S3Paths {
   readonly buildDir: string;
   /**
    * The `weed` binary, named by the SeaweedFS version it was built from, so a second start (or
-   * another test's store) reuses it and a version bump builds a new one beside it.
+   * another test's store) reuses it and a version bump builds a new one beside it. A build
+   * product of this checkout, like .next/: in the repository's .lab/bin whatever CAUCE_LAB_DIR
+   * says, so the e2e lab (.lab/e2e) does not build it a second time.
    */
   readonly binary: string;
   /** The store's state: data/, logs/, the S3 config, secrets, pid file. */
@@ -32,14 +34,14 @@ export interface S3Paths {
 
 /**
  * @param stateDir @default `<lab root>/s3`
- * @param binDir @default `<lab root>/bin` (shared by every store, tests included)
+ * @param binDir @default `<repo>/.lab/bin` (shared by every store, tests and e2e included)
  */
 export function s3Paths(stateDir?: string, binDir?: string): S3Paths {
   const state = resolve(stateDir ?? join(labRoot(), 's3'));
   const data = join(state, 'data');
   return {
-    buildDir: join(S3_SOURCE_DIR, 'build'),
-    binary: join(resolve(binDir ?? join(labRoot(), 'bin')), `weed-${SEAWEEDFS_VERSION}`),
+    buildDir: join(S3_SOURCE_DIR, 'go'),
+    binary: join(resolve(binDir ?? join(REPO_ROOT, '.lab', 'bin')), `weed-${SEAWEEDFS_VERSION}`),
     stateDir: state,
     metaDir: join(data, 'meta'),
     volumeDir: join(data, 'volume'),

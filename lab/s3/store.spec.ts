@@ -25,7 +25,7 @@ describe('Almacén S3 del laboratorio (SeaweedFS)', () => {
   }, 60_000);
 
   it('la versión fijada es la del go.mod del módulo que compila weed', () => {
-    const goMod = readFileSync(new URL('./build/go.mod', import.meta.url), 'utf8');
+    const goMod = readFileSync(new URL('./go/go.mod', import.meta.url), 'utf8');
     expect(goMod).toContain(`github.com/seaweedfs/seaweedfs ${SEAWEEDFS_VERSION}`);
   });
 
@@ -53,6 +53,18 @@ describe('Almacén S3 del laboratorio (SeaweedFS)', () => {
     await lab.store.waitHealthy(60_000);
     const object = await admin.send(new GetObjectCommand({ Bucket: LAB_BUCKET, Key: key }));
     expect(await object.Body?.transformToString()).toBe('sigue aquí');
+    admin.destroy();
+  }, 120_000);
+
+  it('si el proceso muere, el supervisor lo vuelve a arrancar y los datos siguen ahí', async () => {
+    const key = `pruebas/caida-${runId}.txt`;
+    const admin = s3Client(lab.store.endpoint, lab.store.admin);
+    await admin.send(new PutObjectCommand({ Bucket: LAB_BUCKET, Key: key, Body: 'tras la caída' }));
+    const back = new Promise<void>((resolvePromise) => lab.supervisor.once('healthy', () => resolvePromise()));
+    process.kill(lab.store.pid!, 'SIGKILL');
+    await back;
+    const object = await admin.send(new GetObjectCommand({ Bucket: LAB_BUCKET, Key: key }));
+    expect(await object.Body?.transformToString()).toBe('tras la caída');
     admin.destroy();
   }, 120_000);
 

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { LabError, PortInUseError, describeError } from '../errors';
 import type { ProgressListener } from '../kafka/download';
 import { commandLine, isAlive, signalGroup, terminateGroup, waitForPidExit } from '../kafka/process';
@@ -24,7 +24,7 @@ export interface S3StoreOptions {
   readonly port?: number;
   /** Data, logs, config, secrets, pid file. @default `<lab root>/s3` */
   readonly stateDir?: string;
-  /** Where the built `weed` is kept, shared. @default `<lab root>/bin` */
+  /** Where the built `weed` is kept, shared. @default `<repo>/.lab/bin` */
   readonly binDir?: string;
   /**
    * The Go runtime's soft memory limit (GOMEMLIMIT), in MB: the collector works harder near it
@@ -132,7 +132,11 @@ export class S3Store extends EventEmitter<{ exit: [{ expected: boolean; code: nu
     });
   }
 
-  /** The S3 API answers, then the lab's bucket exists (created the first time, as the admin). */
+  /**
+   * The S3 API answers, the lab's bucket exists (created the first time, as the admin), and an
+   * object can be written: "ready" means a student's first write does not wait for the master to
+   * lead and grow the first volumes (~6 s on a new store, measured), which it would otherwise.
+   */
   async waitHealthy(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
@@ -142,6 +146,7 @@ export class S3Store extends EventEmitter<{ exit: [{ expected: boolean; code: nu
       if (health.ok) {
         try {
           await this.ensureBucket();
+          await this.probeWrite();
           return;
         } catch (error) {
           // The filer may answer before the master has a writable volume: try again.
@@ -164,6 +169,16 @@ export class S3Store extends EventEmitter<{ exit: [{ expected: boolean; code: nu
         if (s3ErrorCode(error) !== 'NotFound' && s3ErrorCode(error) !== 'NoSuchBucket') throw error;
       }
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** Writes (and replaces) one object larger than the filer's inline limit, so it lands on a volume. */
+  private async probeWrite(): Promise<void> {
+    const client = s3Client(this.endpoint, this.admin);
+    try {
+      await client.send(new PutObjectCommand({ Bucket: LAB_BUCKET, Key: 'cauce-lab/salud.txt', Body: 'ok\n'.repeat(4096) }));
     } finally {
       client.destroy();
     }

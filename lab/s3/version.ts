@@ -1,5 +1,5 @@
 /**
- * The SeaweedFS the embedded S3 store runs: the module version pinned in lab/s3/build/go.mod
+ * The SeaweedFS the embedded S3 store runs: the module version pinned in lab/s3/go/go.mod
  * (a spec checks they agree). SeaweedFS publishes no tagged module versions on the proxy, so
  * this is a pseudo-version of one commit. No imports, so the site can show it cheaply.
  */

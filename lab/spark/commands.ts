@@ -39,8 +39,9 @@ export async function prepareSparkCommand(tools: CliTools, writeJarList: boolean
 
 /** `spark-status`: a real client call against the lab's (or the external) server. */
 export async function sparkStatus(): Promise<number> {
-  const remote = envVar('SPARK_REMOTE')?.trim() ?? new SparkServer().remote;
-  const health = await checkSpark(remote, 30_000);
+  const external = envVar('SPARK_REMOTE')?.trim();
+  const remote = external ?? new SparkServer().remote;
+  const health = await checkSpark(remote, 30_000, { guarded: !external });
   console.log(health.ok ? `Spark: disponible (${health.version}, ${remote})` : `Spark: no disponible. ${health.error ?? ''}`);
   return health.ok ? 0 : 1;
 }

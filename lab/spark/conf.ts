@@ -70,6 +70,8 @@ export function sparkConf(input: SparkServerInput): Record<string, string> {
     // A plan is a few KB; a student's 100 MB literal is not a lesson.
     'spark.connect.maxPlanSize': String(16 * 1024 * 1024),
     'spark.connect.grpc.maxInboundMessageSize': String(32 * 1024 * 1024),
+    // Refusals and errors reach students as one message, without the server's stack and paths.
+    'spark.sql.connect.serverStacktrace.enabled': 'false',
     // The web UI would show every student's queries and their options (passwords included).
     'spark.ui.enabled': 'false',
     'spark.eventLog.enabled': 'false',
@@ -121,6 +123,8 @@ export function sparkCommand(input: SparkServerInput, java: string): string[] {
     '-XX:MaxMetaspaceSize=256m',
     '-XX:ReservedCodeCacheSize=96m',
     '-XX:+ExitOnOutOfMemoryError',
+    // No JVM of the same uid may attach an agent to this one.
+    '-XX:+DisableAttachMechanism',
     '-Djava.net.preferIPv4Stack=true',
     `-Djava.io.tmpdir=${input.paths.tmpDir}`,
     // The server's uid has no passwd entry: Java's user.home would be «?», and SparkSubmit builds

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SparkStartError } from '../errors';
@@ -54,6 +54,8 @@ export async function ensureGuardClasses(paths: SparkPaths, python: SparkPythonP
         : ((error as { stderr?: string }).stderr?.trim() ?? String(error));
     throw new SparkStartError(`No se pudo compilar la guarda de Spark (${paths.guardSources}): ${detail}`, { cause: error });
   }
+  // mkdtemp made it 0700: the server's own uid must read the classes.
+  chmodSync(building, 0o755);
   try {
     renameSync(building, target);
   } catch {

@@ -13,7 +13,9 @@ export interface SparkHealth {
 /**
  * What a student's run does, in miniature: a Spark Connect session from the lab's pyspark runs
  * `spark.range(1).count()` on the server. A gRPC ping would say the port answers; this says plans
- * are analyzed (the guard loaded), executed and returned. About 3 s, most of it Python imports.
+ * are analyzed, executed and returned. Then `reflect` must be refused with the guard's marker:
+ * Spark only warns when an extension class fails to load and runs on without it, so a server
+ * whose plan guard is missing is not healthy. About 3 s, most of it Python imports.
  */
 const PROBE = `
 import sys, warnings
@@ -22,7 +24,12 @@ from pyspark.sql import SparkSession
 spark = SparkSession.builder.remote(sys.argv[1]).getOrCreate()
 try:
     assert spark.range(1).count() == 1
-    print("CAUCE_SPARK_OK", spark.version, flush=True)
+    try:
+        spark.sql("SELECT reflect('java.lang.String', 'valueOf', 1)").collect()
+        guarded = False
+    except Exception as error:
+        guarded = "CAUCE_DENIED" in str(error)
+    print("CAUCE_SPARK_OK" if guarded else "CAUCE_SPARK_UNGUARDED", spark.version, flush=True)
 finally:
     spark.stop()
 `;
@@ -30,8 +37,12 @@ finally:
 /** The client needs no Java and none of the launcher's environment. */
 const CLIENT_ENV: Record<string, string> = { PATH: '/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' };
 
-/** One health check against a Spark Connect server (`sc://host:port`), never throws. */
-export function checkSpark(remote: string, timeoutMs: number, python: SparkPythonPaths = sparkPythonPaths()): Promise<SparkHealth> {
+/**
+ * One health check against a Spark Connect server (`sc://host:port`), never throws. `guarded`:
+ * the lab's own server must refuse with its guard; an external one is its owner's business.
+ */
+export function checkSpark(remote: string, timeoutMs: number, options: { python?: SparkPythonPaths; guarded?: boolean } = {}): Promise<SparkHealth> {
+  const python = options.python ?? sparkPythonPaths();
   return new Promise((resolvePromise) => {
     const child = spawn(python.python, ['-c', PROBE, remote], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,8 +56,12 @@ export function checkSpark(remote: string, timeoutMs: number, python: SparkPytho
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
     child.once('error', (error) => resolvePromise({ ok: false, error: `no se pudo lanzar el cliente de Spark (${error.message})` }));
     child.once('close', (code, signal) => {
-      const version = /CAUCE_SPARK_OK (\S+)/.exec(stdout)?.[1];
-      if (code === 0 && version) return resolvePromise({ ok: true, version });
+      const version = /CAUCE_SPARK_(?:OK|UNGUARDED) (\S+)/.exec(stdout)?.[1];
+      const guarded = stdout.includes('CAUCE_SPARK_OK');
+      if (code === 0 && version && (guarded || options.guarded === false)) return resolvePromise({ ok: true, version });
+      if (code === 0 && version) {
+        return resolvePromise({ ok: false, error: `Spark Connect en ${remote} responde pero sin la guarda del laboratorio (cauce.spark.PlanGuard no se cargó)` });
+      }
       const reason = signal === 'SIGKILL' ? `sin respuesta en ${Math.round(timeoutMs / 1000)} s` : lastErrorLine(stderr);
       resolvePromise({ ok: false, error: `Spark Connect en ${remote} no responde: ${reason}` });
     });

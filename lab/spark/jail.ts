@@ -22,16 +22,19 @@ export interface JailInput {
  * It also gives the server's uid a name: Hadoop's login (UserGroupInformation) refuses a uid
  * without a passwd entry («Invalid UID, could not determine effective user»), so a generated
  * /etc/passwd and /etc/group are bound over the host's. The network is the host's: the server
- * listens on loopback and reaches Kafka and the S3 store there.
+ * listens on loopback and reaches Kafka and the S3 store there. No --new-session: the launcher
+ * stops the server by signalling its process group, which the JVM stays in.
  */
 export function jailArgs(input: JailInput): string[] {
   const { paths, python } = input;
-  const etc = writeIdentity(join(paths.libsDir, '..', 'etc'), input.uid);
+  const etc = writeIdentity(paths.etcDir, input.uid);
   const javaHome = dirname(dirname(realpathSync(resolveJava())));
   const readOnly = [javaHome, python.venv, paths.libsDir, paths.guardDir, input.sourceDir];
   return [
     '/usr/bin/bwrap',
     '--unshare-user',
+    // Its own process namespace: no other process of the machine to look at (/proc/<pid>/cmdline).
+    '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
     '--die-with-parent',

@@ -17,7 +17,12 @@ export interface SparkPaths {
   readonly libsDir: string;
   /** Compiled guard classes, one folder per source version; beside libsDir. */
   readonly guardDir: string;
-  /** The server's state: local dirs, temp, warehouse, logs, pid file. Owned by the server's uid. */
+  /** The jail's generated passwd and group (jail.ts); beside libsDir. */
+  readonly etcDir: string;
+  /**
+   * The server's state: local dirs, temp, warehouse, logs, pid file. Owned by the server's uid
+   * and closed to others (0700), so the shared folders above live beside it, not in it.
+   */
   readonly stateDir: string;
   /** spark.local.dir: shuffle and spill files. */
   readonly localDir: string;
@@ -30,11 +35,11 @@ export interface SparkPaths {
 }
 
 /**
- * @param stateDir @default `<lab root>/spark`
+ * @param stateDir @default `<lab root>/spark/server`
  * @param libsDir @default `<lab root>/spark/libs`
  */
 export function sparkPaths(stateDir?: string, libsDir?: string): SparkPaths {
-  const state = resolve(stateDir ?? join(labRoot(), 'spark'));
+  const state = resolve(stateDir ?? join(labRoot(), 'spark', 'server'));
   const libs = resolve(libsDir ?? join(labRoot(), 'spark', 'libs'));
   return {
     pom: join(SPARK_SOURCE_DIR, 'pom.xml'),
@@ -42,6 +47,7 @@ export function sparkPaths(stateDir?: string, libsDir?: string): SparkPaths {
     guardSources: join(SPARK_SOURCE_DIR, 'guard', 'cauce', 'spark'),
     libsDir: libs,
     guardDir: join(libs, '..', 'guard'),
+    etcDir: join(libs, '..', 'etc'),
     stateDir: state,
     localDir: join(state, 'local'),
     tmpDir: join(state, 'tmp'),
@@ -72,14 +78,19 @@ export interface SparkPythonPaths {
 export function sparkPythonPaths(): SparkPythonPaths {
   const installDir = resolve(envVar('CAUCE_SPARK_PYTHON_DIR') ?? join(REPO_ROOT, '.lab', 'spark-python'));
   const venv = join(installDir, 'venv');
-  const sparkHome = join(venv, 'lib', sitePython(venv), 'site-packages', 'pyspark');
   return {
     lockFile: join(SPARK_SOURCE_DIR, 'python', 'requirements.lock'),
     installDir,
     venv,
     python: join(venv, 'bin', 'python'),
-    sparkHome,
-    sparkJars: join(sparkHome, 'jars'),
+    // Looked up when read, not now: on a fresh machine the venv (and its python3.X folder) is
+    // made after these paths are.
+    get sparkHome() {
+      return join(venv, 'lib', sitePython(venv), 'site-packages', 'pyspark');
+    },
+    get sparkJars() {
+      return join(this.sparkHome, 'jars');
+    },
     installedMarker: join(installDir, 'installed'),
   };
 }

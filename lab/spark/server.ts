@@ -4,6 +4,7 @@ import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSy
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { envVar } from '../../lib/env';
+import { closedParent } from '../../lib/sandbox/runtime';
 import { SANDBOX_UIDS } from '../../lib/sandbox/uids';
 import { SparkStartError, SparkUnavailableError } from '../errors';
 import { commandLine, isAlive, jdkTool, signalGroup, terminateGroup, waitForPidExit } from '../kafka/process';
@@ -22,12 +23,12 @@ const MAIN_CLASS = 'org.apache.spark.sql.connect.service.SparkConnectServer';
 export interface SparkServerOptions {
   /** @default $CAUCE_SPARK_PORT or 15002 */
   readonly port?: number;
-  /** State folder (local dirs, temp, logs, pid). @default `<lab root>/spark` */
+  /** State folder (local dirs, temp, logs, pid), the server uid's alone. @default `<lab root>/spark/server` */
   readonly stateDir?: string;
   /** @default `<lab root>/spark/libs` */
   readonly libsDir?: string;
   /**
-   * Driver heap in MB. Measured (lab/spark/README.md): about 450 MB resident idle with 1024,
+   * Driver heap in MB. Measured (lab/spark/README.md): about 490 MB resident idle with 1024,
    * 10 streaming sessions fit; every session's plans and state live here. @default 1024
    */
   readonly heapMb?: number;
@@ -111,7 +112,18 @@ export class SparkServer extends EventEmitter<{ exit: [SparkExit] }> {
       mkdirSync(dir, { recursive: true });
     }
     chmodSync(this.paths.stateDir, 0o700);
-    if (this.uid !== undefined) await chownTree(this.paths.stateDir, this.uid);
+    if (this.uid !== undefined) {
+      // The jail binds these folders for the server's uid, which must be able to reach them.
+      for (const dir of [this.paths.stateDir, this.python.venv, this.paths.libsDir]) {
+        const closed = await closedParent(dir);
+        if (closed) {
+          throw new SparkStartError(
+            `Spark corre con un usuario sin privilegios que no puede entrar en ${closed}. Usa una carpeta accesible o da paso a esa con «chmod o+x ${closed}».`,
+          );
+        }
+      }
+      await chownTree(this.paths.stateDir, this.uid);
+    }
   }
 
   async start(): Promise<void> {
@@ -190,7 +202,7 @@ export class SparkServer extends EventEmitter<{ exit: [SparkExit] }> {
     const open = await waitForPort(this.port, timeoutMs, died);
     if (!open) throw this.notHealthy('su puerto no llegó a abrirse');
     for (;;) {
-      const health = await checkSpark(this.remote, Math.max(5_000, Math.min(60_000, deadline - Date.now())), this.python);
+      const health = await checkSpark(this.remote, Math.max(5_000, Math.min(60_000, deadline - Date.now())), { python: this.python });
       if (health.ok) return;
       if (died() || Date.now() >= deadline) throw this.notHealthy(health.error ?? 'no respondió');
       await new Promise((resolvePromise) => setTimeout(resolvePromise, 1_000));

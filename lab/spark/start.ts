@@ -52,7 +52,7 @@ export async function startSpark(options: StartSparkOptions = {}): Promise<Runni
   const log = options.log ?? ((message: string) => console.log(message));
   const external = envVar('SPARK_REMOTE')?.trim();
   if (external) {
-    const health = await checkSpark(external, 30_000).catch((error: unknown) => ({ ok: false, error: describeError(error), version: undefined }));
+    const health = await checkSpark(external, 30_000, { guarded: false }).catch((error: unknown) => ({ ok: false, error: describeError(error), version: undefined }));
     log(health.ok ? `Modo externo: Spark ${health.version} disponible en ${external}.` : `Modo externo: ${health.error}. El sitio arranca igualmente.`);
     const kafka = envVar('KAFKA_BROKERS')?.trim();
     return {
@@ -104,7 +104,8 @@ export async function startSpark(options: StartSparkOptions = {}): Promise<Runni
     // only (about 10 s), not for pip and Maven. A failure here does not hold the lab back: the
     // request retries it.
     await server.prepare(options.onProgress).catch((error: unknown) => log(`No se pudo preparar Spark (${describeError(error)}); se reintentará cuando una lección lo pida.`));
-    const file = sparkRequestFile(join(server.paths.stateDir, '..'));
+    // The lab root of this server's state (<root>/spark/server), where the site writes its request.
+    const file = sparkRequestFile(join(server.paths.stateDir, '..', '..'));
     rmSync(file, { force: true }); // a request left by a previous launcher's site
     watch = setInterval(() => {
       if (!existsSync(file)) return;

@@ -7,7 +7,7 @@ export type ResetResult = { ok: true; message: string } | { ok: false; message: 
 
 /**
  * "Reiniciar el laboratorio de un alumno": stops their runs, then deletes their Kafka topics and
- * consumer groups (their prefix only) and their DAG folder. Callers check the instructor first.
+ * consumer groups (their prefix only), their DAG folder and their S3 objects. Callers check the instructor first.
  */
 export async function resetStudentLab(db: Db, studentId: string, reset = resetStudentNamespace): Promise<ResetResult> {
   const student = await findStudent(db, studentId);
@@ -18,6 +18,7 @@ export async function resetStudentLab(db: Db, studentId: string, reset = resetSt
     const parts = [
       done.kafka ? `${done.topics.length} temas y ${done.groups.length} grupos de consumidores de Kafka borrados` : 'Kafka sin aislamiento por alumno: nada que borrar',
       done.dags ? 'carpeta de DAGs borrada' : 'sin Airflow configurado',
+      ...(done.s3Objects === undefined ? [] : [`${done.s3Objects} objetos de S3 borrados`]),
     ];
     return { ok: true, message: `Laboratorio de ${student.display_name} reiniciado: ${parts.join('; ')}.` };
   } catch (error) {

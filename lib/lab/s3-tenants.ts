@@ -1,5 +1,6 @@
 import { studentSlug } from '@/lab/kafka/credentials';
-import { s3ErrorCode, type S3Credentials } from '@/lab/s3/client';
+import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { s3Client, s3ErrorCode, type S3Credentials } from '@/lab/s3/client';
 import { putStudentIdentity, studentS3Identity } from '@/lab/s3/identities';
 import { LAB_BUCKET } from '@/lab/s3/version';
 import { envVar } from '@/lib/env';
@@ -92,4 +93,31 @@ export function s3ErrorMessage(error: unknown, access: Pick<StudentS3Access, 'bu
   if (code === 'NoSuchBucket' || /NoSuchBucket/.test(text)) return `El bucket no existe: usa s3://${access.bucket}/${access.prefix}.`;
   if (code === 'NoSuchKey' || code === 'NotFound') return 'Ese objeto no existe (¿se borró o aún no se ha escrito?).';
   return undefined;
+}
+
+/**
+ * The instructor's reset: deletes every object under the student's prefix, with the server's
+ * key (their identity stays, so their next run works at once). Returns how many were deleted,
+ * or undefined when this server has no S3 store. Starts the embedded store if it is down.
+ */
+export async function resetStudentS3(student: string): Promise<number | undefined> {
+  const where = s3Endpoint();
+  const admin = adminCredentials();
+  if (!where || !admin) return undefined;
+  await ensureS3Running();
+  const bucket = where.mode === 'external' ? envVar('CAUCE_S3_BUCKET')?.trim() || LAB_BUCKET : LAB_BUCKET;
+  const prefix = `alumnos/${studentSlug(student)}/`;
+  const client = s3Client(where.endpoint, admin);
+  let deleted = 0;
+  try {
+    for (;;) {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000 }));
+      const keys = (page.Contents ?? []).flatMap((item) => (item.Key ? [{ Key: item.Key }] : []));
+      if (keys.length === 0) return deleted;
+      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+      deleted += keys.length;
+    }
+  } finally {
+    client.destroy();
+  }
 }

@@ -37,7 +37,7 @@ describe('modo externo (KAFKA_BROKERS apunta a un clúster existente)', () => {
 
   it('el laboratorio no arranca ningún broker propio y usa el del clúster', async () => {
     const { startLab } = await import('@/lab/index');
-    const lab = await startLab({ log: () => undefined, airflow: false, hadoop: false, spark: false });
+    const lab = await startLab({ log: () => undefined, airflow: false, hadoop: false, s3: false, spark: false });
     expect(lab).toMatchObject({ mode: 'external', brokers: broker.brokers });
     expect(existsSync(path.join(labDir, 'kafka', 'broker.pid'))).toBe(false);
     await lab.stop();

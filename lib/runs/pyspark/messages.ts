@@ -1,9 +1,6 @@
 /** Spanish texts of a pyspark run that the sandbox and the shared run messages do not already say. */
 export const PYSPARK_MESSAGES = {
   labUnavailable: 'El servidor de Spark del laboratorio no está disponible ahora mismo, así que tu trabajo no se ejecutó. Espera unos segundos y vuelve a pulsar «Ejecutar».',
-  starting: 'Arrancando el servidor de Spark del laboratorio (la primera vez tarda alrededor de un minuto)…',
-  startTimedOut: (ms: number, reason?: string) =>
-    `El servidor de Spark del laboratorio no arrancó en ${Math.round(ms / 1000)} s${reason ? ` (${reason})` : ''}, así que tu trabajo no se ejecutó. Vuelve a pulsar «Ejecutar» en un momento.`,
   /** What the run wrote, for its end: batches with rows, and the rows. */
   written: (batches: number, rows: number) =>
     batches === 0

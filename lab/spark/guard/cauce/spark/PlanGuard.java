@@ -64,12 +64,27 @@ public final class PlanGuard extends AbstractFunction1<SparkSessionExtensions, B
           @Override
           public BoxedUnit apply(LogicalPlan plan) {
             check(plan);
+            checkStreams(session, plan);
             return BoxedUnit.UNIT;
           }
         };
       }
     });
     return BoxedUnit.UNIT;
+  }
+
+  /**
+   * Streaming queries one session may have running at once: each holds a micro-batch loop on the
+   * server's two cores for as long as it runs, and a class shares them.
+   */
+  static final int MAX_STREAMS_PER_SESSION = 4;
+
+  /** A new streaming query (its plan is a WriteToStream) beyond the session's share is refused. */
+  private static void checkStreams(SparkSession session, LogicalPlan plan) {
+    if (!(plan instanceof WriteToStream)) return;
+    if (session.streams().active().length >= MAX_STREAMS_PER_SESSION) {
+      throw new Policy.Denied(String.format(Policy.STREAMS, MAX_STREAMS_PER_SESSION));
+    }
   }
 
   /** Every node of the plan, its subqueries and the inner plans of commands (a view's query). */

@@ -47,6 +47,8 @@ public final class Policy {
   public static final String GLOBAL_VIEW = "Las vistas globales se verían desde las sesiones de otros alumnos: usa createOrReplaceTempView.";
   public static final String CONFIG = "La configuración «%s» no se puede cambiar en el laboratorio.";
   public static final String COMMAND = "Esta operación (%s) no está permitida en el servidor de Spark compartido del laboratorio.";
+  public static final String LIMIT = "La opción «%s» admite como mucho %d en el laboratorio: el servidor de Spark lo comparte toda la clase.";
+  public static final String STREAMS = "Ya tienes %d consultas en streaming en marcha en esta sesión, el máximo en el laboratorio: detén alguna con query.stop().";
   public static final String COMPRESSED = "El plan llegó comprimido y el laboratorio no puede revisarlo: simplifica la consulta.";
 
   /** Sources and sinks: what each format may be used for. */
@@ -162,9 +164,26 @@ public final class Policy {
         case "kafka.sasl.jaas.config" -> {
           if (!SCRAM_JAAS.matcher(value).matches()) throw new Denied(String.format(KAFKA_AUTH, "kafka.sasl.jaas.config"));
         }
+        // Two cores for the whole class: a rate source is for a lesson's trickle, not a load test.
+        case "rowspersecond", "rowsperbatch" -> checkAtMost(entry.getKey(), value, MAX_RATE_ROWS);
+        case "numpartitions" -> checkAtMost(entry.getKey(), value, MAX_PARTITIONS);
         default -> { }
       }
     }
+  }
+
+  /** Rows per second (or per batch) of a rate source, and its partitions. */
+  static final long MAX_RATE_ROWS = 10_000;
+  static final long MAX_PARTITIONS = 8;
+
+  private static void checkAtMost(String key, String value, long max) {
+    long number;
+    try {
+      number = Long.parseLong(value.trim());
+    } catch (NumberFormatException notANumber) {
+      return; // the source itself refuses it
+    }
+    if (number > max) throw new Denied(String.format(LIMIT, key, max));
   }
 
   /**

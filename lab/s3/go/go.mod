@@ -1,7 +1,7 @@
 // Builds SeaweedFS's `weed` binary for the lab's S3 store (lab/s3/build.ts runs `go build`).
 // SeaweedFS is built from the Go module proxy, pinned by go.sum. Its own go.mod has replace
 // directives, which only apply in the main module: they are copied here.
-module cauce.local/lab/s3/build
+module cauce.local/lab/s3/go
 
 go 1.26.6
 
