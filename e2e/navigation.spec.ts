@@ -119,8 +119,8 @@ test.describe('encontrar el camino', () => {
     await expect(item('kafka', 'productor')).toContainText('▶ con laboratorio: Kafka');
     await expect(item('airflow', 'definicion-workflow')).toContainText('▶ con laboratorio: Airflow');
     await expect(item('kafka', 'conceptos')).not.toContainText('con laboratorio');
-    // Its only example (PySpark) does not run yet: no promise of a lab.
-    await expect(item('kafka', 'spark-streaming')).not.toContainText('con laboratorio');
+    // Its example (PySpark) runs on the lab's Spark server.
+    await expect(item('kafka', 'spark-streaming')).toContainText('▶ con laboratorio: Spark');
     // Its prerequisite checks run (shell); the Ambari lesson has nothing to run.
     await expect(item('hadoop', 'preparacion')).toContainText('▶ con laboratorio: terminal');
     await expect(item('hadoop', 'instalacion-ambari')).not.toContainText('con laboratorio');
@@ -172,8 +172,7 @@ test.describe('el texto de las lecciones y el laboratorio', () => {
     await expect(page.getByText('En este laboratorio no necesitas Docker')).toBeVisible();
     await page.goto('/cursos/kafka/spark-streaming');
     await expect(page.locator('a[href*="localhost:8888"], a[href*="localhost:9001"]')).toHaveCount(0);
-    await expect(page.getByText(/todavía no se puede ejecutar/).first()).toBeVisible();
-    await expect(page.getByText('Edítalo y ejecútalo desde aquí')).toHaveCount(0);
+    await expect(page.getByText(/En este laboratorio no hay MinIO/).first()).toBeVisible();
   });
 
   test('estudiando solo, junto a «Abrir la interfaz de Airflow» se ve cómo entrar', async ({ page }) => {

@@ -58,18 +58,6 @@ test.describe('editor de un ejemplo ejecutable', () => {
     await expect(runnable.getByRole('button', { name: 'Ejecutar' })).toBeFocused();
     await runnable.getByRole('button', { name: 'Restablecer' }).click();
   });
-
-  test('un ejemplo que el laboratorio aún no ejecuta explica por qué Ejecutar está desactivado', async ({ page }) => {
-    await page.goto('/cursos/kafka/spark-streaming');
-    const runnable = page.getByRole('region', { name: 'Ejemplo ejecutable: De Kafka a S3' });
-    await runnable.scrollIntoViewIfNeeded();
-    await expect(runnable.getByLabel('Lenguaje: Python')).toBeVisible();
-    const run = runnable.getByRole('button', { name: 'Ejecutar' });
-    await run.focus();
-    await expect(run).toHaveAttribute('aria-disabled', 'true');
-    await expect(runnable.getByRole('tooltip')).toBeVisible();
-    await expect(run).toHaveAccessibleDescription(/aún no se puede ejecutar/);
-  });
 });
 
 function normalise(text: string) {

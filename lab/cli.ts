@@ -21,6 +21,7 @@ import { AIRFLOW_VERSION } from './airflow/version';
 import { KafkaBroker } from './kafka/broker';
 import { checkKafka } from './kafka/health';
 import { KAFKA_PYTHON_VERSION, prepareKafkaPython } from './kafka/python-client';
+import { prepareSparkClient, SPARK_CLIENT_VERSION } from './spark/python-client';
 import { readSecrets } from './kafka/secrets';
 import { HadoopCluster } from './hadoop/cluster';
 import { ensureHadoopJars } from './hadoop/download';
@@ -43,6 +44,7 @@ const USAGE = `Uso: npx tsx lab/cli.ts <orden>
   status                     dice si Kafka está disponible
   airflow                    prepara, arranca y vigila Airflow en primer plano (Ctrl-C para detener)
   prepare-kafka-python       instala kafka-python (ejemplos kafka-py) desde lab/kafka/python/requirements.lock
+  prepare-spark-client       instala pyspark-client (trabajos pyspark) desde lab/spark/client/requirements.lock
   prepare-airflow [--relock] instala Airflow desde lab/airflow/requirements.lock y crea la BD de plantilla
   airflow-status             dice si Airflow está disponible
   hadoop                     prepara, arranca y vigila Hadoop (HDFS + YARN) en primer plano
@@ -302,6 +304,11 @@ async function main(argv: string[]): Promise<number> {
     case 'prepare-kafka-python': {
       const { installed } = await prepareKafkaPython();
       console.log(installed ? `kafka-python ${KAFKA_PYTHON_VERSION} instalado.` : `kafka-python ${KAFKA_PYTHON_VERSION} ya estaba instalado.`);
+      return 0;
+    }
+    case 'prepare-spark-client': {
+      const { installed } = await prepareSparkClient();
+      console.log(installed ? `pyspark-client ${SPARK_CLIENT_VERSION} instalado.` : `pyspark-client ${SPARK_CLIENT_VERSION} ya estaba instalado.`);
       return 0;
     }
     case 'prepare-airflow':

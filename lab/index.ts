@@ -11,6 +11,7 @@ import { KAFKA_PYTHON_VERSION, prepareKafkaPython } from './kafka/python-client'
 import { externalS3 } from './s3/external';
 import { S3Store } from './s3/store';
 import { startS3, type RunningS3, type StartS3Options } from './s3/start';
+import { prepareSparkClient, SPARK_CLIENT_VERSION } from './spark/python-client';
 import { SparkServer } from './spark/server';
 import { startSpark, type RunningSpark, type StartSparkOptions } from './spark/start';
 import { serviceStates } from './service-state';
@@ -158,13 +159,20 @@ export async function stopLeftovers(options: Pick<StartLabOptions, 'kafka' | 'ai
 
 /** Kafka alone: external check or embedded broker under a Supervisor; and the Python client of kafka-py runs. */
 async function startKafka(options: StartLabOptions, log: (message: string) => void): Promise<RunningLab> {
-  const [kafka, client] = await Promise.allSettled([startKafkaService(options, log), prepareKafkaPythonClient(log)]);
+  const [kafka, client, spark] = await Promise.allSettled([startKafkaService(options, log), prepareKafkaPythonClient(log), prepareSparkClientVenv(log)]);
   if (kafka.status === 'rejected') throw kafka.reason;
-  if (client.status === 'rejected') {
+  const failed = [client, spark].find((step) => step.status === 'rejected');
+  if (failed) {
     await kafka.value.stop(); // nothing outlives a failed start
-    throw client.reason;
+    throw failed.reason;
   }
   return kafka.value;
+}
+
+/** The pyspark kind's Spark Connect client (a venv from lab/spark/client/requirements.lock): ~20 s on the first start, nothing after. */
+async function prepareSparkClientVenv(log: (message: string) => void): Promise<void> {
+  const { installed } = await prepareSparkClient();
+  if (installed) log(`pyspark-client ${SPARK_CLIENT_VERSION} instalado para los trabajos de Spark.`);
 }
 
 /** The kafka-py kind's client (a venv from lab/kafka/python/requirements.lock): a second on the first start, nothing after. */

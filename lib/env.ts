@@ -41,6 +41,10 @@ const Env = z.object({
     .string()
     .optional()
     .describe("The kafka-py kind's Python client (a venv with kafka-python from lab/kafka/python/requirements.lock); default <repo>/.lab/kafka-python"),
+  CAUCE_SPARK_CLIENT_DIR: z
+    .string()
+    .optional()
+    .describe("The pyspark kind's Spark Connect client (a venv with pyspark-client from lab/spark/client/requirements.lock); default <repo>/.lab/spark-client"),
   CAUCE_AIRFLOW_WORKER_DIR: z.string().optional().describe("Folder of the DAG worker's Python (cauce_dag_worker.py); default <repo>/lab/airflow/worker"),
   CAUCE_AIRFLOW_PYTHON: z.string().optional().describe('Python 3.10–3.13 with venv that builds the Airflow virtualenv; default /usr/bin/python3'),
   CAUCE_AIRFLOW_VERBOSE: z.string().optional().describe("Any value: `lab/cli.ts airflow` prints the Airflow components' own log lines"),
@@ -172,6 +176,8 @@ export interface RunCapacity {
   airflowDag: number;
   /** shell runs at once, and the shell sandbox's uid slots (62000+). */
   shell: number;
+  /** pyspark runs at once (Spark Connect clients of the lab's one server), and their uid slots (62600+). */
+  pyspark: number;
 }
 
 /**
@@ -192,5 +198,7 @@ export function runCapacity(): RunCapacity {
   const airflowDag = Math.min(64, cap ?? cores);
   // A shell script of checks is short and mostly waits on its commands: one per core.
   const shell = Math.min(64, cap ?? cores);
-  return { total: Math.min(cap ?? Infinity, kafkaTs + airflowDag + shell), kafkaTs, airflowDag, shell };
+  // Spark jobs share one Spark Connect server whose local executors have the machine's cores: one per core.
+  const pyspark = Math.min(64, cap ?? cores);
+  return { total: Math.min(cap ?? Infinity, kafkaTs + airflowDag + shell + pyspark), kafkaTs, airflowDag, shell, pyspark };
 }

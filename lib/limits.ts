@@ -456,6 +456,90 @@ export const KAFKA_PY_CLIENT = Object.freeze({ maxBlockMs: 10_000, closeTimeoutM
  */
 export const PYTHON_SYNTAX_CHECK = Object.freeze({ wallMs: 5_000, addressSpaceMb: 256 });
 
+// ─── The sandbox of a pyspark run (a Spark Connect client of the lab's Spark server) ────────
+
+/**
+ * The wall clock of a pyspark run, from its example's declared `runs`. A batch job (a
+ * `spark.read` and a `show()`) ends within seconds, but its first request waits for the shared
+ * server's session (a few seconds warm, more behind other students): 60 s. A streaming job
+ * runs until "Detener": 5 minutes, enough for the article's one-minute trigger to commit four
+ * micro-batches, and no longer, because its query holds part of the one Spark server's cores.
+ */
+export const PYSPARK_RUN_WALL_MS: Readonly<Record<Runs, number>> = Object.freeze({
+  'to-end': 60_000,
+  'until-stopped': 300_000,
+});
+
+/**
+ * Limits of one pyspark run: the thin client (pyspark-client: gRPC, pandas and pyarrow, no
+ * JVM) running the student's program. Measured with the lesson's job: ~140 MB RSS, 13 threads,
+ * 1.3 GB of address space at its peak; the work itself happens on the Spark server.
+ */
+export const DEFAULT_PYSPARK_LIMITS: Readonly<SandboxLimits> = Object.freeze({
+  wallMs: PYSPARK_RUN_WALL_MS['to-end'],
+  /**
+   * RLIMIT_CPU: the imports take ~1.5 s of CPU and following a query (one progress request a
+   * second) almost nothing, so 60 s covers a 5-minute stream and still stops a busy loop.
+   */
+  cpuSeconds: 60,
+  /** The tree's memory (one cgroup): the client's ~140 MB, and room for a `toPandas()` of a few rows. */
+  memoryMb: 384,
+  /** Tasks: gRPC's threads and the relay's two per connection (13 measured); 64 stops a fork bomb at once. */
+  processes: 64,
+  openFiles: 256,
+  /** RLIMIT_FSIZE in MB: largest file the program may write under /tmp. */
+  fileSizeMb: 8,
+  /** stdout + stderr passed on before the run is killed; the wrapper's progress lines do not count. */
+  outputBytes: 1 * MiB,
+});
+
+/**
+ * RLIMIT_AS of each process of a pyspark run: 3 GB. The client maps 1.3 GB (pyarrow's and
+ * gRPC's reservations, an 8 MB stack per thread, two malloc arenas as for kafka-py); the
+ * tree's real bound is {@link DEFAULT_PYSPARK_LIMITS}' memoryMb (the cgroup).
+ */
+export const PYSPARK_ADDRESS_SPACE_MB = 3072;
+
+/** The rlimits of a pyspark run (RLIMIT_NPROC with kafka-py's headroom, for the same reason). */
+export function pysparkProcessLimits(limits: SandboxLimits): ProcessLimits {
+  return {
+    cpuSeconds: limits.cpuSeconds,
+    addressSpaceMb: PYSPARK_ADDRESS_SPACE_MB,
+    processes: limits.processes + TREE_PROCESS_HEADROOM + KAFKA_PY_NPROC_HEADROOM,
+    openFiles: limits.openFiles,
+    fileSizeMb: limits.fileSizeMb,
+  };
+}
+
+/**
+ * The wrapper's timing inside a pyspark run (lib/sandbox/pyspark-shim/cauce_spark.py).
+ * `pollMs`: how often it reads each query's progress (one small Spark Connect request): a
+ * 5-second trigger's batch shows within a second of its commit. `stopGraceMs`: after "Detener"
+ * or its soft deadline the wrapper stops each query (the batch in flight is finished or
+ * abandoned by Spark), reads its last progress and releases the session; measured at 1–3 s,
+ * so 8 s before the sandbox is killed. The soft deadline is that much before the wall clock,
+ * so a timed-out stream is stopped cleanly too and nothing keeps running on the shared server.
+ * `retries`/`maxBackoffMs`: the Spark Connect client's retry policy when the server does not
+ * answer. Spark's own (15 retries, backoff up to 60 s) tolerates 10 minutes, twice a stream's
+ * wall clock: a run then waited silently until it was stopped. 6 retries of at most 5 s give up
+ * after ~30 s (measured, jitter and connection attempts included), long enough for a brief
+ * restart, and the run says the lab is unavailable.
+ */
+export const PYSPARK_CLIENT = Object.freeze({ pollMs: 1_000, stopGraceMs: 8_000, retries: 6, maxBackoffMs: 5_000 });
+
+/**
+ * How long a pyspark run waits for the lab's Spark Connect server started on demand: 3 minutes.
+ * Measured: ~50 s from the request to a healthy server on the 2-core machine (the JVM, the
+ * connectors and the health check's own session), more on a first start that still installs
+ * pyspark and fetches the jars; the run's wall clock starts only after this wait.
+ */
+export const SPARK_ON_DEMAND_WAIT_MS = 180_000;
+
+/**
+ * pyspark runs executing at once are runCapacity().pyspark (one per core): every streaming
+ * query runs on the lab's one Spark server, whose local executors have those cores.
+ */
+
 // ─── Airflow: "Ejecutar" on a DAG (a warm worker running dag.test()) ─────────────────────────
 
 /**
@@ -591,7 +675,7 @@ export const SCHEDULER_PICKUP_MS = 90_000;
 export const MAX_WORKLOAD_BYTES = 256 * KiB;
 
 /** The wall clock of a run of a kind the site executes ("Ejecutar"), or undefined for a kind it cannot run yet. */
-export function wallClockMs(kind: 'kafka-ts' | 'kafka-py' | 'airflow-dag' | 'shell', runs?: Runs): number;
+export function wallClockMs(kind: 'kafka-ts' | 'kafka-py' | 'airflow-dag' | 'shell' | 'pyspark', runs?: Runs): number;
 export function wallClockMs(kind: SnippetKind, runs?: Runs): number | undefined;
 export function wallClockMs(kind: SnippetKind, runs: Runs = 'to-end'): number | undefined {
   switch (kind) {
@@ -602,6 +686,8 @@ export function wallClockMs(kind: SnippetKind, runs: Runs = 'to-end'): number | 
       return DEFAULT_DAG_WORKER_LIMITS.wallMs; // a DAG run ends with its tasks, consumer or not
     case 'shell':
       return SHELL_RUN_WALL_MS[runs];
+    case 'pyspark':
+      return PYSPARK_RUN_WALL_MS[runs];
     default:
       return undefined;
   }

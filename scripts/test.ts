@@ -64,6 +64,8 @@ count('prepare-s3', step('Preparar el almacén S3 (SeaweedFS compilado con Go)',
 count('prepare-kafka-python', step('Preparar kafka-python (venv desde el lock)', bin('tsx'), ['lab/cli.ts', 'prepare-kafka-python']));
 // Spark Connect (pyspark runs, lab/spark specs): pyspark's venv from its lock, the Kafka and S3A jars, the guard.
 count('prepare-spark', step('Preparar Spark (pyspark desde el lock, conectores de Maven Central)', bin('tsx'), ['lab/cli.ts', 'prepare-spark']));
+// pyspark runs' sandbox binds the thin Spark Connect client (a venv from lab/spark/client/requirements.lock).
+count('prepare-spark-client', step('Preparar pyspark-client (venv desde el lock)', bin('tsx'), ['lab/cli.ts', 'prepare-spark-client']));
 const vitestJson = path.join(results, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
 const vitestOk = step('Pruebas unitarias y del laboratorio (Vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);

@@ -6,6 +6,7 @@ import { Original } from './original';
 import { Pre } from './pre';
 import { Pista, Reto } from '@/components/retos/reto';
 import { Runnable } from './runnable';
+import { S3Browser } from '@/components/runs/s3-objects.client';
 
 /** Components lesson authors may use in MDX (documented in README "Cómo escribir una lección"). */
 export const mdxComponents = {
@@ -16,6 +17,7 @@ export const mdxComponents = {
   Original,
   Note,
   ClusterSummary,
+  S3Browser,
   figure: CodeFigure,
   pre: Pre,
 };

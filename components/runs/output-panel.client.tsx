@@ -5,6 +5,8 @@ import { RUN_STATUS_LABELS } from '@/lib/runs/messages';
 import type { KafkaRecord } from '@/lib/runs/schema';
 import { DagGraph, DagTimeline } from './dag-graph.client';
 import { JobProgress } from './job-progress.client';
+import { MicroBatchChart } from './micro-batch-chart.client';
+import { RunObjects } from './s3-objects.client';
 import { PrerequisitesTable } from './prerequisites-table.client';
 import { TopicView } from './topic-view.client';
 import type { RunView } from './use-run.client';
@@ -106,6 +108,8 @@ export function OutputPanel({ view }: { view: RunView }) {
       )}
       {view.exit && view.exit.reason !== 'finished' && <p className="output-exit-message">{view.exit.message}</p>}
       {view.jobs.length > 0 && <JobProgress jobs={view.jobs} />}
+      {view.spark && <MicroBatchChart batches={view.spark.batches} summary={view.spark.summary} />}
+      {view.spark?.objects && <RunObjects {...view.spark.objects} added={view.spark.added} />}
       {(shownLines.length > 0 || view.hiddenLines > 0) && (
         <div
           className="output-log"

@@ -6,6 +6,7 @@ import type { KafkaRecord, RunEvent, RunRequest } from '@/lib/runs/schema';
 import type { DagView } from './dag-graph.client';
 import type { JobView } from './job-progress.client';
 import type { PrerequisitesView } from './prerequisites-table.client';
+import { applySparkEvent, type SparkView } from './spark-view';
 
 type Diagnostic = Extract<RunEvent, { type: 'diagnostic' }>;
 type Exit = Extract<RunEvent, { type: 'exit' }>;
@@ -44,6 +45,8 @@ export interface RunView {
   prerequisites?: PrerequisitesView;
   /** Shell runs that submit MapReduce jobs: each job's latest progress, in order. */
   jobs: JobView[];
+  /** pyspark runs: the micro-batches, the S3 objects written and the end's summary. */
+  spark?: SparkView;
   exit?: Exit;
   /** A problem starting the run (bad input, syntax error, lost connection), in Spanish. */
   problem?: string;
@@ -68,7 +71,7 @@ function apply(view: RunView, events: RunEvent[]): RunView {
   const xcoms = [...view.xcoms];
   const jobs = [...view.jobs];
   const recordCounts = { ...view.recordCounts };
-  let { hiddenLines, dag, phase, status, exit, recordsBeyond, prerequisites } = view;
+  let { hiddenLines, dag, phase, status, exit, recordsBeyond, prerequisites, spark } = view;
   for (const event of events) {
     switch (event.type) {
       case 'status':
@@ -121,6 +124,11 @@ function apply(view: RunView, events: RunEvent[]): RunView {
         else jobs.push(job);
         break;
       }
+      case 'spark-batch':
+      case 's3-objects':
+      case 'spark-summary':
+        spark = applySparkEvent(spark, event);
+        break;
       case 'exit':
         exit = event;
         phase = 'ended';
@@ -132,7 +140,7 @@ function apply(view: RunView, events: RunEvent[]): RunView {
     lines = lines.slice(-MAX_LINES);
   }
   if (records.length > MAX_RECORDS) records = records.slice(-MAX_RECORDS);
-  return { ...view, phase, status, exit, lines, records, recordCounts, recordsBeyond, diagnostics, hiddenLines, dag, xcoms, prerequisites, jobs };
+  return { ...view, phase, status, exit, lines, records, recordCounts, recordsBeyond, diagnostics, hiddenLines, dag, xcoms, prerequisites, jobs, spark };
 }
 
 /** Where the page remembers an example's last run, so a reload reattaches to it. */

@@ -2,6 +2,7 @@ import { knownRunnable } from '@/lib/content/runnables';
 import { runCapacity, serverEnv } from '@/lib/env';
 import { executeAirflowDag } from './airflow/dag';
 import { executeKafkaPySnippet } from './kafka-py';
+import { executePysparkSnippet } from './pyspark/execute';
 import { executeKafkaSnippet } from './kafka-ts';
 import { RunQueue, type Lane } from './queue';
 import { executeShellSnippet } from './shell/execute';
@@ -19,6 +20,7 @@ const KEEP_ENDED_MS = 10 * 60_000;
 function firstGuessMs(run: Run): number {
   if (run.request.kind === 'airflow-dag') return 10_000;
   if (run.request.kind === 'shell') return 1_000;
+  if (run.request.kind === 'pyspark') return knownRunnable(run.request.snippet)?.runs === 'until-stopped' ? 60_000 : 10_000;
   return knownRunnable(run.request.snippet)?.runs === 'until-stopped' ? 30_000 : 2_000;
 }
 
@@ -36,7 +38,8 @@ function createRegistry(): Registry {
   const kafkaLane = { key: 'kafka-ts', capacity: capacity.kafkaTs };
   const dagLane = { key: 'airflow-dag', capacity: capacity.airflowDag };
   const shellLane = { key: 'shell', capacity: capacity.shell };
-  const lanes: Partial<Record<RunRequest['kind'], Lane>> = { 'airflow-dag': dagLane, shell: shellLane };
+  const sparkLane = { key: 'pyspark', capacity: capacity.pyspark };
+  const lanes: Partial<Record<RunRequest['kind'], Lane>> = { 'airflow-dag': dagLane, shell: shellLane, pyspark: sparkLane };
   return {
     runs: new Map(),
     queue: new RunQueue(
@@ -46,6 +49,7 @@ function createRegistry(): Registry {
           await executeKafkaPySnippet(run); // the Kafka lane, beside kafka-ts
         else if (run.request.kind === 'airflow-dag') await executeAirflowDag(run);
         else if (run.request.kind === 'shell') await executeShellSnippet(run);
+        else if (run.request.kind === 'pyspark') await executePysparkSnippet(run);
       },
       {
         capacity: capacity.total,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SnippetKind } from '@/lib/content/schema';
 
 /** Kinds with an executor today; the others show a disabled "Ejecutar" with an explanation. */
-export const RUNNABLE_KINDS: readonly SnippetKind[] = ['kafka-ts', 'kafka-py', 'airflow-dag', 'shell'];
+export const RUNNABLE_KINDS: readonly SnippetKind[] = ['kafka-ts', 'kafka-py', 'airflow-dag', 'shell', 'pyspark'];
 
 /** The lab services whose state a page shows (the header's badges). */
 export type LabService = 'kafka' | 'airflow' | 'hadoop';
@@ -161,6 +161,42 @@ export const RunEvent = z.discriminatedUnion('type', [
     map: z.number().int().min(0).max(100).describe('Map progress, %, as the job client reports it to the lab'),
     reduce: z.number().int().min(0).max(100).describe('Reduce progress, %'),
     state: z.enum(['running', 'succeeded', 'failed']),
+  }),
+  z.strictObject({
+    type: z.literal('spark-batch'),
+    queryId: z.string().describe('The streaming query (its id survives restarts from the same checkpoint)'),
+    batchId: z.number().int().describe("Spark's micro-batch id: it continues from the checkpoint"),
+    inputRows: z.number().int().describe('Rows the batch read from its sources'),
+    rowsPerSecond: z.number().describe('Rows processed per second in this batch'),
+    durationMs: z.number().int().describe("The trigger's whole execution, ms"),
+    sink: z.string().nullable().describe("Spark's description of the sink, e.g. FileSink[s3a://test-bucket/alumnos/ana/mensajes]"),
+    wrote: z.boolean().describe('A committed batch that wrote rows (idle triggers report progress too)'),
+    continuous: z.boolean().describe("Each partition's range starts where this run's previous batch ended: nothing skipped or read twice"),
+    ranges: z
+      .array(
+        z.strictObject({
+          topic: z.string(),
+          partition: z.number().int(),
+          from: z.number().nullable().describe('First offset read; null: the earliest (no checkpoint yet)'),
+          to: z.number().describe('Offset after the last one read'),
+        }),
+      )
+      .describe("Kafka offsets per partition, from the progress JSON's startOffset/endOffset"),
+  }),
+  z.strictObject({
+    type: z.literal('s3-objects'),
+    bucket: z.string(),
+    prefix: z.string().describe("The student's prefix, e.g. alumnos/ana/"),
+    objects: z.array(z.strictObject({ key: z.string(), size: z.number().int() })).describe('Objects now under the prefix (the first 200), by key'),
+    added: z.array(z.string()).describe('Keys that were not there at the previous listing of this run'),
+  }),
+  z.strictObject({
+    type: z.literal('spark-summary'),
+    batches: z.number().int().describe('Micro-batches of this run that wrote rows'),
+    rows: z.number().int().describe('Rows they wrote'),
+    resumed: z
+      .array(z.strictObject({ topic: z.string(), partition: z.number().int(), from: z.number() }))
+      .describe('Partitions this run continued from a checkpoint, and the offset it started at'),
   }),
   z.strictObject({
     type: z.literal('exit'),

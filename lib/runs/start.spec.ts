@@ -29,10 +29,15 @@ describe('startRun refuses bad input before any work starts', () => {
     expect(await startRun({ ...valid, admin: true })).toMatchObject({ ok: false, status: 400 });
   });
 
-  it('a kind the lab cannot run yet → 422 explaining it', async () => {
-    const result = await startRun({ ...valid, kind: 'pyspark', files: [{ name: 'job.py', content: 'print(1)\n' }] });
+  it("a PySpark syntax error → 422 at the student's line in Spanish, nothing queued (Spark never sees it)", async () => {
+    const spark = { lesson: 'kafka/spark-streaming', snippet: 'kafka/spark-streaming/de-kafka-a-s3', kind: 'pyspark' };
+    const job = 'from pyspark.sql import SparkSession\n\nspark = SparkSession.builder.remote("sc://x:1").getOrCreate(\ndf = spark.range(3)\n';
+    const result = await startRun({ ...spark, files: [{ name: 'kafka_a_s3.py', content: job }] });
     expect(result).toMatchObject({ ok: false, status: 422 });
-    expect(!result.ok && result.message).toMatch(/todavía no se puede ejecutar/);
+    if (result.ok) return;
+    expect(result.message).toMatch(/error de sintaxis en kafka_a_s3\.py, línea \d+/);
+    expect(result.diagnostics?.[0]).toMatchObject({ file: 'kafka_a_s3.py', message: expect.stringMatching(/^Error de sintaxis: /) });
+    expect([3, 4]).toContain(result.diagnostics?.[0]?.line);
   });
 
   it('a shell file with a name that is not bare → 400, nothing queued', async () => {

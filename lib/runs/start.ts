@@ -68,7 +68,7 @@ export async function startRun(input: unknown, options: RunOptions = {}): Promis
   let syntax: SnippetDiagnostic[];
   try {
     // TypeScript is transpiled here; Python is compiled (never run) by lib/sandbox/python-syntax.ts.
-    syntax = request.kind === 'kafka-py' ? await checkPythonSyntax(request.files) : prepareSnippet(request.files, request.files[0]!.name).diagnostics;
+    syntax = request.kind === 'kafka-py' || request.kind === 'pyspark' ? await checkPythonSyntax(request.files) : prepareSnippet(request.files, request.files[0]!.name).diagnostics;
   } catch (error) {
     if (error instanceof SnippetInputError) return { ok: false, status: 400, message: error.message };
     throw error;

@@ -77,6 +77,8 @@ export interface SandboxProgram {
    * itself (kafka-py's shim closes its consumers, which leave their groups). @default false
    */
   stopGracefully?: boolean;
+  /** How long a graceful stop may take (pyspark: stopping its queries on the Spark server). @default STOP_GRACE_MS */
+  stopGraceMs?: number;
 }
 
 export interface SandboxRunOptions {
@@ -307,7 +309,7 @@ export class SandboxRun {
         this.killReason ??= reason; // the first end wins: a stop after a timeout stays a timeout
         if (reason === 'stopped' && usesKafka && !graceTimer && child.exitCode === null) {
           stdin.end();
-          graceTimer = setTimeout(() => kill('stopped'), STOP_GRACE_MS);
+          graceTimer = setTimeout(() => kill('stopped'), program?.stopGraceMs ?? STOP_GRACE_MS);
           return;
         }
         try {

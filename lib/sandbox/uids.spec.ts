@@ -11,6 +11,7 @@ const WIDTH: Record<string, number> = {
   spark: 1,
   shell: MAX_SLOTS_PER_RANGE,
   kafkaPy: MAX_SLOTS_PER_RANGE,
+  pyspark: MAX_SLOTS_PER_RANGE,
   'test:airflow': 200,
 };
 

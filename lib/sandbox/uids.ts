@@ -25,6 +25,8 @@ export const SANDBOX_UIDS = Object.freeze({
   shell: 62_000,
   /** kafka-py runs. */
   kafkaPy: 62_200,
+  /** pyspark runs (Spark Connect clients). */
+  pyspark: 62_600,
 });
 
 /** First uid of the ranges that specs and benchmarks use (each spec takes an offset in its range). */
@@ -43,4 +45,6 @@ export const TEST_UIDS = Object.freeze({
   kafkaPy: 62_300,
   /** Hadoop client specs: 62400–62499. */
   hadoop: 62_400,
+  /** pyspark specs and bench:spark: 62700–62799. */
+  pyspark: 62_700,
 });

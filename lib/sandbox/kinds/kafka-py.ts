@@ -42,6 +42,11 @@ const RELAY = '/opt/cauce/relay.py';
 export async function resolveKafkaPyRuntime(systemArgs: readonly string[], repoRoot = process.cwd()): Promise<KafkaPyRuntime> {
   const { venv, python: link } = kafkaPythonPaths();
   if (!existsSync(/*turbopackIgnore: true*/ link)) throw new Error(`kafka-python not installed: missing ${link} (run: npx tsx lab/cli.ts prepare-kafka-python)`);
+  return resolveVenvRuntime(venv, link, path.join(/*turbopackIgnore: true*/ repoRoot, 'lib', 'sandbox', 'kafka-python-shim'), systemArgs, repoRoot);
+}
+
+/** A Python kind's runtime from its venv (its `bin/python` link) and its shim folder; shared by kafka-py and pyspark. */
+export async function resolveVenvRuntime(venv: string, link: string, shimDir: string, systemArgs: readonly string[], repoRoot = process.cwd()): Promise<KafkaPyRuntime> {
   let inside = link;
   while (inside.startsWith(venv + path.sep)) inside = path.resolve(path.dirname(inside), await readlink(inside));
   const host = await realpath(link);
@@ -51,7 +56,7 @@ export async function resolveKafkaPyRuntime(systemArgs: readonly string[], repoR
     venv,
     python: { host, inside },
     stdlib,
-    shimDir: path.join(/*turbopackIgnore: true*/ repoRoot, 'lib', 'sandbox', 'kafka-python-shim'),
+    shimDir,
     relayScript: path.join(/*turbopackIgnore: true*/ repoRoot, 'lib', 'sandbox', 'relay', 'relay.py'),
     systemArgs,
   };
