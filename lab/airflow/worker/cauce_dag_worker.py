@@ -66,6 +66,7 @@ MAX_LISTED_FILES = 50
 MAX_PARSE_RESULT_BYTES = 16 * 1024 * 1024
 MAX_DAGS = 20
 MAX_LINE_CHARS = 4000
+SPARE_ACK_TIMEOUT_S = 10  # a spare answers at once; only a machine frozen for seconds would wait
 BUNDLE = "dags-folder"
 LAB_LACKS_EVENT = "cauce.lab_lacks"
 
@@ -684,6 +685,9 @@ def spare_main(control):
                 fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
         if message != b"run" or len(fds) != 4:
             os._exit(0)  # the job is gone or done with its spares
+        # Alive and past the wait: a spare with a SIGKILL pending never gets here (the signal
+        # is delivered as recvmsg returns), so the job knows this one will run the try.
+        control.send(b"ok")
         control.close()
         requests, stdout, stderr = (socket.socket(fileno=fd) for fd in fds[:3])
         try:
@@ -702,6 +706,7 @@ def start_in_spare(cls, spares, wanted, *, what, dag_rel_path, bundle_info, clie
     with the fork replaced by handing the child's ends of the four socket pairs to a spare.
     Mirrors airflow/sdk/execution_time/supervisor.py of the pinned Airflow 3.3.2.
     """
+    import signal
     import socket
 
     import psutil
@@ -716,14 +721,21 @@ def start_in_spare(cls, spares, wanted, *, what, dag_rel_path, bundle_info, clie
         ends = [child_requests.fileno(), child_stdout.fileno(), child_stderr.fileno(), child_logs.fileno()]
         try:
             control.sendmsg([b"run"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array_of(ends))])
-            break
-        except OSError:  # that spare died (a task can kill processes of its own uid): the next one
+            # A task can kill processes of its own uid: a spare killed a moment ago may still hold
+            # its socket open (the SIGKILL not yet delivered) and take the message, then die with
+            # the try. Only its answer says it is alive and will run it.
+            control.settimeout(SPARE_ACK_TIMEOUT_S)
+            if control.recv(8) == b"ok":
+                break
+            raise OSError("the spare ended before it answered")
+        except OSError:  # that spare died (socket.timeout is an OSError too): the next one
             for sock in (child_stdout, read_stdout, child_stderr, read_stderr, child_requests, read_requests, child_logs, read_logs):
                 sock.close()
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except OSError:
-                pass
+            for end in (lambda: os.kill(pid, signal.SIGKILL), lambda: os.waitpid(pid, os.WNOHANG)):
+                try:
+                    end()
+                except OSError:
+                    pass
         finally:
             control.close()
     try:
