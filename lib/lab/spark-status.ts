@@ -31,13 +31,18 @@ export function sparkServiceState(): ServiceState | undefined {
 }
 
 let waiting: Promise<void> | undefined;
+/** Every waiting caller's status listener, and the last line said (a caller who joins late gets it at once). */
+const listeners = new Set<(message: string) => void>();
+let lastStatus = '';
 
 /**
  * Resolves once the Spark Connect server accepts connections. The embedded one starts on demand:
  * the first call asks the launcher for it (the request file it watches) and waits (about 10 s
  * once installed), reporting the launcher's progress line through `onStatus`; an external one is
  * only checked. The launcher's own health check already ran a real query before it said
- * «running», so a port that answers is enough here. Concurrent callers share one wait.
+ * «running», so a port that answers is enough here. Concurrent callers share one wait, but each
+ * hears the progress and each one's `signal` ends only its own wait (one student's Detener
+ * must not fail a classmate's run).
  */
 export function ensureSparkRunning(options: { timeoutMs?: number; onStatus?: (message: string) => void; signal?: AbortSignal } = {}): Promise<void> {
   const where = sparkEndpoint();
@@ -46,7 +51,6 @@ export function ensureSparkRunning(options: { timeoutMs?: number; onStatus?: (me
   waiting ??= (async () => {
     const deadline = Date.now() + timeoutMs;
     let asked = false;
-    let said = '';
     for (;;) {
       if (await answers(where.host, where.port, 1_500)) return;
       if (where.mode === 'external') throw new SparkUnavailableError(`El servidor Spark Connect externo (${where.remote}) no responde.`);
@@ -56,18 +60,34 @@ export function ensureSparkRunning(options: { timeoutMs?: number; onStatus?: (me
         asked = true;
       }
       const message = `Spark está arrancando (se inicia la primera vez que un ejemplo lo necesita, unos 10 s): ${state?.reason ?? 'esperando al laboratorio…'}`;
-      if (message !== said) options.onStatus?.((said = message));
+      if (message !== lastStatus) for (const listener of listeners) listener((lastStatus = message));
       if (Date.now() > deadline) {
         const why = state?.reason ? ` (${state.reason})` : '';
         throw new SparkUnavailableError(
           `Spark no estuvo disponible en ${Math.round(timeoutMs / 1000)} s${why}. Inténtalo de nuevo en un momento; si sigue igual, avisa a tu profesor.`,
         );
       }
-      options.signal?.throwIfAborted();
       await sleep(500);
     }
-  })().finally(() => (waiting = undefined));
-  return waiting;
+  })().finally(() => {
+    waiting = undefined;
+    lastStatus = '';
+  });
+  const { onStatus, signal } = options;
+  if (onStatus) {
+    listeners.add(onStatus);
+    if (lastStatus) onStatus(lastStatus);
+  }
+  const mine = waiting.finally(() => onStatus && listeners.delete(onStatus));
+  if (!signal) return mine;
+  mine.catch(() => undefined); // a wait this caller gave up on may still fail: not theirs to hear
+  return Promise.race([
+    mine,
+    new Promise<never>((_, reject) => {
+      if (signal.aborted) return reject(signal.reason as Error);
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+    }),
+  ]);
 }
 
 /** Whether something accepts connections at host:port within `timeoutMs`. */
