@@ -8,14 +8,14 @@ afterEach(() => {
 });
 
 describe('cuántas ejecuciones corren a la vez', () => {
-  it('sin ajuste: el doble de núcleos de Kafka (esperan al broker), uno por núcleo de DAG y de terminal, con una plaza de sandbox y un trabajador para cada una', async () => {
+  it('sin ajuste: el doble de núcleos de Kafka (esperan al broker), uno por núcleo de DAG, de terminal y de Spark, con una plaza de sandbox y un trabajador para cada una', async () => {
     vi.stubEnv('CAUCE_MAX_CONCURRENT_RUNS', '');
     vi.stubEnv('CAUCE_AIRFLOW_POOL_SIZE', '');
     const cores = os.availableParallelism();
     const { runCapacity } = await import('@/lib/env');
     const { defaultSandboxHost } = await import('@/lib/sandbox/host');
     const { DagWorkerPool } = await import('@/lib/runs/airflow/pool');
-    expect(runCapacity()).toEqual({ total: 4 * cores, kafkaTs: 2 * cores, airflowDag: cores, shell: cores });
+    expect(runCapacity()).toEqual({ total: 5 * cores, kafkaTs: 2 * cores, airflowDag: cores, shell: cores, pyspark: cores });
     expect(defaultSandboxHost().slots.size).toBe(2 * cores);
     expect(new DagWorkerPool().size).toBe(cores);
   });
@@ -24,7 +24,7 @@ describe('cuántas ejecuciones corren a la vez', () => {
     vi.stubEnv('CAUCE_MAX_CONCURRENT_RUNS', '1');
     const { runCapacity } = await import('@/lib/env');
     const { defaultSandboxHost } = await import('@/lib/sandbox/host');
-    expect(runCapacity()).toEqual({ total: 1, kafkaTs: 1, airflowDag: 1, shell: 1 });
+    expect(runCapacity()).toEqual({ total: 1, kafkaTs: 1, airflowDag: 1, shell: 1, pyspark: 1 });
     expect(defaultSandboxHost().slots.size).toBe(1);
   });
 
