@@ -29,13 +29,28 @@ async function clickRun(page: Page, path: string, title: string): Promise<Locato
 }
 
 /**
- * Resolves with the time the runnable's run is seen to end well. Read every 50 ms: expect's own
- * retries back off to a second, so of two runs ending half a second apart the later one could be
- * seen first (CI saw Bruno's end "after" Ana's next one by 19 ms).
+ * Starts watching, in the page itself, for the runnable's run to end well, and returns a function
+ * that resolves with when it did (the browser's clock, shared by every page of the machine). Read
+ * in the page, not by polling from the test: three pages polled at once on a loaded machine can
+ * lag by more than a run (CI saw Bruno's end 10 ms «after» Ana's next one).
  */
+async function watchFinish(runnable: Locator): Promise<() => Promise<number>> {
+  await runnable.evaluate((section) => {
+    const seen = () => {
+      const status = section.querySelector('[aria-label="Salida de la ejecución"] [role="status"]');
+      if (status?.textContent?.includes('Terminado')) (window as unknown as { cauceDoneAt?: number }).cauceDoneAt ??= Date.now();
+    };
+    new MutationObserver(seen).observe(section, { subtree: true, childList: true, characterData: true });
+    seen();
+  });
+  return async () => {
+    await expect.poll(() => runnable.page().evaluate(() => (window as unknown as { cauceDoneAt?: number }).cauceDoneAt ?? 0), { timeout: 60_000 }).toBeGreaterThan(0);
+    return runnable.page().evaluate(() => (window as unknown as { cauceDoneAt: number }).cauceDoneAt);
+  };
+}
+
 async function finishedAt(runnable: Locator): Promise<number> {
-  await expect.poll(async () => (await runStatus(runnable).textContent()) ?? '', { timeout: 60_000, intervals: [50] }).toContain('Terminado');
-  return Date.now();
+  return (await watchFinish(runnable))();
 }
 
 test('dos alumnos: uno pulsa cinco veces y otro una; el segundo pasa en su turno, viendo su puesto y la espera', async ({ browser }) => {
@@ -69,9 +84,9 @@ test('dos alumnos: uno pulsa cinco veces y otro una; el segundo pasa en su turno
   await expect(runStatus(anaQueued[2]!)).toContainText('En cola: 4');
 
   // Ana stops her consumer: Bruno's run is served before her next one.
-  const order = Promise.all([finishedAt(brunoProducer), finishedAt(anaQueued[0]!), finishedAt(anaQueued[2]!)]);
+  const ends = await Promise.all([watchFinish(brunoProducer), watchFinish(anaQueued[0]!), watchFinish(anaQueued[2]!)]);
   await anaConsumer.getByRole('button', { name: 'Detener' }).click();
-  const [brunoDone, anaSecondDone, anaLastDone] = await order;
+  const [brunoDone, anaSecondDone, anaLastDone] = (await Promise.all(ends.map((end) => end()))) as [number, number, number];
   expect(brunoDone).toBeLessThan(anaSecondDone);
   expect(anaSecondDone).toBeLessThan(anaLastDone);
   await ana.close();

@@ -1,5 +1,6 @@
 'use client';
 
+import { useState, useSyncExternalStore } from 'react';
 import { useExerciseProgress } from '@/components/retos/exercise-store.client';
 import { setCompleted, useCompleted } from './completion-store.client';
 
@@ -25,8 +26,29 @@ export function CompletionToggle({ lessonKey, exercises = [] }: { lessonKey: str
       </p>
     );
   }
+  return <MarkButton lessonKey={lessonKey} done={done} />;
+}
+
+const subscribeNever = () => () => undefined;
+
+/**
+ * The mark itself. Disabled until the page is interactive (a click before hydration would do
+ * nothing, and the student would think it saved) and while the mark is being saved (in a course
+ * it shows once the server has it: a second click meanwhile would undo it unseen).
+ */
+function MarkButton({ lessonKey, done }: { lessonKey: string; done: boolean }) {
+  const interactive = useSyncExternalStore(
+    subscribeNever,
+    () => true,
+    () => false,
+  );
+  const [saving, setSaving] = useState(false);
+  const toggle = () => {
+    setSaving(true);
+    void setCompleted(lessonKey, !done).finally(() => setSaving(false));
+  };
   return (
-    <button type="button" className={done ? 'button button-done' : 'button'} aria-pressed={done} onClick={() => void setCompleted(lessonKey, !done)}>
+    <button type="button" className={done ? 'button button-done' : 'button'} aria-pressed={done} aria-busy={saving} disabled={!interactive || saving} onClick={toggle}>
       {done ? '✓ Lección completada' : 'Marcar como completada'}
     </button>
   );
