@@ -5,6 +5,7 @@ import { envVar } from '../lib/env';
 import { closedParent } from '../lib/sandbox/runtime';
 import { run } from './airflow/install';
 import { LabError } from './errors';
+import type { ProgressListener } from './kafka/download';
 
 /**
  * A Python venv a sandboxed kind binds read-only (kafka-py's kafka-python, pyspark's Spark
@@ -46,12 +47,19 @@ export interface SandboxVenvWords {
   readonly of: string;
 }
 
+/** A long install's progress: pip says nothing while it downloads and builds, so it is estimated from the time. */
+export interface SandboxVenvProgress {
+  readonly onProgress: ProgressListener;
+  /** How long a cold install usually takes here; the estimate never reaches the end early. */
+  readonly expectedMs: number;
+}
+
 /**
  * Idempotent install: a venv from the system's Python (the sandbox binds it read-only, so it
  * must be readable by the sandbox uids) with the lock's packages, hashes checked, bytecode
  * compiled so read-only sandboxes import it without writing.
  */
-export async function prepareSandboxVenv(paths: SandboxVenvPaths, words: SandboxVenvWords): Promise<{ installed: boolean }> {
+export async function prepareSandboxVenv(paths: SandboxVenvPaths, words: SandboxVenvWords, progress?: SandboxVenvProgress): Promise<{ installed: boolean }> {
   if (sandboxVenvInstalled(paths)) return { installed: false };
   if (process.getuid?.() === 0) {
     const closed = await closedParent(paths.venv);
@@ -70,15 +78,29 @@ export async function prepareSandboxVenv(paths: SandboxVenvPaths, words: Sandbox
   const makeVenv = `crear el entorno de Python ${words.of}`;
   const install = `instalar ${words.packages} desde ${paths.lockFile}`;
   const pipArgs = ['install', '-q', '--disable-pip-version-check', '--no-deps', '--require-hashes', '-r', paths.lockFile];
-  await run(python, ['-m', 'venv', '--without-pip', paths.venv], makeVenv);
-  // The venv has no pip of its own (nothing in the sandbox needs one): the system's installs into it.
-  await run(python, ['-m', 'pip', '--python', paths.python, ...pipArgs], install, { retriable: true }).catch(async () => {
-    // pip older than 22.3 has no --python: the venv's own pip (ensurepip) instead.
-    rmSync(paths.venv, { recursive: true, force: true });
-    await run(python, ['-m', 'venv', paths.venv], makeVenv);
-    await run(paths.python, ['-m', 'pip', ...pipArgs], install, { retriable: true });
-  });
-  await run(paths.python, ['-m', 'compileall', '-q', join(paths.venv, 'lib')], `compilar el entorno ${words.of}`);
+  const label = `Instalando ${words.packages}…`;
+  const started = Date.now();
+  const ticker =
+    progress &&
+    setInterval(() => {
+      const fraction = 0.95 * Math.min((Date.now() - started) / progress.expectedMs, 0.99);
+      progress.onProgress({ fraction, message: `${label} ${Math.floor(fraction * 100)}%` });
+    }, 2_000);
+  try {
+    progress?.onProgress({ fraction: 0, message: `${label} 0%` });
+    await run(python, ['-m', 'venv', '--without-pip', paths.venv], makeVenv);
+    // The venv has no pip of its own (nothing in the sandbox needs one): the system's installs into it.
+    await run(python, ['-m', 'pip', '--python', paths.python, ...pipArgs], install, { retriable: true }).catch(async () => {
+      // pip older than 22.3 has no --python: the venv's own pip (ensurepip) instead.
+      rmSync(paths.venv, { recursive: true, force: true });
+      await run(python, ['-m', 'venv', paths.venv], makeVenv);
+      await run(paths.python, ['-m', 'pip', ...pipArgs], install, { retriable: true });
+    });
+    await run(paths.python, ['-m', 'compileall', '-q', join(paths.venv, 'lib')], `compilar el entorno ${words.of}`);
+  } finally {
+    clearInterval(ticker);
+  }
   writeFileSync(paths.installedMarker, `${lockHash(paths)}\n`);
+  progress?.onProgress({ fraction: 1, message: `${label} 100%` });
   return { installed: true };
 }
