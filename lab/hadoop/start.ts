@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { envVar } from '../../lib/env';
+import { watchStartRequests } from '../start-requests';
 import { describeError } from '../errors';
 import type { ProgressListener } from '../kafka/download';
 import { labRoot } from '../kafka/paths';
@@ -118,16 +119,11 @@ export async function startHadoop(options: StartHadoopOptions = {}): Promise<Run
     await ensureHadoopJars(cluster.paths, options.onProgress).catch((error: unknown) =>
       log(`No se pudieron descargar los jars de Hadoop (${describeError(error)}); se reintentará cuando una lección lo pida.`),
     );
-    const file = hadoopRequestFile(join(cluster.paths.stateDir, '..'));
-    rmSync(file, { force: true }); // a request left by a previous launcher's site
-    watch = setInterval(() => {
-      if (!existsSync(file)) return;
-      rmSync(file, { force: true });
+    watch = watchStartRequests(hadoopRequestFile(join(cluster.paths.stateDir, '..')), () => {
       if (starting || supervisor || stopped) return;
       log('Una lección de Hadoop lo necesita: arrancando Hadoop…');
       startNow().catch((error: unknown) => stopped || log(`Hadoop no pudo arrancar: ${describeError(error)}`));
-    }, 1_000);
-    watch.unref();
+    });
   }
   let stopping: Promise<void> | undefined;
   return {

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { envVar } from '../../lib/env';
+import { watchStartRequests } from '../start-requests';
 import { describeError } from '../errors';
 import type { ProgressListener } from '../kafka/download';
 import { labRoot } from '../kafka/paths';
@@ -126,16 +127,11 @@ export async function startS3(options: StartS3Options = {}): Promise<RunningS3> 
     await ensureWeedBinary(store.paths, options.onProgress).catch((error: unknown) =>
       log(`No se pudo compilar SeaweedFS (${describeError(error)}); se reintentará cuando una lección lo pida.`),
     );
-    const file = s3RequestFile(join(store.paths.stateDir, '..'));
-    rmSync(file, { force: true }); // a request left by a previous launcher's site
-    watch = setInterval(() => {
-      if (!existsSync(file)) return;
-      rmSync(file, { force: true });
+    watch = watchStartRequests(s3RequestFile(join(store.paths.stateDir, '..')), () => {
       if (starting || supervisor || stopped) return;
       log('Una lección necesita el almacén S3: arrancándolo…');
       startNow().catch((error: unknown) => stopped || log(`El almacén S3 no pudo arrancar: ${describeError(error)}`));
-    }, 1_000);
-    watch.unref();
+    });
   }
   let stopping: Promise<void> | undefined;
   return {

@@ -1,6 +1,6 @@
-import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { envVar } from '../../lib/env';
+import { watchStartRequests } from '../start-requests';
 import { describeError } from '../errors';
 import type { ProgressListener } from '../kafka/download';
 import { serviceStates } from '../service-state';
@@ -105,16 +105,11 @@ export async function startSpark(options: StartSparkOptions = {}): Promise<Runni
     // request retries it.
     await server.prepare(options.onProgress).catch((error: unknown) => log(`No se pudo preparar Spark (${describeError(error)}); se reintentará cuando una lección lo pida.`));
     // The lab root of this server's state (<root>/spark/server), where the site writes its request.
-    const file = sparkRequestFile(join(server.paths.stateDir, '..', '..'));
-    rmSync(file, { force: true }); // a request left by a previous launcher's site
-    watch = setInterval(() => {
-      if (!existsSync(file)) return;
-      rmSync(file, { force: true });
+    watch = watchStartRequests(sparkRequestFile(join(server.paths.stateDir, '..', '..')), () => {
       if (starting || supervisor || stopped) return;
       log('Un ejemplo de Spark lo necesita: arrancando Spark…');
       startNow().catch((error: unknown) => stopped || log(`Spark no pudo arrancar: ${describeError(error)}`));
-    }, 1_000);
-    watch.unref();
+    });
   }
   let stopping: Promise<void> | undefined;
   return {
