@@ -3,7 +3,6 @@
 import { useSyncExternalStore } from 'react';
 import { loadCompletions, saveCompletion } from '@/app/progreso/actions';
 import { progressSource } from '@/components/site/progress-source.client';
-import { keepsProgressOnServer, sessionInfo } from '@/components/site/session.client';
 
 /** Completion marks, kept where the student's progress lives (components/site/progress-source.client.ts). */
 const source = progressSource({ key: 'cauce:completed', empty: '[]', loadFromServer: async () => JSON.stringify(await loadCompletions()) });
@@ -23,10 +22,8 @@ function parse(raw: string): Set<string> {
  * (a few tens of ms): shown at once, a student who left the page right away could lose it.
  */
 export async function setCompleted(lessonKey: string, done: boolean): Promise<void> {
-  if (source.inMemory()) {
-    const info = await sessionInfo();
-    if (keepsProgressOnServer(info)) await saveCompletion(lessonKey, done).catch(() => undefined);
-  }
+  // A click while the session is still being asked must not go to localStorage (fresh-clone CI3).
+  if ((await source.home()) === 'server') await saveCompletion(lessonKey, done).catch(() => undefined);
   const set = parse(read());
   if (done) set.add(lessonKey);
   else set.delete(lessonKey);

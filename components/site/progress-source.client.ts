@@ -16,9 +16,15 @@ export interface ProgressSource {
   write(raw: string): void;
   /** For useSyncExternalStore; resolves where the progress lives on first use. */
   subscribe(listener: () => void): () => void;
-  /** True when the value lives in memory (course mode): the server is its real home. */
-  inMemory(): boolean;
+  /**
+   * Where the progress lives, once known (and, for a course's student, once the server's copy
+   * is loaded): a change made before that would land in the wrong place or be overwritten.
+   */
+  home(): Promise<ProgressHome>;
 }
+
+/** `browser`: localStorage; `server`: a course's student; `memory`: a course page without a student. */
+export type ProgressHome = 'browser' | 'server' | 'memory';
 
 export function progressSource(options: {
   /** localStorage key, e.g. `cauce:completed`. */
@@ -32,19 +38,20 @@ export function progressSource(options: {
   const listeners = new Set<() => void>();
   /** Raw JSON when not using localStorage; null = localStorage (single-user mode). */
   let memory: string | null = null;
-  let resolving: Promise<void> | undefined;
+  let resolving: Promise<ProgressHome> | undefined;
   const notify = () => listeners.forEach((listener) => listener());
 
-  function resolveSource() {
-    resolving ??= sessionInfo().then(async (info) => {
-      if (info.mode !== 'course') return;
+  function resolveSource(): Promise<ProgressHome> {
+    resolving ??= sessionInfo().then(async (info): Promise<ProgressHome> => {
+      if (info.mode !== 'course') return 'browser';
       memory = empty;
       notify();
-      if (keepsProgressOnServer(info)) {
-        memory = await loadFromServer().catch(() => empty);
-        notify();
-      }
+      if (!keepsProgressOnServer(info)) return 'memory';
+      memory = await loadFromServer().catch(() => empty);
+      notify();
+      return 'server';
     });
+    return resolving;
   }
 
   return {
@@ -62,7 +69,7 @@ export function progressSource(options: {
       notify();
     },
     subscribe(listener) {
-      resolveSource();
+      void resolveSource();
       listeners.add(listener);
       window.addEventListener('storage', listener);
       return () => {
@@ -70,6 +77,6 @@ export function progressSource(options: {
         window.removeEventListener('storage', listener);
       };
     },
-    inMemory: () => memory !== null,
+    home: resolveSource,
   };
 }

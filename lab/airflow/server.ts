@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { envVar } from '../../lib/env';
 import { BrokerStartError, LabError, PortInUseError } from '../errors';
 import type { ProgressListener } from '../kafka/download';
-import { isAlive, signalGroup } from '../kafka/process';
+import { isAlive, signalGroup, stopGroupOnNodeExit } from '../kafka/process';
 import { airflowPort, airflowPorts, firstUnavailablePort } from '../ports';
 import { checkAirflow } from './health';
 import { airflowCliEnv, prepareAirflow } from './install';
@@ -259,11 +259,10 @@ export class AirflowServer extends EventEmitter<{ exit: [AirflowExit] }> {
     }
     const pid = child.pid;
     if (pid !== undefined) this.groups.add(pid);
-    const onNodeExit = () => pid && signalGroup(pid, 'SIGTERM');
-    process.once('exit', onNodeExit);
+    const releaseExitStop = pid === undefined ? () => undefined : stopGroupOnNodeExit(pid);
     child.once('error', () => undefined); // a failed spawn also emits 'exit'
     child.once('exit', (code, signal) => {
-      process.off('exit', onNodeExit);
+      releaseExitStop();
       this.children.delete(component);
       if (this.exitEmitted) return;
       this.exitEmitted = true;

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HadoopStartError } from '../errors';
-import { commandLine, isAlive, signalGroup, terminateGroup, waitForPidExit } from '../kafka/process';
+import { commandLine, isAlive, stopGroupOnNodeExit, terminateGroup, waitForPidExit } from '../kafka/process';
 import { javaBin, smallJvmFlags } from './jvm';
 import type { HadoopPaths } from './paths';
 
@@ -127,10 +127,9 @@ export class HadoopDaemon extends EventEmitter<{ exit: [DaemonExit] }> {
     const pid = child.pid;
     if (pid === undefined) throw new HadoopStartError(`${this.component} arrancó sin pid.`);
     writeFileSync(this.pidFile, `${pid}\n`);
-    const onNodeExit = () => signalGroup(pid, 'SIGTERM');
-    process.once('exit', onNodeExit);
+    const releaseExitStop = stopGroupOnNodeExit(pid);
     child.once('exit', (code, signal) => {
-      process.off('exit', onNodeExit);
+      releaseExitStop();
       if (this.child === child) this.child = undefined;
       if (readPid(this.pidFile) === pid) rmSync(this.pidFile, { force: true });
       this.emit('exit', { component: this.component, code, signal, expected: this.stopping });

@@ -11,7 +11,7 @@ import { checkKafka } from './health';
 import { kafkaPaths, type KafkaPaths } from './paths';
 import { ensurePolicyClasses } from './policy';
 import { firstUnavailablePort, kafkaPort, kafkaPorts } from '../ports';
-import { commandLine, isAlive, jdkTool, signalGroup, terminateGroup, waitForPidExit } from './process';
+import { commandLine, isAlive, jdkTool, stopGroupOnNodeExit, terminateGroup, waitForPidExit } from './process';
 import { createSecrets, readSecrets, type KafkaSecrets } from './secrets';
 import { formatStorageOnce, formattedClusterId } from './storage';
 import type { KafkaSasl } from './credentials';
@@ -218,13 +218,10 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
     if (pid === undefined) throw new BrokerStartError('Java arrancó sin pid.');
     writeFileSync(this.paths.pidFile, `${pid}\n`);
 
-    // If Node exits without stop() (an uncaught error in the launcher), ask the JVM to
-    // shut down cleanly instead of leaving it orphaned. Only synchronous work runs here.
-    const onNodeExit = () => signalGroup(pid, 'SIGTERM');
-    process.once('exit', onNodeExit);
+    const releaseExitStop = stopGroupOnNodeExit(pid);
 
     child.once('exit', (code, signal) => {
-      process.off('exit', onNodeExit);
+      releaseExitStop();
       if (this.child === child) this.child = undefined;
       if (readPid(this.paths.pidFile) === pid) rmSync(this.paths.pidFile, { force: true });
       this.emit('exit', { code, signal, expected: this.stopping });

@@ -42,6 +42,28 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Process groups to ask to stop if Node exits without stopping them (an uncaught error in the launcher). */
+const groupsToStopOnExit = new Set<number>();
+
+/**
+ * Sends SIGTERM to this process group if Node exits first, instead of leaving it orphaned; call
+ * the returned function once the child has exited. One listener for every lab process (a
+ * listener each passed Node's limit of 10 with Hadoop's daemons, Airflow's and the rest).
+ */
+export function stopGroupOnNodeExit(pid: number): () => void {
+  if (groupsToStopOnExit.size === 0) process.once('exit', stopRemainingGroups);
+  groupsToStopOnExit.add(pid);
+  return () => {
+    groupsToStopOnExit.delete(pid);
+    if (groupsToStopOnExit.size === 0) process.off('exit', stopRemainingGroups);
+  };
+}
+
+/** Only synchronous work runs at exit. */
+function stopRemainingGroups(): void {
+  for (const pid of groupsToStopOnExit) signalGroup(pid, 'SIGTERM');
+}
+
 /** Polls until pid is gone; resolves false if it is still there after timeoutMs. */
 export async function waitForPidExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

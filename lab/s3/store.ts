@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { LabError, PortInUseError, describeError } from '../errors';
 import type { ProgressListener } from '../kafka/download';
-import { commandLine, isAlive, signalGroup, terminateGroup, waitForPidExit } from '../kafka/process';
+import { commandLine, isAlive, stopGroupOnNodeExit, terminateGroup, waitForPidExit } from '../kafka/process';
 import { firstUnavailablePort, s3Port, s3PortMap, s3Ports, type S3PortMap } from '../ports';
 import { ensureWeedBinary } from './build';
 import { s3Client, s3ErrorCode, type S3Credentials } from './client';
@@ -121,10 +121,9 @@ export class S3Store extends EventEmitter<{ exit: [{ expected: boolean; code: nu
     const pid = child.pid;
     if (pid === undefined) throw new S3StoreError('El almacén S3 arrancó sin pid.');
     writeFileSync(this.paths.pidFile, `${pid}\n`);
-    const onNodeExit = () => signalGroup(pid, 'SIGTERM');
-    process.once('exit', onNodeExit);
+    const releaseExitStop = stopGroupOnNodeExit(pid);
     child.once('exit', (code, signal) => {
-      process.off('exit', onNodeExit);
+      releaseExitStop();
       if (this.child === child) this.child = undefined;
       if (readPid(this.paths.pidFile) === pid) rmSync(this.paths.pidFile, { force: true });
       log.end();

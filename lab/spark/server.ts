@@ -7,7 +7,7 @@ import { envVar } from '../../lib/env';
 import { closedParent } from '../../lib/sandbox/runtime';
 import { SANDBOX_UIDS } from '../../lib/sandbox/uids';
 import { SparkStartError, SparkUnavailableError } from '../errors';
-import { commandLine, isAlive, jdkTool, signalGroup, terminateGroup, waitForPidExit } from '../kafka/process';
+import { commandLine, isAlive, jdkTool, stopGroupOnNodeExit, terminateGroup, waitForPidExit } from '../kafka/process';
 import { bindError, kafkaPort, portMessage, sparkPort, sparkPorts } from '../ports';
 import { sparkCommand, type SparkServerInput } from './conf';
 import { ensureGuardClasses, ensureSparkJars } from './download';
@@ -178,10 +178,9 @@ export class SparkServer extends EventEmitter<{ exit: [SparkExit] }> {
     const pid = child.pid;
     if (pid === undefined) throw new SparkStartError('Spark arrancó sin pid.');
     writeFileSync(this.paths.pidFile, `${pid}\n`);
-    const onNodeExit = () => signalGroup(pid, 'SIGTERM');
-    process.once('exit', onNodeExit);
+    const releaseExitStop = stopGroupOnNodeExit(pid);
     child.once('exit', (code, signal) => {
-      process.off('exit', onNodeExit);
+      releaseExitStop();
       if (this.child === child) this.child = undefined;
       if (readPid(this.paths.pidFile) === pid) rmSync(this.paths.pidFile, { force: true });
       this.logFile?.end();
