@@ -1,6 +1,7 @@
 /**
  * Runs once when the site's server starts: prepares course mode (database, first instructor
- * password), marks the runs a killed predecessor left unfinished as interrupted, warms the Airflow worker pool so the first
+ * password), marks the runs a killed predecessor left unfinished as interrupted, loads the
+ * TypeScript transpiler, warms the Airflow worker pool so the first
  * "Ejecutar" on a DAG does not pay Airflow's import time (~5 s), and starts the task launcher
  * that runs the lab scheduler's tasks in the sandbox.
  */
@@ -36,6 +37,13 @@ export async function register() {
       .catch((error: Error) => console.warn('[cauce] administrador de Kafka:', error.message));
   } catch (error) {
     console.warn('[cauce] no se pudo preparar el administrador de Kafka:', (error as Error).message);
+  }
+  try {
+    // kafka-ts: TypeScript's transpiler loaded and exercised before the first click.
+    const { warmKafkaTsRuns } = await import('@/lib/runs/kafka-ts');
+    warmKafkaTsRuns();
+  } catch (error) {
+    console.warn('[cauce] no se pudieron preparar las ejecuciones de Kafka:', (error as Error).message);
   }
   try {
     const { warmAirflowPool } = await import('@/lib/runs/airflow/pool');

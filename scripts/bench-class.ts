@@ -10,13 +10,16 @@
  *   consumer-until-5, test_print_values and the TarGz DAG.
  * Prints errors, run latency (queue wait included) p50/p95 per kind, the queue wait itself,
  * the longest wait and queue a student saw, and the peak RSS of the site and the lab, with the
- * PSS of the launcher's whole process tree (the real memory: RSS counts shared pages per process).
+ * PSS of the launcher's whole process tree (the real memory: RSS counts shared pages per process),
+ * and where the CPU went (site, Kafka, Airflow, the rest: sandboxes and DAG children).
+ * Each scene starts on a settled machine (see {@link untilQuiet}).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCourses } from '../lib/content/load';
+import { cpuSecondsByPart, machineBusySeconds } from './process-cpu';
 import { treeMemory, type TreeMemory } from './process-memory';
 import { readRunEvents } from './run-events';
 
@@ -152,6 +155,22 @@ async function waitUntilReady() {
   throw new Error('el sitio o el laboratorio no estuvieron listos');
 }
 
+/**
+ * Waits until the machine has been quiet for a few seconds (under a quarter of its cores busy):
+ * a class meets a server that has settled, not one still warming up. Started on the first good
+ * lab status, a scene also paid for the DAG workers importing Airflow (most of a core for about
+ * 10 s), which took producer p95 in the burst from about 8 to 12 s.
+ */
+async function untilQuiet(): Promise<void> {
+  const cores = os.cpus().length;
+  let quietSeconds = 0;
+  for (let second = 0; second < 180 && quietSeconds < 3; second++) {
+    const before = machineBusySeconds();
+    await new Promise((r) => setTimeout(r, 1000));
+    quietSeconds = (machineBusySeconds() - before) / cores < 0.25 ? quietSeconds + 1 : 0;
+  }
+}
+
 async function main() {
   const launcher = spawn(process.execPath, [path.join(root, 'scripts', 'cauce.mjs'), 'serve', '--port', String(port)], {
     cwd: root,
@@ -211,7 +230,16 @@ async function main() {
       },
     ];
 
+    // Long-lived processes by part; the machine's busy time minus these is the sandboxes' and DAG children's.
+    const cpuParts = {
+      sitio: (l: string) => l.includes(`serve-next.mjs ${port}`),
+      Kafka: (l: string) => (l.includes('kafka.Kafka') && l.includes(labDir)) || l.includes('TenantAdmin'),
+      Airflow: (l: string) => /airflow (api-server|api_server|scheduler)|cauce_components|cauce_dag_worker/.test(l),
+    };
+
     const scene = async (title: string, students: number, clickAt: (student: number, step: number) => number, stepCount: number) => {
+      await untilQuiet();
+      const cpuBefore = { ...cpuSecondsByPart(cpuParts), machine: machineBusySeconds() };
       rssPeak = { server: serverRss(), lab: labRss() };
       treePeak = treeMemory(launcher.pid!);
       const started = performance.now();
@@ -234,6 +262,7 @@ async function main() {
         }),
       );
       const wall = performance.now() - started;
+      const cpuAfter = { ...cpuSecondsByPart(cpuParts), machine: machineBusySeconds() };
       const failed = outcomes.filter((o) => o.reason !== 'ok');
       console.log(`\n${title}: ${students} estudiantes (modo curso, laboratorio integrado, ${os.cpus().length} núcleos), ${secs(wall)} en total`);
       console.log(`- errores: ${errors.length + failed.length} (${[...errors, ...failed.map((f) => `${f.kind}: ${f.reason}`)].slice(0, 5).join('; ') || 'ninguno'})`);
@@ -260,6 +289,12 @@ async function main() {
       );
       console.log(
         `- memoria real en el pico (PSS de todo el árbol: sitio, laboratorio, workers y sandboxes): ${treePeak.pssMb.toFixed(0)} MB en ${treePeak.processes} procesos (su RSS sumado: ${treePeak.rssMb.toFixed(0)} MB)`,
+      );
+      const used = (part: keyof typeof cpuAfter) => cpuAfter[part] - cpuBefore[part];
+      const named = (Object.keys(cpuParts) as (keyof typeof cpuParts)[]).map((part) => [part, used(part)] as const);
+      const rest = used('machine') - named.reduce((sum, [, seconds]) => sum + seconds, 0);
+      console.log(
+        `- CPU usada: ${used('machine').toFixed(1)} s de núcleo (${((used('machine') / (wall / 1000) / os.cpus().length) * 100).toFixed(0)} % de la máquina): ${named.map(([part, seconds]) => `${part} ${seconds.toFixed(1)} s`).join(', ')}, sandboxes e hijos de los DAG ${rest.toFixed(1)} s`,
       );
     };
 
