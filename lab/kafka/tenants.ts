@@ -6,6 +6,7 @@ import { envVar } from '../../lib/env';
 import { LabError } from '../errors';
 import { studentAccess, type KafkaSasl, type StudentKafkaAccess } from './credentials';
 import { quotaSpec } from './limits';
+import { ensureKafkaClasses } from './policy';
 import { jdkTool } from './process';
 
 export interface TenantAdminOptions {
@@ -117,17 +118,41 @@ export class TenantAdmin {
     child?.kill('SIGTERM');
   }
 
+  /** The running JVM, started (and compiled) on first need; a failed start is tried again next time. */
   private start(): Promise<void> {
-    if (this.ready) return this.ready;
+    if (!this.ready) {
+      const ready = this.launch();
+      this.ready = ready;
+      ready.catch(() => {
+        if (this.ready === ready) this.ready = undefined;
+      });
+    }
+    return this.ready;
+  }
+
+  /**
+   * Compiled classes, not `java TenantAdmin.java`: launching from source keeps javac in the JVM
+   * for its whole life (172 MB PSS against 99 MB compiled with the flags below, measured with
+   * 30 provisions). Serial GC: one small heap, a few jobs at a time, no G1 regions to keep.
+   */
+  private async launch(): Promise<void> {
     const { options } = this;
     const projectLibs = path.join(/*turbopackIgnore: true*/ process.cwd(), '.lab', 'kafka', 'libs');
     const labDir = envVar('CAUCE_LAB_DIR');
     const labLibs = labDir ? path.join(labDir, 'kafka', 'libs') : projectLibs;
     const libsDir = options.libsDir ?? (existsSync(labLibs) ? labLibs : projectLibs);
     const source = options.javaSource ?? path.join(/*turbopackIgnore: true*/ process.cwd(), 'lab', 'kafka', 'TenantAdmin.java');
+    const classes = await ensureKafkaClasses({
+      libsDir,
+      outRoot: path.join(path.dirname(libsDir), 'admin'),
+      source,
+      classFile: 'TenantAdmin.class',
+      failure: (detail, cause) => new TenantAdminError(`No se pudo compilar el administrador de Kafka del laboratorio (${source}): ${detail}`, { cause }),
+    });
     const java = options.java ?? jdkTool('java');
+    const jvmFlags = ['-Xmx96m', '-Xss512k', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:ReservedCodeCacheSize=32m'];
     // The admin credential goes through the environment, never argv (visible in ps).
-    const child = spawn('setpriv', ['--pdeathsig', 'SIGTERM', '--', java, '-Xmx96m', '-XX:TieredStopAtLevel=1', '-cp', `${libsDir}/*`, source], {
+    const child = spawn('setpriv', ['--pdeathsig', 'SIGTERM', '--', java, ...jvmFlags, '-cp', `${libsDir}/*:${classes}`, 'TenantAdmin'], {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin', // the JVM's own environment, not configuration
         KAFKA_BROKERS: options.brokers.join(','),
@@ -138,7 +163,7 @@ export class TenantAdmin {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child = child;
-    this.ready = new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on('line', (line) => {
         if (line === '- ready') return resolve();
         const [id, status, detail = ''] = line.split('\t');
@@ -169,8 +194,6 @@ export class TenantAdmin {
       child.once('error', (error) => fail(error.message));
       child.once('exit', (code, signal) => fail(`terminó: ${signal ?? code}`));
     });
-    this.ready.catch(() => undefined);
-    return this.ready;
   }
 
   private async job(fields: string[]): Promise<string> {
