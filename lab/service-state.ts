@@ -38,7 +38,7 @@ export function serviceStateFile(): string {
 /** The launcher's view of its services; {} when there is none (see above), or only what a launcher still alive wrote. Never throws. */
 export function readServiceStates(file = serviceStateFile()): ServiceStates {
   try {
-    const parsed = ServiceStates.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    const parsed = ServiceStates.safeParse(JSON.parse(fs.readFileSync(/*turbopackIgnore: true*/ file, 'utf8')));
     if (!parsed.success) return {};
     return Object.fromEntries(Object.entries(parsed.data).filter(([, state]) => state.launcherPid === undefined || isAlive(state.launcherPid)));
   } catch {

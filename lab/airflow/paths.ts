@@ -50,14 +50,14 @@ export interface AirflowPaths {
 
 /** `$CAUCE_AIRFLOW_INSTALL_DIR`, else `<repo>/.lab/airflow`. */
 function installRoot(): string {
-  return resolve(envVar('CAUCE_AIRFLOW_INSTALL_DIR') ?? join(REPO_ROOT, '.lab', 'airflow'));
+  return resolve(/*turbopackIgnore: true*/ envVar('CAUCE_AIRFLOW_INSTALL_DIR') ?? join(REPO_ROOT, '.lab', 'airflow'));
 }
 
 /** @param stateDir the real Airflow's state. @default `<lab root>/airflow` */
 export function airflowPaths(stateDir?: string): AirflowPaths {
   const install = installRoot();
   const venv = join(install, 'venv');
-  const state = resolve(stateDir ?? join(labRoot(), 'airflow'));
+  const state = resolve(/*turbopackIgnore: true*/ stateDir ?? join(labRoot(), 'airflow'));
   const home = join(state, 'home');
   return {
     requirementsIn: join(AIRFLOW_SOURCE_DIR, 'requirements.in'),

@@ -35,7 +35,7 @@ export interface DaemonExit {
 export function javaHome(): string {
   const java = javaBin();
   const resolved = java.includes('/') ? java : spawnSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).stdout.trim();
-  return dirname(dirname(realpathSync(resolved || '/usr/bin/java')));
+  return dirname(dirname(realpathSync(/*turbopackIgnore: true*/ resolved || '/usr/bin/java')));
 }
 
 /** The classpath every daemon and the lab's client calls use: configuration, empty web apps, jars. */

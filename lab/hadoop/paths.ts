@@ -34,12 +34,12 @@ export interface HadoopPaths {
  * @param libsDir @default `<lab root>/hadoop/libs`
  */
 export function hadoopPaths(stateDir?: string, libsDir?: string): HadoopPaths {
-  const state = resolve(stateDir ?? join(labRoot(), 'hadoop'));
+  const state = resolve(/*turbopackIgnore: true*/ stateDir ?? join(labRoot(), 'hadoop'));
   const data = join(state, 'data');
   return {
     pom: join(HADOOP_SOURCE_DIR, 'pom.xml'),
     jarList: join(HADOOP_SOURCE_DIR, 'jars.txt'),
-    libsDir: resolve(libsDir ?? join(labRoot(), 'hadoop', 'libs')),
+    libsDir: resolve(/*turbopackIgnore: true*/ libsDir ?? join(labRoot(), 'hadoop', 'libs')),
     stateDir: state,
     confDir: join(state, 'conf'),
     webDir: join(state, 'web'),

@@ -37,7 +37,7 @@ export interface JarProduct {
 const KAFKA_JARS: JarProduct = { name: 'Kafka', version: KAFKA_VERSION, jarList: JAR_LIST, libsProperty: 'lab.kafka.libs' };
 
 export function expectedJars(jarList = JAR_LIST): string[] {
-  return readFileSync(jarList, 'utf8')
+  return readFileSync(/*turbopackIgnore: true*/ jarList, 'utf8')
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.endsWith('.jar'));

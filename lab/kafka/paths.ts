@@ -28,7 +28,7 @@ export interface KafkaPaths {
 
 /** `$CAUCE_LAB_DIR`, else `<repo>/.lab`: the root of all lab state. */
 export function labRoot(): string {
-  return resolve(envVar('CAUCE_LAB_DIR') ?? join(REPO_ROOT, '.lab'));
+  return resolve(/*turbopackIgnore: true*/ envVar('CAUCE_LAB_DIR') ?? join(REPO_ROOT, '.lab'));
 }
 
 /**
@@ -38,11 +38,11 @@ export function labRoot(): string {
  *   @default `<lab root>/kafka/libs`
  */
 export function kafkaPaths(stateDir?: string, libsDir?: string): KafkaPaths {
-  const state = resolve(stateDir ?? join(labRoot(), 'kafka'));
+  const state = resolve(/*turbopackIgnore: true*/ stateDir ?? join(labRoot(), 'kafka'));
   return {
     pom: join(KAFKA_SOURCE_DIR, 'pom.xml'),
     log4jConfig: join(KAFKA_SOURCE_DIR, 'log4j2.properties'),
-    libsDir: resolve(libsDir ?? join(labRoot(), 'kafka', 'libs')),
+    libsDir: resolve(/*turbopackIgnore: true*/ libsDir ?? join(labRoot(), 'kafka', 'libs')),
     policyDir: resolve(libsDir ?? join(labRoot(), 'kafka', 'libs'), '..', 'policy'),
     stateDir: state,
     dataDir: join(state, 'data'),

@@ -10,7 +10,7 @@ export const KAFKA_PYTHON_VERSION = '3.0.12';
 export type KafkaPythonPaths = SandboxVenvPaths;
 
 export function kafkaPythonPaths(): KafkaPythonPaths {
-  const installDir = resolve(envVar('CAUCE_KAFKA_PYTHON_DIR') ?? join(REPO_ROOT, '.lab', 'kafka-python'));
+  const installDir = resolve(/*turbopackIgnore: true*/ envVar('CAUCE_KAFKA_PYTHON_DIR') ?? join(REPO_ROOT, '.lab', 'kafka-python'));
   return sandboxVenvPaths(installDir, join(KAFKA_SOURCE_DIR, 'python', 'requirements.lock'));
 }
 

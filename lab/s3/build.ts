@@ -59,7 +59,7 @@ async function buildWeed(paths: S3Paths, onProgress?: ProgressListener): Promise
     onProgress?.({ fraction: 0, message: `Compilando ${SEAWEEDFS_LABEL} con Go… ${minutes} min${downloaded ? ` (${downloaded} módulos descargados)` : ''}` });
   }, 15_000);
   const code = await new Promise<number | null>((resolvePromise, reject) => {
-    const child = spawn(goBinary(), args, {
+    const child = spawn(/*turbopackIgnore: true*/ goBinary(), args, {
       cwd: paths.buildDir,
       stdio: ['ignore', 'pipe', 'pipe'],
       // GOFLAGS replaced, not extended: a developer's -mod=mod would let the build rewrite the pins.

@@ -37,11 +37,11 @@ export interface S3Paths {
  * @param binDir @default `<repo>/.lab/bin` (shared by every store, tests and e2e included)
  */
 export function s3Paths(stateDir?: string, binDir?: string): S3Paths {
-  const state = resolve(stateDir ?? join(labRoot(), 's3'));
+  const state = resolve(/*turbopackIgnore: true*/ stateDir ?? join(labRoot(), 's3'));
   const data = join(state, 'data');
   return {
     buildDir: join(S3_SOURCE_DIR, 'go'),
-    binary: join(resolve(binDir ?? join(REPO_ROOT, '.lab', 'bin')), `weed-${SEAWEEDFS_VERSION}`),
+    binary: join(resolve(/*turbopackIgnore: true*/ binDir ?? join(REPO_ROOT, '.lab', 'bin')), `weed-${SEAWEEDFS_VERSION}`),
     stateDir: state,
     metaDir: join(data, 'meta'),
     volumeDir: join(data, 'volume'),

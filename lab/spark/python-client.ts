@@ -10,7 +10,7 @@ export const SPARK_CLIENT_VERSION = '4.2.0';
 export type SparkClientPaths = SandboxVenvPaths;
 
 export function sparkClientPaths(): SparkClientPaths {
-  const installDir = resolve(envVar('CAUCE_SPARK_CLIENT_DIR') ?? join(REPO_ROOT, '.lab', 'spark-client'));
+  const installDir = resolve(/*turbopackIgnore: true*/ envVar('CAUCE_SPARK_CLIENT_DIR') ?? join(REPO_ROOT, '.lab', 'spark-client'));
   return sandboxVenvPaths(installDir, join(REPO_ROOT, 'lab', 'spark', 'client', 'requirements.lock'));
 }
 

@@ -93,7 +93,7 @@ const identities = new Map<number, ShellIdentity>();
 export function shellSystemArgs(): Promise<string[]> {
   systemArgs ??= (async () => {
     const args: string[] = [];
-    for (const dir of ['/usr/bin', '/usr/sbin']) if (existsSync(dir)) args.push('--ro-bind', dir, dir);
+    for (const dir of ['/usr/bin', '/usr/sbin']) if (existsSync(/*turbopackIgnore: true*/ dir)) args.push('--ro-bind', dir, dir);
     for (const top of ['/bin', '/sbin']) {
       const info = await lstat(top).catch(() => null);
       if (info?.isSymbolicLink()) args.push('--symlink', await readlink(top), top);
