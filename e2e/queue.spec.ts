@@ -28,29 +28,30 @@ async function clickRun(page: Page, path: string, title: string): Promise<Locato
   return runnable;
 }
 
+/** A runnable's section, with when its run was seen to end well (set by {@link watchFinish}). */
+type WatchedSection = Element & { cauceDoneAt?: number };
+
 /**
  * Starts watching, in the page itself, for the runnable's run to end well, and returns a function
  * that resolves with when it did (the browser's clock, shared by every page of the machine). Read
  * in the page, not by polling from the test: three pages polled at once on a loaded machine can
- * lag by more than a run (CI saw Bruno's end 10 ms «after» Ana's next one).
+ * lag by more than a run (CI saw Bruno's end 10 ms «after» Ana's next one). Kept on the section,
+ * so two runnables of one page are told apart.
  */
 async function watchFinish(runnable: Locator): Promise<() => Promise<number>> {
-  await runnable.evaluate((section) => {
+  await runnable.evaluate((section: WatchedSection) => {
     const seen = () => {
       const status = section.querySelector('[aria-label="Salida de la ejecución"] [role="status"]');
-      if (status?.textContent?.includes('Terminado')) (window as unknown as { cauceDoneAt?: number }).cauceDoneAt ??= Date.now();
+      if (status?.textContent?.includes('Terminado')) section.cauceDoneAt ??= Date.now();
     };
     new MutationObserver(seen).observe(section, { subtree: true, childList: true, characterData: true });
     seen();
   });
+  const doneAt = () => runnable.evaluate((section: WatchedSection) => section.cauceDoneAt ?? 0);
   return async () => {
-    await expect.poll(() => runnable.page().evaluate(() => (window as unknown as { cauceDoneAt?: number }).cauceDoneAt ?? 0), { timeout: 60_000 }).toBeGreaterThan(0);
-    return runnable.page().evaluate(() => (window as unknown as { cauceDoneAt: number }).cauceDoneAt);
+    await expect.poll(doneAt, { timeout: 60_000 }).toBeGreaterThan(0);
+    return doneAt();
   };
-}
-
-async function finishedAt(runnable: Locator): Promise<number> {
-  return (await watchFinish(runnable))();
 }
 
 test('dos alumnos: uno pulsa cinco veces y otro una; el segundo pasa en su turno, viendo su puesto y la espera', async ({ browser }) => {
@@ -61,7 +62,9 @@ test('dos alumnos: uno pulsa cinco veces y otro una; el segundo pasa en su turno
   // Ana's first click holds the only slot: a consumer runs until she stops it (of the topic
   // her producer creates, as the lessons go).
   const anaFirst = await clickRun(await ana.newPage(), '/cursos/kafka/productor', 'Productor de mensajes');
-  await finishedAt(anaFirst);
+  await (
+    await watchFinish(anaFirst)
+  )();
   await anaFirst.page().close();
   const anaConsumer = await clickRun(await ana.newPage(), '/cursos/kafka/consumidor', 'Consumidor de mensajes');
   await expect(anaConsumer.getByRole('button', { name: 'Detener' })).toBeVisible();

@@ -188,16 +188,16 @@ async function main() {
     const consumer = [{ name: 'consumer.ts', content: snippet('consumidor', 'consumer.ts') }];
     const dag = [{ name: 'test_print_values.py', content: snippet('definicion-workflow', 'test_print_values.py') }];
 
-    const serverRss = () => rssMb((l) => l.includes(`serve-next.mjs ${port}`));
     const labDir = env.CAUCE_LAB_DIR;
-    const labRss = () =>
-      rssMb(
-        (l) =>
-          (l.includes('kafka.Kafka') && l.includes(labDir)) ||
-          l.includes('TenantAdmin') ||
-          /airflow (api-server|scheduler|dag-processor|triggerer)/.test(l) ||
-          l.includes('cauce_dag_worker'),
-      );
+    // The long-lived processes of each part, by command line (ps shows Airflow's api-server as
+    // `airflow api_server`, and its dag-processor and triggerer as `cauce_components …`).
+    const parts = {
+      sitio: (l: string) => l.includes(`serve-next.mjs ${port}`),
+      Kafka: (l: string) => (l.includes('kafka.Kafka') && l.includes(labDir)) || l.includes('TenantAdmin'),
+      Airflow: (l: string) => /airflow (api-server|api_server|scheduler)|cauce_components|cauce_dag_worker/.test(l),
+    };
+    const serverRss = () => rssMb(parts.sitio);
+    const labRss = () => rssMb((l) => parts.Kafka(l) || parts.Airflow(l));
     const rssBefore = { server: serverRss(), lab: labRss() };
     let rssPeak = { ...rssBefore };
     // The launcher's whole tree (site, lab, DAG workers and their children, sandboxes): its PSS
@@ -230,16 +230,9 @@ async function main() {
       },
     ];
 
-    // Long-lived processes by part; the machine's busy time minus these is the sandboxes' and DAG children's.
-    const cpuParts = {
-      sitio: (l: string) => l.includes(`serve-next.mjs ${port}`),
-      Kafka: (l: string) => (l.includes('kafka.Kafka') && l.includes(labDir)) || l.includes('TenantAdmin'),
-      Airflow: (l: string) => /airflow (api-server|api_server|scheduler)|cauce_components|cauce_dag_worker/.test(l),
-    };
-
     const scene = async (title: string, students: number, clickAt: (student: number, step: number) => number, stepCount: number) => {
       await untilQuiet();
-      const cpuBefore = { ...cpuSecondsByPart(cpuParts), machine: machineBusySeconds() };
+      const cpuBefore = { ...cpuSecondsByPart(parts), machine: machineBusySeconds() };
       rssPeak = { server: serverRss(), lab: labRss() };
       treePeak = treeMemory(launcher.pid!);
       const started = performance.now();
@@ -262,7 +255,7 @@ async function main() {
         }),
       );
       const wall = performance.now() - started;
-      const cpuAfter = { ...cpuSecondsByPart(cpuParts), machine: machineBusySeconds() };
+      const cpuAfter = { ...cpuSecondsByPart(parts), machine: machineBusySeconds() };
       const failed = outcomes.filter((o) => o.reason !== 'ok');
       console.log(`\n${title}: ${students} estudiantes (modo curso, laboratorio integrado, ${os.cpus().length} núcleos), ${secs(wall)} en total`);
       console.log(`- errores: ${errors.length + failed.length} (${[...errors, ...failed.map((f) => `${f.kind}: ${f.reason}`)].slice(0, 5).join('; ') || 'ninguno'})`);
@@ -291,7 +284,7 @@ async function main() {
         `- memoria real en el pico (PSS de todo el árbol: sitio, laboratorio, workers y sandboxes): ${treePeak.pssMb.toFixed(0)} MB en ${treePeak.processes} procesos (su RSS sumado: ${treePeak.rssMb.toFixed(0)} MB)`,
       );
       const used = (part: keyof typeof cpuAfter) => cpuAfter[part] - cpuBefore[part];
-      const named = (Object.keys(cpuParts) as (keyof typeof cpuParts)[]).map((part) => [part, used(part)] as const);
+      const named = (Object.keys(parts) as (keyof typeof parts)[]).map((part) => [part, used(part)] as const);
       const rest = used('machine') - named.reduce((sum, [, seconds]) => sum + seconds, 0);
       console.log(
         `- CPU usada: ${used('machine').toFixed(1)} s de núcleo (${((used('machine') / (wall / 1000) / os.cpus().length) * 100).toFixed(0)} % de la máquina): ${named.map(([part, seconds]) => `${part} ${seconds.toFixed(1)} s`).join(', ')}, sandboxes e hijos de los DAG ${rest.toFixed(1)} s`,

@@ -39,11 +39,12 @@ export function labRoot(): string {
  */
 export function kafkaPaths(stateDir?: string, libsDir?: string): KafkaPaths {
   const state = resolve(/*turbopackIgnore: true*/ stateDir ?? join(labRoot(), 'kafka'));
+  const libs = resolve(/*turbopackIgnore: true*/ libsDir ?? join(labRoot(), 'kafka', 'libs'));
   return {
     pom: join(KAFKA_SOURCE_DIR, 'pom.xml'),
     log4jConfig: join(KAFKA_SOURCE_DIR, 'log4j2.properties'),
-    libsDir: resolve(/*turbopackIgnore: true*/ libsDir ?? join(labRoot(), 'kafka', 'libs')),
-    policyDir: resolve(libsDir ?? join(labRoot(), 'kafka', 'libs'), '..', 'policy'),
+    libsDir: libs,
+    policyDir: join(libs, '..', 'policy'),
     stateDir: state,
     dataDir: join(state, 'data'),
     logsDir: join(state, 'logs'),

@@ -13,8 +13,8 @@ const run = promisify(execFile);
 /** Tracked source of the broker's topic policy (see its header). */
 export const POLICY_SOURCE = join(KAFKA_SOURCE_DIR, 'LabTopicPolicy.java');
 
-/** What the policy's classes are compiled against and where they go. */
-export interface PolicyBuildOptions {
+/** What the lab's Java classes (the topic policy, the tenant admin) are compiled against and where they go. */
+export interface KafkaClassesBuildOptions {
   /** The Kafka jars (kafka-clients, kafka-server-common, slf4j). */
   readonly libsDir: string;
   /** Parent of one folder per source version, e.g. `.lab/kafka/policy`. */
@@ -24,7 +24,7 @@ export interface PolicyBuildOptions {
 }
 
 /** Compiles LabTopicPolicy.java (see {@link ensureKafkaClasses}) and returns the folder for the broker's classpath. */
-export function ensurePolicyClasses(options: PolicyBuildOptions): Promise<string> {
+export function ensurePolicyClasses(options: KafkaClassesBuildOptions): Promise<string> {
   return ensureKafkaClasses({
     ...options,
     source: POLICY_SOURCE,
@@ -40,7 +40,7 @@ export function ensurePolicyClasses(options: PolicyBuildOptions): Promise<string
  * never see half a build and an edited source never runs stale classes.
  */
 export async function ensureKafkaClasses(
-  options: PolicyBuildOptions & {
+  options: KafkaClassesBuildOptions & {
     /** The .java file. */
     readonly source: string;
     /** The main class's file under the output folder (its package's path), to know a build is there. */
