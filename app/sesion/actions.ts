@@ -4,6 +4,7 @@ import { clientAddress, endSession, startSession } from '@/lib/auth/current';
 import { siteMode } from '@/lib/auth/mode';
 import { attemptInstructorLogin, attemptJoin } from '@/lib/auth/sign-in';
 import { db } from '@/lib/db';
+import { provisionJoinedStudent } from '@/lib/lab/kafka-tenants';
 
 /** What a sign-in form shows after submitting: a Spanish message tied to the field at fault. */
 export interface FormState {
@@ -38,6 +39,7 @@ export async function joinCourseAction(_previous: FormState, form: FormData): Pr
     return { message: result.message, field: result.field, values: { codigo: String(form.get('codigo') ?? ''), nombre: String(form.get('nombre') ?? '') } };
   }
   await startSession('student', result.value.id);
+  provisionJoinedStudent(result.value.id);
   return { done: safeNext(form.get('siguiente')) };
 }
 

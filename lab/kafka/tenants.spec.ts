@@ -15,6 +15,20 @@ import { freePortPair, tempStateDir, testClient } from './test-helpers';
 
 const MINUTE = 60_000;
 
+/** The real tenant admin, with the protocol's lines at hand for what its methods never send. */
+class RawTenantAdmin extends TenantAdmin {
+  send(fields: string[]): Promise<string> {
+    return this.job(fields);
+  }
+}
+
+/** A provision answer's batch number and size (`User:<user> batch=<n> size=<k>`). */
+function batchOf(detail: string): { batch: number; size: number } {
+  const match = /batch=(\d+) size=(\d+)$/.exec(detail);
+  if (!match) throw new Error(`no batch in ${JSON.stringify(detail)}`);
+  return { batch: Number(match[1]), size: Number(match[2]) };
+}
+
 function client(port: number, sasl?: KafkaSasl | { mechanism: 'plain'; username: string; password: string }, logs?: string[]): Kafka {
   return new Kafka({
     clientId: 'cauce-tenants-spec',
@@ -44,7 +58,7 @@ describe('Kafka multiusuario: un principal SCRAM y un prefijo por alumno', () =>
   let port: number;
   let stateDir: string;
   let broker: KafkaBroker;
-  let tenants: TenantAdmin;
+  let tenants: RawTenantAdmin;
   let ana: StudentKafkaAccess;
   let bea: StudentKafkaAccess;
   const provisionMs: number[] = [];
@@ -56,7 +70,7 @@ describe('Kafka multiusuario: un principal SCRAM y un prefijo por alumno', () =>
     await broker.prepare();
     await broker.start();
     await broker.waitHealthy(2 * MINUTE);
-    tenants = new TenantAdmin({ brokers: [broker.brokers], admin: broker.adminSasl });
+    tenants = new RawTenantAdmin({ brokers: [broker.brokers], admin: broker.adminSasl });
     for (const student of ['Ana', 'Bea']) {
       const startedAt = Date.now();
       const access = await tenants.ensureStudent(student);
@@ -93,13 +107,59 @@ describe('Kafka multiusuario: un principal SCRAM y un prefijo por alumno', () =>
     expect(Math.max(...more)).toBeLessThan(1_000);
     expect(cachedMs).toBeLessThan(50);
 
-    // A class of 40 joining at once (bench:class): provisioned concurrently by the one JVM.
+    // A class of 40 joining at once (bench:class): provisioned concurrently by the one JVM, in batches.
     const classStartedAt = Date.now();
+    const batchesBefore = tenants.provisionBatches;
     const clase = await Promise.all(Array.from({ length: 40 }, (_, i) => tenants.ensureStudent(`clase-${i}-${randomUUID().slice(0, 4)}`)));
     const classMs = Date.now() - classStartedAt;
-    console.log(`alta de una clase de 40 a la vez: ${classMs} ms`);
+    console.log(`alta de una clase de 40 a la vez: ${classMs} ms, ${tenants.provisionBatches - batchesBefore} lotes`);
     expect(new Set(clase.map((access) => access.prefix)).size).toBe(40);
     expect(classMs).toBeLessThan(10_000);
+  });
+
+  it('una clase que pulsa «Ejecutar» a la vez se da de alta en pocos lotes, y cada alumno entra y solo usa su prefijo', { timeout: 2 * MINUTE }, async () => {
+    const students = Array.from({ length: 12 }, (_, i) => `lote-${i}-${randomUUID().slice(0, 4)}`);
+    const batchesBefore = tenants.provisionBatches;
+    const clase = await Promise.all(students.map((student) => tenants.ensureStudent(student)));
+    const batches = tenants.provisionBatches - batchesBefore;
+    console.log(`alta de ${students.length} alumnos a la vez: ${batches} lotes, ${3 * batches} escrituras del controlador (una a una serían ${3 * students.length})`);
+    // Each batch is three controller writes (quotas, credentials, ACLs) for all its students.
+    expect(batches).toBeGreaterThan(0);
+    expect(batches).toBeLessThan(students.length / 2);
+
+    for (const [i, access] of clase.entries()) {
+      const neighbour = clase[(i + 1) % clase.length]!;
+      const admin = client(port, access.sasl).admin();
+      await admin.connect(); // their SCRAM credential holds
+      await expect(admin.createTopics({ topics: [{ topic: `${access.prefix}lote` }] })).resolves.toBe(true);
+      const intrusion = await admin.createTopics({ topics: [{ topic: `${neighbour.prefix}intruso` }] }).catch((error: unknown) => error);
+      expect((intrusion as { errors?: { type: string }[] }).errors?.map((e) => e.type)).toEqual(['TOPIC_AUTHORIZATION_FAILED']);
+      await admin.disconnect();
+      expect(await tenants.studentQuotas(students[i]!)).toMatchObject({ producer_byte_rate: expect.any(Number) });
+    }
+  });
+
+  it('en un lote, el alta que Kafka rechaza no hace fallar la de los demás, y un alumno repetido va al lote siguiente', { timeout: MINUTE }, async () => {
+    const id = randomUUID().slice(0, 6);
+    const provision = (user: string, prefix: string) => tenants.send(['provision', `alumno-${user}`, `clave-${user}`, prefix]);
+    // Sent in one go, as a class's clicks: an empty prefix is refused by the controller (its ACLs only).
+    const [uno, roto, dos, unoOtraVez] = await Promise.allSettled([
+      provision(`uno_${id}`, `uno_${id}.`),
+      provision(`roto_${id}`, ''),
+      provision(`dos_${id}`, `dos_${id}.`),
+      provision(`uno_${id}`, `uno_${id}.`),
+    ]);
+    expect(roto).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/Invalid empty resource name/) } });
+    for (const answer of [uno, dos, unoOtraVez]) expect(answer?.status).toBe('fulfilled');
+    const answered = [uno, dos, unoOtraVez].map((answer) => batchOf((answer as PromiseFulfilledResult<string>).value));
+    // The refused student shared a batch with one who got in (the batch counts more answers than its successes).
+    expect(answered.some(({ batch, size }) => size > answered.filter((b) => b.batch === batch).length)).toBe(true);
+    expect(answered[2]!.batch).toBeGreaterThan(answered[0]!.batch);
+
+    const admin = client(port, { mechanism: 'scram-sha-512', username: `alumno-dos_${id}`, password: `clave-dos_${id}` }).admin();
+    await admin.connect();
+    await expect(admin.createTopics({ topics: [{ topic: `dos_${id}.propio` }] })).resolves.toBe(true);
+    await admin.disconnect();
   });
 
   it('el alumno usa sus propios temas y grupos: crear, producir y consumir', { timeout: MINUTE }, async () => {

@@ -54,6 +54,8 @@ interface Pending {
  * plain Admin API calls, so they also hold on an external cluster the site administers.
  * Provisioning is cached per student for the life of this object, so only a student's first
  * run pays the round trip (and a server restart applies changed limits to everyone again).
+ * Students provisioned at once (a class's first clicks) reach the broker in a few batches,
+ * not one controller write each (the JVM's Provisioner says how).
  */
 export class TenantAdmin {
   private child: ChildProcess | undefined;
@@ -62,6 +64,7 @@ export class TenantAdmin {
   private readonly provisioned = new Map<string, Promise<StudentKafkaAccess>>();
   private readonly stderr: string[] = [];
   private nextId = 1;
+  private batches = 0;
 
   constructor(private readonly options: TenantAdminOptions) {}
 
@@ -103,6 +106,16 @@ export class TenantAdmin {
     const detail = await this.job(['reset', prefix]);
     const list = (name: string) => (new RegExp(`${name}=(\\S*)`).exec(detail)?.[1] ?? '').split(',').filter(Boolean);
     return { topics: list('topics'), groups: list('groups') };
+  }
+
+  /**
+   * How many batches of provisions the JVM has sent to the broker, counted from the answers
+   * (`User:<user> batch=<n> size=<k>`) of the students who got their access. A batch is one
+   * alterClientQuotas, one alterUserScramCredentials and one createAcls for all its students:
+   * three controller writes, however many students. For specs and benches.
+   */
+  get provisionBatches(): number {
+    return this.batches;
   }
 
   /** Starts the JVM now rather than on the first student's run. */
@@ -164,9 +177,16 @@ export class TenantAdmin {
     });
     this.child = child;
     return new Promise<void>((resolve, reject) => {
+      // A batch's answers come out together, numbered from 1 by each JVM: a new number is a new batch.
+      let lastBatch: string | undefined;
       createInterface({ input: child.stdout! }).on('line', (line) => {
         if (line === '- ready') return resolve();
         const [id, status, detail = ''] = line.split('\t');
+        const batch = status === 'ok' ? /^User:\S+ batch=(\d+) size=\d+$/.exec(detail)?.[1] : undefined;
+        if (batch !== undefined && batch !== lastBatch) {
+          lastBatch = batch;
+          this.batches += 1;
+        }
         const job = id === undefined ? undefined : this.pending.get(id);
         if (!job) return;
         this.pending.delete(id!);
@@ -196,7 +216,8 @@ export class TenantAdmin {
     });
   }
 
-  private async job(fields: string[]): Promise<string> {
+  /** One protocol line's answer detail (protected: specs send lines the public methods never would). */
+  protected async job(fields: string[]): Promise<string> {
     await this.start();
     const child = this.child;
     if (!child?.stdin) throw new TenantAdminError('El administrador de Kafka del laboratorio no está disponible.');

@@ -24,3 +24,19 @@ export function kafkaTenants(): TenantAdmin | undefined {
   }
   return holder.__cauceKafkaTenants.admin;
 }
+
+/**
+ * Provisions a student who just joined a course, in the background, so their first "Ejecutar"
+ * does not pay for it (a class joins within a minute or two, and the tenant admin batches the
+ * provisions that arrive together). Nothing waits on it: a failure is only logged, and the
+ * student's first run provisions again, since ensureStudent does not keep a failure.
+ */
+export function provisionJoinedStudent(student: string, tenants: () => Pick<TenantAdmin, 'ensureStudent'> | undefined = kafkaTenants): void {
+  const failed = (error: unknown) => console.error('[kafka] could not provision a student who joined (their first run will try again)', error);
+  try {
+    tenants()?.ensureStudent(student).catch(failed);
+  } catch (error) {
+    // A bad lab configuration throws at once: joining the course must not fail for it.
+    failed(error);
+  }
+}

@@ -3,6 +3,7 @@ import { siteMode } from '@/lib/auth/mode';
 import { refuseCrossOrigin } from '@/lib/auth/origin';
 import { attemptJoin } from '@/lib/auth/sign-in';
 import { db } from '@/lib/db';
+import { provisionJoinedStudent } from '@/lib/lab/kafka-tenants';
 import { readJsonBody } from '@/lib/http/body';
 import { SESSION_BODY_LIMIT } from '@/lib/http/limits.mjs';
 import { userFromRequest } from '@/lib/auth/user';
@@ -46,5 +47,6 @@ export async function POST(request: Request) {
   });
   if (!result.ok) return Response.json({ ok: false, message: result.message, field: result.field }, { status: 400 });
   await startSession('student', result.value.id);
+  provisionJoinedStudent(result.value.id);
   return Response.json({ ok: true });
 }
