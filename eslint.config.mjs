@@ -27,9 +27,9 @@ export default defineConfig(
 
   // The kafkajs shim is a CommonJS package that the sandbox's node loads in place of kafkajs:
   // require() is how it imports, and its `module.exports = require(...)` shape is what lets
-  // Node's ESM loader find the named exports.
+  // Node's ESM loader find the named exports. The kafkajs bundle's sources are CommonJS too.
   {
-    files: ['lib/sandbox/kafkajs-shim/**/*.js'],
+    files: ['lib/sandbox/kafkajs-shim/**/*.js', 'lib/sandbox/kafkajs-bundle/**/*.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -1,5 +1,5 @@
 import { DEFAULT_KAFKA_TS_LIMITS } from '@/lib/limits';
-import { prepareSnippet, runTypeScript } from '@/lib/sandbox';
+import { defaultSandboxHost, prepareSnippet, runTypeScript } from '@/lib/sandbox';
 import { CONNECTION_LOST } from './kafka-outage';
 import { executeKafkaRun, type KafkaClientKind } from './kafka-run';
 import type { Run } from './run';
@@ -33,8 +33,13 @@ for (const n of [1, 2]) console.log(\`\${n}\`, await Promise.resolve(kafka))
 
 /**
  * Loads and exercises TypeScript's transpiler at the server's start, so a class's first burst
- * does not pay for it on its clicks (it loads on first use: about a second of CPU).
+ * does not pay for it on its clicks (it loads on first use: about a second of CPU). The
+ * sandbox's runtime is resolved then too: the first start of a new kafkajs or node builds
+ * kafkajs's bundle (lib/sandbox/kafkajs-bundle.ts, a few tenths of a second).
  */
 export function warmKafkaTsRuns(): void {
   prepareSnippet([{ name: 'calentamiento.ts', content: WARM_UP_SNIPPET }], 'calentamiento.ts');
+  defaultSandboxHost()
+    .runtime()
+    .catch(() => undefined); // not cached: the first run tries again and reports it
 }

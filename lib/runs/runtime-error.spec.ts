@@ -12,6 +12,8 @@ describe('RuntimeErrorTracker', () => {
       "throw new Error('fallo')",
       'Error: fallo a propósito',
       '    at file:///node_modules/kafkajs/src/index.js:10:3',
+      '    at validateConnectionStatus (node_modules/kafkajs-real/kafkajs.js:14215:19)', // kafkajs in one file (lib/sandbox/kafkajs-bundle.ts)
+      '    at producer.send (node_modules/kafkajs/index.js:166:28)', // the shim
       '    at producer.ts:3:7',
       '    at util.ts:1:1',
     ])
@@ -23,6 +25,7 @@ describe('RuntimeErrorTracker', () => {
     const tracker = new RuntimeErrorTracker(['producer.ts']);
     tracker.observe('KafkaJSConnectionError: Connection error');
     tracker.observe('    at Socket.onError (node_modules/kafkajs/src/network/connection.js:210:23)');
+    tracker.observe('    at Socket.onError (node_modules/kafkajs-real/kafkajs.js:12518:27)');
     expect(tracker.result()).toBeUndefined();
   });
 });

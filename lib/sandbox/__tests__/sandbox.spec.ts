@@ -79,6 +79,18 @@ describe('sandbox con programas hostiles', { timeout: 30_000 }, () => {
     expect(result).toMatchObject({ reason: 'finished', exitCode: 0, message: null, truncated: false, error: null });
   });
 
+  it('kafkajs llega al sandbox en un solo archivo, que carga antes que los ~150 del paquete (el paquete queda de reserva)', async () => {
+    const code =
+      "import { createRequire } from 'node:module';\nimport { Kafka } from 'kafkajs';\n" +
+      "const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('/node_modules/kafkajs-real/'));\n" +
+      "console.log(typeof Kafka, loaded.length, loaded.slice(0, 2).join(' '));";
+    // The /sandbox prefix is dropped from what the student reads.
+    expect((await run(code)).stdout).toBe('function 2 node_modules/kafkajs-real/index.js node_modules/kafkajs-real/kafkajs.js\n');
+    const packageTree = new SandboxHost({ firstUid: FIRST_UID, concurrency: CONCURRENCY, root: '/run/cauce-sandbox-test', bundleKafkajs: false });
+    const { stdout } = await run(code, { host: packageTree });
+    expect(Number(stdout.split(' ')[1])).toBeGreaterThan(100);
+  });
+
   it('el alumno reparte su código en dos archivos', async () => {
     const { stdout } = await run("import { topic } from './config';\nconsole.log(topic);", {
       extra: [{ name: 'config.ts', content: "export const topic: string = 'pedidos';" }],

@@ -1,6 +1,7 @@
 'use strict';
 /**
- * Mounted at /sandbox/node_modules/kafkajs; the real package sits beside it as kafkajs-real.
+ * Mounted at /sandbox/node_modules/kafkajs; the real package sits beside it as kafkajs-real
+ * (bundled into one file, lib/sandbox/kafkajs-bundle.ts, or the package tree when that failed).
  * Students write plain kafkajs. This subclass only watches: after a send is acknowledged and
  * before each consumed message is handled, it prints one marked line per record, which the
  * server turns into record events (partitions and offsets drawn under the editor).
@@ -54,13 +55,7 @@ exitGracefullyWhenStdinCloses();
  * kafkajs calls each version's `response.parse` through the module object, so it is replaced there.
  */
 function keepTopicRefusalReasons() {
-  for (const version of ['v1', 'v2', 'v3']) {
-    let response;
-    try {
-      response = require(`kafkajs-real/src/protocol/requests/createTopics/${version}/response`);
-    } catch {
-      continue;
-    }
+  for (const response of createTopicsResponses()) {
     const parse = response.parse;
     response.parse = async (data) => {
       try {
@@ -79,6 +74,31 @@ function keepTopicRefusalReasons() {
       }
     };
   }
+}
+
+/**
+ * kafkajs's CreateTopics response modules, v1 to v3. The bundle the sandbox mounts has no files
+ * to require them by, so it hands over its own module objects (lib/sandbox/kafkajs-bundle/entry.js),
+ * under a key this takes away again; the package tree, mounted when no bundle could be built, has the files.
+ */
+function createTopicsResponses() {
+  const key = Symbol.for('cauce.kafkajs.internals');
+  const bundled = real[key];
+  if (bundled) {
+    delete real[key];
+    return bundled.createTopicsResponses;
+  }
+  // All required before any is patched: v2 and v3 take the parse of the version before when
+  // they load, and one taken already patched would add the reason again (three times on v3).
+  const responses = [];
+  for (const version of ['v1', 'v2', 'v3']) {
+    try {
+      responses.push(require(`kafkajs-real/src/protocol/requests/createTopics/${version}/response`));
+    } catch {
+      // not in this kafkajs: nothing to put back for that version
+    }
+  }
+  return responses;
 }
 keepTopicRefusalReasons();
 

@@ -69,7 +69,8 @@ export function nodeSandboxSpec(input: NodeSpecInput): SandboxSpec {
     readOnly: [
       [runtime.nodePath, SANDBOX_NODE],
       [dirs.src, SANDBOX_DIR],
-      // Students import 'kafkajs' and get the watching shim, which requires the real package.
+      // Students import 'kafkajs' and get the watching shim, which requires the real package
+      // (bundled into one file: lib/sandbox/kafkajs-bundle.ts).
       [runtime.kafkajsShimDir, `${SANDBOX_DIR}/node_modules/kafkajs`],
       [runtime.kafkajsDir, `${SANDBOX_DIR}/node_modules/kafkajs-real`],
       [runtime.relayPreload, RELAY_PRELOAD],
