@@ -85,11 +85,11 @@ async function buildOnce(options: KafkajsBundleOptions): Promise<string> {
         timeout: 60_000,
       },
     );
-    const names = await namedExports(options.nodePath, path.join(options.kafkajsDir, kafkajs.main ?? 'index.js'));
-    const index = await readFile(path.join(sourceDir, 'index.js'), 'utf8');
+    const names = await namedExports(options.nodePath, path.join(/*turbopackIgnore: true*/ options.kafkajsDir, kafkajs.main ?? 'index.js'));
+    const index = await readFile(/*turbopackIgnore: true*/ path.join(sourceDir, 'index.js'), 'utf8');
     if (index.split(NAMES_SLOT).length !== 2) throw new Error(`${sourceDir}/index.js must hold "${NAMES_SLOT}" once`);
     await writeFile(path.join(building, 'index.js'), index.replace(NAMES_SLOT, `module.exports = { ${names.join(', ')} }`));
-    await writeFile(path.join(building, 'package.json'), await readFile(path.join(sourceDir, 'package.json')));
+    await writeFile(path.join(building, 'package.json'), await readFile(/*turbopackIgnore: true*/ path.join(sourceDir, 'package.json')));
     await checkBuilt(options.nodePath, building, names);
     for (const name of await readdir(building)) await chmod(path.join(building, name), 0o644);
     await chmod(building, 0o755);

@@ -1545,6 +1545,41 @@ def explain(summary, file, line):
 
 # ---------------------------------------------------------------- main
 
+def share_type_adapters():
+    """
+    Every task child builds the pydantic TypeAdapters of its channel to the supervisor (two for
+    comms.ToTask in CommsDecoder, one for StartupDetails in task_runner): schema generation over
+    a union of some thirty models, in a forked child whose every first write to an inherited
+    page is a copy-on-write fault. A TypeAdapter is immutable once built, so the ones a child
+    needs are built here, before any fork, and handed out again by type: the children inherit
+    them ready.
+    """
+    import pydantic
+    from airflow.sdk.execution_time import comms, task_runner
+
+    build = pydantic.TypeAdapter
+    built = {}
+
+    class SharedTypeAdapter:
+        def __new__(cls, type_, *args, **kwargs):
+            if args or kwargs:
+                return build(type_, *args, **kwargs)
+            try:
+                adapter = built.get(type_)
+            except TypeError:  # an unhashable type: built each time, as before
+                return build(type_)
+            if adapter is None:
+                adapter = built[type_] = build(type_)
+            return adapter
+
+        def __class_getitem__(cls, item):  # annotations such as TypeAdapter[ToTask] still read
+            return build[item]
+
+    comms.TypeAdapter = task_runner.TypeAdapter = SharedTypeAdapter
+    for type_ in (comms.ToTask, comms.StartupDetails):
+        SharedTypeAdapter(type_)
+
+
 def memoize_dependency_analysis():
     """
     FastAPI analyses an endpoint's dependencies once per route, except when the app has
@@ -1620,6 +1655,7 @@ def main():
         make_nondumpable()
         prepare_home()
         memoize_dependency_analysis()
+        share_type_adapters()
         # The DB moves into memory before the warm-up, so that the engine every job uses is the
         # one whose compiled-statement cache the warm-up filled (a new engine starts cold).
         move_db_into_memory()
