@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { access, chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { chmodReadable, contentHash, exists, openCacheDir } from './cache-dir';
 
 /**
  * kafkajs as one file for the sandbox. Every kafka-ts run starts a fresh node that loads
@@ -67,13 +67,11 @@ async function buildOnce(options: KafkajsBundleOptions): Promise<string> {
   const esbuildDir = options.esbuildDir ?? path.join(/*turbopackIgnore: true*/ process.cwd(), 'node_modules', 'esbuild');
   const kafkajs = JSON.parse(await readFile(path.join(options.kafkajsDir, 'package.json'), 'utf8')) as { version: string; main?: string };
   const esbuild = JSON.parse(await readFile(path.join(esbuildDir, 'package.json'), 'utf8')) as { version: string };
-  const hash = createHash('sha256').update(JSON.stringify([kafkajs.version, esbuild.version, options.nodePath, process.version, ESBUILD_FLAGS]));
-  for (const name of (await readdir(sourceDir)).sort()) hash.update(name).update(await readFile(path.join(sourceDir, name)));
-  const target = path.join(options.cacheDir, `kafkajs-bundle-${hash.digest('hex').slice(0, 12)}`);
+  const hash = await contentHash(sourceDir, JSON.stringify([kafkajs.version, esbuild.version, options.nodePath, process.version, ESBUILD_FLAGS]));
+  const target = path.join(options.cacheDir, `kafkajs-bundle-${hash}`);
   if (await exists(path.join(target, 'index.js'))) return target;
 
-  await mkdir(options.cacheDir, { recursive: true, mode: 0o755 });
-  await chmod(options.cacheDir, 0o755);
+  await openCacheDir(options.cacheDir);
   // A temp folder renamed into place: concurrent servers and specs never see half a bundle.
   const building = await mkdtemp(path.join(options.cacheDir, '.kafkajs-bundle-'));
   try {
@@ -91,8 +89,7 @@ async function buildOnce(options: KafkajsBundleOptions): Promise<string> {
     await writeFile(path.join(building, 'index.js'), index.replace(NAMES_SLOT, `module.exports = { ${names.join(', ')} }`));
     await writeFile(path.join(building, 'package.json'), await readFile(/*turbopackIgnore: true*/ path.join(sourceDir, 'package.json')));
     await checkBuilt(options.nodePath, building, names);
-    for (const name of await readdir(building)) await chmod(path.join(building, name), 0o644);
-    await chmod(building, 0o755);
+    await chmodReadable(building);
     await rename(building, target).catch(async (error: unknown) => {
       if (!(await exists(path.join(target, 'index.js')))) throw error; // else another server built the same first
     });
@@ -125,11 +122,4 @@ async function checkBuilt(nodePath: string, dir: string, names: readonly string[
   if (JSON.stringify(seen.names) !== JSON.stringify([...names].sort()) || seen.responses !== 3) {
     throw new Error(`the built kafkajs does not load as the package does: ${stdout}`);
   }
-}
-
-async function exists(p: string): Promise<boolean> {
-  return access(p).then(
-    () => true,
-    () => false,
-  );
 }

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { access, chmod, copyFile, cp, lstat, mkdir, readdir, readFile, readlink, realpath, rename, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, copyFile, cp, lstat, mkdir, readlink, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { chmodReadable, contentHash, exists, openCacheDir } from './cache-dir';
 import { kafkajsBundle } from './kafkajs-bundle';
 
 /** Where node appears inside the sandbox, whatever its host location. */
@@ -91,30 +91,15 @@ export async function closedParent(target: string): Promise<string | undefined> 
 
 // One copy per node version; rename makes it appear complete or not at all.
 async function cacheCopy(source: string, cacheDir: string, name: string, recursive: boolean): Promise<string> {
-  await mkdir(cacheDir, { recursive: true, mode: 0o755 });
-  await chmod(cacheDir, 0o755);
+  await openCacheDir(cacheDir);
   const target = path.join(cacheDir, name);
-  if (
-    await access(target).then(
-      () => true,
-      () => false,
-    )
-  )
-    return target;
+  if (await exists(target)) return target;
   const partial = `${target}.partial-${process.pid}`;
   if (recursive) await cp(source, partial, { recursive: true });
   else await copyFile(source, partial);
   await chmodReadable(partial);
   await rename(partial, target);
   return target;
-}
-
-async function chmodReadable(p: string): Promise<void> {
-  const info = await stat(p);
-  await chmod(p, info.isDirectory() || info.mode & 0o100 ? 0o755 : 0o644);
-  if (info.isDirectory()) {
-    for (const entry of await readdir(p)) await chmodReadable(path.join(p, entry));
-  }
 }
 
 const TRIPLETS: Partial<Record<NodeJS.Architecture, string>> = {
@@ -153,17 +138,4 @@ async function etcArgs(cacheDir: string): Promise<string[]> {
   await writeFile(nsswitch, 'hosts: files\n', { mode: 0o644 });
   await chmod(cacheDir, 0o755);
   return ['--ro-bind', nsswitch, '/etc/nsswitch.conf'];
-}
-
-async function contentHash(dir: string): Promise<string> {
-  const hash = createHash('sha256');
-  for (const name of (await readdir(dir)).sort()) hash.update(name).update(await readFile(path.join(dir, name)));
-  return hash.digest('hex').slice(0, 12);
-}
-
-async function exists(p: string): Promise<boolean> {
-  return access(p).then(
-    () => true,
-    () => false,
-  );
 }
