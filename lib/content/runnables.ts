@@ -1,15 +1,21 @@
 import { compile } from '@mdx-js/mdx';
 import { ContentError } from './errors';
+import { perProcess } from '@/lib/per-process';
 import { loadCourses } from './load';
 import { remarkRunnable, type RunnableMeta } from './remark-runnable';
 import type { ExerciseMeta } from '@/lib/retos/schema';
 import type { SnippetKind } from './schema';
 
-let index: Promise<Map<string, RunnableMeta>> | undefined;
-/** Every Reto of the content, by id, in the courses' and lessons' order; filled with the index. */
-let exercises: Map<string, ExerciseMeta> | undefined;
-/** The index once built, for callers that cannot wait (the queue's estimates). */
-let built: Map<string, RunnableMeta> | undefined;
+interface IndexState {
+  index?: Promise<Map<string, RunnableMeta>>;
+  /** Every Reto of the content, by id, in the courses' and lessons' order; filled with the index. */
+  exercises?: Map<string, ExerciseMeta>;
+  /** The index once built, for callers that cannot wait (the queue's estimates). */
+  built?: Map<string, RunnableMeta>;
+}
+
+/** Built at the server's start (instrumentation.ts) and read by every route: one per process. */
+const state = (): IndexState => perProcess('content:runnable-index', () => ({}));
 
 /**
  * Every example of the content, by id, with what its author declared (how long it runs). The
@@ -18,7 +24,8 @@ let built: Map<string, RunnableMeta> | undefined;
  * compile with, so ids match the pages'.
  */
 export function runnableIndex(): Promise<Map<string, RunnableMeta>> {
-  index ??= (async () => {
+  const current = state();
+  current.index ??= (async () => {
     const found = new Map<string, RunnableMeta>();
     const retos = new Map<string, ExerciseMeta>();
     for (const lesson of loadCourses().flatMap((course) => course.lessons)) {
@@ -35,12 +42,12 @@ export function runnableIndex(): Promise<Map<string, RunnableMeta>> {
         ],
       });
     }
-    exercises = retos;
-    built = found;
+    current.exercises = retos;
+    current.built = found;
     return found;
   })();
-  index.catch(() => (index = undefined));
-  return index;
+  current.index.catch(() => (current.index = undefined));
+  return current.index;
 }
 
 /** The example a run names, or undefined (startRun refuses those; runs built directly, as in tests, get their kind's defaults). */
@@ -50,6 +57,7 @@ export async function findRunnable(id: string): Promise<RunnableMeta | undefined
 
 /** The example if the index is already built (it is after the first run), without waiting. */
 export function knownRunnable(id: string): RunnableMeta | undefined {
+  const { built } = state();
   if (!built) void runnableIndex().catch(() => undefined);
   return built?.get(id);
 }
@@ -78,7 +86,7 @@ async function compileForIndex(body: string, file: string, options: Parameters<t
 /** Every Reto of the content (statement in the page; starter, solution and hint count here), by id. */
 export async function exerciseIndex(): Promise<Map<string, ExerciseMeta>> {
   await runnableIndex();
-  return exercises!;
+  return state().exercises!;
 }
 
 /** The Retos of each lesson, by "<course>/<lesson>", in the lesson's order. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ServiceStateWriter } from '@/lab/service-state';
+import { forgetPerProcessValues } from '@/lib/per-process';
 
 const checkKafka = vi.fn();
 vi.mock('@/lab/kafka/health', () => ({ checkKafka: (...args: unknown[]) => checkKafka(...args) }));
@@ -33,6 +34,7 @@ afterEach(() => {
 
 async function freshModule() {
   vi.resetModules();
+  forgetPerProcessValues();
   return import('./status');
 }
 

@@ -4,6 +4,7 @@ import { checkKafka, type KafkaHealth } from '@/lab/kafka/health';
 import { KAFKA_VERSION } from '@/lab/kafka/version';
 import { readServiceStates, type ServiceState } from '@/lab/service-state';
 import { kafkaBrokers, serverEnv, type EnvSource } from '@/lib/env';
+import { perProcess } from '@/lib/per-process';
 import { airflowSignIn, type AirflowSignIn } from './airflow-sign-in';
 import { hadoopStatus } from './hadoop-status';
 
@@ -51,15 +52,20 @@ function supervisorOf(probeOk: boolean, state: ServiceState | undefined): { supe
 const FRESH_MS = 2_000;
 /** How old a good status a run may start on (its own connection to the brokers is the real test). */
 const RUN_TRUSTS_MS = 30_000;
-let last: { at: number; status: Promise<LabStatus> } | undefined;
-let lastGood: { at: number; status: LabStatus } | undefined;
+interface Checks {
+  last?: { at: number; status: Promise<LabStatus> };
+  lastGood?: { at: number; status: LabStatus };
+}
+/** Shared by every route and the run path: one check every couple of seconds per process, not per module copy. */
+const checks = (): Checks => perProcess('lab:status', () => ({}));
 
 /**
  * The lab's state as lessons show it. Checks are shared for a couple of seconds so forty
  * open pages polling cost one metadata request, not forty.
  */
 export function labStatus(): Promise<LabStatus> {
-  if (last && Date.now() - last.at < FRESH_MS) return last.status;
+  const shared = checks();
+  if (shared.last && Date.now() - shared.last.at < FRESH_MS) return shared.last.status;
   const env = serverEnv();
   const mode = env.CAUCE_LAB_MODE;
   const brokers = kafkaBrokers();
@@ -97,9 +103,9 @@ export function labStatus(): Promise<LabStatus> {
     };
   });
   const at = Date.now();
-  last = { at, status };
+  shared.last = { at, status };
   void status.then((done) => {
-    if (done.kafka.ok && (!lastGood || lastGood.at < at)) lastGood = { at, status: done };
+    if (done.kafka.ok && (!shared.lastGood || shared.lastGood.at < at)) shared.lastGood = { at, status: done };
   });
   return status;
 }
@@ -110,6 +116,7 @@ export function labStatus(): Promise<LabStatus> {
  * runs in the background meanwhile. Without a recent good one, the badge's own check.
  */
 export function labStatusForRun(): Promise<LabStatus> {
+  const { last, lastGood } = checks();
   if (lastGood && Date.now() - lastGood.at < RUN_TRUSTS_MS) {
     if (!last || Date.now() - last.at >= FRESH_MS) void labStatus().catch(() => undefined);
     return Promise.resolve(lastGood.status);

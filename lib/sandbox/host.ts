@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { runCapacity } from '@/lib/env';
+import { perProcess } from '@/lib/per-process';
 import { NetworkRelays } from './network';
 import { resolveRuntime, type RuntimeOptions, type SandboxRuntime } from './runtime';
 import { UidSlots } from './slots';
@@ -56,10 +57,7 @@ export class SandboxHost {
   }
 }
 
-let defaultHost: SandboxHost | undefined;
-
-/** The host used when a run names none: a uid slot for every run the queue lets through. */
+/** The host used when a run names none: a uid slot for every run the queue lets through. One per process. */
 export function defaultSandboxHost(): SandboxHost {
-  defaultHost ??= new SandboxHost({ concurrency: runCapacity().kafkaTs, warm: true });
-  return defaultHost;
+  return perProcess('sandbox-host:kafka-ts', () => new SandboxHost({ concurrency: runCapacity().kafkaTs, warm: true }));
 }

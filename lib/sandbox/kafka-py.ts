@@ -1,4 +1,5 @@
 import { runCapacity } from '@/lib/env';
+import { perProcess } from '@/lib/per-process';
 import { DEFAULT_KAFKA_PY_LIMITS, treeBudget, type SandboxLimits } from '@/lib/limits';
 import { SandboxHost } from './host';
 import { validatePythonFiles, type SnippetFile } from './input';
@@ -66,10 +67,7 @@ export function runKafkaPython(req: KafkaPyRequest, onOutput: (output: SandboxOu
   return new SandboxRun({ files: [], entry: req.entry, endpoints: req.endpoints, limits: req.limits, signal: req.signal, onOutput, host, program }).run();
 }
 
-let defaultHost: SandboxHost | undefined;
-
-/** kafka-py's own uid slots: one per run the queue's Kafka lane (shared with kafka-ts) lets through. */
+/** kafka-py's own uid slots: one per run the queue's Kafka lane (shared with kafka-ts) lets through. One per process. */
 export function kafkaPySandboxHost(): SandboxHost {
-  defaultHost ??= new SandboxHost({ concurrency: runCapacity().kafkaTs, firstUid: FIRST_KAFKA_PY_UID });
-  return defaultHost;
+  return perProcess('sandbox-host:kafka-py', () => new SandboxHost({ concurrency: runCapacity().kafkaTs, firstUid: FIRST_KAFKA_PY_UID }));
 }

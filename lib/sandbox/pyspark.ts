@@ -1,4 +1,5 @@
 import { runCapacity } from '@/lib/env';
+import { perProcess } from '@/lib/per-process';
 import { DEFAULT_PYSPARK_LIMITS, PYSPARK_CLIENT, treeBudget, type SandboxLimits } from '@/lib/limits';
 import { SandboxHost } from './host';
 import { validatePythonFiles, type SnippetFile } from './input';
@@ -67,10 +68,7 @@ export function runPyspark(req: PysparkRequest, onOutput: (output: SandboxOutput
   return new SandboxRun({ files: [], entry: req.entry, endpoints: req.endpoints, limits: req.limits, signal: req.signal, onOutput, host, program }).run();
 }
 
-let defaultHost: SandboxHost | undefined;
-
-/** pyspark's own uid slots: one per run its queue lane lets through. */
+/** pyspark's own uid slots: one per run its queue lane lets through. One per process. */
 export function pysparkSandboxHost(): SandboxHost {
-  defaultHost ??= new SandboxHost({ concurrency: runCapacity().pyspark, firstUid: FIRST_PYSPARK_UID });
-  return defaultHost;
+  return perProcess('sandbox-host:pyspark', () => new SandboxHost({ concurrency: runCapacity().pyspark, firstUid: FIRST_PYSPARK_UID }));
 }

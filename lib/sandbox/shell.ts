@@ -1,4 +1,5 @@
 import { runCapacity } from '@/lib/env';
+import { perProcess } from '@/lib/per-process';
 import { DEFAULT_SHELL_LIMITS, SHELL_TMPFS_MB, treeBudget, type SandboxLimits } from '@/lib/limits';
 import { SandboxHost } from './host';
 import { validateShellFiles, type SnippetFile } from './input';
@@ -77,10 +78,7 @@ export function runShell(req: ShellRequest, onOutput: (output: SandboxOutput) =>
   }).run();
 }
 
-let defaultHost: SandboxHost | undefined;
-
-/** The shell runs' own uid slots (one per run the queue's shell lane lets through) and their tmpfs size. */
+/** The shell runs' own uid slots (one per run the queue's shell lane lets through) and their tmpfs size. One per process. */
 export function shellSandboxHost(): SandboxHost {
-  defaultHost ??= new SandboxHost({ concurrency: runCapacity().shell, firstUid: FIRST_SHELL_UID, tmpfsMb: SHELL_TMPFS_MB });
-  return defaultHost;
+  return perProcess('sandbox-host:shell', () => new SandboxHost({ concurrency: runCapacity().shell, firstUid: FIRST_SHELL_UID, tmpfsMb: SHELL_TMPFS_MB }));
 }

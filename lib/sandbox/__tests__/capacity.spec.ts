@@ -1,10 +1,12 @@
 /** The queue lets through as many runs of each kind as there are places for them, from one setting. */
 import os from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { forgetPerProcessValues } from '@/lib/per-process';
 
 afterEach(() => {
   vi.unstubAllEnvs();
   vi.resetModules();
+  forgetPerProcessValues();
 });
 
 describe('cuántas ejecuciones corren a la vez', () => {
