@@ -54,9 +54,11 @@ export interface SandboxLimits {
    */
   cpuSeconds: number;
   /**
-   * V8 old-space cap in MB (`--max-old-space-size`). RLIMIT_AS is this plus
+   * The program's memory in MB. The run's cgroup holds its whole tree to this plus
+   * {@link TREE_MEMORY_HEADROOM_MB} (node itself, buffers, files in /tmp); RLIMIT_AS is this plus
    * {@link ADDRESS_SPACE_HEADROOM_MB}, because V8 reserves far more address space than it
-   * touches; the headroom catches native (Buffer) allocations. @default 256
+   * touches, and catches native (Buffer) allocations. On a host without cgroups it is also
+   * V8's old-space cap (`--max-old-space-size`; why only there: lib/sandbox/kinds/node.ts). @default 256
    */
   memoryMb: number;
   /**
@@ -101,8 +103,9 @@ export const DEFAULT_KAFKA_TS_LIMITS: Readonly<SandboxLimits> = Object.freeze({
 export const ADDRESS_SPACE_HEADROOM_MB = 1024;
 
 /**
- * Memory of a kafka-ts run's whole tree beyond the V8 heap: node's own RSS (~45 MB), its
- * buffers and what the program writes to its tmpfs /tmp. The cgroup enforces heap + this.
+ * Memory of a kafka-ts run's whole tree beyond the program's `memoryMb`: node's own RSS
+ * (~45 MB), its buffers and what the program writes to its tmpfs /tmp. The cgroup enforces
+ * `memoryMb` + this.
  */
 export const TREE_MEMORY_HEADROOM_MB = 256;
 
@@ -184,13 +187,13 @@ export const CPU_WEIGHT = Object.freeze({ interactive: 400, batch: 50 });
 /**
  * The whole-tree budget of an interactive run (kafka-ts, shell, kafka-py): its limits, plus
  * bwrap's own processes ({@link TREE_PROCESS_HEADROOM}) and `memoryHeadroomMb` over the memory
- * limit when that limit is enforced elsewhere first (kafka-ts's V8 heap, {@link treeBudgetOf}).
+ * limit for what the program's own figure does not count (kafka-ts's node and /tmp, {@link treeBudgetOf}).
  */
 export function treeBudget(limits: SandboxLimits, memoryHeadroomMb = 0): RunBudget {
   return { memoryMb: limits.memoryMb + memoryHeadroomMb, processes: limits.processes + TREE_PROCESS_HEADROOM, cpuWeight: CPU_WEIGHT.interactive };
 }
 
-/** The whole-tree budget of a kafka-ts run: its heap limit plus {@link TREE_MEMORY_HEADROOM_MB}. */
+/** The whole-tree budget of a kafka-ts run: its memory limit plus {@link TREE_MEMORY_HEADROOM_MB}. */
 export function treeBudgetOf(limits: SandboxLimits): RunBudget {
   return treeBudget(limits, TREE_MEMORY_HEADROOM_MB);
 }

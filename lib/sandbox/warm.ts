@@ -29,7 +29,7 @@ export interface WarmSandbox {
 
 /**
  * What must match for a run to use a warm sandbox: everything fixed when node starts (its
- * network, rlimits, heap flag, cgroup budget). The wall clock and the output cap are the
+ * network, rlimits, heap flag if any, cgroup budget). The wall clock and the output cap are the
  * host's, counted from the handover, so they may differ.
  */
 export function warmKey(endpoints: readonly string[], limits: SandboxLimits): string {

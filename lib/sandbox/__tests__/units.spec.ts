@@ -125,6 +125,13 @@ describe('comando', () => {
     expect(args.at(-1)).toBe('/sandbox/producer.mjs');
   });
 
+  it('con cgroup, node arranca sin banderas de V8 (usa la caché de código de sus módulos); sin cgroup, el heap de V8 es el único tope', () => {
+    const argv = (cgroupProcs: string[]) => nodeSandboxSpec({ ...base, cgroupProcs, env: {} }).argv;
+    // Any V8 flag makes node compile its own modules from source on every run.
+    expect(argv(['/cg/cgroup.procs']).filter((arg) => arg.startsWith('--max-'))).toEqual([]);
+    expect(argv([])).toContain(`--max-old-space-size=${DEFAULT_KAFKA_TS_LIMITS.memoryMb}`);
+  });
+
   it('no deja pasar variables que cambian node, el cargador o el relé', () => {
     for (const key of ['NODE_OPTIONS', 'LD_PRELOAD', 'PATH', 'lower', 'CAUCE_RELAYS']) {
       expect(() => nodeSandboxSpec({ ...base, env: { [key]: 'x' } }), key).toThrow(RangeError);
