@@ -115,11 +115,12 @@ async function checkBuilt(nodePath: string, dir: string, names: readonly string[
   const script = [
     `const ns = await import(${JSON.stringify(index)});`,
     `const internals = ns.default[Symbol.for(${JSON.stringify(KAFKAJS_INTERNALS_KEY)})];`,
-    `process.stdout.write(JSON.stringify({ names: Object.keys(ns).filter((n) => n !== 'default'), responses: internals?.createTopicsResponses?.length }));`,
+    `const responses = [internals?.createTopicsResponses?.length, internals?.metadataResponses?.length];`,
+    `process.stdout.write(JSON.stringify({ names: Object.keys(ns).filter((n) => n !== 'default'), responses }));`,
   ].join('\n');
   const { stdout } = await run(nodePath, ['--input-type=module', '-e', script], { timeout: 30_000 });
-  const seen = JSON.parse(stdout) as { names: string[]; responses?: number };
-  if (JSON.stringify(seen.names) !== JSON.stringify([...names].sort()) || seen.responses !== 3) {
+  const seen = JSON.parse(stdout) as { names: string[]; responses: (number | null)[] };
+  if (JSON.stringify(seen.names) !== JSON.stringify([...names].sort()) || JSON.stringify(seen.responses) !== '[3,7]') {
     throw new Error(`the built kafkajs does not load as the package does: ${stdout}`);
   }
 }

@@ -8,6 +8,8 @@
  * It also logs the client in as the student: when the run's environment carries the student's
  * own SCRAM credential (KAFKA_USERNAME, KAFKA_PASSWORD) and the config has no `sasl`, it adds
  * one, so lesson code stays `new Kafka({ clientId, brokers })`. Admin credentials never get here.
+ * And it mends two of kafkajs's answers about new topics: the broker's reason for refusing one,
+ * and a leader wait that gave up on a broker that had not heard of the topic yet (see below).
  * Keep the `module.exports = require(...)` shape at the end: Node's ESM loader finds named
  * exports (`import { Kafka, logLevel } from 'kafkajs'`) by reading it statically.
  */
@@ -48,14 +50,47 @@ function exitGracefullyWhenStdinCloses() {
 exitGracefullyWhenStdinCloses();
 
 /**
+ * kafkajs's protocol modules the shim patches (kafkajs calls each version's `response.parse`
+ * through the module object, so it is replaced there). The bundle the sandbox mounts has no files
+ * to require them by, so it hands over its own module objects (lib/sandbox/kafkajs-bundle/entry.js),
+ * under a key this takes away again; the package tree, mounted when no bundle could be built, has the files.
+ */
+function kafkajsInternals() {
+  const key = Symbol.for('cauce.kafkajs.internals');
+  const bundled = real[key];
+  if (bundled) {
+    delete real[key];
+    return bundled;
+  }
+  return {
+    createTopicsResponses: responseModules('createTopics', ['v1', 'v2', 'v3']),
+    metadataResponses: responseModules('metadata', ['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6']),
+  };
+}
+
+function responseModules(request, versions) {
+  // All required before any is patched: later versions take the parse of an earlier one when
+  // they load, and one taken already patched would run the patch again (three times on
+  // CreateTopics v3).
+  const responses = [];
+  for (const version of versions) {
+    try {
+      responses.push(require(`kafkajs-real/src/protocol/requests/${request}/${version}/response`));
+    } catch {
+      // not in this kafkajs: nothing to patch for that version
+    }
+  }
+  return responses;
+}
+
+/**
  * kafkajs decodes why the broker refused a topic (CreateTopics v1+ carries an error_message:
  * the lab's policy says which limit, "Cauce: un tema admite como máximo 12 particiones…") and
  * then drops it, leaving only POLICY_VIOLATION. Put it back into the errors' messages, where
  * the student reads it and the server's limit watcher (lib/runs/kafka-limits.ts) finds it.
- * kafkajs calls each version's `response.parse` through the module object, so it is replaced there.
  */
-function keepTopicRefusalReasons() {
-  for (const response of createTopicsResponses()) {
+function keepTopicRefusalReasons(createTopicsResponses) {
+  for (const response of createTopicsResponses) {
     const parse = response.parse;
     response.parse = async (data) => {
       try {
@@ -77,30 +112,75 @@ function keepTopicRefusalReasons() {
 }
 
 /**
- * kafkajs's CreateTopics response modules, v1 to v3. The bundle the sandbox mounts has no files
- * to require them by, so it hands over its own module objects (lib/sandbox/kafkajs-bundle/entry.js),
- * under a key this takes away again; the package tree, mounted when no bundle could be built, has the files.
+ * `admin.createTopics` waits for the new topics' leaders (waitForLeaders, on by default) by
+ * asking one broker for their metadata every 100 ms, and it waits on only while that broker
+ * answers LEADER_NOT_AVAILABLE. In a cluster of several brokers the one asked may not have
+ * applied the new topic yet and answer UNKNOWN_TOPIC_OR_PARTITION: kafkajs then gives up and
+ * the student's program fails on a topic that was created (seen in CI on 3 KRaft brokers).
+ * For a topic the cluster has just accepted that answer means no more than "no leader here
+ * yet", so while such a call waits, the metadata responses (any client's in this run) say that
+ * for its topics. Done in the responses' parse rather than by retrying around createTopics:
+ * kafkajs's own wait then does the rest as for any leader election (its polls, its `timeout`,
+ * 10 s unless the call gives one, its `true`), and the connection logs the answer as the
+ * election it handles (./log.js keeps that quiet), not as an error that the server would
+ * explain to the student as a missing topic.
  */
-function createTopicsResponses() {
-  const key = Symbol.for('cauce.kafkajs.internals');
-  const bundled = real[key];
-  if (bundled) {
-    delete real[key];
-    return bundled.createTopicsResponses;
-  }
-  // All required before any is patched: v2 and v3 take the parse of the version before when
-  // they load, and one taken already patched would add the reason again (three times on v3).
-  const responses = [];
-  for (const version of ['v1', 'v2', 'v3']) {
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+const LEADER_NOT_AVAILABLE = 5;
+
+/** The createTopics calls waiting for leaders: `{ topics: Set<string>, created: boolean }`. */
+const leaderWaits = new Set();
+
+function waitForNewTopicsLeaders(admin) {
+  const createTopics = admin.createTopics.bind(admin);
+  admin.createTopics = async (options) => {
+    const { topics, validateOnly, waitForLeaders = true } = options || {};
+    // validateOnly creates nothing, so kafkajs's UNKNOWN_TOPIC_OR_PARTITION is the true answer there.
+    if (!waitForLeaders || validateOnly || !Array.isArray(topics)) return createTopics(options);
+    const wait = { topics: new Set(topics.map((t) => t?.topic)), created: false };
+    leaderWaits.add(wait);
     try {
-      responses.push(require(`kafkajs-real/src/protocol/requests/createTopics/${version}/response`));
-    } catch {
-      // not in this kafkajs: nothing to put back for that version
+      return await createTopics(options);
+    } finally {
+      leaderWaits.delete(wait);
     }
-  }
-  return responses;
+  };
+  return admin;
 }
-keepTopicRefusalReasons();
+
+/**
+ * Marks the waits whose topics a CreateTopics response accepted. Before that, the same call's
+ * metadata refresh may name a topic that truly does not exist yet: that answer stays as it was.
+ */
+function noteCreatedTopics(createTopicsResponses) {
+  for (const response of createTopicsResponses) {
+    const parse = response.parse;
+    response.parse = async (data) => {
+      const result = await parse(data); // throws unless every topic was accepted
+      const accepted = new Set((data.topicErrors || []).map((t) => t.topic));
+      for (const wait of leaderWaits) if ([...wait.topics].every((topic) => accepted.has(topic))) wait.created = true;
+      return result;
+    };
+  }
+}
+
+function newTopicsHaveNoLeaderYet(metadataResponses) {
+  for (const response of metadataResponses) {
+    const parse = response.parse;
+    response.parse = async (data) => parse(unknownNewTopicsAsLeaderless(data));
+  }
+}
+
+function unknownNewTopicsAsLeaderless(data) {
+  const settling = (t) => t.topicErrorCode === UNKNOWN_TOPIC_OR_PARTITION && [...leaderWaits].some((wait) => wait.created && wait.topics.has(t.topic));
+  if (leaderWaits.size === 0 || !Array.isArray(data.topicMetadata) || !data.topicMetadata.some(settling)) return data;
+  return { ...data, topicMetadata: data.topicMetadata.map((t) => (settling(t) ? { ...t, topicErrorCode: LEADER_NOT_AVAILABLE } : t)) };
+}
+
+const internals = kafkajsInternals();
+keepTopicRefusalReasons(internals.createTopicsResponses);
+noteCreatedTopics(internals.createTopicsResponses);
+newTopicsHaveNoLeaderYet(internals.metadataResponses);
 
 /** Remembers clients between connect and disconnect, for the graceful stop above. */
 function track(client) {
@@ -256,7 +336,7 @@ class Kafka extends RealKafka {
   }
 
   admin(config) {
-    return track(super.admin(config));
+    return track(waitForNewTopicsLeaders(super.admin(config)));
   }
 }
 
