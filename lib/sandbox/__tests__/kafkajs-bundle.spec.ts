@@ -65,7 +65,7 @@ describe('kafkajs en un solo archivo para el sandbox', () => {
   it('se construye una vez por contenido, legible para los uids del sandbox', { timeout: 60_000 }, async () => {
     bundle = (await kafkajsBundle({ kafkajsDir: KAFKAJS, cacheDir, nodePath: process.execPath }))!;
     expect(bundle).toMatch(/kafkajs-bundle-[0-9a-f]{12}$/);
-    expect(readdirSync(bundle).sort()).toEqual(['index.js', 'kafkajs.js', 'package.json']);
+    expect(readdirSync(bundle).sort()).toEqual(['index.js', 'kafkajs.js', 'kafkajs.js.cache', 'package.json']);
     expect(statSync(bundle).mode & 0o777).toBe(0o755);
     for (const name of readdirSync(bundle)) expect(statSync(path.join(bundle, name)).mode & 0o777).toBe(0o644);
     expect(readdirSync(cacheDir)).toEqual([path.basename(bundle)]); // no temp folder left behind
@@ -91,6 +91,21 @@ describe('kafkajs en un solo archivo para el sandbox', () => {
       nodeWith(real, "const k = require('kafkajs'); console.log(JSON.stringify([Object.getOwnPropertyNames(k), Object.getOwnPropertySymbols(k)]));");
     expect(properties(bundle)).toBe(properties(KAFKAJS));
     expect(properties(bundle)).toMatch(/\[\]\]\n$/);
+  });
+
+  it('sin caché de código (no se pudo hacer), el paquete en un archivo se usa igual y el servidor lo anota', { timeout: 60_000 }, async () => {
+    const sourceDir = path.join(scratch, 'no-code-cache');
+    cpSync(path.join(process.cwd(), 'lib', 'sandbox', 'kafkajs-bundle'), sourceDir, { recursive: true });
+    writeFileSync(path.join(sourceDir, 'code-cache.js'), "throw new Error('sin caché');\n");
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const built = (await kafkajsBundle({ kafkajsDir: KAFKAJS, cacheDir: path.join(scratch, 'cache-without'), nodePath: process.execPath, sourceDir }))!;
+      expect(readdirSync(built).sort()).toEqual(['index.js', 'kafkajs.js', 'package.json']);
+      expect(importableNames(built)).toEqual(importableNames(bundle));
+      expect(String(logged.mock.calls[0]?.[0])).toMatch(/no V8 code cache for the kafkajs bundle/);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('si no se puede construir, las ejecuciones siguen con el paquete y el servidor lo anota una vez', async () => {
