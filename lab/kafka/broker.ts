@@ -177,11 +177,15 @@ export class KafkaBroker extends EventEmitter<{ exit: [BrokerExit] }> {
         this.java,
         `-Xms${Math.min(heap, 256)}m`,
         `-Xmx${heap}m`,
-        // Kafka's own launcher flags (kafka-run-class.sh).
-        '-XX:+UseG1GC',
-        '-XX:MaxGCPauseMillis=20',
-        '-XX:InitiatingHeapOccupancyPercent=35',
-        '-XX:+ExplicitGCInvokesConcurrent',
+        // Not Kafka's launcher flags (G1, C2): they are for a broker with cores to itself. Here
+        // one shares two cores with the site, Airflow and every run, and a class arrives at once
+        // on a broker whose JIT has seen nothing: in a burst of 40 students C2 compiled for
+        // ~0.35 of a core while producers queued, and G1's concurrent marking took more. The C1
+        // compiler alone and the serial collector (as the tenant admin, lab/kafka/tenants.ts):
+        // the broker's CPU in that burst 6.9 → 2.4 s, producer p95 6.0 → 4.4–5.0 s
+        // (npm run bench:class, BENCH_SCENES=burst). A lab's messages are few and small.
+        '-XX:+UseSerialGC',
+        '-XX:TieredStopAtLevel=1',
         // Die rather than limp on: the supervisor restarts a dead broker, not a sick one.
         '-XX:+ExitOnOutOfMemoryError',
         '-Djava.awt.headless=true',
