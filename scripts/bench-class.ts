@@ -14,13 +14,14 @@
  * and where the CPU went (site, Kafka, Airflow, the rest: sandboxes and DAG children).
  * Each scene starts on a settled machine (see {@link untilQuiet}).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCourses } from '../lib/content/load';
 import { cpuSecondsByPart, machineBusySeconds } from './process-cpu';
 import { treeMemory, type TreeMemory } from './process-memory';
+import { processTable, type ProcessRow } from './process-table';
 import { readRunEvents } from './run-events';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -132,14 +133,9 @@ class Student {
   }
 }
 
-function rssMb(filter: (line: string) => boolean): number {
-  const out = spawnSync('ps', ['-eo', 'rss=,user=,args='], { encoding: 'utf8' }).stdout;
-  return (
-    out
-      .split('\n')
-      .filter((line) => line.trim() && filter(line))
-      .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0) / 1024
-  );
+/** RSS of the processes whose command line `filter` picks, MB. */
+function rssMb(table: ProcessRow[], filter: (args: string) => boolean): number {
+  return table.filter((row) => filter(row.args)).reduce((sum, row) => sum + row.rssKb, 0) / 1024;
 }
 
 async function waitUntilReady() {
@@ -196,17 +192,20 @@ async function main() {
       Kafka: (l: string) => (l.includes('kafka.Kafka') && l.includes(labDir)) || l.includes('TenantAdmin'),
       Airflow: (l: string) => /airflow (api-server|api_server|scheduler)|cauce_components|cauce_dag_worker/.test(l),
     };
-    const serverRss = () => rssMb(parts.sitio);
-    const labRss = () => rssMb((l) => parts.Kafka(l) || parts.Airflow(l));
-    const rssBefore = { server: serverRss(), lab: labRss() };
+    const serverRss = (table: ProcessRow[]) => rssMb(table, parts.sitio);
+    const labRss = (table: ProcessRow[]) => rssMb(table, (l) => parts.Kafka(l) || parts.Airflow(l));
+    const tableBefore = processTable();
+    const rssBefore = { server: serverRss(tableBefore), lab: labRss(tableBefore) };
     let rssPeak = { ...rssBefore };
     // The launcher's whole tree (site, lab, DAG workers and their children, sandboxes): its PSS
     // is the honest figure; the RSS sums above count copy-on-write pages once per process.
-    const treeBefore = treeMemory(launcher.pid!);
+    const treeBefore = treeMemory(launcher.pid!, tableBefore);
     let treePeak: TreeMemory = treeBefore;
+    // One read of /proc a second serves all three figures: the sampler shares the two cores it measures.
     const sampler = setInterval(() => {
-      rssPeak = { server: Math.max(rssPeak.server, serverRss()), lab: Math.max(rssPeak.lab, labRss()) };
-      const tree = treeMemory(launcher.pid!);
+      const table = processTable();
+      rssPeak = { server: Math.max(rssPeak.server, serverRss(table)), lab: Math.max(rssPeak.lab, labRss(table)) };
+      const tree = treeMemory(launcher.pid!, table);
       if (tree.pssMb > treePeak.pssMb) treePeak = tree;
     }, 1000);
 
@@ -233,8 +232,9 @@ async function main() {
     const scene = async (title: string, students: number, clickAt: (student: number, step: number) => number, stepCount: number) => {
       await untilQuiet();
       const cpuBefore = { ...cpuSecondsByPart(parts), machine: machineBusySeconds() };
-      rssPeak = { server: serverRss(), lab: labRss() };
-      treePeak = treeMemory(launcher.pid!);
+      const table = processTable();
+      rssPeak = { server: serverRss(table), lab: labRss(table) };
+      treePeak = treeMemory(launcher.pid!, table);
       const started = performance.now();
       const outcomes: Outcome[] = [];
       const errors: string[] = [];

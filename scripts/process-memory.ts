@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { processTable, type ProcessRow } from './process-table';
 
 /**
  * Memory of a whole process tree, for the benchmarks. RSS summed over processes counts every
@@ -16,14 +16,10 @@ export interface TreeMemory {
   readonly pssMb: number;
 }
 
-/** `rootPid` and every descendant, read from ps and /proc/<pid>/smaps_rollup (needs root for other uids). */
-export function treeMemory(rootPid: number): TreeMemory {
-  const rows = spawnSync('ps', ['-eo', 'pid=,ppid=,rss='], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number))
-    .filter((row): row is [number, number, number] => row.length === 3 && row.every(Number.isFinite));
+/** `rootPid` and every descendant, from the process table and /proc/<pid>/smaps_rollup (needs root for other uids). */
+export function treeMemory(rootPid: number, table: ProcessRow[] = processTable()): TreeMemory {
   const children = new Map<number, number[]>();
-  for (const [pid, ppid] of rows) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  for (const { pid, ppid } of table) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
   const inTree = new Set<number>();
   const pending = [rootPid];
   while (pending.length > 0) {
@@ -34,7 +30,7 @@ export function treeMemory(rootPid: number): TreeMemory {
   }
   let rssKb = 0;
   let pssKb = 0;
-  for (const [pid, , rss] of rows) {
+  for (const { pid, rssKb: rss } of table) {
     if (!inTree.has(pid)) continue;
     rssKb += rss;
     pssKb += pssKbOf(pid) ?? rss;
