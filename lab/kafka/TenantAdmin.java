@@ -39,8 +39,9 @@ import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
 import org.apache.kafka.common.resource.ResourceType;
 
 /**
- * The lab's tenant admin, run by lab/kafka/tenants.ts with the lab's jars on the classpath
- * (`java -cp 'libs/*' TenantAdmin.java`). kafkajs cannot create SCRAM credentials, and one JVM
+ * The lab's tenant admin, compiled once per content by lab/kafka/policy.ts and run by
+ * lab/kafka/tenants.ts with the lab's jars on the classpath (`java -cp 'libs/*:<classes>'
+ * TenantAdmin`). kafkajs cannot create SCRAM credentials, and one JVM
  * per student would cost seconds, so this stays up and answers one tab-separated line per job:
  *
  *   <id> provision <user> <password> <prefix>   client quotas for the user, its
