@@ -1,4 +1,5 @@
 import { studentSlug } from '@/lab/kafka/credentials';
+import { perProcess } from '@/lib/per-process';
 import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { s3Client, s3ErrorCode, type S3Credentials } from '@/lab/s3/client';
 import { putStudentIdentity, studentS3Identity } from '@/lab/s3/identities';
@@ -27,7 +28,6 @@ function adminCredentials(): S3Credentials | undefined {
 }
 
 // One per server process; on globalThis so dev reloads keep what was already provisioned.
-const holder = globalThis as typeof globalThis & { __cauceS3Identities?: Map<string, Promise<void>> };
 
 /**
  * A student's S3 access, creating their identity on the embedded store on first need (the store
@@ -48,8 +48,7 @@ export async function studentS3(student: string): Promise<StudentS3Access> {
   const identity = studentS3Identity(student, admin);
   const filerUrl = envVar('CAUCE_S3_FILER_URL');
   if (!filerUrl) throw new S3UnavailableError('El servidor no sabe dónde está el filer del almacén S3 (CAUCE_S3_FILER_URL).');
-  holder.__cauceS3Identities ??= new Map();
-  const made = holder.__cauceS3Identities;
+  const made = perProcess('s3:identities', () => new Map<string, Promise<void>>());
   let done = made.get(identity.name);
   if (!done) {
     done = ensureS3Running().then(() => putStudentIdentity(filerUrl, where.endpoint, identity));

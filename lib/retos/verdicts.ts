@@ -1,4 +1,5 @@
 import { db } from '@/lib/db';
+import { perProcess } from '@/lib/per-process';
 import { recordAttempt } from '@/lib/db/exercises';
 import type { Run } from '@/lib/runs/run';
 import { judge, whenEnded } from './check';
@@ -10,8 +11,7 @@ const END_WAIT_MS = 5_000;
 /** Verdicts kept per run (a reload shows the same one again without judging twice). */
 const MAX_KEPT = 1_000;
 
-const holder = globalThis as typeof globalThis & { __cauceVerdicts?: Map<string, Promise<Verdict>> };
-const kept: Map<string, Promise<Verdict>> = (holder.__cauceVerdicts ??= new Map());
+const kept = perProcess('retos:verdicts', () => new Map<string, Promise<Verdict>>());
 
 export const VERDICT_MESSAGES = {
   unknownExercise: 'Este reto no existe (¿se actualizó la lección?). Recarga la página.',

@@ -1,4 +1,5 @@
 import { RateLimiter, spanishWait } from '@/lib/auth/rate-limit';
+import { perProcess } from '@/lib/per-process';
 import { serverEnv } from '@/lib/env';
 import { DEFAULT_RUNS_PER_MINUTE, MAX_WAITING_PER_STUDENT } from '@/lib/limits';
 import { pendingRuns } from './registry';
@@ -9,11 +10,8 @@ export function runsPerMinute(): number {
   return serverEnv().CAUCE_RUNS_PER_MINUTE ?? DEFAULT_RUNS_PER_MINUTE;
 }
 
-const holder = globalThis as typeof globalThis & { __cauceRunLimiter?: RateLimiter };
-
 function limiter(): RateLimiter {
-  holder.__cauceRunLimiter ??= new RateLimiter(runsPerMinute(), 60_000);
-  return holder.__cauceRunLimiter;
+  return perProcess('runs:rate-limiter', () => new RateLimiter(runsPerMinute(), 60_000));
 }
 
 /**

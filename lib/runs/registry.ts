@@ -1,4 +1,5 @@
 import { knownRunnable } from '@/lib/content/runnables';
+import { perProcess } from '@/lib/per-process';
 import { runCapacity, serverEnv } from '@/lib/env';
 import { executeAirflowDag } from './airflow/dag';
 import { executeKafkaPySnippet } from './kafka-py';
@@ -29,7 +30,6 @@ interface Registry {
 }
 
 // One registry per server process; kept on globalThis so dev reloads do not orphan runs.
-const holder = globalThis as typeof globalThis & { __cauceRuns?: Registry };
 
 /** The server's queue: one lane per kind, so a class's waiting consumers never hold the places its DAGs or scripts need, or the reverse. */
 function createRegistry(): Registry {
@@ -63,8 +63,7 @@ function createRegistry(): Registry {
 }
 
 function registry(): Registry {
-  holder.__cauceRuns ??= createRegistry();
-  return holder.__cauceRuns;
+  return perProcess('runs:registry', createRegistry);
 }
 
 function forgetOldRuns(runs: Map<string, Run>) {

@@ -1,4 +1,5 @@
 import { AssignerProtocol, type Admin, type Kafka } from 'kafkajs';
+import { perProcess } from '@/lib/per-process';
 import { lastMessages, READER_GROUP_MARK } from './messages';
 import { explain, studentKafka } from './client';
 import type { MyGroup, MyGroupPartition, MyKafkaView, MyMessage, MyTopic } from './schema';
@@ -16,8 +17,7 @@ interface Offsets {
  * them only then (a read joins a group, the costly part). Per student, on globalThis like the
  * tenant admin, so dev reloads keep it.
  */
-const holder = globalThis as typeof globalThis & { __cauceMyKafkaMessages?: Map<string, { signature: string; messages: Map<string, MyMessage[]> }> };
-const messageCache = (holder.__cauceMyKafkaMessages ??= new Map());
+const messageCache = perProcess('my-kafka:messages', () => new Map<string, { signature: string; messages: Map<string, MyMessage[]> }>());
 
 /** The student's topics (never internal ones) with each partition's start and end offsets. */
 async function topicOffsets(admin: Admin, prefix: string): Promise<Offsets[]> {

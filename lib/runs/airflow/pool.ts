@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { perProcess } from '@/lib/per-process';
 import path from 'node:path';
 import { resolveDagWorkerRuntime, type DagWorkerRuntime } from '@/lib/sandbox/kinds/airflow-worker';
 import { runCapacity, serverEnv } from '@/lib/env';
@@ -256,12 +257,9 @@ export class DagWorkerPool {
   }
 }
 
-const holder = globalThis as typeof globalThis & { __cauceDagPool?: DagWorkerPool };
-
 /** The server's pool (kept on globalThis so dev reloads do not leak workers). */
 export function defaultDagWorkerPool(): DagWorkerPool {
-  holder.__cauceDagPool ??= new DagWorkerPool();
-  return holder.__cauceDagPool;
+  return perProcess('airflow:dag-pool', () => new DagWorkerPool());
 }
 
 /** Call once at server start: the first student run then finds warm workers. */
