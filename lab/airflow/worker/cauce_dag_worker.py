@@ -37,6 +37,7 @@ what a child prints reaches us over that child's own pipes and becomes "log" eve
 task (or "output" at parse time). Messages for students are Spanish; identifiers English.
 """
 
+import gc
 import json
 import os
 import re
@@ -640,6 +641,7 @@ class SpareChildren:
     def take(self, wanted):
         """A waiting spare (pid, control socket); forks a batch of `wanted` (capped) when none is left."""
         if not self.idle:
+            gc.freeze()  # as the zygote does before a job: the spares' collections leave the job's pages alone
             for _ in range(max(1, min(self.MAX_BATCH, wanted))):
                 self.fork_one()
         return self.idle.pop(0)

@@ -20,6 +20,7 @@ gone, then {"event": "ready", ...} once the sandbox is clean again.
 """
 
 import ctypes
+import gc
 import os
 import selectors
 import signal
@@ -270,6 +271,10 @@ def serve(snapshot, run_job, send):
             return 0
         if not line.strip() or line == "stop":
             continue  # a stop that came after its job had ended
+        # Everything the warm-up built moves to the collector's permanent generation: a collection
+        # in the job then never walks (and so never writes, page by page, copy-on-write) the
+        # zygote's objects. bench:dags, 4 runs of 30 each way: CPU per run 0.59-0.62 → 0.55-0.59 s.
+        gc.freeze()
         pid = os.fork()
         if pid == 0:
             try:
