@@ -5,7 +5,8 @@
  * until every student has their credential, the broker's and the admin JVM's CPU over that time
  * plus a settle (the broker publishes metadata after the answers), less what each burns idle,
  * and at the end how many controller writes created principals (record batches of the metadata
- * log holding SCRAM, ACL or quota records, read with Kafka's DumpLogSegments).
+ * log holding SCRAM, ACL or quota records, read with Kafka's DumpLogSegments), and the admin
+ * JVM's PSS after them all.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +18,8 @@ import { jdkTool } from '../lab/kafka/process';
 import { TenantAdmin } from '../lab/kafka/tenants';
 import { startTestCluster } from '../lab/kafka/test-helpers';
 import { cpuSecondsByPart } from './process-cpu';
+import { treeMemory } from './process-memory';
+import { processTable } from './process-table';
 
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 40);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -83,6 +86,8 @@ async function main(): Promise<void> {
           ` (en ${windowMs} ms, descontado el reposo); lotes ${tenants.provisionBatches - batchesBefore}`,
       );
     }
+    const admin = processTable().find((row) => parts.admin(row.args));
+    if (admin) console.log(`memoria del administrador tras ${ROUNDS * STUDENTS + 1} alumnos: PSS ${treeMemory(admin.pid).pssMb.toFixed(0)} MB`);
     const writes = (await principalWrites(node.paths.libsDir, node.paths.dataDir)) - writesBefore;
     console.log(`escrituras del controlador con registros de alumnos: ${writes} para ${ROUNDS * STUDENTS} alumnos`);
   } finally {
