@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadCourses } from '../lib/content/load';
 import { cpuSecondsByPart, machineBusySeconds } from './process-cpu';
-import { treeMemory, type TreeMemory } from './process-memory';
+import { treeMemory, watchTreeMemory } from './process-memory';
 import { processTable, type ProcessRow } from './process-table';
 import { readRunEvents } from './run-events';
 
@@ -200,13 +200,11 @@ async function main() {
     // The launcher's whole tree (site, lab, DAG workers and their children, sandboxes): its PSS
     // is the honest figure; the RSS sums above count copy-on-write pages once per process.
     const treeBefore = treeMemory(launcher.pid!, tableBefore);
-    let treePeak: TreeMemory = treeBefore;
-    // One read of /proc a second serves all three figures: the sampler shares the two cores it measures.
+    const treeWatch = watchTreeMemory(launcher.pid!);
+    // RSS from one read of /proc a second, here; PSS (far dearer) from an idle-priority process.
     const sampler = setInterval(() => {
       const table = processTable();
       rssPeak = { server: Math.max(rssPeak.server, serverRss(table)), lab: Math.max(rssPeak.lab, labRss(table)) };
-      const tree = treeMemory(launcher.pid!, table);
-      if (tree.pssMb > treePeak.pssMb) treePeak = tree;
     }, 1000);
 
     const targz = [
@@ -234,7 +232,7 @@ async function main() {
       const cpuBefore = { ...cpuSecondsByPart(parts), machine: machineBusySeconds() };
       const table = processTable();
       rssPeak = { server: serverRss(table), lab: labRss(table) };
-      treePeak = treeMemory(launcher.pid!, table);
+      treeWatch.reset();
       const started = performance.now();
       const outcomes: Outcome[] = [];
       const errors: string[] = [];
@@ -280,8 +278,11 @@ async function main() {
       console.log(
         `- RSS pico: servidor ${rssPeak.server.toFixed(0)} MB, laboratorio (Kafka + Airflow + workers) ${rssPeak.lab.toFixed(0)} MB, juntos ${(rssPeak.server + rssPeak.lab).toFixed(0)} MB`,
       );
+      const { memory: treePeak, samples } = treeWatch.peak();
       console.log(
-        `- memoria real en el pico (PSS de todo el árbol: sitio, laboratorio, workers y sandboxes): ${treePeak.pssMb.toFixed(0)} MB en ${treePeak.processes} procesos (su RSS sumado: ${treePeak.rssMb.toFixed(0)} MB)`,
+        treePeak
+          ? `- memoria real en el pico (PSS de todo el árbol: sitio, laboratorio, workers y sandboxes): ${treePeak.pssMb.toFixed(0)} MB en ${treePeak.processes} procesos (su RSS sumado: ${treePeak.rssMb.toFixed(0)} MB; ${samples} muestras en ${secs(wall)})`
+          : '- memoria real en el pico: sin muestras (el muestreador sólo lee en un núcleo libre)',
       );
       const used = (part: keyof typeof cpuAfter) => cpuAfter[part] - cpuBefore[part];
       const named = (Object.keys(parts) as (keyof typeof parts)[]).map((part) => [part, used(part)] as const);
@@ -302,6 +303,7 @@ async function main() {
       await scene('Clase', CLASS_STUDENTS, (student, step) => clicks[student]![step]!, steps.length);
     }
     clearInterval(sampler);
+    treeWatch.stop();
   } finally {
     try {
       process.kill(-launcher.pid!, 'SIGINT');

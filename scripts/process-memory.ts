@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { processTable, type ProcessRow } from './process-table';
 
 /**
@@ -45,4 +48,41 @@ function pssKbOf(pid: number): number | undefined {
   } catch {
     return undefined; // ended between ps and the read
   }
+}
+
+/** The largest tree memory seen since the last reset, and how many samples it was taken from. */
+export interface TreeMemoryWatch {
+  peak(): { memory: TreeMemory | undefined; samples: number };
+  reset(): void;
+  stop(): void;
+}
+
+/**
+ * Samples treeMemory(rootPid) every second from a child process under SCHED_IDLE (chrt --idle),
+ * so the sampling never takes a core from what it measures: smaps_rollup walks every page table
+ * of the tree (~40 processes, most of them Python processes of ~180 MB that fork), and from the
+ * bench's own process it cost ~0.07 of a core during a burst of 40 (perf: smaps_account 3 % of
+ * the machine's samples) while the bench timed runs on the same two cores. When both cores are
+ * busy a sample waits for one to go idle: the count of samples says how dense the watch was.
+ */
+export function watchTreeMemory(rootPid: number): TreeMemoryWatch {
+  const child = spawn('chrt', ['--idle', '0', process.execPath, ...process.execArgv, path.join(import.meta.dirname, 'tree-memory-child.ts'), String(rootPid)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  process.once('exit', () => child.kill()); // however the bench ends
+  let memory: TreeMemory | undefined;
+  let samples = 0;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const sample = JSON.parse(line) as TreeMemory;
+    samples += 1;
+    if (!memory || sample.pssMb > memory.pssMb) memory = sample;
+  });
+  return {
+    peak: () => ({ memory, samples }),
+    reset: () => {
+      memory = undefined;
+      samples = 0;
+    },
+    stop: () => child.kill(),
+  };
 }
